@@ -1,0 +1,205 @@
+/**
+ * Text helpers for the static Python checks: Python's `textwrap.dedent`, and line/column
+ * arithmetic with Python's universal newlines (`\n`, `\r\n` and a lone `\r` each end a line).
+ */
+
+/** Result of {@link dedent}: the dedented text plus what is needed to map offsets back. */
+export interface Dedented {
+  text: string;
+  /** Maps an offset in `text` to the offset of the same character in the original source. */
+  toOriginal(offset: number): number;
+}
+
+interface DedentLine {
+  /** start of the line in the dedented text */
+  out: number;
+  /** start of the line in the original text */
+  orig: number;
+  /** number of characters removed from the start of the line */
+  removed: number;
+}
+
+/**
+ * Exactly Python's `textwrap.dedent` (which the Kubeflow SDK applies to the function source
+ * before writing the training script): lines are split on `\n` only; lines made only of spaces
+ * and tabs become empty; the longest common leading run of spaces/tabs of the other lines is
+ * removed (a tab and a space are different characters, as in Python).
+ */
+export function dedent(source: string): Dedented {
+  const lines = source.split('\n');
+  let margin: string | null = null;
+  for (const line of lines) {
+    if (/^[ \t]*$/.test(line)) continue;
+    const indent = /^[ \t]*/.exec(line)![0];
+    if (margin === null) {
+      margin = indent;
+    } else if (indent.startsWith(margin)) {
+      // keep the current margin
+    } else if (margin.startsWith(indent)) {
+      margin = indent;
+    } else {
+      let i = 0;
+      while (i < margin.length && i < indent.length && margin[i] === indent[i]) i++;
+      margin = margin.slice(0, i);
+    }
+  }
+  const m = margin ?? '';
+  const map: DedentLine[] = [];
+  const outParts: string[] = [];
+  let out = 0;
+  let orig = 0;
+  for (const line of lines) {
+    let removed = 0;
+    if (/^[ \t]+$/.test(line)) removed = line.length;
+    else if (m && line.startsWith(m)) removed = m.length;
+    const kept = line.slice(removed);
+    map.push({ out, orig, removed });
+    outParts.push(kept);
+    out += kept.length + 1;
+    orig += line.length + 1;
+  }
+  const text = outParts.join('\n');
+  return {
+    text,
+    toOriginal(offset: number): number {
+      let lo = 0;
+      let hi = map.length - 1;
+      while (lo < hi) {
+        const mid = (lo + hi + 1) >> 1;
+        if (map[mid]!.out <= offset) lo = mid;
+        else hi = mid - 1;
+      }
+      const l = map[lo]!;
+      return l.orig + l.removed + (offset - l.out);
+    },
+  };
+}
+
+/** Line starts of a text with universal newlines; positions are 1-based lines and columns. */
+export class LineIndex {
+  private readonly starts: number[] = [0];
+
+  constructor(readonly text: string) {
+    for (let i = 0; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      if (c === 10) this.starts.push(i + 1);
+      else if (c === 13) {
+        if (text.charCodeAt(i + 1) === 10) i++;
+        this.starts.push(i + 1);
+      }
+    }
+  }
+
+  get lineCount(): number {
+    return this.starts.length;
+  }
+
+  /** 1-based line of an offset (an offset at a line break belongs to the line it ends). */
+  line(offset: number): number {
+    const o = Math.max(0, Math.min(offset, this.text.length));
+    let lo = 0;
+    let hi = this.starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (this.starts[mid]! <= o) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo + 1;
+  }
+
+  /** Offset where a 1-based line starts. */
+  lineStart(line: number): number {
+    return this.starts[Math.max(0, Math.min(line - 1, this.starts.length - 1))]!;
+  }
+
+  /** The text of a 1-based line without its line break. */
+  lineText(line: number): string {
+    const start = this.lineStart(line);
+    let end = start;
+    while (end < this.text.length) {
+      const c = this.text.charCodeAt(end);
+      if (c === 10 || c === 13) break;
+      end++;
+    }
+    return this.text.slice(start, end);
+  }
+
+  /** 1-based column of an offset, counted in Unicode code points from the start of its line. */
+  column(offset: number): number {
+    const o = Math.max(0, Math.min(offset, this.text.length));
+    const start = this.lineStart(this.line(o));
+    return codePointLength(this.text.slice(start, o)) + 1;
+  }
+}
+
+export function codePointLength(s: string): number {
+  let n = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) {
+      const d = s.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) i++;
+    }
+    n++;
+  }
+  return n;
+}
+
+/** A short, single-line excerpt of a source line for error messages. */
+export function excerpt(lineText: string, max = 80): string {
+  const t = lineText.trim();
+  const cps = Array.from(t);
+  return cps.length > max ? `${cps.slice(0, max - 1).join('')}…` : t;
+}
+
+/** `U+201C`-style name of a code point. */
+export function codePointName(cp: number): string {
+  return `U+${cp.toString(16).toUpperCase().padStart(4, '0')}`;
+}
+
+const ID_START = /^[\p{XID_Start}_]$/u;
+const ID_CONTINUE = /^\p{XID_Continue}$/u;
+
+/**
+ * Python's `str.isidentifier()` (XID_Start/XID_Continue). Keywords are identifiers too; use
+ * {@link isKeyword} to exclude them.
+ */
+export function isPythonIdentifier(s: string): boolean {
+  if (s.length === 0) return false;
+  let first = true;
+  for (const ch of s) {
+    if (first ? !ID_START.test(ch) : !ID_CONTINUE.test(ch)) return false;
+    first = false;
+  }
+  return true;
+}
+
+/** Index (in UTF-16 units) of the first character that makes `s` not an identifier, or -1. */
+export function firstInvalidIdentifierChar(s: string): number {
+  let i = 0;
+  let first = true;
+  for (const ch of s) {
+    if (first ? !ID_START.test(ch) : !ID_CONTINUE.test(ch)) return i;
+    first = false;
+    i += ch.length;
+  }
+  return -1;
+}
+
+const KEYWORDS = new Set([
+  'False', 'None', 'True', 'and', 'as', 'assert', 'async', 'await', 'break', 'class', 'continue',
+  'def', 'del', 'elif', 'else', 'except', 'finally', 'for', 'from', 'global', 'if', 'import', 'in',
+  'is', 'lambda', 'nonlocal', 'not', 'or', 'pass', 'raise', 'return', 'try', 'while', 'with', 'yield',
+]);
+
+/** Hard keywords of Python 3 (soft keywords such as `match`, `case`, `type` are not included). */
+export function isKeyword(s: string): boolean {
+  return KEYWORDS.has(s);
+}
+
+const NON_PRINTABLE = /^[\p{Cc}\p{Cf}\p{Cs}\p{Co}\p{Cn}\p{Zl}\p{Zp}\p{Zs}]$/u;
+
+/** Python's notion of a printable character (used to word "invalid character" messages). */
+export function isPrintable(ch: string): boolean {
+  return ch === ' ' || !NON_PRINTABLE.test(ch);
+}

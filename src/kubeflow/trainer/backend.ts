@@ -1,0 +1,164 @@
+/**
+ * Where training runs. The Kubernetes backend speaks the Trainer v2 API; a local backend (processes
+ * on this machine) implements the same interface. Tools only talk to this interface.
+ */
+import type { KubeEvent } from '../../kube/types.js';
+import type { JobStatus, Runtime, TrainJob, TrainJobView } from './types.js';
+
+/** What to train, independent of where: the TypeScript counterpart of the SDK's trainer classes. */
+export type TrainerRequest =
+  | {
+      kind: 'custom';
+      /** Python source defining the entry function (already checked). */
+      funcSource: string;
+      funcName: string;
+      funcArgs?: Record<string, unknown>;
+      packages?: string[];
+      pipIndexUrls?: string[];
+      numNodes?: number;
+      resourcesPerNode?: Record<string, string | number>;
+      env?: Record<string, string>;
+      image?: string;
+    }
+  | {
+      kind: 'container';
+      image: string;
+      command?: string[];
+      args?: string[];
+      numNodes?: number;
+      resourcesPerNode?: Record<string, string | number>;
+      env?: Record<string, string>;
+    }
+  | {
+      kind: 'builtin';
+      peftMethod: 'lora' | 'qlora' | 'dora' | 'full';
+      epochs?: number;
+      batchSize?: number;
+      dtype?: 'bf16' | 'fp32';
+      loraRank?: number;
+      loraAlpha?: number;
+      loraDropout?: number;
+      /** File format of the dataset for torchtune's instruct_dataset (default parquet). */
+      datasetFormat?: 'json' | 'csv' | 'parquet' | 'arrow' | 'text';
+      numNodes?: number;
+      resourcesPerNode?: Record<string, string | number>;
+    };
+
+export interface StorageSource {
+  /** hf://org/name or s3://bucket/path */
+  uri: string;
+  /** Kubernetes Secret (same namespace) holding the credentials as env keys (ACCESS_TOKEN, ...). */
+  secretName?: string;
+}
+
+export interface TrainRequest {
+  /** Runtime name; undefined = the default runtime (torch-distributed) or, for builtin, the one matching the model. */
+  runtime?: string;
+  trainer: TrainerRequest;
+  initializer?: { model?: StorageSource; dataset?: StorageSource };
+  name?: string;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+  activeDeadlineSeconds?: number;
+}
+
+/** A job built and ready to submit: nothing has been written yet. */
+export interface PreparedJob {
+  name: string;
+  namespace: string;
+  runtime: Runtime;
+  /** The wire object that would be submitted. */
+  object: TrainJob;
+}
+
+export interface SubmitResult extends PreparedJob {
+  /** The object as the backend accepted it (the dry-run answer when dryRun). */
+  accepted: TrainJob;
+  dryRun: boolean;
+}
+
+export interface RuntimeListing {
+  runtimes: Runtime[];
+  /** Runtimes that could not be used, with why (e.g. no framework label). */
+  skipped: Array<{ name: string; reason: string }>;
+  /** Partial-answer notes (e.g. no permission to list namespaced runtimes). */
+  notes: string[];
+}
+
+export interface JobPage {
+  jobs: TrainJobView[];
+  /** Opaque token for the next page. */
+  continue?: string;
+}
+
+export interface LogResult {
+  step: string;
+  pod: string;
+  container: string;
+  lines: string[];
+  /** More lines exist before the first one returned. */
+  truncated: boolean;
+}
+
+export interface WaitResult {
+  job: TrainJobView;
+  /** True when the job reached one of the awaited statuses. */
+  reached: boolean;
+  waitedSeconds: number;
+}
+
+export interface NodeSummary {
+  name: string;
+  ready: boolean;
+  schedulable: boolean;
+  cpu: { allocatable: number; requested: number };
+  memoryGiB: { allocatable: number; requested: number };
+  gpus: Array<{ resource: string; product?: string; memoryGb?: number; allocatable: number; requested: number }>;
+}
+
+export interface QuotaLine {
+  quota: string;
+  resource: string;
+  hard: string;
+  used: string;
+}
+
+export interface ClusterResources {
+  backend: string;
+  nodes: NodeSummary[];
+  /** ResourceQuota lines of the namespace, when readable. */
+  quota: QuotaLine[];
+  notes: string[];
+}
+
+export interface TrainerBackend {
+  readonly kind: 'kubernetes' | 'local';
+  /** One line: where jobs run (server URL and context, or "this machine"). */
+  describe(): string;
+  defaultNamespace(): string;
+
+  listRuntimes(namespace: string, signal?: AbortSignal): Promise<RuntimeListing>;
+  getRuntime(namespace: string, name: string, signal?: AbortSignal): Promise<Runtime>;
+  /** The raw runtime object, for get_runtime's details. */
+  getRuntimeObject(namespace: string, name: string, signal?: AbortSignal): Promise<unknown>;
+
+  /** Resolves the runtime and builds the job; writes nothing. */
+  prepare(namespace: string, request: TrainRequest, signal?: AbortSignal): Promise<PreparedJob>;
+  /** Submits a prepared job; with dryRun the backend validates it fully (server-side) and keeps nothing. */
+  submit(job: PreparedJob, opts: { dryRun: boolean; signal?: AbortSignal }): Promise<SubmitResult>;
+  listJobs(namespace: string, opts: { labelSelector?: string; limit?: number; continue?: string; signal?: AbortSignal }): Promise<JobPage>;
+  getJob(namespace: string, name: string, signal?: AbortSignal): Promise<TrainJobView>;
+  logs(namespace: string, name: string, opts: { step: string; tail: number; sinceSeconds?: number; followSeconds?: number; signal?: AbortSignal }): Promise<LogResult>;
+  events(namespace: string, name: string, signal?: AbortSignal): Promise<KubeEvent[]>;
+  waitFor(
+    namespace: string,
+    name: string,
+    opts: { statuses: JobStatus[]; timeoutSeconds: number; signal?: AbortSignal; onChange?: (job: TrainJobView) => void },
+  ): Promise<WaitResult>;
+  deleteJob(namespace: string, name: string, opts: { dryRun: boolean; signal?: AbortSignal }): Promise<void>;
+  setSuspended(namespace: string, name: string, suspend: boolean, opts: { dryRun: boolean; signal?: AbortSignal }): Promise<TrainJobView>;
+  runtimePackages(namespace: string, runtime: string, opts: { timeoutSeconds: number; signal?: AbortSignal; onProgress?: (message: string) => void }): Promise<{ runtime: string; job: string; output: string[] }>;
+  clusterResources(namespace: string, signal?: AbortSignal): Promise<ClusterResources>;
+  /** SelfSubjectAccessReview; undefined when the answer cannot be had. */
+  canI(namespace: string, verb: string, resource: string, group: string, signal?: AbortSignal): Promise<{ allowed: boolean; reason?: string } | undefined>;
+}

@@ -1,0 +1,75 @@
+/**
+ * Logs of one step, as SDK get_job_logs picks them (step name -> pod, container = step name without
+ * its index), but bounded: a tail of lines, long lines clipped, and a follow that ends after a
+ * fixed number of seconds so a tool call never hangs.
+ */
+import { RESOURCES, type KubeClient } from '../../../../kube/client.js';
+import type { LogResult } from '../../backend.js';
+import { StepNotFoundError, StepPendingError } from '../../errors.js';
+import type { TrainJobView } from '../../types.js';
+
+export const MAX_LINE_CHARS = 2000;
+
+export function containerForStep(step: string): string {
+  return step.replace(/-\d+$/, '');
+}
+
+export async function stepLogs(
+  kube: KubeClient,
+  job: TrainJobView,
+  opts: { step: string; tail: number; sinceSeconds?: number; followSeconds?: number; signal?: AbortSignal },
+): Promise<LogResult> {
+  const step = job.steps.find((s) => s.name === opts.step);
+  if (!step) throw new StepNotFoundError(job.name, opts.step, job.steps.map((s) => s.name));
+  if (step.status === 'Pending') throw new StepPendingError(job.name, opts.step);
+  const container = containerForStep(step.name);
+  const path = kube.path(RESOURCES.pods, job.namespace, step.podName, 'log');
+  const base = { container, sinceSeconds: opts.sinceSeconds };
+  const ring = new TailBuffer(opts.tail);
+  if (opts.followSeconds && opts.followSeconds > 0) {
+    const stop = new AbortController();
+    const timer = setTimeout(() => stop.abort(), opts.followSeconds * 1000);
+    const signal = opts.signal ? AbortSignal.any([opts.signal, stop.signal]) : stop.signal;
+    try {
+      for await (const line of kube.lines(path, { query: { ...base, follow: 'true', tailLines: opts.tail + 1 }, signal })) ring.push(line);
+    } finally {
+      clearTimeout(timer);
+    }
+    if (opts.signal?.aborted) throw new DOMException('cancelled', 'AbortError');
+  } else {
+    // One extra line tells us whether older lines exist.
+    const text = await kube.text(path, { query: { ...base, tailLines: opts.tail + 1 }, signal: opts.signal });
+    for (const line of splitLines(text)) ring.push(line);
+  }
+  return { step: step.name, pod: step.podName, container, lines: ring.lines(), truncated: ring.dropped > 0 };
+}
+
+function splitLines(text: string): string[] {
+  if (!text) return [];
+  const lines = text.split('\n');
+  if (lines[lines.length - 1] === '') lines.pop();
+  return lines;
+}
+
+/** Keeps the last `size` lines, each clipped to MAX_LINE_CHARS, in bounded memory (a ring). */
+export class TailBuffer {
+  private readonly buf: string[] = [];
+  private next = 0;
+  dropped = 0;
+  constructor(private readonly size: number) {}
+
+  push(line: string): void {
+    const clipped = line.length > MAX_LINE_CHARS ? `${line.slice(0, MAX_LINE_CHARS)}… [${line.length - MAX_LINE_CHARS} chars clipped]` : line;
+    if (this.buf.length < this.size) {
+      this.buf.push(clipped);
+      return;
+    }
+    this.buf[this.next] = clipped;
+    this.next = (this.next + 1) % this.size;
+    this.dropped++;
+  }
+
+  lines(): string[] {
+    return [...this.buf.slice(this.next), ...this.buf.slice(0, this.next)];
+  }
+}

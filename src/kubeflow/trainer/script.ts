@@ -1,0 +1,258 @@
+/**
+ * The CustomTrainer container command (wire spec §2.6.2), byte-equal to SDK 0.5.0:
+ *
+ *   <pip prefix, only with packages>
+ *   read -r -d '' SCRIPT << EOM          (after a leading empty line)
+ *
+ *   <FUNC_CODE = dedent(source) + "\n" + call + "\n">
+ *   EOM
+ *   printf "%s" "$SCRIPT" > "<file>"
+ *   <torchrun|python> "<file>"
+ *
+ * One deliberate difference (see docs/wire-decisions.md): the SDK's `EOM` delimiter is unquoted,
+ * so bash rewrites `\`, `$` and backticks inside the Python code before writing the file (a
+ * `"\\d"` regex or an f-string with `$HOME` arrives altered). We escape exactly those three
+ * characters in FUNC_CODE so bash writes the code as given. Code without them is emitted
+ * byte-identically. Katib placeholders `${trialParameters.<name>}` stay unescaped: Katib
+ * substitutes them in the CR before bash ever runs.
+ */
+import { MPI_HOSTFILE, PIP_INSTALL_LOG, defaultPipIndexUrls, mpiUserHome } from './constants.js';
+import { WireValidationError } from './errors.js';
+import { pythonRepr } from './pythonLiteral.js';
+
+export type ScriptEntry = 'torch' | 'mpi' | 'python';
+
+/** File the script is written to when the caller names none (the SDK uses the defining file's name). */
+export const DEFAULT_FUNC_FILE = 'train.py';
+
+const FUNC_CODE = '{func_code}';
+const FUNC_FILE = '{func_file}';
+
+/** The SDK's EXEC_FUNC_SCRIPT with its entry point; `{func_code}` / `{func_file}` are placeholders. */
+function execScriptTemplate(entryPoint: 'torchrun' | 'python'): string {
+  return (
+    `\nread -r -d '' SCRIPT << EOM\n\n${FUNC_CODE}\nEOM\n` +
+    `printf "%s" "$SCRIPT" > "${FUNC_FILE}"\n` +
+    `${entryPoint} "${FUNC_FILE}"`
+  );
+}
+
+/**
+ * Entry-point command templates of a runtime (the SDK's `RuntimeTrainer.command`): the argv whose
+ * last item holds the script, with `{func_code}` / `{func_file}` placeholders.
+ */
+export function entryCommandTemplate(entry: ScriptEntry | 'torchtune'): string[] {
+  switch (entry) {
+    case 'torchtune':
+      return ['tune', 'run'];
+    case 'torch':
+      return ['bash', '-c', execScriptTemplate('torchrun')];
+    case 'mpi':
+      return ['mpirun', '--hostfile', MPI_HOSTFILE, 'bash', '-c', execScriptTemplate('python')];
+    case 'python':
+      return ['bash', '-c', execScriptTemplate('python')];
+  }
+}
+
+export interface CustomTrainerCommandInput {
+  /** Python source that defines `funcName` at top level (may be indented as a whole). */
+  funcSource: string;
+  funcName: string;
+  /** Keyword arguments; rendered as `funcName(**{...})`. Omitted/null → `funcName()`. */
+  funcArgs?: Record<string, unknown> | null;
+  /** Base name of the file the code is written to; default `train.py`. */
+  fileName?: string;
+  packages?: string[];
+  /** First = --index-url, rest = --extra-index-url. Default: defaultPipIndexUrls(). */
+  pipIndexUrls?: string[];
+  entry: ScriptEntry;
+  /** MPI home (default DEFAULT_MPI_USER_HOME env or /home/mpiuser). */
+  mpiHome?: string;
+}
+
+/** The trainer `command` argv for a CustomTrainer. */
+export function buildCustomTrainerCommand(input: CustomTrainerCommandInput): string[] {
+  const code = escapeForHeredoc(funcCode(input));
+  assertHeredocSafe(code);
+
+  const baseName = validateFileName(input.fileName ?? DEFAULT_FUNC_FILE);
+  const home = input.entry === 'mpi' ? (input.mpiHome ?? mpiUserHome()) : undefined;
+  const funcFile = home ? joinPath(home, baseName) : baseName;
+
+  let prefix = '';
+  if (input.packages && input.packages.length > 0) {
+    const logFile = home ? joinPath(home, PIP_INSTALL_LOG) : PIP_INSTALL_LOG;
+    prefix = pipInstallScript(input.packages, input.pipIndexUrls ?? defaultPipIndexUrls(), logFile);
+  }
+
+  return entryCommandTemplate(input.entry).map((item) => {
+    if (!item.includes(FUNC_FILE)) return item;
+    // One pass, so placeholder-like text inside the code is never substituted again.
+    const script = item.replace(/\{func_code\}|\{func_file\}/g, (m) => (m === FUNC_CODE ? code : funcFile));
+    return prefix + script;
+  });
+}
+
+/**
+ * FUNC_CODE before shell escaping: `dedent(source)` + "\n" + call + "\n". The source is
+ * normalised the way `inspect.getsource` would return it from a file: CRLF → LF and a final newline.
+ */
+export function funcCode(input: Pick<CustomTrainerCommandInput, 'funcSource' | 'funcName' | 'funcArgs'>): string {
+  const { funcName, funcArgs } = input;
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(funcName)) {
+    throw new WireValidationError(
+      'invalid_function',
+      `function name '${funcName}' is not a Python identifier`,
+      'pass the name of the function defined in the source, e.g. "train"',
+      'funcName',
+    );
+  }
+  let source = input.funcSource.replace(/\r\n?/g, '\n');
+  if (source.includes('\0')) {
+    throw new WireValidationError('invalid_function', 'function source contains a NUL character', 'remove NUL characters from the source', 'funcSource');
+  }
+  if (!source.endsWith('\n')) source += '\n';
+  source = pythonDedent(source);
+  if (!new RegExp(`^(?:async[ \\t]+)?def[ \\t]+${funcName}[ \\t]*\\(`, 'm').test(source)) {
+    throw new WireValidationError(
+      'invalid_function',
+      `the source does not define a top-level function '${funcName}'`,
+      `define it as "def ${funcName}(...):" at the outermost indentation level, or pass the name of the function the source defines`,
+      'funcSource',
+    );
+  }
+  let call: string;
+  if (funcArgs === undefined || funcArgs === null) {
+    call = `${funcName}()`;
+  } else {
+    if (typeof funcArgs !== 'object' || Array.isArray(funcArgs)) {
+      throw new WireValidationError('invalid_argument', 'funcArgs must be an object of keyword arguments', 'pass funcArgs as {"name": value, ...}', 'funcArgs');
+    }
+    call = `${funcName}(**${pythonRepr(funcArgs)})`;
+  }
+  return `${source}\n${call}\n`;
+}
+
+// Katib substitutes these in the CR; they must reach it verbatim.
+const KATIB_PLACEHOLDER = String.raw`\$\{trialParameters\.[^{}]+\}`;
+const HEREDOC_SPECIAL = new RegExp(`${KATIB_PLACEHOLDER}|[\\\\$\`]`, 'g');
+
+/** Escapes `\`, `$` and backticks for an unquoted heredoc, leaving Katib placeholders intact. */
+export function escapeForHeredoc(text: string): string {
+  return text.replace(HEREDOC_SPECIAL, (m) => (m.length > 1 ? m : `\\${m}`));
+}
+
+function assertHeredocSafe(code: string): void {
+  if (code.split('\n').some((line) => line === 'EOM')) {
+    throw new WireValidationError(
+      'invalid_function',
+      "a line of the function source consists only of 'EOM', which would end the shell heredoc early",
+      "change that line (for example add a trailing space or comment) so it is not exactly 'EOM'",
+      'funcSource',
+    );
+  }
+}
+
+function validateFileName(fileName: string): string {
+  const base = fileName.slice(fileName.lastIndexOf('/') + 1);
+  if (!/^[A-Za-z0-9_][A-Za-z0-9._-]*$/.test(base)) {
+    throw new WireValidationError(
+      'invalid_argument',
+      `file name '${fileName}' cannot be used for the training script`,
+      'use a plain file name made of letters, digits, ".", "_" and "-", e.g. "train.py"',
+      'fileName',
+    );
+  }
+  return base;
+}
+
+/** Python os.path.join for two POSIX parts. */
+function joinPath(dir: string, name: string): string {
+  if (name.startsWith('/')) return name;
+  return dir.endsWith('/') ? dir + name : `${dir}/${name}`;
+}
+
+/**
+ * Python `textwrap.dedent`: whitespace-only lines become empty, then the longest common leading
+ * run of spaces/tabs of the remaining lines is removed. Lines are split on "\n" only, as Python's
+ * regexes do.
+ */
+export function pythonDedent(text: string): string {
+  const lines = text.split('\n').map((l) => (/^[ \t]+$/.test(l) ? '' : l));
+  let margin: string | undefined;
+  for (const line of lines) {
+    const m = /^([ \t]*)[^ \t]/.exec(line);
+    if (!m) continue;
+    const indent = m[1]!;
+    if (margin === undefined || margin.startsWith(indent)) margin = indent;
+    else if (!indent.startsWith(margin)) {
+      let i = 0;
+      while (i < margin.length && i < indent.length && margin[i] === indent[i]) i++;
+      margin = margin.slice(0, i);
+    }
+  }
+  if (!margin) return lines.join('\n');
+  const m = margin;
+  return lines.map((l) => (l.startsWith(m) ? l.slice(m.length) : l)).join('\n');
+}
+
+/** Python `shlex.quote`. */
+export function shellQuote(s: string): string {
+  if (s === '') return "''";
+  if (!/[^\w@%+=:,./-]/.test(s)) return s;
+  return `'${s.replace(/'/g, `'"'"'`)}'`;
+}
+
+/**
+ * The SDK 0.5.0 package-installation prefix (`get_script_for_python_packages`): ensure pip, then
+ * a per-user install falling back to a system-wide one, pip output kept in a log shown on failure.
+ */
+export function pipInstallScript(packages: string[], pipIndexUrls: string[], logFile: string = PIP_INSTALL_LOG): string {
+  for (const [i, p] of packages.entries()) checkShellWord(p, `packages[${i}]`, 'a package requirement such as "numpy" or "transformers[torch]==4.44.0"');
+  if (pipIndexUrls.length === 0) {
+    throw new WireValidationError('invalid_packages', 'no pip index URL given', 'pass at least one index URL, e.g. https://pypi.org/simple', 'pipIndexUrls');
+  }
+  for (const [i, u] of pipIndexUrls.entries()) checkShellWord(u, `pipIndexUrls[${i}]`, 'an index URL such as https://pypi.org/simple');
+
+  const pkgs = packages.map(shellQuote).join(' ');
+  const opts = [`--index-url ${shellQuote(pipIndexUrls[0]!)}`, ...pipIndexUrls.slice(1).map((u) => `--extra-index-url ${shellQuote(u)}`)].join(' ');
+  const pip = 'PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_BREAK_SYSTEM_PACKAGES=1 python -m pip install --quiet \\';
+  return [
+    '',
+    'if ! [ -x "$(command -v pip)" ]; then',
+    '    python -m ensurepip || python -m ensurepip --user || apt-get install python-pip',
+    'fi',
+    '',
+    '',
+    `PACKAGES=(${pkgs})`,
+    `PIP_OPTS=(${opts})`,
+    `LOG_FILE="${logFile}"`,
+    'rm -f "$LOG_FILE"',
+    '',
+    `if ${pip}`,
+    '    --no-warn-script-location "${PIP_OPTS[@]}" --user "${PACKAGES[@]}" >"$LOG_FILE" 2>&1; then',
+    '    echo "Successfully installed Python packages (user): ${PACKAGES[*]}"',
+    `elif ${pip}`,
+    '    --no-warn-script-location "${PIP_OPTS[@]}" "${PACKAGES[@]}" >>"$LOG_FILE" 2>&1; then',
+    '    echo "Successfully installed Python packages (system-wide): ${PACKAGES[*]}"',
+    'else',
+    '    echo "ERROR: Failed to install Python packages: ${PACKAGES[*]}" >&2',
+    '    cat "$LOG_FILE" >&2',
+    '    exit 1',
+    'fi',
+    '',
+    '',
+  ].join('\n');
+}
+
+function checkShellWord(value: string, field: string, example: string): void {
+  // Control characters (newlines above all) would break the line-based script the SDK emits.
+  if (value.trim() === '' || /[\u0000-\u001f\u007f]/.test(value)) {
+    throw new WireValidationError(
+      'invalid_packages',
+      `${field} is empty or contains control characters`,
+      `pass ${example}`,
+      field,
+    );
+  }
+}

@@ -1,0 +1,24 @@
+/**
+ * What a tool handler gets for one call. Nothing here is shared between callers: the server builds
+ * a fresh context per call from the caller's identity.
+ */
+import type { TrainerBackend } from '../kubeflow/trainer/backend.js';
+
+export interface ProgressReporter {
+  /** Sends notifications/progress when the client asked for it (a progressToken); otherwise a no-op. */
+  (progress: number, total?: number, message?: string): Promise<void>;
+}
+
+export interface ToolContext {
+  /** The namespace this call acts in: the `namespace` argument, else the server's default. */
+  namespace: string;
+  /** The training backend for this caller. Throws a ToolError when no cluster is configured. */
+  backend(): TrainerBackend;
+  /** Cancelled when the client cancels the request or disconnects. */
+  signal: AbortSignal;
+  progress: ProgressReporter;
+  /** The persona the server runs as (for messages). */
+  persona: string;
+  /** Tool names visible to this caller, to point at the right next step in hints. */
+  visibleTools: ReadonlySet<string>;
+}

@@ -1,0 +1,68 @@
+/**
+ * The tool contract: every tool is one declarative spec. tools/list, personas, policy, the README
+ * table, `kubeflow-mcp tools list` and the token-budget test all read these specs.
+ */
+import type { z } from 'zod';
+import type { ToolContext } from './context.js';
+
+export type ModuleName = 'core' | 'trainer';
+export type Category = 'core' | 'planning' | 'training' | 'discovery' | 'monitoring' | 'lifecycle';
+export type Risk = 'read' | 'write' | 'destructive';
+
+export interface ToolSpec<I extends z.ZodObject = z.ZodObject, O extends z.ZodObject = z.ZodObject> {
+  name: string;
+  module: ModuleName;
+  category: Category;
+  risk: Risk;
+  title: string;
+  /** What it does, when to pick it over its neighbours, what it returns. Short: it costs context. */
+  description: string;
+  input: I;
+  output: O;
+  run(args: z.output<I>, ctx: ToolContext): Promise<z.input<O>>;
+  /** Compact text rendering of the structured result (tables, not YAML dumps). */
+  render(out: z.output<O>): string;
+}
+
+/** Erases the generic parameters so specs of different shapes fit in one registry. */
+export type AnyToolSpec = ToolSpec<z.ZodObject, z.ZodObject>;
+
+export function defineTool<I extends z.ZodObject, O extends z.ZodObject>(spec: ToolSpec<I, O>): AnyToolSpec {
+  return spec as unknown as AnyToolSpec;
+}
+
+export interface ToolAnnotations {
+  readOnlyHint?: boolean;
+  destructiveHint?: boolean;
+  idempotentHint?: boolean;
+  openWorldHint?: boolean;
+}
+
+/**
+ * MCP annotations come from `risk` only. Hints equal to the protocol defaults (readOnly=false,
+ * destructive=true, idempotent=false, openWorld=true) are omitted to save context. Our tools act on
+ * one cluster, a closed world.
+ */
+export function annotationsFor(risk: Risk): ToolAnnotations {
+  switch (risk) {
+    case 'read':
+      return { readOnlyHint: true, openWorldHint: false };
+    case 'write':
+      return { destructiveHint: false, openWorldHint: false };
+    case 'destructive':
+      return { idempotentHint: true, openWorldHint: false };
+  }
+}
+
+/** A failure the model can fix: becomes an isError result with { code, message, hint }. */
+export class ToolError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly hint: string,
+    readonly details?: Record<string, unknown>,
+  ) {
+    super(message);
+    this.name = 'ToolError';
+  }
+}

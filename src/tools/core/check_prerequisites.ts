@@ -1,0 +1,117 @@
+import { z } from 'zod';
+import { estimateResources } from '../../kubeflow/planning/estimate.js';
+import type { ClusterResources } from '../../kubeflow/trainer/backend.js';
+import { matchTorchtuneRuntime } from '../../kubeflow/trainer/modelMatch.js';
+import { DEFAULT_RUNTIME } from '../../kubeflow/trainer/constants.js';
+import type { Runtime } from '../../kubeflow/trainer/types.js';
+import type { ToolContext } from '../context.js';
+import { defineTool } from '../contract.js';
+import { toToolError } from '../errors.js';
+import { check, namespace, type Check } from '../schemas.js';
+import { totals } from './get_cluster_resources.js';
+import { estimateInput } from './estimate_resources.js';
+
+export const checkPrerequisites = defineTool({
+  name: 'check_prerequisites',
+  module: 'core',
+  category: 'planning',
+  risk: 'read',
+  title: 'Pre-flight checks',
+  description:
+    'Pre-flight in one call before training: cluster reachable, namespace allowed (RBAC), runtime found (or the torchtune one for model), enough free GPUs, estimated memory fits the GPUs. Each check: ok, failed or unknown.',
+  input: z.object({
+    model: estimateInput.model,
+    model_params: estimateInput.model_params,
+    peft_method: estimateInput.peft_method,
+    batch_size: estimateInput.batch_size,
+    sequence_length: estimateInput.sequence_length,
+    runtime: z.string().min(1).max(253).optional(),
+    num_nodes: estimateInput.num_nodes,
+    gpus_per_node: z.int().min(0).max(64).optional().describe('default: from the estimate'),
+    namespace,
+  }),
+  output: z.object({ ready: z.boolean(), checks: z.array(check), next: z.string() }),
+  async run(a, ctx) {
+    const backend = ctx.backend();
+    const checks: Check[] = [];
+    let cluster: ClusterResources | undefined;
+    try {
+      cluster = await backend.clusterResources(ctx.namespace, ctx.signal);
+      checks.push({ check: 'cluster', ok: true, detail: backend.describe() });
+    } catch (err) {
+      const te = toToolError(err);
+      checks.push({ check: 'cluster', ok: false, detail: `${te.message} — ${te.hint}` });
+      return { ready: false, checks, next: 'Fix cluster access first; nothing else can be checked.' };
+    }
+
+    const access = await backend.canI(ctx.namespace, 'create', 'trainjobs', 'trainer.kubeflow.org', ctx.signal).catch(() => undefined);
+    checks.push(
+      access === undefined
+        ? { check: 'namespace', ok: null, detail: `could not ask the API server whether you may create TrainJobs in ${ctx.namespace}` }
+        : { check: 'namespace', ok: access.allowed, detail: access.allowed ? `you may create TrainJobs in ${ctx.namespace}` : `you may not create TrainJobs in ${ctx.namespace}${access.reason ? ` (${access.reason})` : ''}` },
+    );
+
+    const runtime = await runtimeCheck(ctx, a.runtime, a.model, checks);
+
+    const estimate = a.model || a.model_params ? estimateResources({ model: a.model, modelParams: a.model_params, peftMethod: a.peft_method, batchSize: a.batch_size, sequenceLength: a.sequence_length, numNodes: a.num_nodes }) : undefined;
+    const perNode = a.gpus_per_node ?? estimate?.recommended?.perNode ?? (runtime?.trainer.device === 'gpu' ? Number(runtime.trainer.deviceCount) / Math.max(1, runtime.trainer.numNodes) || 1 : 0);
+    checks.push(gpuCheck(cluster, a.num_nodes, perNode));
+    if (estimate) checks.push(memoryCheck(cluster, estimate.perGpuGb, estimate.confidence));
+
+    const ready = checks.every((c) => c.ok !== false);
+    const failed = checks.filter((c) => c.ok === false).map((c) => c.check);
+    return {
+      ready,
+      checks,
+      next: ready
+        ? 'Pre-flight passed (unknowns noted). Preview the job with the training tool (confirmed=false) and show it to the user.'
+        : `Fix: ${failed.join(', ')}. Then check again.`,
+    };
+  },
+  render: (o) => [`${o.ready ? 'READY' : 'NOT READY'}`, ...o.checks.map((c) => `  ${c.ok === true ? 'ok  ' : c.ok === false ? 'FAIL' : '?   '} ${c.check}: ${c.detail}`), o.next].join('\n'),
+});
+
+async function runtimeCheck(ctx: ToolContext, name: string | undefined, model: string | undefined, checks: Check[]): Promise<Runtime | undefined> {
+  const backend = ctx.backend();
+  try {
+    if (!name && model) {
+      const { runtimes } = await backend.listRuntimes(ctx.namespace, ctx.signal);
+      const match = matchTorchtuneRuntime(model, runtimes);
+      checks.push(
+        match
+          ? { check: 'runtime', ok: true, detail: `${match.name} fits ${model} (fine_tune)` }
+          : { check: 'runtime', ok: null, detail: `no torchtune runtime is built for ${model}: fine_tune cannot run it; run_custom_training with your own code can (default runtime ${DEFAULT_RUNTIME})` },
+      );
+      return match;
+    }
+    const runtime = await backend.getRuntime(ctx.namespace, name ?? DEFAULT_RUNTIME, ctx.signal);
+    checks.push({ check: 'runtime', ok: true, detail: `${runtime.name} (${runtime.kind}, ${runtime.trainer.framework})` });
+    return runtime;
+  } catch (err) {
+    const te = toToolError(err);
+    checks.push({ check: 'runtime', ok: false, detail: `${te.message} — ${te.hint}` });
+    return undefined;
+  }
+}
+
+function gpuCheck(cluster: ClusterResources, numNodes: number, perNode: number): Check {
+  if (perNode === 0) return { check: 'gpus', ok: true, detail: 'no GPUs requested' };
+  if (cluster.nodes.length === 0) return { check: 'gpus', ok: null, detail: `cannot see nodes (${cluster.notes.join('; ') || 'none visible'}); ${numNodes}x${perNode} GPU(s) needed` };
+  // Each training node must fit on one Kubernetes node: count nodes with enough free GPUs of one resource.
+  const fitting = cluster.nodes.filter((n) => n.ready && n.schedulable && n.gpus.some((g) => g.allocatable - g.requested >= perNode)).length;
+  const free = totals(cluster.nodes)
+    .map((g) => `${g.free} ${g.product ?? g.resource}`)
+    .join(', ');
+  return fitting >= numNodes
+    ? { check: 'gpus', ok: true, detail: `${fitting} node(s) have ${perNode}+ free GPU(s); need ${numNodes} (free: ${free})` }
+    : { check: 'gpus', ok: false, detail: `need ${numNodes} node(s) with ${perNode} free GPU(s) each, only ${fitting} have them (free: ${free || 'none'}); wait for GPUs, use fewer per node, or qlora` };
+}
+
+function memoryCheck(cluster: ClusterResources, perGpuGb: number, confidence: string): Check {
+  const mems = cluster.nodes.flatMap((n) => n.gpus.map((g) => g.memoryGb)).filter((m): m is number => typeof m === 'number');
+  if (mems.length === 0) return { check: 'memory', ok: null, detail: `needs ~${perGpuGb} GB per GPU (${confidence} confidence); GPU memory of this cluster is unknown` };
+  const best = Math.max(...mems);
+  return perGpuGb <= best * 0.9
+    ? { check: 'memory', ok: true, detail: `~${perGpuGb} GB per GPU fits the ${best} GB GPUs (${confidence} confidence)` }
+    : { check: 'memory', ok: false, detail: `~${perGpuGb} GB per GPU exceeds the largest GPUs here (${best} GB): use qlora, a smaller batch or sequence length, or more GPUs (full fine-tune shards)` };
+}

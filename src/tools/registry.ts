@@ -1,0 +1,49 @@
+/** The single list of tools. Everything that enumerates tools reads it. */
+import type { AnyToolSpec, ModuleName } from './contract.js';
+import { checkPrerequisites } from './core/check_prerequisites.js';
+import { estimateResourcesTool } from './core/estimate_resources.js';
+import { getClusterResources } from './core/get_cluster_resources.js';
+import { deleteTrainingJob } from './trainer/delete_training_job.js';
+import { fineTune } from './trainer/fine_tune.js';
+import { getRuntime } from './trainer/get_runtime.js';
+import { getRuntimePackages } from './trainer/get_runtime_packages.js';
+import { getTrainingEvents } from './trainer/get_training_events.js';
+import { getTrainingJob } from './trainer/get_training_job.js';
+import { getTrainingLogs } from './trainer/get_training_logs.js';
+import { listRuntimes } from './trainer/list_runtimes.js';
+import { listTrainingJobs } from './trainer/list_training_jobs.js';
+import { runContainerTraining } from './trainer/run_container_training.js';
+import { runCustomTraining } from './trainer/run_custom_training.js';
+import { resumeTrainingJob, suspendTrainingJob } from './trainer/suspend_resume.js';
+import { waitForTraining } from './trainer/wait_for_training.js';
+
+export const ALL_TOOLS: readonly AnyToolSpec[] = [
+  // core: always loaded
+  getClusterResources,
+  estimateResourcesTool,
+  checkPrerequisites,
+  // trainer
+  fineTune,
+  runCustomTraining,
+  runContainerTraining,
+  listTrainingJobs,
+  getTrainingJob,
+  listRuntimes,
+  getRuntime,
+  getRuntimePackages,
+  getTrainingLogs,
+  getTrainingEvents,
+  waitForTraining,
+  deleteTrainingJob,
+  suspendTrainingJob,
+  resumeTrainingJob,
+];
+
+/** Client modules a user can enable with --clients (core is always on). */
+export const CLIENT_MODULES: ReadonlyArray<{ name: Exclude<ModuleName, 'core'>; description: string; sdkClient: string }> = [
+  { name: 'trainer', description: 'Distributed training and LLM fine-tuning (Kubeflow Trainer v2 TrainJobs)', sdkClient: 'TrainerClient' },
+];
+
+export function toolsForModules(modules: readonly string[]): AnyToolSpec[] {
+  return ALL_TOOLS.filter((t) => t.module === 'core' || modules.includes(t.module));
+}

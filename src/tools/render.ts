@@ -1,0 +1,45 @@
+/** Compact text renderings shared by tools: aligned tables and short key/value blocks. */
+
+export type Cell = string | number | boolean | null | undefined;
+
+/** An aligned plain-text table; `empty` is printed when there are no rows. */
+export function table(headers: string[], rows: Cell[][], empty = '(none)'): string {
+  if (rows.length === 0) return empty;
+  const cells = rows.map((r) => r.map(cell));
+  const widths = headers.map((h, i) => Math.max(h.length, ...cells.map((r) => (r[i] ?? '').length)));
+  const line = (r: string[]) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i] ?? 0))).join('  ').trimEnd();
+  return [line(headers), ...cells.map(line)].join('\n');
+}
+
+function cell(c: Cell): string {
+  if (c === null || c === undefined || c === '') return '-';
+  if (typeof c === 'boolean') return c ? 'yes' : 'no';
+  return String(c);
+}
+
+/** "key: value" lines, skipping empty values. */
+export function fields(pairs: Array<[string, Cell]>): string {
+  return pairs
+    .filter(([, v]) => v !== undefined && v !== null && v !== '')
+    .map(([k, v]) => `${k}: ${cell(v)}`)
+    .join('\n');
+}
+
+/** "a=1, b=2" for small maps. */
+export function kv(map: Record<string, unknown> | undefined): string {
+  if (!map) return '';
+  return Object.entries(map)
+    .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)
+    .join(', ');
+}
+
+/** A relative age like kubectl prints: 45s, 12m, 3h, 5d. */
+export function age(iso: string | undefined, now = Date.now()): string {
+  const t = iso ? Date.parse(iso) : NaN;
+  if (Number.isNaN(t)) return '-';
+  const s = Math.max(0, Math.round((now - t) / 1000));
+  if (s < 120) return `${s}s`;
+  if (s < 7200) return `${Math.round(s / 60)}m`;
+  if (s < 172800) return `${Math.round(s / 3600)}h`;
+  return `${Math.round(s / 86400)}d`;
+}

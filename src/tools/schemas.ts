@@ -1,0 +1,36 @@
+/**
+ * Schema fragments shared by tools. Descriptions are short on purpose: they are paid for on every
+ * agent turn. Names follow KEP-936 / the Python reference server (snake_case).
+ */
+import { z } from 'zod';
+
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+export const namespace = z.string().regex(DNS_LABEL, 'must be a Kubernetes namespace name (lowercase letters, digits, -)').max(63).optional();
+
+/** A TrainJob name (RFC 1035 label, as the TrainJob CRD requires). */
+export const jobName = z
+  .string()
+  .regex(/^[a-z]([-a-z0-9]*[a-z0-9])?$/, 'must start with a lowercase letter and contain only lowercase letters, digits and -')
+  .max(63);
+
+export const confirmed = z.boolean().default(false).describe('false: preview only; true: act');
+
+export const numNodes = z.int().min(1).max(1024).optional();
+
+/** Per-node resources, SDK style: {"gpu": 1, "cpu": 4, "memory": "32Gi"}. */
+export const resources = z
+  .record(z.string().min(1), z.union([z.string().min(1), z.number().positive()]))
+  .optional()
+  .describe('per node, e.g. {"gpu":1,"cpu":4,"memory":"32Gi"}');
+
+const ENV_NAME = /^[-._a-zA-Z][-._a-zA-Z0-9]*$/;
+
+/** Plain environment variables. Credentials never go here: pass a Secret name instead. */
+export const env = z
+  .record(z.string().regex(ENV_NAME, 'must be a valid environment variable name'), z.string())
+  .optional();
+
+/** A check a preview ran: ok=true passed, false failed, null could not be checked. */
+export const check = z.object({ check: z.string(), ok: z.boolean().nullable(), detail: z.string() });
+export type Check = z.infer<typeof check>;

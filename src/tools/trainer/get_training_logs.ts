@@ -1,0 +1,32 @@
+import { z } from 'zod';
+import { defineTool } from '../contract.js';
+import { jobName, namespace } from '../schemas.js';
+
+export const getTrainingLogs = defineTool({
+  name: 'get_training_logs',
+  module: 'trainer',
+  category: 'monitoring',
+  risk: 'read',
+  title: 'Training logs',
+  description: 'Last lines of one step\'s logs (node-0 by default; node-N, dataset-initializer, model-initializer). follow_seconds streams new lines for a bounded time.',
+  input: z.object({
+    name: jobName,
+    step: z.string().regex(/^(node-\d+|dataset-initializer|model-initializer)$/, 'must be node-<i>, dataset-initializer or model-initializer').default('node-0'),
+    tail: z.int().min(1).max(1000).default(100),
+    since_seconds: z.int().min(1).optional(),
+    follow_seconds: z.int().min(1).max(60).optional(),
+    namespace,
+  }),
+  output: z.object({ name: z.string(), step: z.string(), pod: z.string(), lines: z.array(z.string()), truncated: z.boolean() }),
+  async run(a, ctx) {
+    const backend = ctx.backend();
+    const job = await backend.getJob(ctx.namespace, a.name, ctx.signal);
+    const res = await backend.logs(ctx.namespace, job.name, { step: a.step, tail: a.tail, sinceSeconds: a.since_seconds, followSeconds: a.follow_seconds, signal: ctx.signal });
+    return { name: a.name, step: res.step, pod: res.pod, lines: res.lines, truncated: res.truncated };
+  },
+  render: (o) =>
+    [
+      `${o.name} ${o.step} (pod ${o.pod})${o.truncated ? ` — last ${o.lines.length} lines; raise tail (max 1000) or use since_seconds for more` : ''}`,
+      ...(o.lines.length ? o.lines : ['(no output yet)']),
+    ].join('\n'),
+});

@@ -1,0 +1,39 @@
+import { z } from 'zod';
+import { defineTool } from '../contract.js';
+import { confirmed, env, jobName, namespace, numNodes, resources } from '../schemas.js';
+import { previewOrSubmit, renderSubmission, submissionOutput } from './submission.js';
+
+export const runContainerTraining = defineTool({
+  name: 'run_container_training',
+  module: 'trainer',
+  category: 'training',
+  risk: 'write',
+  title: 'Run a training container',
+  description:
+    'Run a pre-built training image on N nodes (CustomTrainerContainer): the image entry point, or command/args. For code you have as text use run_custom_training. Preview unless confirmed=true.',
+  input: z.object({
+    image: z.string().min(1).max(500),
+    command: z.array(z.string()).max(128).optional(),
+    args: z.array(z.string()).max(128).optional(),
+    num_nodes: numNodes,
+    resources,
+    env,
+    runtime: z.string().min(1).max(253).optional().describe('default torch-distributed'),
+    name: jobName.optional(),
+    namespace,
+    confirmed,
+  }),
+  output: submissionOutput,
+  run: (a, ctx) =>
+    previewOrSubmit(
+      ctx,
+      'run_container_training',
+      {
+        runtime: a.runtime,
+        name: a.name,
+        trainer: { kind: 'container', image: a.image, command: a.command, args: a.args, numNodes: a.num_nodes, resourcesPerNode: a.resources, env: a.env },
+      },
+      a.confirmed,
+    ),
+  render: renderSubmission,
+});

@@ -1,0 +1,66 @@
+import { z } from 'zod';
+import { checkTrainingCode } from '../../kubeflow/python/check.js';
+import { defineTool, ToolError } from '../contract.js';
+import { confirmed, env, jobName, namespace, numNodes, resources } from '../schemas.js';
+import { previewOrSubmit, renderSubmission, submissionOutput } from './submission.js';
+
+export const runCustomTraining = defineTool({
+  name: 'run_custom_training',
+  module: 'trainer',
+  category: 'training',
+  risk: 'write',
+  title: 'Run custom training code',
+  description:
+    'Run your own Python training function on N nodes (CustomTrainer, torchrun on torch runtimes). The code is checked statically (never executed here); func_args are passed as keywords. Preview unless confirmed=true.',
+  input: z.object({
+    code: z.string().min(1).max(200_000).describe('Python source defining the entry function'),
+    entry: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be a Python identifier').default('train'),
+    func_args: z.record(z.string(), z.unknown()).optional(),
+    packages: z.array(z.string().min(1).max(200)).max(100).optional().describe('pip requirements'),
+    pip_index_urls: z.array(z.url()).max(10).optional(),
+    num_nodes: numNodes,
+    resources,
+    env,
+    runtime: z.string().min(1).max(253).optional().describe('default torch-distributed'),
+    image: z.string().min(1).max(500).optional(),
+    name: jobName.optional(),
+    namespace,
+    confirmed,
+  }),
+  output: submissionOutput,
+  async run(a, ctx) {
+    const checked = checkTrainingCode(a.code, { entry: a.entry, funcArgs: a.func_args });
+    if (!checked.ok) {
+      const first = checked.problems[0]!;
+      const where = first.line ? ` (line ${first.line}${first.column ? `, column ${first.column}` : ''})` : '';
+      throw new ToolError(
+        first.code === 'syntax_error' ? 'python_syntax_error' : `python_${first.code}`,
+        `${first.message}${where}${checked.problems.length > 1 ? ` (+${checked.problems.length - 1} more problem(s): ${checked.problems.slice(1).map((p) => p.message).join('; ')})` : ''}`,
+        first.hint,
+      );
+    }
+    return previewOrSubmit(
+      ctx,
+      'run_custom_training',
+      {
+        runtime: a.runtime,
+        name: a.name,
+        trainer: {
+          kind: 'custom',
+          funcSource: a.code,
+          funcName: a.entry,
+          funcArgs: a.func_args,
+          packages: a.packages,
+          pipIndexUrls: a.pip_index_urls,
+          numNodes: a.num_nodes,
+          resourcesPerNode: a.resources,
+          env: a.env,
+          image: a.image,
+        },
+      },
+      a.confirmed,
+      [{ check: 'code', ok: true, detail: `${a.entry}(${checked.entry?.params.map((p) => p.name).join(', ') ?? ''}) parsed; arguments match` }],
+    );
+  },
+  render: renderSubmission,
+});

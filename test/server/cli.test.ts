@@ -1,0 +1,57 @@
+/** The command line as a user types it: listings, and clear non-zero exits on bad flags. */
+import { spawnSync } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import { BIN, isolatedEnv } from '../support/mcp.js';
+
+function run(...args: string[]) {
+  const r = spawnSync(process.execPath, [BIN, ...args], { env: isolatedEnv(), encoding: 'utf8', timeout: 20_000 });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+describe('kubeflow-mcp CLI', () => {
+  it('tools list --json gives each tool with category, risk, tokens and the total', () => {
+    const r = run('tools', 'list', '--json', '--persona', 'readonly');
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.out) as { tools: Array<{ name: string; category: string; risk: string; tokens: number }>; total_tokens: number };
+    expect(j.tools).toHaveLength(7);
+    expect(j.tools.every((t) => t.risk === 'read' && t.tokens > 0 && t.category)).toBe(true);
+    expect(j.total_tokens).toBeGreaterThan(j.tools[0]!.tokens);
+  });
+
+  it('tools list prints a table with a total line', () => {
+    const r = run('tools', 'list');
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/^TOOL\s+MODULE\s+CATEGORY\s+RISK\s+TOKENS/m);
+    expect(r.out).toMatch(/17 tools, \d+ tokens in tools\/list \(persona ml-engineer, clients trainer\)/);
+  });
+
+  it('clients list names the trainer module', () => {
+    const r = run('clients', 'list');
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('trainer');
+  });
+
+  it.each([
+    [['serve', '--persona', 'wizard'], /persona.*must be one of readonly, data-scientist, ml-engineer, platform-admin/],
+    [['serve', '--transport', 'grpc'], /transport.*stdio, http/],
+    [['serve', '--clients', 'trainer,spark'], /unknown client module\(s\) spark/],
+    [['serve', '--port', 'eighty'], /port number/],
+    [['serve', '--bogus'], /unknown option '--bogus'/],
+    [['frobnicate'], /unknown command 'frobnicate'/],
+  ])('rejects %j with a clear message and non-zero exit', (args, message) => {
+    const r = run(...args);
+    expect(r.code).not.toBe(0);
+    expect(r.err).toMatch(message);
+  });
+
+  it('explains a port that is already taken', async () => {
+    const { createServer } = await import('node:net');
+    const blocker = createServer();
+    await new Promise<void>((res) => blocker.listen(0, '127.0.0.1', res));
+    const port = String((blocker.address() as { port: number }).port);
+    const r = run('serve', '--transport', 'http', '--port', port);
+    blocker.close();
+    expect(r.code).not.toBe(0);
+    expect(r.err).toContain(`port ${port} is already in use`);
+  });
+});

@@ -1,0 +1,78 @@
+/** Every tool follows the contract in docs/architecture.md; checked over the whole registry. */
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { personaAllows, PERSONAS, toolsForPersona } from '../../src/policy/personas.js';
+import { annotationsFor } from '../../src/tools/contract.js';
+import { ALL_TOOLS, toolsForModules } from '../../src/tools/registry.js';
+import { listEntries } from '../../src/server/mcpServer.js';
+
+const KEP_TOOLS = [
+  'fine_tune', 'run_custom_training', 'run_container_training', 'list_training_jobs', 'get_training_job', 'list_runtimes', 'get_runtime',
+  'get_runtime_packages', 'get_training_logs', 'get_training_events', 'wait_for_training', 'delete_training_job', 'suspend_training_job',
+  'resume_training_job', 'get_cluster_resources', 'estimate_resources', 'check_prerequisites',
+];
+
+describe('tool registry', () => {
+  it('has exactly the 17 KEP-936 Phase 1 tools plus check_prerequisites, uniquely named', () => {
+    expect(ALL_TOOLS.map((t) => t.name).sort()).toEqual([...KEP_TOOLS].sort());
+    expect(new Set(ALL_TOOLS.map((t) => t.name)).size).toBe(ALL_TOOLS.length);
+  });
+
+  it.each(ALL_TOOLS.map((t) => [t.name, t] as const))('%s follows the contract', (_name, t) => {
+    expect(t.name).toMatch(/^[a-z][a-z_]*$/);
+    expect(t.title.length).toBeGreaterThan(3);
+    expect(t.description.length).toBeLessThanOrEqual(260);
+    // Every tool takes an optional namespace.
+    expect(t.input.shape).toHaveProperty('namespace');
+    // Write and destructive tools preview by default.
+    if (t.risk !== 'read') {
+      expect(t.input.shape).toHaveProperty('confirmed');
+      expect((t.input.shape as Record<string, z.ZodType>).confirmed!.parse(undefined)).toBe(false);
+    } else {
+      expect(t.input.shape).not.toHaveProperty('confirmed');
+    }
+  });
+
+  it('derives annotations from risk only', () => {
+    for (const e of listEntries(ALL_TOOLS)) {
+      const spec = ALL_TOOLS.find((t) => t.name === e.name)!;
+      expect(e.annotations).toEqual(annotationsFor(spec.risk));
+    }
+    expect(annotationsFor('read')).toEqual({ readOnlyHint: true, openWorldHint: false });
+    expect(annotationsFor('destructive').destructiveHint).toBeUndefined(); // protocol default: true
+  });
+
+  it('publishes JSON Schemas without zod noise', () => {
+    const text = JSON.stringify(listEntries(ALL_TOOLS));
+    expect(text).not.toContain('$schema');
+    expect(text).not.toContain('9007199254740991');
+    expect(text).not.toContain('propertyNames');
+  });
+});
+
+describe('personas (KEP-936 DESIGN.md)', () => {
+  const names = (p: (typeof PERSONAS)[number]) => toolsForPersona(toolsForModules(['trainer']), p).map((t) => t.name).sort();
+
+  it('readonly sees the 7 read tools only', () => {
+    expect(names('readonly')).toEqual(['get_cluster_resources', 'get_runtime', 'get_training_events', 'get_training_job', 'get_training_logs', 'list_runtimes', 'list_training_jobs']);
+    expect(toolsForPersona(ALL_TOOLS, 'readonly').every((t) => t.risk === 'read')).toBe(true);
+  });
+
+  it('each persona inherits the previous one', () => {
+    const ro = names('readonly');
+    const ds = names('data-scientist');
+    const mle = names('ml-engineer');
+    expect(ds).toEqual(expect.arrayContaining(ro));
+    expect(mle).toEqual(expect.arrayContaining(ds));
+    expect(ds).toHaveLength(13);
+    expect(mle).toHaveLength(17);
+    expect(ds).not.toContain('run_container_training');
+    expect(ds).not.toContain('suspend_training_job');
+    expect(names('platform-admin')).toEqual([...KEP_TOOLS].sort());
+  });
+
+  it('unknown tools are allowed only by the "*" persona', () => {
+    expect(personaAllows('platform-admin', 'some_future_tool')).toBe(true);
+    expect(personaAllows('ml-engineer', 'some_future_tool')).toBe(false);
+  });
+});
