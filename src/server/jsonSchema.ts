@@ -1,67 +1,55 @@
 /**
  * JSON Schemas for tools/list, generated from the zod specs and trimmed: every token in tools/list
- * is paid by the agent on every turn. Trimming never loosens input validation (the server validates
- * with zod), and output schemas stay true (shallower, never stricter) so clients can validate.
+ * is paid by the agent on every turn. What a model needs to form a call stays (types, enums,
+ * defaults, descriptions, required); validation detail (patterns, lengths, bounds) goes, because the
+ * server validates with the full zod schema anyway and answers violations with an actionable error.
  */
 import { z } from 'zod';
+import { KEYS_ONLY } from '../tools/schemas.js';
 
 type Json = Record<string, unknown>;
 
-const SAFE_INT = Number.MAX_SAFE_INTEGER;
+/** Keywords that only constrain values; the server enforces them, the model does not need them. */
+const VALIDATION_ONLY = new Set(['pattern', 'minLength', 'maxLength', 'minimum', 'maximum', 'exclusiveMinimum', 'exclusiveMaximum', 'minItems', 'maxItems', 'format', 'minProperties', 'maxProperties']);
 
 /** Input schema: full depth; drops noise keys zod emits that carry no meaning for a model. */
 export function inputJsonSchema(schema: z.ZodType): Json {
-  return trim(z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as Json, Infinity, true);
+  return trim(z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as Json);
 }
 
-/** Output schema: property names and types down to `depth` levels; deeper values are left open. */
-export function outputJsonSchema(schema: z.ZodType, depth = 2): Json {
-  return trim(z.toJSONSchema(schema, { io: 'output', unrepresentable: 'any' }) as Json, depth, false);
+/**
+ * Output schema: the result's top-level field names, each left open. It is true for every result
+ * (clients validate against it) and tells the model which fields to expect; the types and nesting
+ * are in the result itself, so repeating them here would cost context on every turn for nothing.
+ */
+export function outputJsonSchema(schema: z.ZodObject): Json {
+  return { type: 'object', properties: Object.fromEntries(Object.keys(schema.shape).map((k) => [k, {}])) };
 }
 
-function trim(node: Json, depth: number, keepDocs: boolean): Json {
+function trim(node: Json): Json {
+  if (node[KEYS_ONLY]) return { type: 'object', ...(node.description ? { description: node.description } : {}) };
   const out: Json = {};
   for (const [k, v] of Object.entries(node)) {
+    if (VALIDATION_ONLY.has(k) || k === '$schema' || k === 'propertyNames') continue;
     switch (k) {
-      case '$schema':
-      case 'propertyNames':
-        continue;
       case 'additionalProperties':
-        if (v === false) continue; // the server rejects unknown keys itself, with a clearer message
-        if (typeof v === 'object' && v) {
-          if (depth > 1) out[k] = trim(v as Json, depth - 1, keepDocs);
-        } else out[k] = v;
+        // false: the server rejects unknown keys itself, with a clearer message. Map value types
+        // (env, resources) are in the parameter's description where they matter.
         continue;
-      case 'minimum':
-        if (v === -SAFE_INT) continue;
-        out[k] = v;
+      case 'properties':
+        out[k] = Object.fromEntries(Object.entries(v as Json).map(([pk, pv]) => [pk, trim(pv as Json)]));
         continue;
-      case 'maximum':
-        if (v === SAFE_INT) continue;
-        out[k] = v;
-        continue;
-      case 'required':
-        if (keepDocs) out[k] = v; // outputs: optional everywhere keeps the schema true and short
-        continue;
-      case 'description':
       case 'default':
-      case 'examples':
-        if (keepDocs) out[k] = v;
+        // An optional boolean is false when absent; saying so costs tokens on every tool.
+        if (!(v === false && node.type === 'boolean')) out[k] = v;
         continue;
-      case 'properties': {
-        if (depth <= 1) continue;
-        const props: Json = {};
-        for (const [pk, pv] of Object.entries(v as Json)) props[pk] = trim(pv as Json, depth - 1, keepDocs);
-        out[k] = props;
-        continue;
-      }
       case 'items':
-        if (depth > 1) out[k] = trim(v as Json, depth - 1, keepDocs);
+        out[k] = trim(v as Json);
         continue;
       case 'anyOf':
       case 'oneOf': {
-        const alts = (v as Json[]).map((a) => trim(a, depth, keepDocs));
-        // A nullable scalar reads better as a type list.
+        const alts = (v as Json[]).map(trim);
+        // Alternatives that differ only in type read better as a type list.
         const types = alts.map((a) => (Object.keys(a).length === 1 && typeof a.type === 'string' ? a.type : undefined));
         if (types.every((t) => t !== undefined)) out.type = types;
         else out[k] = alts;

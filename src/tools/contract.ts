@@ -40,17 +40,17 @@ export interface ToolAnnotations {
 
 /**
  * MCP annotations come from `risk` only. Hints equal to the protocol defaults (readOnly=false,
- * destructive=true, idempotent=false, openWorld=true) are omitted to save context. Our tools act on
- * one cluster, a closed world.
+ * destructive=true, idempotent=false, openWorld=true) are omitted: each costs context on every turn.
+ * (openWorldHint stays at its default: clients act on the read-only and destructive hints.)
  */
 export function annotationsFor(risk: Risk): ToolAnnotations {
   switch (risk) {
     case 'read':
-      return { readOnlyHint: true, openWorldHint: false };
+      return { readOnlyHint: true };
     case 'write':
-      return { destructiveHint: false, openWorldHint: false };
+      return { destructiveHint: false };
     case 'destructive':
-      return { idempotentHint: true, openWorldHint: false };
+      return { idempotentHint: true };
   }
 }
 

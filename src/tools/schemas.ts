@@ -4,6 +4,12 @@
  */
 import { z } from 'zod';
 
+/**
+ * Marks a nested object of rarely used knobs: tools/list shows it as one object whose description
+ * names the keys, instead of a full sub-schema (the server still validates every key strictly).
+ */
+export const KEYS_ONLY = 'x-keys-only';
+
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
 export const namespace = z.string().regex(DNS_LABEL, 'must be a Kubernetes namespace name (lowercase letters, digits, -)').max(63).optional();
@@ -14,7 +20,8 @@ export const jobName = z
   .regex(/^[a-z]([-a-z0-9]*[a-z0-9])?$/, 'must start with a lowercase letter and contain only lowercase letters, digits and -')
   .max(63);
 
-export const confirmed = z.boolean().default(false).describe('false: preview only; true: act');
+/** false (default): preview, nothing changes; true: act. The server instructions explain it once. */
+export const confirmed = z.boolean().default(false);
 
 export const numNodes = z.int().min(1).max(1024).optional();
 
@@ -22,7 +29,7 @@ export const numNodes = z.int().min(1).max(1024).optional();
 export const resources = z
   .record(z.string().min(1), z.union([z.string().min(1), z.number().positive()]))
   .optional()
-  .describe('per node, e.g. {"gpu":1,"cpu":4,"memory":"32Gi"}');
+  .describe('per node: gpu, cpu, memory');
 
 const ENV_NAME = /^[-._a-zA-Z][-._a-zA-Z0-9]*$/;
 

@@ -80,10 +80,10 @@ describe.each(transports)('custom training workflow over $name', ({ connect }) =
     expect(created.spec.trainer.numNodes).toBe(2);
     expect(created.spec.trainer.command[2]).toContain("train(**{'lr': 0.1})");
 
-    const waited = await call<{ reached: boolean; job: { status: string; steps: Array<{ name: string }> } }>(c, 'wait_for_training', { name, timeout_seconds: 20 });
+    const waited = await call<{ reached: boolean; job: { status: string }; steps: Array<{ name: string }> }>(c, 'wait_for_training', { name, timeout_seconds: 20 });
     expect(waited.data.reached).toBe(true);
     expect(waited.data.job.status).toBe('Complete');
-    expect(waited.data.job.steps.map((s) => s.name)).toEqual(expect.arrayContaining(['node-0', 'node-1']));
+    expect(waited.data.steps.map((s) => s.name)).toEqual(expect.arrayContaining(['node-0', 'node-1']));
 
     const logs = await call<{ lines: string[] }>(c, 'get_training_logs', { name });
     expect(logs.data.lines.length).toBeGreaterThan(0);

@@ -1,33 +1,38 @@
 /**
- * Context budget (issue: trainer + core as ml-engineer <= 2,500 o200k tokens for tools/list,
- * readonly <= 1,000, server instructions <= 400). Counted on the exact JSON the server sends.
+ * Context budget: the tools/list result a real client receives from the built server, counted
+ * with the o200k tokenizer. Issue limits: trainer + core as ml-engineer <= 2,500 tokens, readonly
+ * <= 1,000, server instructions <= 400.
  */
 import { describe, expect, it } from 'vitest';
-import { toolsForPersona } from '../../src/policy/personas.js';
-import { instructions } from '../../src/server/instructions.js';
-import { tokenCounter, toolTokenCosts } from '../../src/server/tokens.js';
-import { toolsForModules } from '../../src/tools/registry.js';
+import { tokenCounter } from '../../src/server/tokens.js';
+import { connectStdio, isolatedEnv, type Era } from '../support/mcp.js';
 
-describe('context budget', () => {
-  it('tools/list for trainer + core as ml-engineer fits in 2,500 tokens', async () => {
-    const { total } = await toolTokenCosts(toolsForPersona(toolsForModules(['trainer']), 'ml-engineer'));
-    console.log(`ml-engineer tools/list: ${total} tokens`);
-    expect(total).toBeLessThanOrEqual(2500);
-  });
-
-  it('readonly tools/list fits in 1,000 tokens', async () => {
-    const { total } = await toolTokenCosts(toolsForPersona(toolsForModules(['trainer']), 'readonly'));
-    console.log(`readonly tools/list: ${total} tokens`);
-    expect(total).toBeLessThanOrEqual(1000);
-  });
-
-  it('server instructions fit in 400 tokens for every persona', async () => {
+async function wireCost(persona: string, era: Era): Promise<{ tools: number; list: number; instructions: number }> {
+  const c = await connectStdio(['--clients', 'trainer', '--persona', persona], isolatedEnv(), era);
+  try {
     const count = await tokenCounter();
-    for (const p of ['readonly', 'data-scientist', 'ml-engineer', 'platform-admin'] as const) {
-      const visible = new Set(toolsForPersona(toolsForModules(['trainer']), p).map((t) => t.name));
-      const n = count(instructions(visible));
-      console.log(`instructions (${p}): ${n} tokens`);
-      expect(n).toBeLessThanOrEqual(400);
-    }
+    const list = await c.client.listTools();
+    return { tools: list.tools.length, list: count(JSON.stringify(list)), instructions: count(c.client.getInstructions() ?? '') };
+  } finally {
+    await c.close();
+  }
+}
+
+describe.each(['modern', 'legacy'] as const)('context budget (%s era)', (era) => {
+  it('ml-engineer: tools/list <= 2,500 tokens, instructions <= 400', async () => {
+    const cost = await wireCost('ml-engineer', era);
+    console.log(`${era} ml-engineer: ${cost.tools} tools, tools/list ${cost.list} tokens, instructions ${cost.instructions} tokens`);
+    expect(cost.tools).toBe(17);
+    expect(cost.list).toBeLessThanOrEqual(2500);
+    expect(cost.instructions).toBeGreaterThan(50);
+    expect(cost.instructions).toBeLessThanOrEqual(400);
+  });
+
+  it('readonly: tools/list <= 1,000 tokens, instructions <= 400', async () => {
+    const cost = await wireCost('readonly', era);
+    console.log(`${era} readonly: ${cost.tools} tools, tools/list ${cost.list} tokens, instructions ${cost.instructions} tokens`);
+    expect(cost.tools).toBe(7);
+    expect(cost.list).toBeLessThanOrEqual(1000);
+    expect(cost.instructions).toBeLessThanOrEqual(400);
   });
 });

@@ -38,7 +38,8 @@ describe('tool registry', () => {
       const spec = ALL_TOOLS.find((t) => t.name === e.name)!;
       expect(e.annotations).toEqual(annotationsFor(spec.risk));
     }
-    expect(annotationsFor('read')).toEqual({ readOnlyHint: true, openWorldHint: false });
+    expect(annotationsFor('read')).toEqual({ readOnlyHint: true });
+    expect(annotationsFor('write')).toEqual({ destructiveHint: false });
     expect(annotationsFor('destructive').destructiveHint).toBeUndefined(); // protocol default: true
   });
 

@@ -38,7 +38,11 @@ export async function connectStdio(args: string[], env: Record<string, string>, 
   let err = '';
   transport.stderr?.on('data', (d: Buffer) => (err += d.toString()));
   const client = newClient(era);
-  await client.connect(transport);
+  try {
+    await client.connect(transport);
+  } catch (e) {
+    throw new Error(`${(e as Error).message}\nserver stderr:\n${err}`);
+  }
   return { client, close: () => client.close(), stderr: () => err };
 }
 

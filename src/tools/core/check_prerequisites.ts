@@ -17,17 +17,13 @@ export const checkPrerequisites = defineTool({
   category: 'planning',
   risk: 'read',
   title: 'Pre-flight checks',
-  description:
-    'Pre-flight in one call before training: cluster reachable, namespace allowed (RBAC), runtime found (or the torchtune one for model), enough free GPUs, estimated memory fits the GPUs. Each check: ok, failed or unknown.',
+  description: 'Pre-flight in one call: cluster, RBAC in the namespace, runtime (or the model\'s torchtune runtime), free GPUs, memory fit.',
   input: z.object({
     model: estimateInput.model,
-    model_params: estimateInput.model_params,
     peft_method: estimateInput.peft_method,
-    batch_size: estimateInput.batch_size,
-    sequence_length: estimateInput.sequence_length,
     runtime: z.string().min(1).max(253).optional(),
     num_nodes: estimateInput.num_nodes,
-    gpus_per_node: z.int().min(0).max(64).optional().describe('default: from the estimate'),
+    gpus_per_node: z.int().min(0).max(64).optional(),
     namespace,
   }),
   output: z.object({ ready: z.boolean(), checks: z.array(check), next: z.string() }),
@@ -53,7 +49,7 @@ export const checkPrerequisites = defineTool({
 
     const runtime = await runtimeCheck(ctx, a.runtime, a.model, checks);
 
-    const estimate = a.model || a.model_params ? estimateResources({ model: a.model, modelParams: a.model_params, peftMethod: a.peft_method, batchSize: a.batch_size, sequenceLength: a.sequence_length, numNodes: a.num_nodes }) : undefined;
+    const estimate = a.model ? estimateResources({ model: a.model, peftMethod: a.peft_method, numNodes: a.num_nodes }) : undefined;
     const perNode = a.gpus_per_node ?? estimate?.recommended?.perNode ?? (runtime?.trainer.device === 'gpu' ? Number(runtime.trainer.deviceCount) / Math.max(1, runtime.trainer.numNodes) || 1 : 0);
     checks.push(gpuCheck(cluster, a.num_nodes, perNode));
     if (estimate) checks.push(memoryCheck(cluster, estimate.perGpuGb, estimate.confidence));

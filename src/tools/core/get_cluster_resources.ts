@@ -12,8 +12,8 @@ export const getClusterResources = defineTool({
   category: 'planning',
   risk: 'read',
   title: 'Cluster resources',
-  description: 'Free vs allocatable GPUs (by product and resource name), CPU and memory per node, plus the namespace\'s ResourceQuota. Partial, with notes, when RBAC hides nodes.',
-  input: z.object({ limit: z.int().min(1).max(1000).default(50).describe('max nodes listed'), namespace }),
+  description: 'Free and total GPUs by product, CPU and memory per node, and the namespace quota. Partial when RBAC hides nodes.',
+  input: z.object({ limit: z.int().min(1).max(1000).default(50), namespace }),
   output: z.object({
     backend: z.string(),
     gpus: z.array(gpuLine.extend({ nodes: z.number() })),

@@ -8,8 +8,8 @@ export const deleteTrainingJob = defineTool({
   module: 'trainer',
   category: 'lifecycle',
   risk: 'destructive',
-  title: 'Delete a training job',
-  description: 'Delete a TrainJob with its pods and logs (running training is stopped). Preview unless confirmed=true.',
+  title: 'Delete training job',
+  description: 'Delete a TrainJob with its pods and logs.',
   input: z.object({ name: jobName, namespace, confirmed }),
   output: lifecycleOutput,
   run: (a, ctx) =>

@@ -3,7 +3,7 @@ import { matchTorchtuneRuntime, torchtuneRuntimes } from '../../kubeflow/trainer
 import type { Runtime } from '../../kubeflow/trainer/types.js';
 import type { ToolContext } from '../context.js';
 import { defineTool, ToolError } from '../contract.js';
-import { confirmed, jobName, namespace, numNodes, resources } from '../schemas.js';
+import { confirmed, jobName, KEYS_ONLY, namespace, numNodes, resources } from '../schemas.js';
 import { previewOrSubmit, renderSubmission, submissionOutput } from './submission.js';
 
 const secretName = z.string().regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, 'must be a Kubernetes Secret name').max(253);
@@ -27,23 +27,29 @@ export const fineTune = defineTool({
   category: 'training',
   risk: 'write',
   title: 'Fine-tune an LLM',
-  description:
-    'Zero-code LLM fine-tuning with TorchTune (BuiltinTrainer) on the torchtune runtime matching the model. model/dataset: HF id or hf:// / s3:// URI; dataset defaults to the runtime\'s. Credentials by Secret name only. Preview unless confirmed=true.',
+  description: 'Fine-tune an LLM without code (TorchTune) on the runtime built for it. model, dataset: HF id, hf:// or s3://; credentials as Secret names.',
   input: z.object({
     model: z.string().min(1).max(2048),
     dataset: z.string().min(1).max(2048).optional(),
     peft_method: z.enum(['lora', 'qlora', 'dora', 'full']).default('lora'),
     epochs: z.int().min(1).max(1000).optional(),
     batch_size: z.int().min(1).max(4096).optional(),
-    lora_rank: z.int().min(1).max(1024).optional(),
-    lora_alpha: z.number().positive().optional(),
-    dtype: z.enum(['bf16', 'fp32']).optional(),
-    dataset_format: z.enum(['json', 'csv', 'parquet', 'arrow', 'text']).optional().describe('default parquet'),
     num_nodes: numNodes,
     resources,
     runtime: z.string().min(1).max(253).optional(),
-    model_secret: secretName.optional().describe('Secret with ACCESS_TOKEN (HF) or S3 keys'),
+    model_secret: secretName.optional().describe('holds ACCESS_TOKEN or S3 keys'),
     dataset_secret: secretName.optional(),
+    options: z
+      .object({
+        lora_rank: z.int().min(1).max(1024).optional(),
+        lora_alpha: z.number().positive().optional(),
+        lora_dropout: z.number().min(0).max(1).optional(),
+        dtype: z.enum(['bf16', 'fp32']).optional(),
+        dataset_format: z.enum(['json', 'csv', 'parquet', 'arrow', 'text']).optional(),
+      })
+      .strict()
+      .optional()
+      .meta({ description: 'lora_rank, lora_alpha, lora_dropout, dtype, dataset_format', [KEYS_ONLY]: true }),
     name: jobName.optional(),
     namespace,
     confirmed,
@@ -68,10 +74,11 @@ export const fineTune = defineTool({
           peftMethod: a.peft_method,
           epochs: a.epochs,
           batchSize: a.batch_size,
-          dtype: a.dtype,
-          loraRank: a.lora_rank,
-          loraAlpha: a.lora_alpha,
-          datasetFormat: a.dataset_format,
+          dtype: a.options?.dtype,
+          loraRank: a.options?.lora_rank,
+          loraAlpha: a.options?.lora_alpha,
+          loraDropout: a.options?.lora_dropout,
+          datasetFormat: a.options?.dataset_format,
           numNodes: a.num_nodes,
           resourcesPerNode: a.resources,
         },

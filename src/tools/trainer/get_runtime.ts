@@ -9,10 +9,11 @@ export const getRuntime = defineTool({
   module: 'trainer',
   category: 'discovery',
   risk: 'read',
-  title: 'Get a training runtime',
-  description: 'One runtime: what list_runtimes shows plus its replicated jobs (steps), entry command and default initializer sources.',
+  title: 'Get runtime',
+  description: 'A runtime\'s steps, command and default model/dataset.',
   input: z.object({ name: z.string().min(1).max(253), namespace }),
-  output: runtimeSummary.extend({
+  output: z.object({
+    runtime: runtimeSummary,
     command: z.array(z.string()),
     steps: z.array(z.object({ name: z.string(), image: z.string().optional(), depends_on: z.array(z.string()) })),
     dataset: z.string().optional(),
@@ -27,22 +28,22 @@ export const getRuntime = defineTool({
       template?: { spec?: { template?: { spec?: { containers?: Array<{ image?: string }> } } } };
     }>;
     return {
-      ...runtimeOut(runtime),
+      runtime: runtimeOut(runtime),
       command: runtime.trainer.command,
       steps: jobs.map((j) => ({ name: j.name, image: j.template?.spec?.template?.spec?.containers?.[0]?.image, depends_on: (j.dependsOn ?? []).map((d) => `${d.name}:${d.status}`) })),
       ...(runtime.defaultDatasetUri ? { dataset: runtime.defaultDatasetUri } : {}),
       deprecated: runtime.deprecated,
     };
   },
-  render: (o) =>
+  render: ({ runtime: r, ...o }) =>
     [
       fields([
-        ['runtime', `${o.name} (${o.kind})`],
-        ['framework', `${o.framework} (${o.trainer_type})`],
-        ['nodes', o.num_nodes],
-        ['device', `${o.device} x${o.device_count}`],
-        ['image', o.image],
-        ['model', o.model],
+        ['runtime', `${r.name} (${r.kind})`],
+        ['framework', `${r.framework} (${r.trainer_type})`],
+        ['nodes', r.num_nodes],
+        ['device', `${r.device} x${r.device_count}`],
+        ['image', r.image],
+        ['model', r.model],
         ['dataset', o.dataset],
         ['command', o.command.join(' ')],
         ['deprecated', o.deprecated ? 'yes' : undefined],

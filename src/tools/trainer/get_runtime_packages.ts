@@ -9,8 +9,7 @@ export const getRuntimePackages = defineTool({
   category: 'discovery',
   risk: 'write',
   title: 'Runtime packages',
-  description:
-    'Python version, pip packages and GPUs inside a runtime image, found by running a short temporary 1-node job that is always deleted afterwards. Preview unless confirmed=true.',
+  description: 'Python, pip packages and GPUs of a runtime, via a temporary job (always deleted).',
   input: z.object({
     runtime: z.string().min(1).max(253),
     timeout_seconds: z.int().min(10).max(900).default(300),

@@ -8,7 +8,7 @@ export const getTrainingLogs = defineTool({
   category: 'monitoring',
   risk: 'read',
   title: 'Training logs',
-  description: 'Last lines of one step\'s logs (node-0 by default; node-N, dataset-initializer, model-initializer). follow_seconds streams new lines for a bounded time.',
+  description: 'Log tail of a step (node-0 default, node-N, dataset-initializer, model-initializer); follow_seconds streams.',
   input: z.object({
     name: jobName,
     step: z.string().regex(/^(node-\d+|dataset-initializer|model-initializer)$/, 'must be node-<i>, dataset-initializer or model-initializer').default('node-0'),

@@ -35,8 +35,8 @@ export const listRuntimes = defineTool({
   module: 'trainer',
   category: 'discovery',
   risk: 'read',
-  title: 'List training runtimes',
-  description: 'Training runtimes usable in a namespace (namespaced TrainingRuntimes override ClusterTrainingRuntimes of the same name): framework, trainer type, devices, image; torchtune ones name their model.',
+  title: 'List runtimes',
+  description: 'Training runtimes: framework, devices, image; torchtune ones name their model.',
   input: z.object({ namespace }),
   output: z.object({ runtimes: z.array(runtimeSummary), skipped: z.array(z.object({ name: z.string(), reason: z.string() })), notes: z.array(z.string()) }),
   async run(_a, ctx) {

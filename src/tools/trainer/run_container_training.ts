@@ -8,9 +8,8 @@ export const runContainerTraining = defineTool({
   module: 'trainer',
   category: 'training',
   risk: 'write',
-  title: 'Run a training container',
-  description:
-    'Run a pre-built training image on N nodes (CustomTrainerContainer): the image entry point, or command/args. For code you have as text use run_custom_training. Preview unless confirmed=true.',
+  title: 'Run training container',
+  description: 'Run a training image on N nodes.',
   input: z.object({
     image: z.string().min(1).max(500),
     command: z.array(z.string()).max(128).optional(),
@@ -18,7 +17,7 @@ export const runContainerTraining = defineTool({
     num_nodes: numNodes,
     resources,
     env,
-    runtime: z.string().min(1).max(253).optional().describe('default torch-distributed'),
+    runtime: z.string().min(1).max(253).optional(),
     name: jobName.optional(),
     namespace,
     confirmed,

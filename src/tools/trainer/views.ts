@@ -13,9 +13,8 @@ export const jobSummary = z.object({
   created: z.string(),
 });
 
-export const jobDetail = jobSummary.extend({
-  namespace: z.string(),
-  runtime_kind: z.string(),
+export const jobDetail = z.object({
+  job: jobSummary.extend({ namespace: z.string(), runtime_kind: z.string() }),
   steps: z.array(z.object({ name: z.string(), status: z.string().nullable(), pod: z.string(), device: z.string(), device_count: z.string() })),
   conditions: z.array(z.object({ type: z.string(), status: z.string(), reason: z.string().optional(), message: z.string().optional(), time: z.string().optional() })),
   progress: z
@@ -31,9 +30,7 @@ export function summarize(v: TrainJobView): z.infer<typeof jobSummary> {
 export function detail(v: TrainJobView): JobDetail {
   const ts = v.trainerStatus;
   return {
-    ...summarize(v),
-    namespace: v.namespace,
-    runtime_kind: v.runtime.kind,
+    job: { ...summarize(v), namespace: v.namespace, runtime_kind: v.runtime.kind },
     steps: v.steps.map((s) => ({ name: s.name, status: s.status, pod: s.podName, device: s.device, device_count: s.deviceCount })),
     conditions: v.conditions.map((c) => ({ type: c.type, status: c.status, reason: c.reason, message: c.message, time: c.lastTransitionTime })),
     ...(ts
@@ -50,14 +47,14 @@ export function detail(v: TrainJobView): JobDetail {
 }
 
 export function renderDetail(d: JobDetail): string {
-  const p = d.progress;
+  const { job: j, progress: p } = d;
   return [
     fields([
-      ['job', `${d.name} (${d.namespace})`],
-      ['status', d.status],
-      ['runtime', `${d.runtime} (${d.runtime_kind})`],
-      ['nodes', d.num_nodes],
-      ['age', age(d.created)],
+      ['job', `${j.name} (${j.namespace})`],
+      ['status', j.status],
+      ['runtime', `${j.runtime} (${j.runtime_kind})`],
+      ['nodes', j.num_nodes],
+      ['age', age(j.created)],
       ['progress', p ? `${p.percent ?? '?'}%${p.eta_seconds !== undefined ? `, ~${p.eta_seconds}s left` : ''}${p.metrics ? ` ${Object.entries(p.metrics).map(([k, v]) => `${k}=${v}`).join(' ')}` : ''}` : undefined],
     ]),
     'steps:',

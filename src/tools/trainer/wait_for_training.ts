@@ -8,15 +8,15 @@ export const waitForTraining = defineTool({
   module: 'trainer',
   category: 'monitoring',
   risk: 'read',
-  title: 'Wait for a training job',
-  description: 'Block until a TrainJob reaches a status (default Complete) or fails, up to timeout_seconds; sends progress. On timeout returns the current status: call again to keep waiting.',
+  title: 'Wait for training',
+  description: 'Wait until a TrainJob reaches status (default Complete) or fails; bounded, sends progress. Call again after a timeout.',
   input: z.object({
     name: jobName,
-    status: z.array(jobStatus).min(1).default(['Complete']),
+    status: z.enum(['Running', 'Suspended', 'Complete', 'Failed']).default('Complete'),
     timeout_seconds: z.int().min(1).max(600).default(50),
     namespace,
   }),
-  output: z.object({ reached: z.boolean(), timed_out: z.boolean(), waited_seconds: z.number(), job: jobDetail, next: z.string().optional() }),
+  output: jobDetail.extend({ reached: z.boolean(), timed_out: z.boolean(), waited_seconds: z.number(), next: z.string().optional() }),
   async run(a, ctx) {
     const started = Date.now();
     let changes = 0;
@@ -24,7 +24,8 @@ export const waitForTraining = defineTool({
     const heartbeat = setInterval(() => void ctx.progress(changes, undefined, `waiting for ${a.name}: ${Math.round((Date.now() - started) / 1000)}s`), 5000);
     try {
       const res = await ctx.backend().waitFor(ctx.namespace, a.name, {
-        statuses: a.status,
+        // Complete also satisfies a wait for Running: the job ran.
+        statuses: a.status === 'Running' ? ['Running', 'Complete'] : [a.status],
         timeoutSeconds: a.timeout_seconds,
         signal: ctx.signal,
         onChange: (job) => {
@@ -38,7 +39,7 @@ export const waitForTraining = defineTool({
         reached: res.reached,
         timed_out: timedOut,
         waited_seconds: res.waitedSeconds,
-        job: detail(res.job),
+        ...detail(res.job),
         next: res.reached
           ? undefined
           : res.job.status === 'Failed'
@@ -51,5 +52,5 @@ export const waitForTraining = defineTool({
       clearInterval(heartbeat);
     }
   },
-  render: (o) => [`${o.reached ? 'REACHED' : o.timed_out ? 'TIMED OUT' : 'ENDED'} after ${o.waited_seconds}s`, renderDetail(o.job), o.next ?? ''].filter(Boolean).join('\n'),
+  render: (o) => [`${o.reached ? 'REACHED' : o.timed_out ? 'TIMED OUT' : 'ENDED'} after ${o.waited_seconds}s`, renderDetail(o), o.next ?? ''].filter(Boolean).join('\n'),
 });
