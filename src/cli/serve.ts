@@ -25,11 +25,11 @@ export async function serve(o: ServeOptions): Promise<void> {
     namespace: o.namespace,
     onCall: (e) => log.info({ tool: e.tool, namespace: e.namespace, ok: e.ok, code: e.code, ms: e.durationMs }, 'tool call'),
   });
-  const summary = `${app.tools.length} tools (persona ${o.persona}, clients ${o.clients.join(',')}); backend: ${app.backendDescription}`;
+  const summary = async () => `${app.tools.length} tools (persona ${o.persona}, clients ${o.clients.join(',')}); backend: ${await app.backendDescription()}`;
 
   if (o.transport === 'stdio') {
     const handle = serveStdio(app.factory, { onerror: (err) => log.warn({ err: err.message }, 'stdio transport error') });
-    log.info(`kubeflow-mcp serving MCP on stdio: ${summary}`);
+    log.info(`kubeflow-mcp serving MCP on stdio: ${await summary()}`);
     const stop = () => void handle.close().finally(() => process.exit(0));
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
@@ -46,7 +46,7 @@ export async function serve(o: ServeOptions): Promise<void> {
   }
   process.stderr.write(
     [
-      `kubeflow-mcp ${summary}`,
+      `kubeflow-mcp ${await summary()}`,
       `MCP endpoint (Streamable HTTP): ${http.url}`,
       'Connect a client:',
       `  Claude Code:  claude mcp add --transport http kubeflow ${http.url}`,

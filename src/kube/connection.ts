@@ -60,8 +60,6 @@ export function findKubeconfig(explicit?: string): { kind: 'file'; paths: string
 }
 
 export async function loadKubeConnection(opts: KubeConnectionOptions = {}): Promise<KubeConnection> {
-  const { KubeConfig } = await import('@kubernetes/client-node');
-  const kc = new KubeConfig();
   const found = opts.inClusterRoot ? ({ kind: 'in-cluster' } as const) : findKubeconfig(opts.kubeconfig);
   if (!found) {
     throw new KubeConfigError(
@@ -69,6 +67,8 @@ export async function loadKubeConnection(opts: KubeConnectionOptions = {}): Prom
       'Point --kubeconfig at a kubeconfig file, set KUBECONFIG, or run the server inside a cluster.',
     );
   }
+  const { KubeConfig } = await import('@kubernetes/client-node');
+  const kc = new KubeConfig();
   let source: KubeConnection['source'];
   let defaultNamespace: string | undefined;
   if (found.kind === 'in-cluster') {

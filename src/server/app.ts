@@ -23,8 +23,10 @@ export interface AppOptions extends KubeConnectionOptions {
 export interface App {
   tools: AnyToolSpec[];
   instructions: string;
+  /** Settles when the cluster connection is loaded (or known to be unavailable). */
+  ready: Promise<void>;
   /** Where jobs run, for the start-up banner. */
-  backendDescription: string;
+  backendDescription: () => Promise<string>;
   factory: () => Server;
 }
 
@@ -34,22 +36,35 @@ export async function createApp(opts: AppOptions): Promise<App> {
   const text = instructions(visible);
   let backend: TrainerBackend | undefined;
   let unavailable: ToolError | undefined;
-  try {
-    const conn = await loadKubeConnection(opts);
-    backend = new KubernetesBackend(new KubeClient(conn));
-  } catch (err) {
-    if (!(err instanceof KubeConfigError)) throw err;
-    unavailable = new ToolError('no_cluster', err.message, err.hint);
+  // Loading a kubeconfig pulls in @kubernetes/client-node (a few hundred ms): do it while the
+  // transport starts, and let tool calls wait for it. Explicit flags are checked before serving,
+  // so a wrong --kubeconfig or --context is a start-up error, not a tool error later.
+  const loading = loadKubeConnection(opts).then(
+    (conn) => {
+      backend = new KubernetesBackend(new KubeClient(conn));
+    },
+    (err: unknown) => {
+      if (!(err instanceof KubeConfigError)) throw err;
+      unavailable = new ToolError('no_cluster', err.message, err.hint);
+    },
+  );
+  if (opts.kubeconfig || opts.context) {
+    await loading;
+    if (unavailable) throw new Error(`${unavailable.message} ${unavailable.hint}`);
   }
   const getBackend = (): TrainerBackend => {
-    if (!backend) throw unavailable!;
+    if (!backend) throw unavailable ?? new ToolError('no_cluster', 'The Kubernetes connection is still loading.', 'Call again in a moment.');
     return backend;
   };
   const entries = listEntries(tools);
   return {
     tools,
     instructions: text,
-    backendDescription: backend ? backend.describe() : `no cluster (${unavailable?.message})`,
+    ready: loading,
+    backendDescription: async () => {
+      await loading;
+      return backend ? backend.describe() : `no cluster (${unavailable?.message})`;
+    },
     factory: () =>
       buildServer(
         {
@@ -57,6 +72,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
           allTools: ALL_TOOLS,
           persona: opts.persona,
           instructions: text,
+          ready: () => loading,
           backend: getBackend,
           defaultNamespace: () => opts.namespace ?? backend?.defaultNamespace() ?? 'default',
           onCall: opts.onCall,

@@ -22,6 +22,8 @@ export interface ServerDeps {
   allTools: readonly AnyToolSpec[];
   persona: string;
   instructions: string;
+  /** Settles once the backend is known; tool calls wait for it. */
+  ready?: () => Promise<void>;
   /** The caller's backend; may throw ToolError (e.g. no cluster configured). */
   backend: () => TrainerBackend;
   /** Namespace used when a call does not name one. */
@@ -95,6 +97,7 @@ async function callTool(spec: AnyToolSpec, rawArgs: Record<string, unknown>, ctx
   if (!parsed.success) return errorResult(argumentError(spec, parsed.error));
   const args = parsed.data as Record<string, unknown>;
   try {
+    await deps.ready?.();
     const toolCtx: ToolContext = {
       namespace: typeof args.namespace === 'string' && args.namespace ? args.namespace : deps.defaultNamespace(),
       backend: deps.backend,

@@ -38,6 +38,7 @@ describe('kubeflow-mcp CLI', () => {
     [['serve', '--port', 'eighty'], /port number/],
     [['serve', '--bogus'], /unknown option '--bogus'/],
     [['frobnicate'], /unknown command 'frobnicate'/],
+    [['serve', '--kubeconfig', '/nonexistent/kubeconfig'], /kubeconfig file not found: \/nonexistent\/kubeconfig/],
   ])('rejects %j with a clear message and non-zero exit', (args, message) => {
     const r = run(...args);
     expect(r.code).not.toBe(0);

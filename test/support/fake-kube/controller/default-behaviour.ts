@@ -18,7 +18,7 @@ export function defaultLogs({ pod, container, outcome }: ControllerLogContext): 
     return [`Starting ${what} initialization`, `Downloading ${what} from ${uri}`, `${what[0]!.toUpperCase()}${what.slice(1)} initialization completed`];
   }
   if (argv.includes('sshd')) return ['Server listening on 0.0.0.0 port 2222.', 'Server listening on :: port 2222.'];
-  if (argv.includes('pip list')) {
+  if (/pip["',\s]+list/.test(argv)) {
     return [
       '3.11.9 (main, Apr  6 2024, 17:59:24) [GCC 11.4.0]',
       'Package                  Version',

@@ -1,0 +1,67 @@
+/** The Streamable HTTP endpoint: DNS-rebinding protection, probes, and plain misuse. */
+import http from 'node:http';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { isolatedEnv, startHttpServer, type HttpServerProcess } from '../support/mcp.js';
+
+let srv: HttpServerProcess;
+let port: number;
+
+beforeAll(async () => {
+  srv = await startHttpServer([], isolatedEnv());
+  port = Number(new URL(srv.url).port);
+});
+
+afterAll(async () => {
+  await srv?.stop();
+});
+
+function request(path: string, headers: Record<string, string>, body?: string, method = 'POST'): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host: '127.0.0.1', port, path, method, headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...headers } }, (res) => {
+      let data = '';
+      res.on('data', (d: Buffer) => (data += d.toString()));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: data }));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+const init = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 't', version: '1' } } });
+
+describe('HTTP transport', () => {
+  it('prints how to connect a client', () => {
+    expect(srv.output()).toContain('claude mcp add --transport http kubeflow');
+    expect(srv.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/mcp$/);
+  });
+
+  it('serves a 2025-era initialize on /mcp', async () => {
+    const r = await request('/mcp', { host: `127.0.0.1:${port}` }, init);
+    expect(r.status).toBe(200);
+    expect(r.body).toContain('kubeflow-mcp');
+  });
+
+  it('rejects a foreign Host header (DNS rebinding)', async () => {
+    const r = await request('/mcp', { host: 'evil.example.com' }, init);
+    expect(r.status).toBe(403);
+  });
+
+  it('rejects a foreign Origin', async () => {
+    const r = await request('/mcp', { host: `127.0.0.1:${port}`, origin: 'https://evil.example.com' }, init);
+    expect(r.status).toBe(403);
+  });
+
+  it('answers health and readiness probes, and 404 elsewhere', async () => {
+    expect((await request('/healthz', {}, undefined, 'GET')).status).toBe(200);
+    expect((await request('/readyz', {}, undefined, 'GET')).status).toBe(200);
+    const other = await request('/', {}, undefined, 'GET');
+    expect(other.status).toBe(404);
+    expect(other.body).toContain('/mcp');
+  });
+
+  it('refuses oversized bodies', async () => {
+    const big = JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/list', params: { pad: 'x'.repeat(2 * 1024 * 1024) } });
+    const r = await request('/mcp', { host: `127.0.0.1:${port}` }, big);
+    expect(r.status).toBe(413);
+  });
+});
