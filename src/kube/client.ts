@@ -5,6 +5,7 @@
  */
 import http from 'node:http';
 import https from 'node:https';
+import { StringDecoder } from 'node:string_decoder';
 import type { KubeConnection } from './connection.js';
 import type { KubeList, KubeObject, KubeStatus } from './types.js';
 
@@ -145,10 +146,12 @@ export class KubeClient {
   /** Lines of a streaming GET (pod logs with follow=true), until the server ends it or the signal aborts. */
   async *lines(path: string, opts: CallOptions = {}): AsyncGenerator<string> {
     const res = await this.send('GET', path, { ...opts, timeoutMs: 0 });
+    // A multi-byte character can straddle two chunks: decode across chunk boundaries.
+    const decoder = new StringDecoder('utf8');
     let rest = '';
     try {
       for await (const chunk of res) {
-        rest += (chunk as Buffer).toString('utf8');
+        rest += decoder.write(chunk as Buffer);
         let nl: number;
         while ((nl = rest.indexOf('\n')) >= 0) {
           yield rest.slice(0, nl);
@@ -160,6 +163,7 @@ export class KubeClient {
     } finally {
       res.destroy();
     }
+    rest += decoder.end();
     if (rest) yield rest;
   }
 

@@ -80,6 +80,13 @@ describe('as bob (RBAC limited to team-a)', () => {
     expect(r.data).toMatchObject({ error: { code: 'forbidden' } });
   });
 
+  it('cluster resources are a partial answer with a note when nodes are hidden', async () => {
+    const r = await call<{ nodes: unknown[]; notes: string[] }>(c, 'get_cluster_resources');
+    expect(r.isError).toBe(false);
+    expect(r.data.nodes).toHaveLength(0);
+    expect(r.data.notes.join(' ')).toMatch(/nodes are hidden from you by RBAC/);
+  });
+
   it('a missing job is not_found', async () => {
     const r = await call(c, 'get_training_job', { name: 'nope' }, { allowError: true });
     expect(r.data).toMatchObject({ error: { code: 'not_found' } });

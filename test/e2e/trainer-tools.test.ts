@@ -228,6 +228,21 @@ describe('discovery and logs', () => {
     expect(g.data.steps.map((s) => s.name)).toEqual(['dataset-initializer', 'model-initializer', 'node']);
   });
 
+  it('follows logs for a bounded time', async () => {
+    kube.controller.pause();
+    const sub = await call<{ job: { name: string } }>(c, 'run_container_training', { image: 'busybox', confirmed: true });
+    const name = sub.data.job.name;
+    // Pending pods have no logs yet: a clear, retryable error.
+    const pending = await call(c, 'get_training_logs', { name }, { allowError: true });
+    expect(pending.data).toMatchObject({ error: { code: 'step_pending' } });
+    kube.controller.resume();
+    await call(c, 'wait_for_training', { name, status: 'Running', timeout_seconds: 20 });
+    const t0 = Date.now();
+    const followed = await call<{ lines: string[] }>(c, 'get_training_logs', { name, follow_seconds: 2 });
+    expect(Date.now() - t0).toBeLessThan(6000);
+    expect(followed.data.lines.length).toBeGreaterThan(0);
+  });
+
   it('tails logs and names the steps when one does not exist', async () => {
     const sub = await call<{ job: { name: string } }>(c, 'run_container_training', { image: 'busybox', num_nodes: 2, confirmed: true });
     const name = sub.data.job.name;

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeKube, type FakeKube } from '../support/fake-kube/index.js';
-import { call, connectHttp, connectStdio, isolatedEnv, startHttpServer, type Connected, type Era } from '../support/mcp.js';
+import { call, connectHttpServer, connectStdio, isolatedEnv, type Connected, type Era } from '../support/mcp.js';
 
 const NS = 'team-a';
 const TRAIN_CODE = `
@@ -30,27 +30,11 @@ afterAll(async () => {
   await kube?.close();
 });
 
-const transports: Array<{ name: string; era: Era; connect: () => Promise<Connected & { stop?: () => Promise<void> }> }> = [
+const transports: Array<{ name: string; era: Era; connect: () => Promise<Connected> }> = [
   { name: 'stdio 2026-07-28', era: 'modern', connect: () => connectStdio(['--kubeconfig', kubeconfig], isolatedEnv(), 'modern') },
   { name: 'stdio 2025-11-25', era: 'legacy', connect: () => connectStdio(['--kubeconfig', kubeconfig], isolatedEnv(), 'legacy') },
-  {
-    name: 'http 2026-07-28',
-    era: 'modern',
-    connect: async () => {
-      const srv = await startHttpServer(['--kubeconfig', kubeconfig], isolatedEnv());
-      const c = await connectHttp(srv.url, 'modern');
-      return { ...c, close: async () => (await c.close(), await srv.stop()) };
-    },
-  },
-  {
-    name: 'http 2025-11-25',
-    era: 'legacy',
-    connect: async () => {
-      const srv = await startHttpServer(['--kubeconfig', kubeconfig], isolatedEnv());
-      const c = await connectHttp(srv.url, 'legacy');
-      return { ...c, close: async () => (await c.close(), await srv.stop()) };
-    },
-  },
+  { name: 'http 2026-07-28', era: 'modern', connect: () => connectHttpServer(['--kubeconfig', kubeconfig], isolatedEnv(), 'modern') },
+  { name: 'http 2025-11-25', era: 'legacy', connect: () => connectHttpServer(['--kubeconfig', kubeconfig], isolatedEnv(), 'legacy') },
 ];
 
 describe.each(transports)('custom training workflow over $name', ({ connect }) => {

@@ -91,6 +91,13 @@ export async function connectHttp(url: string, era: Era = 'modern'): Promise<Con
   return { client, close: () => client.close(), stderr: () => '' };
 }
 
+/** Starts the server on HTTP and connects a client to it; close() stops both. */
+export async function connectHttpServer(args: string[], env: Record<string, string>, era: Era = 'modern'): Promise<Connected> {
+  const srv = await startHttpServer(args, env);
+  const c = await connectHttp(srv.url, era);
+  return { ...c, close: async () => (await c.close(), await srv.stop()), stderr: srv.output };
+}
+
 /** Calls a tool and returns its structured result; throws with the text on isError unless allowed. */
 export async function call<T = Record<string, unknown>>(c: Connected, name: string, args: Record<string, unknown> = {}, opts: { allowError?: boolean } = {}): Promise<{ data: T; text: string; isError: boolean }> {
   const res = await c.client.callTool({ name, arguments: args });

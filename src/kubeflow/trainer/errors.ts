@@ -23,7 +23,7 @@ export type WireErrorCode =
   | 'invalid_torchtune'
   | 'invalid_runtime_patch';
 
-export type TrainerErrorCode = WireErrorCode | 'runtime_not_found' | 'step_not_found' | 'step_pending';
+export type TrainerErrorCode = WireErrorCode | 'runtime_not_found' | 'step_not_found' | 'step_pending' | 'probe_failed';
 
 export class TrainerError extends Error {
   override readonly name: string = 'TrainerError';

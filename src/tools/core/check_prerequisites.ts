@@ -50,7 +50,10 @@ export const checkPrerequisites = defineTool({
     const runtime = await runtimeCheck(ctx, a.runtime, a.model, checks);
 
     const estimate = a.model ? estimateResources({ model: a.model, peftMethod: a.peft_method, numNodes: a.num_nodes }) : undefined;
-    const perNode = a.gpus_per_node ?? estimate?.recommended?.perNode ?? (runtime?.trainer.device === 'gpu' ? Number(runtime.trainer.deviceCount) / Math.max(1, runtime.trainer.numNodes) || 1 : 0);
+    // GPUs each node needs: as asked, else as estimated, else what the runtime requests (its
+    // device count is per job, i.e. per node x nodes, as the SDK reports it).
+    const runtimeGpus = runtime?.trainer.device === 'gpu' ? Number(runtime.trainer.deviceCount) / Math.max(1, runtime.trainer.numNodes) || 1 : 0;
+    const perNode = a.gpus_per_node ?? estimate?.recommended?.perNode ?? runtimeGpus;
     checks.push(gpuCheck(cluster, a.num_nodes, perNode));
     if (estimate) checks.push(memoryCheck(cluster, estimate.perGpuGb, estimate.confidence));
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { eventTime } from '../../kubeflow/trainer/backends/kubernetes/events.js';
+import { eventTime } from '../../kube/events.js';
 import { defineTool } from '../contract.js';
 import { age, table } from '../render.js';
 import { jobName, namespace } from '../schemas.js';

@@ -39,7 +39,7 @@ export async function previewOrSubmit(
     return {
       status: 'submitted',
       job,
-      trainjob: compact(res.accepted),
+      trainjob: forDisplay(res.accepted),
       checks: all,
       ready: true,
       next: `Submitted. Follow it with wait_for_training(name="${job.name}") and get_training_logs(name="${job.name}").`,
@@ -61,7 +61,7 @@ export async function previewOrSubmit(
   return {
     status: 'preview',
     job,
-    trainjob: compact(accepted),
+    trainjob: forDisplay(accepted),
     checks: all,
     ready,
     next: ready
@@ -73,7 +73,7 @@ export async function previewOrSubmit(
 const MAX_STRING = 240;
 
 /** The wire object without server bookkeeping, long strings shortened (the script can be many KB). */
-export function compact(obj: unknown): Record<string, unknown> {
+export function forDisplay(obj: unknown): Record<string, unknown> {
   const walk = (v: unknown): unknown => {
     if (typeof v === 'string') return v.length > MAX_STRING ? `${v.slice(0, MAX_STRING)}… [${v.length - MAX_STRING} more chars]` : v;
     if (Array.isArray(v)) return v.map(walk);

@@ -5,15 +5,12 @@
  * busy namespace cannot blow up memory in one response.
  */
 import { RESOURCES, type KubeClient } from '../../../../kube/client.js';
+import { eventTime } from '../../../../kube/events.js';
 import type { KubeEvent } from '../../../../kube/types.js';
 import { STEP_REPLICATED_JOBS } from '../../constants.js';
 import type { TrainJobView } from '../../types.js';
 
 const OWN_KINDS = new Set(['TrainJob', 'JobSet', 'Job', 'Pod']);
-
-export function eventTime(e: KubeEvent): string {
-  return e.firstTimestamp ?? e.eventTime ?? e.lastTimestamp ?? e.metadata.creationTimestamp ?? '';
-}
 
 export function belongsTo(job: TrainJobView, e: KubeEvent): boolean {
   const { kind, name } = e.involvedObject;
@@ -32,14 +29,16 @@ export async function jobEvents(kube: KubeClient, job: TrainJobView, signal?: Ab
   let cont: string | undefined;
   do {
     const page = await kube.list<KubeEvent>(RESOURCES.events, job.namespace, { limit: 500, continue: cont }, signal);
-    for (const e of page.items) if (belongsTo(job, e) && !(timeOf(e) < since)) found.push(e);
+    for (const e of page.items) if (belongsTo(job, e) && timeOf(e) >= since) found.push(e);
     cont = page.metadata.continue || undefined;
   } while (cont);
   return found.sort((a, b) => timeOf(a) - timeOf(b));
 }
 
+/** Milliseconds; an event without any timestamp counts as "now" so it is kept and sorts last. */
 function timeOf(e: KubeEvent): number {
-  return Date.parse(eventTime(e));
+  const t = Date.parse(eventTime(e));
+  return Number.isNaN(t) ? Date.now() : t;
 }
 
 function escapeRegExp(s: string): string {

@@ -62,7 +62,7 @@ export async function runtimePackages(
     if (!res.reached) {
       const tail = logs?.lines.slice(-20).join('\n') ?? '(no logs)';
       throw new TrainerError(
-        'runtime_not_found',
+        'probe_failed',
         res.job.status === 'Failed' ? `the probe job ${name} failed on ${runtimeName}:\n${tail}` : `the probe job ${name} did not finish within ${opts.timeoutSeconds}s (status ${res.job.status})`,
         res.job.status === 'Failed' ? 'The runtime image may lack python/pip; check get_runtime for its image.' : 'Pods may be waiting for resources or image pulls; raise timeout_seconds, or check get_cluster_resources.',
       );
