@@ -22,9 +22,6 @@ export interface AppOptions extends KubeConnectionOptions {
 
 export interface App {
   tools: AnyToolSpec[];
-  instructions: string;
-  /** Settles when the cluster connection is loaded (or known to be unavailable). */
-  ready: Promise<void>;
   /** Where jobs run, for the start-up banner. */
   backendDescription: () => Promise<string>;
   factory: () => Server;
@@ -59,8 +56,6 @@ export async function createApp(opts: AppOptions): Promise<App> {
   const entries = listEntries(tools);
   return {
     tools,
-    instructions: text,
-    ready: loading,
     backendDescription: async () => {
       await loading;
       return backend ? backend.describe() : `no cluster (${unavailable?.message})`;

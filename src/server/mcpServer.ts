@@ -59,7 +59,6 @@ export function buildServer(deps: ServerDeps, entries = listEntries(deps.tools))
   );
   const byName = new Map(deps.tools.map((t) => [t.name, t]));
   const entryByName = new Map(entries.map((e) => [e.name, e]));
-  const visible = new Set(byName.keys());
 
   server.setRequestHandler('tools/list', async () => ({ tools: entries }));
 
@@ -79,7 +78,7 @@ export function buildServer(deps: ServerDeps, entries = listEntries(deps.tools))
       throw new ProtocolError(ProtocolErrorCode.InvalidParams, `Unknown tool: ${name}`);
     }
     const started = Date.now();
-    const result = await callTool(spec, args ?? {}, ctx, deps, visible);
+    const result = await callTool(spec, args ?? {}, ctx, deps);
     deps.onCall?.({
       tool: name,
       namespace: typeof args?.namespace === 'string' ? args.namespace : undefined,
@@ -92,7 +91,7 @@ export function buildServer(deps: ServerDeps, entries = listEntries(deps.tools))
   return server;
 }
 
-async function callTool(spec: AnyToolSpec, rawArgs: Record<string, unknown>, ctx: ServerContext, deps: ServerDeps, visible: Set<string>): Promise<CallToolResult> {
+async function callTool(spec: AnyToolSpec, rawArgs: Record<string, unknown>, ctx: ServerContext, deps: ServerDeps): Promise<CallToolResult> {
   const parsed = spec.input.strict().safeParse(rawArgs);
   if (!parsed.success) return errorResult(argumentError(spec, parsed.error));
   const args = parsed.data as Record<string, unknown>;
@@ -103,8 +102,6 @@ async function callTool(spec: AnyToolSpec, rawArgs: Record<string, unknown>, ctx
       backend: deps.backend,
       signal: ctx.mcpReq.signal,
       progress: progressReporter(ctx),
-      persona: deps.persona,
-      visibleTools: visible,
     };
     const out = spec.output.parse(await spec.run(args, toolCtx));
     return { content: [{ type: 'text', text: spec.render(out) }], structuredContent: out as Record<string, unknown> };

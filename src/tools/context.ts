@@ -17,8 +17,4 @@ export interface ToolContext {
   /** Cancelled when the client cancels the request or disconnects. */
   signal: AbortSignal;
   progress: ProgressReporter;
-  /** The persona the server runs as (for messages). */
-  persona: string;
-  /** Tool names visible to this caller, to point at the right next step in hints. */
-  visibleTools: ReadonlySet<string>;
 }
