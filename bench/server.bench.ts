@@ -67,14 +67,16 @@ it('list_training_jobs over 300 jobs', async () => {
   console.log(`list_training_jobs (200 of 300 jobs): ${stats(times)}; ${requests} API requests per call (the SDK makes 1 + 200 x (runtime GET + pod list))`);
 });
 
-it('server start to first tools/list (stdio)', async () => {
+it.each(['legacy', 'modern'] as const)('server start to first tools/list (stdio, %s era)', async (era) => {
   const times: number[] = [];
   for (let i = 0; i < 5; i++) {
     const t0 = performance.now();
-    const s = await connectStdio(['--kubeconfig', kubeconfig], isolatedEnv());
+    const s = await connectStdio(['--kubeconfig', kubeconfig], isolatedEnv(), era);
     await s.client.listTools();
     times.push(performance.now() - t0);
     await s.close();
   }
-  console.log(`start + connect + tools/list: ${stats(times)}`);
+  // In the modern era the SDK client probes with a short-lived sibling process first, so two
+  // server starts are inside this number.
+  console.log(`start + connect + tools/list (${era}): ${stats(times)}`);
 });

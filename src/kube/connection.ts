@@ -12,6 +12,7 @@ import http from 'node:http';
 import https from 'node:https';
 import { homedir } from 'node:os';
 import path from 'node:path';
+import { parse as parseYaml } from 'yaml';
 
 const SERVICE_ACCOUNT_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
 
@@ -57,6 +58,32 @@ export function findKubeconfig(explicit?: string): { kind: 'file'; paths: string
   if (existsSync(def)) return { kind: 'file', paths: [def] };
   if (existsSync(path.join(SERVICE_ACCOUNT_DIR, 'token'))) return { kind: 'in-cluster' };
   return undefined;
+}
+
+/**
+ * Cheap checks of explicit --kubeconfig / --context flags (no client-node import), so that a typo
+ * is a start-up error while the full load still happens in the background.
+ */
+export function precheckKubeconfig(opts: KubeConnectionOptions): void {
+  if (!opts.kubeconfig && !opts.context) return;
+  const found = findKubeconfig(opts.kubeconfig);
+  if (!found || found.kind !== 'file') {
+    throw new KubeConfigError('--context needs a kubeconfig, and none was found.', 'Pass --kubeconfig or set KUBECONFIG.');
+  }
+  const contexts: string[] = [];
+  for (const file of found.paths) {
+    if (!existsSync(file)) throw new KubeConfigError(`kubeconfig file not found: ${file}`, 'Check the --kubeconfig path or $KUBECONFIG.');
+    let doc: { contexts?: Array<{ name?: string }> } | null;
+    try {
+      doc = parseYaml(readFileSync(file, 'utf8')) as typeof doc;
+    } catch (err) {
+      throw new KubeConfigError(`cannot read kubeconfig ${file}: ${(err as Error).message}`, 'Fix the YAML or point --kubeconfig at another file.');
+    }
+    for (const c of doc?.contexts ?? []) if (c.name) contexts.push(c.name);
+  }
+  if (opts.context && !contexts.includes(opts.context)) {
+    throw new KubeConfigError(`context "${opts.context}" not found in kubeconfig`, `Use one of: ${contexts.join(', ') || '(none defined)'}.`);
+  }
 }
 
 export async function loadKubeConnection(opts: KubeConnectionOptions = {}): Promise<KubeConnection> {

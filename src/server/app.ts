@@ -3,7 +3,7 @@
  * factory both transports use. One backend per process for the kubeconfig / service-account
  * identity; every call still gets its own context.
  */
-import { loadKubeConnection, KubeConfigError, type KubeConnectionOptions } from '../kube/connection.js';
+import { KubeConfigError, loadKubeConnection, precheckKubeconfig, type KubeConnectionOptions } from '../kube/connection.js';
 import { KubeClient } from '../kube/client.js';
 import type { TrainerBackend } from '../kubeflow/trainer/backend.js';
 import { KubernetesBackend } from '../kubeflow/trainer/backends/kubernetes/index.js';
@@ -34,8 +34,14 @@ export async function createApp(opts: AppOptions): Promise<App> {
   let backend: TrainerBackend | undefined;
   let unavailable: ToolError | undefined;
   // Loading a kubeconfig pulls in @kubernetes/client-node (a few hundred ms): do it while the
-  // transport starts, and let tool calls wait for it. Explicit flags are checked before serving,
+  // transport starts, and let tool calls wait for it. Explicit flags are checked first, cheaply,
   // so a wrong --kubeconfig or --context is a start-up error, not a tool error later.
+  try {
+    precheckKubeconfig(opts);
+  } catch (err) {
+    if (err instanceof KubeConfigError) throw new Error(`${err.message} ${err.hint}`);
+    throw err;
+  }
   const loading = loadKubeConnection(opts).then(
     (conn) => {
       backend = new KubernetesBackend(new KubeClient(conn));
@@ -45,10 +51,6 @@ export async function createApp(opts: AppOptions): Promise<App> {
       unavailable = new ToolError('no_cluster', err.message, err.hint);
     },
   );
-  if (opts.kubeconfig || opts.context) {
-    await loading;
-    if (unavailable) throw new Error(`${unavailable.message} ${unavailable.hint}`);
-  }
   const getBackend = (): TrainerBackend => {
     if (!backend) throw unavailable ?? new ToolError('no_cluster', 'The Kubernetes connection is still loading.', 'Call again in a moment.');
     return backend;
