@@ -67,7 +67,9 @@ export interface PreparedJob {
   name: string;
   namespace: string;
   runtime: Runtime;
-  /** The wire object that would be submitted. */
+  /** What was asked for (backends that do not submit wire objects run from this). */
+  request: TrainRequest;
+  /** The TrainJob that would be submitted (on Kubernetes, exactly what is sent). */
   object: TrainJob;
 }
 

@@ -65,7 +65,7 @@ export class KubernetesBackend implements TrainerBackend {
       annotations: request.annotations,
       activeDeadlineSeconds: request.activeDeadlineSeconds,
     });
-    return { name, namespace, runtime, object };
+    return { name, namespace, runtime, request, object };
   }
 
   async submit(job: PreparedJob, opts: { dryRun: boolean; signal?: AbortSignal }): Promise<SubmitResult> {
