@@ -2,9 +2,10 @@
  * The kubeflow-mcp command line: `serve`, `clients list`, `tools list`.
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { isPersona, PERSONAS, toolsForPersona, type Persona } from '../policy/personas.js';
-import { CLIENT_MODULES, toolsForModules } from '../tools/registry.js';
+import { BUILTIN_PERSONAS } from '../policy/personas.js';
+import { Policy } from '../policy/policy.js';
 import { SERVER_VERSION } from '../server/version.js';
+import { CLIENT_MODULES, toolsForModules } from '../tools/registry.js';
 
 function parsePort(v: string): number {
   const n = Number(v);
@@ -12,17 +13,22 @@ function parsePort(v: string): number {
   return n;
 }
 
-function parsePersona(v: string): Persona {
-  if (!isPersona(v)) throw new InvalidArgumentError(`must be one of ${PERSONAS.join(', ')}.`);
-  return v;
+function parsePositive(v: string): number {
+  const n = Number(v);
+  if (!(n > 0)) throw new InvalidArgumentError('must be a positive number.');
+  return n;
+}
+
+function parseList(v: string): string[] {
+  return v
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 }
 
 function parseClients(v: string): string[] {
   const known = CLIENT_MODULES.map((m) => m.name as string);
-  const list = v
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean);
+  const list = parseList(v);
   if (list.length === 0) throw new InvalidArgumentError(`give at least one of: ${known.join(', ')} (or auto).`);
   if (list.length === 1 && list[0] === 'auto') return known;
   const unknown = list.filter((c) => !known.includes(c));
@@ -30,8 +36,10 @@ function parseClients(v: string): string[] {
   return list;
 }
 
-const personaOption = () => new Option('--persona <persona>', `tool set: ${PERSONAS.join(' | ')}`).argParser(parsePersona).default('ml-engineer');
-const clientsOption = () => new Option('--clients <list>', `client modules, comma-separated: ${CLIENT_MODULES.map((m) => m.name).join(', ')} or auto`).argParser(parseClients).default(['trainer'], 'trainer');
+// Persona names are checked once the config file (custom personas) is read.
+const personaOption = () => new Option('--persona <persona>', `tool set: ${BUILTIN_PERSONAS.join(' | ')} or a custom persona (default ml-engineer)`);
+const clientsOption = () => new Option('--clients <list>', `client modules, comma-separated: ${CLIENT_MODULES.map((m) => m.name).join(', ')} or auto (default trainer)`).argParser(parseClients);
+const configOption = () => new Option('--config <path>', 'config / policy file (default ~/.kubeflow-mcp.yaml when it exists)');
 
 export function buildCli(): Command {
   const program = new Command('kubeflow-mcp')
@@ -48,10 +56,20 @@ export function buildCli(): Command {
     .addOption(new Option('--port <port>', 'HTTP port').argParser(parsePort).default(8080))
     .addOption(clientsOption())
     .addOption(personaOption())
+    .addOption(configOption())
     .option('--kubeconfig <path>', 'kubeconfig file (default: $KUBECONFIG, ~/.kube/config, in-cluster)')
     .option('--context <name>', 'kubeconfig context')
     .option('--namespace <ns>', 'default namespace for tool calls (default: from the context)')
-    .action(async (o: { transport: 'stdio' | 'http'; host: string; port: number; clients: string[]; persona: Persona; kubeconfig?: string; context?: string; namespace?: string }) => {
+    .addOption(new Option('--auth <mode>', 'HTTP caller identity: none | gateway (trusted headers) | oauth (bearer JWTs)').choices(['none', 'gateway', 'oauth']))
+    .option('--oauth-issuer <url>', 'OAuth/OIDC issuer whose JWTs are accepted')
+    .option('--oauth-audience <aud>', 'expected token audience (default: the public URL)')
+    .option('--oauth-jwks-url <url>', 'JWKS URL (default: from the issuer discovery document)')
+    .option('--public-url <url>', 'URL clients use to reach /mcp (OAuth resource id)')
+    .option('--audit-log <target>', "audit log: a file path, '-' for stderr (default) or 'off'")
+    .addOption(new Option('--rate-limit <n>', 'HTTP requests per second per caller (default 20)').argParser(parsePositive))
+    .addOption(new Option('--allowed-hosts <list>', 'extra Host/Origin names accepted on HTTP (comma-separated)').argParser(parseList))
+    .option('--allow-unauthenticated', 'allow HTTP on a non-loopback address without --auth')
+    .action(async (o: Record<string, unknown>) => {
       const { serve } = await import('./serve.js');
       await serve(o);
     });
@@ -70,20 +88,22 @@ export function buildCli(): Command {
     .description('list tools with category, risk and context cost (o200k tokens)')
     .addOption(personaOption())
     .addOption(clientsOption())
+    .addOption(configOption())
     .option('--json', 'machine-readable output')
-    .action(async (o: { persona: Persona; clients: string[]; json?: boolean }) => {
-      const { toolTokenCosts } = await import('../server/tokens.js');
-      const list = toolsForPersona(toolsForModules(o.clients), o.persona);
+    .action(async (o: { persona?: string; clients?: string[]; config?: string; json?: boolean }) => {
+      const [{ toolTokenCosts }, { resolveSettings }, { ALL_TOOLS }] = await Promise.all([import('../server/tokens.js'), import('../config/settings.js'), import('../tools/registry.js')]);
+      const s = resolveSettings({ persona: o.persona, clients: o.clients, config: o.config }, ALL_TOOLS);
+      const list = new Policy(s.persona, s.policy).visible(toolsForModules(s.clients));
       const { perTool, total } = await toolTokenCosts(list);
       const rows = list.map((t) => ({ name: t.name, module: t.module, category: t.category, risk: t.risk, tokens: perTool.get(t.name) ?? 0 }));
       if (o.json) {
-        process.stdout.write(`${JSON.stringify({ persona: o.persona, clients: o.clients, tools: rows, total_tokens: total }, null, 2)}\n`);
+        process.stdout.write(`${JSON.stringify({ persona: s.persona, clients: s.clients, tools: rows, total_tokens: total }, null, 2)}\n`);
         return;
       }
       const w = Math.max(4, ...rows.map((r) => r.name.length));
       process.stdout.write(`${'TOOL'.padEnd(w)}  MODULE   CATEGORY    RISK         TOKENS\n`);
       for (const r of rows) process.stdout.write(`${r.name.padEnd(w)}  ${r.module.padEnd(7)}  ${r.category.padEnd(10)}  ${r.risk.padEnd(11)}  ${String(r.tokens).padStart(6)}\n`);
-      process.stdout.write(`${rows.length} tools, ${total} tokens in tools/list (persona ${o.persona}, clients ${o.clients.join(',')})\n`);
+      process.stdout.write(`${rows.length} tools, ${total} tokens in tools/list (persona ${s.persona}, clients ${s.clients.join(',')})\n`);
     });
 
   return program;

@@ -1,36 +1,23 @@
-/** `kubeflow-mcp serve`: start the server on the chosen transport and explain how to connect. */
+/** `kubeflow-mcp serve`: resolve settings, start the transport, explain how to connect. */
 import { serveStdio } from '@modelcontextprotocol/server/stdio';
+import { discoverJwksUrl, jwtVerifier } from '../auth/oauth.js';
+import { resolveSettings, type ServeFlags, type Settings } from '../config/settings.js';
 import { log } from '../log.js';
-import type { Persona } from '../policy/personas.js';
 import { createApp } from '../server/app.js';
 import { serveHttp } from '../server/http.js';
+import { gatewayAuth, noAuth, oauthAuth, type HttpAuth } from '../server/httpAuth.js';
+import { ALL_TOOLS } from '../tools/registry.js';
 
-export interface ServeOptions {
-  transport: 'stdio' | 'http';
-  host: string;
-  port: number;
-  clients: string[];
-  persona: Persona;
-  kubeconfig?: string;
-  context?: string;
-  namespace?: string;
-}
+export async function serve(flags: ServeFlags): Promise<void> {
+  const settings = resolveSettings(flags, ALL_TOOLS);
+  const app = await createApp(settings);
+  const summary = async () =>
+    `${app.tools.length} tools (persona ${settings.persona}, clients ${settings.clients.join(',')}${settings.configPath ? `, config ${settings.configPath}` : ''}); backend: ${await app.backendDescription()}`;
 
-export async function serve(o: ServeOptions): Promise<void> {
-  const app = await createApp({
-    clients: o.clients,
-    persona: o.persona,
-    kubeconfig: o.kubeconfig,
-    context: o.context,
-    namespace: o.namespace,
-    onCall: (e) => log.info({ tool: e.tool, namespace: e.namespace, ok: e.ok, code: e.code, ms: e.durationMs }, 'tool call'),
-  });
-  const summary = async () => `${app.tools.length} tools (persona ${o.persona}, clients ${o.clients.join(',')}); backend: ${await app.backendDescription()}`;
-
-  if (o.transport === 'stdio') {
+  if (settings.transport === 'stdio') {
     const handle = serveStdio(app.factory, { onerror: (err) => log.warn({ err: err.message }, 'stdio transport error') });
     log.info(`kubeflow-mcp serving MCP on stdio: ${await summary()}`);
-    const stop = () => void handle.close().finally(() => process.exit(0));
+    const stop = () => void Promise.all([handle.close(), app.audit.close()]).finally(() => process.exit(0));
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
     return;
@@ -38,25 +25,46 @@ export async function serve(o: ServeOptions): Promise<void> {
 
   let http;
   try {
-    http = await serveHttp({ host: o.host, port: o.port, factory: app.factory, onError: (err) => log.warn({ err: err.message }, 'http error') });
+    http = await serveHttp({
+      host: settings.host,
+      port: settings.port,
+      factory: app.factory,
+      auth: await httpAuth(settings),
+      rateLimit: settings.rateLimit,
+      allowedHosts: [...settings.allowedHosts, ...(settings.publicUrl ? [new URL(settings.publicUrl).hostname] : [])],
+      ready: app.isReady,
+      onError: (err) => log.warn({ err: err.message }, 'http error'),
+    });
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
-    const why = e.code === 'EADDRINUSE' ? `port ${o.port} is already in use (use --port)` : e.code === 'EADDRNOTAVAIL' ? `cannot bind ${o.host} (use --host)` : e.message;
-    throw new Error(`cannot serve HTTP on ${o.host}:${o.port}: ${why}`);
+    const why = e.code === 'EADDRINUSE' ? `port ${settings.port} is already in use (use --port)` : e.code === 'EADDRNOTAVAIL' ? `cannot bind ${settings.host} (use --host)` : e.message;
+    throw new Error(`cannot serve HTTP on ${settings.host}:${settings.port}: ${why}`);
   }
   process.stderr.write(
     [
       `kubeflow-mcp ${await summary()}`,
-      `MCP endpoint (Streamable HTTP): ${http.url}`,
+      `MCP endpoint (Streamable HTTP): ${http.url}${settings.auth.mode !== 'none' ? ` (auth: ${settings.auth.mode})` : ''}`,
       'Connect a client:',
-      `  Claude Code:  claude mcp add --transport http kubeflow ${http.url}`,
-      `  VS Code:      {"servers": {"kubeflow": {"type": "http", "url": "${http.url}"}}}  (.vscode/mcp.json)`,
-      `  Cursor:       {"mcpServers": {"kubeflow": {"url": "${http.url}"}}}  (~/.cursor/mcp.json)`,
+      `  Claude Code:  claude mcp add --transport http kubeflow ${settings.publicUrl ?? http.url}`,
+      `  VS Code:      {"servers": {"kubeflow": {"type": "http", "url": "${settings.publicUrl ?? http.url}"}}}  (.vscode/mcp.json)`,
+      `  Cursor:       {"mcpServers": {"kubeflow": {"url": "${settings.publicUrl ?? http.url}"}}}  (~/.cursor/mcp.json)`,
       'Press Ctrl+C to stop.',
       '',
     ].join('\n'),
   );
-  const stop = () => void http.close().finally(() => process.exit(0));
+  const stop = () => void Promise.all([http.close(), app.audit.close()]).finally(() => process.exit(0));
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
+}
+
+async function httpAuth(s: Settings): Promise<HttpAuth> {
+  if (s.auth.mode === 'gateway') return gatewayAuth(s.auth.gateway);
+  if (s.auth.mode === 'oauth' && s.auth.oauth) {
+    const o = s.auth.oauth;
+    const resourceUrl = new URL(s.publicUrl ?? `http://${s.host.includes(':') ? `[${s.host}]` : s.host}:${s.port}/mcp`);
+    const jwksUrl = o.jwksUrl ?? (await discoverJwksUrl(o.issuer));
+    const verifier = jwtVerifier({ issuer: o.issuer, audience: o.audience ?? resourceUrl.toString(), jwksUrl, userClaim: o.userClaim, groupsClaim: o.groupsClaim });
+    return oauthAuth({ verifier, issuer: o.issuer, resourceUrl, requiredScopes: o.requiredScopes });
+  }
+  return noAuth();
 }

@@ -26,6 +26,8 @@ const trainer = (plural: string, kind: string, namespaced = true): ResourceType 
   namespaced,
 });
 
+const katib = (plural: string, kind: string): ResourceType => ({ group: 'kubeflow.org', version: 'v1beta1', plural, kind, namespaced: true });
+
 export const RESOURCES = {
   pods: core('pods', 'Pod'),
   events: core('events', 'Event'),
@@ -36,7 +38,11 @@ export const RESOURCES = {
   trainjobs: trainer('trainjobs', 'TrainJob'),
   trainingruntimes: trainer('trainingruntimes', 'TrainingRuntime'),
   clustertrainingruntimes: trainer('clustertrainingruntimes', 'ClusterTrainingRuntime', false),
+  experiments: katib('experiments', 'Experiment'),
+  trials: katib('trials', 'Trial'),
+  suggestions: katib('suggestions', 'Suggestion'),
   selfsubjectaccessreviews: { group: 'authorization.k8s.io', version: 'v1', plural: 'selfsubjectaccessreviews', kind: 'SelfSubjectAccessReview', namespaced: false },
+  selfsubjectreviews: { group: 'authentication.k8s.io', version: 'v1', plural: 'selfsubjectreviews', kind: 'SelfSubjectReview', namespaced: false },
 } as const satisfies Record<string, ResourceType>;
 
 /** A failed Kubernetes call: an API Status, or a transport failure (status 0). */

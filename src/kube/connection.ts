@@ -32,6 +32,8 @@ export interface KubeConnection {
   source: 'kubeconfig' | 'in-cluster';
   /** Context name for kubeconfig connections. */
   context?: string;
+  /** The kubeconfig user entry's name (a fallback name for the caller when the API cannot say). */
+  userName?: string;
   /** Credentials for one request: Authorization (and any kubeconfig-level) headers. */
   authHeaders(): Promise<Record<string, string>>;
   /** Connection-pooling agent carrying the TLS settings. */
@@ -158,6 +160,7 @@ export async function loadKubeConnection(opts: KubeConnectionOptions = {}): Prom
     defaultNamespace: opts.namespace ?? (defaultNamespace || 'default'),
     source,
     context: source === 'kubeconfig' ? kc.getCurrentContext() : undefined,
+    userName: kc.getCurrentUser()?.name,
     agent,
     async authHeaders() {
       const o: https.RequestOptions = {};

@@ -1,80 +1,109 @@
 /**
- * Assembles a running configuration: which tools (clients x persona), which backend, and the server
- * factory both transports use. One backend per process for the kubeconfig / service-account
- * identity; every call still gets its own context.
+ * Assembles a running configuration from the settings: which tools (clients x persona x policy),
+ * which backend, the audit log, and the server factory both transports use. The factory binds
+ * each serving unit (one HTTP request, or one stdio connection) to its caller: a Kubernetes
+ * client that impersonates them when the HTTP layer authenticated someone, else the server's own.
  */
-import { KubeConfigError, loadKubeConnection, precheckKubeconfig, type KubeConnectionOptions } from '../kube/connection.js';
+import { userInfo } from 'node:os';
+import type { McpRequestContext, Server } from '@modelcontextprotocol/server';
+import { openAuditLog, type AuditSink } from '../audit/audit.js';
+import { IDENTITY_KEY, type Identity } from '../auth/identity.js';
+import { whoami } from '../auth/whoami.js';
+import type { Settings } from '../config/settings.js';
 import { KubeClient } from '../kube/client.js';
+import { KubeConfigError, loadKubeConnection, precheckKubeconfig } from '../kube/connection.js';
 import type { TrainerBackend } from '../kubeflow/trainer/backend.js';
 import { KubernetesBackend } from '../kubeflow/trainer/backends/kubernetes/index.js';
-import { toolsForPersona, type Persona } from '../policy/personas.js';
+import { Policy } from '../policy/policy.js';
 import { ToolError, type AnyToolSpec } from '../tools/contract.js';
 import { ALL_TOOLS, toolsForModules } from '../tools/registry.js';
+import { REQUEST_ID_KEY } from './httpAuth.js';
 import { instructions } from './instructions.js';
-import { buildServer, listEntries, type CallEvent } from './mcpServer.js';
-import type { Server } from '@modelcontextprotocol/server';
-
-export interface AppOptions extends KubeConnectionOptions {
-  clients: string[];
-  persona: Persona;
-  onCall?: (e: CallEvent) => void;
-}
+import { buildServer, listEntries } from './mcpServer.js';
 
 export interface App {
   tools: AnyToolSpec[];
+  policy: Policy;
+  audit: AuditSink;
+  /** True once the backend is known (loaded, or known to be unavailable). */
+  isReady: () => boolean;
   /** Where jobs run, for the start-up banner. */
   backendDescription: () => Promise<string>;
-  factory: () => Server;
+  factory: (ctx?: McpRequestContext) => Server;
 }
 
-export async function createApp(opts: AppOptions): Promise<App> {
-  const tools = toolsForPersona(toolsForModules(opts.clients), opts.persona);
-  const visible = new Set(tools.map((t) => t.name));
-  const text = instructions(visible);
-  let backend: TrainerBackend | undefined;
-  let unavailable: ToolError | undefined;
+export async function createApp(settings: Settings): Promise<App> {
+  const policy = new Policy(settings.persona, settings.policy);
+  const tools = policy.visible(toolsForModules(settings.clients));
+  const text = instructions(new Set(tools.map((t) => t.name)));
+  const audit = openAuditLog(settings.auditLog);
+  const entries = listEntries(tools);
+
   // Loading a kubeconfig pulls in @kubernetes/client-node (a few hundred ms): do it while the
   // transport starts, and let tool calls wait for it. Explicit flags are checked first, cheaply,
   // so a wrong --kubeconfig or --context is a start-up error, not a tool error later.
   try {
-    precheckKubeconfig(opts);
+    precheckKubeconfig(settings);
   } catch (err) {
     if (err instanceof KubeConfigError) throw new Error(`${err.message} ${err.hint}`);
     throw err;
   }
-  const loading = loadKubeConnection(opts).then(
-    (conn) => {
-      backend = new KubernetesBackend(new KubeClient(conn));
-    },
-    (err: unknown) => {
-      if (!(err instanceof KubeConfigError)) throw err;
-      unavailable = new ToolError('no_cluster', err.message, err.hint);
-    },
-  );
-  const getBackend = (): TrainerBackend => {
-    if (!backend) throw unavailable ?? new ToolError('no_cluster', 'The Kubernetes connection is still loading.', 'Call again in a moment.');
-    return backend;
+  let kube: KubeClient | undefined;
+  let backend: TrainerBackend | undefined;
+  let unavailable: ToolError | undefined;
+  let own: Identity = { user: userInfo().username, groups: [], source: 'local', impersonate: false };
+  let ready = false;
+  const loading = loadKubeConnection(settings)
+    .then(
+      async (conn) => {
+        kube = new KubeClient(conn);
+        backend = new KubernetesBackend(kube);
+        // The server's own identity (SelfSubjectReview), once, before the first call is served:
+        // calls then never trigger an API request of their own just to learn who is calling.
+        own = await whoami(kube);
+      },
+      (err: unknown) => {
+        if (!(err instanceof KubeConfigError)) throw err;
+        unavailable = new ToolError('no_cluster', err.message, err.hint);
+      },
+    )
+    .finally(() => (ready = true));
+
+  const backendFor = (caller: Identity): TrainerBackend => {
+    if (!backend || !kube) throw unavailable ?? new ToolError('no_cluster', 'The Kubernetes connection is still loading.', 'Call again in a moment.');
+    return caller.impersonate ? new KubernetesBackend(kube.as({ user: caller.user, groups: caller.groups })) : backend;
   };
-  const entries = listEntries(tools);
+
   return {
     tools,
+    policy,
+    audit,
+    isReady: () => ready,
     backendDescription: async () => {
       await loading;
       return backend ? backend.describe() : `no cluster (${unavailable?.message})`;
     },
-    factory: () =>
-      buildServer(
+    factory: (ctx?: McpRequestContext) => {
+      const extra = ctx?.authInfo?.extra ?? {};
+      const authenticated = extra[IDENTITY_KEY] as Identity | undefined;
+      const requestId = extra[REQUEST_ID_KEY] as string | undefined;
+      return buildServer(
         {
           tools,
           allTools: ALL_TOOLS,
-          persona: opts.persona,
+          policy,
           instructions: text,
           ready: () => loading,
-          backend: getBackend,
-          defaultNamespace: () => opts.namespace ?? backend?.defaultNamespace() ?? 'default',
-          onCall: opts.onCall,
+          identity: async () => {
+            await loading;
+            return authenticated ?? { ...own, requestId };
+          },
+          backend: backendFor,
+          defaultNamespace: () => settings.namespace ?? backend?.defaultNamespace() ?? 'default',
+          audit,
         },
         entries,
-      ),
+      );
+    },
   };
 }

@@ -1,55 +1,82 @@
 /**
  * Streamable HTTP on node:http: /mcp serves both protocol eras (createMcpHandler: 2026-07-28
- * natively, 2025-era clients through the stateless fallback), /healthz and /readyz for probes.
- * Host and Origin headers are validated (DNS-rebinding protection).
+ * natively, 2025-era clients through the stateless fallback). In front of it: Host/Origin checks
+ * (DNS rebinding), authentication (httpAuth.ts), a per-identity rate limit and the body limit.
+ * Also /healthz (alive), /readyz (backend loaded) and, with OAuth, the RFC 9728 metadata document.
  */
-import { createServer, type Server as HttpServer } from 'node:http';
+import { createServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
 import { hostHeaderValidation, localhostHostValidation, localhostOriginValidation, originValidation, toNodeHandler } from '@modelcontextprotocol/node';
-import { createMcpHandler, type Server } from '@modelcontextprotocol/server';
+import { createMcpHandler, type McpServerFactory } from '@modelcontextprotocol/server';
+import { IDENTITY_KEY } from '../auth/identity.js';
+import { noAuth, type HttpAuth } from './httpAuth.js';
+import { RateLimiter } from './rateLimit.js';
 
 export interface HttpOptions {
   host: string;
   port: number;
-  factory: () => Server;
+  factory: McpServerFactory;
+  auth?: HttpAuth;
+  rateLimit?: { perSecond: number; burst: number };
   /** Extra Host/Origin hostnames accepted besides the bind address (e.g. an ingress name). */
   allowedHosts?: string[];
+  /** For /readyz. */
+  ready?: () => boolean;
   onError?: (err: Error) => void;
 }
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
 export const MAX_BODY_BYTES = 1024 * 1024;
 
-export function isLoopback(host: string): boolean {
-  return LOOPBACK.has(host);
-}
-
 export async function serveHttp(opts: HttpOptions): Promise<{ server: HttpServer; url: string; close: () => Promise<void> }> {
   const mcp = createMcpHandler(opts.factory, { onerror: opts.onError, maxRequestBodySize: MAX_BODY_BYTES });
   const handle = toNodeHandler(mcp, { onerror: opts.onError, maxRequestBodySize: MAX_BODY_BYTES });
-  const names = [opts.host.replace(/^\[|\]$/g, ''), ...(opts.allowedHosts ?? [])];
-  const validHost = isLoopback(opts.host) && !opts.allowedHosts?.length ? localhostHostValidation() : hostHeaderValidation([...names, 'localhost', '127.0.0.1', '::1']);
-  const validOrigin = isLoopback(opts.host) && !opts.allowedHosts?.length ? localhostOriginValidation() : originValidation([...names, 'localhost', '127.0.0.1', '::1']);
+  const auth = opts.auth ?? noAuth();
+  const limiter = opts.rateLimit ? new RateLimiter(opts.rateLimit.perSecond, opts.rateLimit.burst) : undefined;
+  const loopbackOnly = LOOPBACK.has(opts.host) && !opts.allowedHosts?.length;
+  const names = [opts.host.replace(/^\[|\]$/g, ''), ...(opts.allowedHosts ?? []), 'localhost', '127.0.0.1', '::1'];
+  const validHost = loopbackOnly ? localhostHostValidation() : hostHeaderValidation(names);
+  const validOrigin = loopbackOnly ? localhostOriginValidation() : originValidation(names);
 
   const server = createServer((req, res) => {
-    const path = (req.url ?? '/').split('?')[0];
-    if (path === '/healthz' || path === '/readyz') {
-      res.writeHead(200, { 'content-type': 'text/plain' }).end('ok\n');
-      return;
-    }
-    if (path !== '/mcp') {
-      res.writeHead(404, { 'content-type': 'text/plain' }).end('not found: the MCP endpoint is /mcp\n');
-      return;
-    }
-    if (!validHost(req, res) || !validOrigin(req, res)) return;
-    handle(req, res).catch((err: Error) => {
+    route(req, res).catch((err: Error) => {
       opts.onError?.(err);
       if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' }).end('internal error\n');
     });
   });
+
+  async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const path = (req.url ?? '/').split('?')[0];
+    if (path === '/healthz') return void res.writeHead(200, { 'content-type': 'text/plain' }).end('ok\n');
+    if (path === '/readyz') {
+      const ok = opts.ready?.() ?? true;
+      return void res.writeHead(ok ? 200 : 503, { 'content-type': 'text/plain' }).end(ok ? 'ready\n' : 'starting\n');
+    }
+    if (auth.resourceMetadata?.path.includes(path ?? '')) {
+      return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(auth.resourceMetadata.document));
+    }
+    if (path !== '/mcp') return void res.writeHead(404, { 'content-type': 'text/plain' }).end('not found: the MCP endpoint is /mcp\n');
+    if (!validHost(req, res) || !validOrigin(req, res)) return;
+    const outcome = await auth.authenticate(req);
+    if (!outcome.ok) return sendResponse(res, outcome.response);
+    if (limiter) {
+      const who = (outcome.auth.extra?.[IDENTITY_KEY] as { user?: string } | undefined)?.user ?? req.socket.remoteAddress ?? 'unknown';
+      const wait = limiter.take(who);
+      if (wait > 0) {
+        res.writeHead(429, { 'content-type': 'application/json', 'retry-after': String(wait) });
+        return void res.end(JSON.stringify({ error: 'rate_limited', message: `too many requests for ${who}; retry after ${wait}s` }));
+      }
+    }
+    (req as IncomingMessage & { auth?: unknown }).auth = outcome.auth;
+    await handle(req, res);
+  }
+
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(opts.port, opts.host, () => resolve());
   });
+  // Slow or stuck clients must not hold sockets forever.
+  server.headersTimeout = 30_000;
+  server.requestTimeout = 0; // streams (progress, long waits) are bounded by the tools themselves
   const addr = server.address();
   const port = typeof addr === 'object' && addr ? addr.port : opts.port;
   const hostPart = opts.host.includes(':') && !opts.host.startsWith('[') ? `[${opts.host}]` : opts.host;
@@ -62,4 +89,9 @@ export async function serveHttp(opts: HttpOptions): Promise<{ server: HttpServer
       server.closeAllConnections();
     },
   };
+}
+
+async function sendResponse(res: ServerResponse, response: Response): Promise<void> {
+  res.writeHead(response.status, Object.fromEntries(response.headers.entries()));
+  res.end(Buffer.from(await response.arrayBuffer()));
 }

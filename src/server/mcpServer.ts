@@ -4,11 +4,19 @@
  *
  * We use the low-level Server rather than McpServer.registerTool so that tools/list carries our
  * trimmed schemas (context budget), argument errors come back as actionable isError results, and
- * tools hidden by the persona are refused with a message instead of "unknown tool".
+ * tools hidden by persona or policy are refused with the reason instead of "unknown tool".
+ *
+ * Every tools/call runs the same chain: identity -> policy -> arguments (schema, no credentials)
+ * -> handler (with a backend bound to the caller) -> redaction -> audit.
  */
+import { randomUUID } from 'node:crypto';
 import { ProtocolError, ProtocolErrorCode, Server, type CallToolResult, type ServerContext } from '@modelcontextprotocol/server';
 import type { z } from 'zod';
+import { auditParameters, type AuditRecord, type AuditSink } from '../audit/audit.js';
+import { findSecrets, redact, redactText } from '../audit/secrets.js';
+import type { Identity } from '../auth/identity.js';
 import type { TrainerBackend } from '../kubeflow/trainer/backend.js';
+import type { Policy } from '../policy/policy.js';
 import { annotationsFor, ToolError, type AnyToolSpec } from '../tools/contract.js';
 import type { ToolContext } from '../tools/context.js';
 import { toToolError } from '../tools/errors.js';
@@ -16,28 +24,21 @@ import { inputJsonSchema, outputJsonSchema } from './jsonSchema.js';
 import { SERVER_NAME, SERVER_VERSION } from './version.js';
 
 export interface ServerDeps {
-  /** Tools this server advertises (already filtered by clients and persona). */
+  /** Tools this server advertises (already filtered by clients, persona and policy). */
   tools: readonly AnyToolSpec[];
-  /** Every known tool, to tell "hidden by persona" from "does not exist". */
+  /** Every known tool, to tell "hidden by persona/policy" from "does not exist". */
   allTools: readonly AnyToolSpec[];
-  persona: string;
+  policy: Policy;
   instructions: string;
   /** Settles once the backend is known; tool calls wait for it. */
   ready?: () => Promise<void>;
-  /** The caller's backend; may throw ToolError (e.g. no cluster configured). */
-  backend: () => TrainerBackend;
+  /** Who is calling (fixed for this serving unit: one HTTP request, or one stdio connection). */
+  identity: () => Promise<Identity>;
+  /** The backend acting as that caller; may throw ToolError (e.g. no cluster configured). */
+  backend: (caller: Identity) => TrainerBackend;
   /** Namespace used when a call does not name one. */
   defaultNamespace: () => string;
-  /** Called after every tool call (audit hook). */
-  onCall?: (event: CallEvent) => void;
-}
-
-export interface CallEvent {
-  tool: string;
-  namespace?: string;
-  ok: boolean;
-  code?: string;
-  durationMs: number;
+  audit?: AuditSink;
 }
 
 /** The tools/list entries, computed once per tool set (they are pure functions of the specs). */
@@ -53,10 +54,7 @@ export function listEntries(tools: readonly AnyToolSpec[]) {
 }
 
 export function buildServer(deps: ServerDeps, entries = listEntries(deps.tools)): Server {
-  const server = new Server(
-    { name: SERVER_NAME, version: SERVER_VERSION },
-    { capabilities: { tools: {} }, instructions: deps.instructions },
-  );
+  const server = new Server({ name: SERVER_NAME, version: SERVER_VERSION }, { capabilities: { tools: {} }, instructions: deps.instructions });
   const byName = new Map(deps.tools.map((t) => [t.name, t]));
   const entryByName = new Map(entries.map((e) => [e.name, e]));
 
@@ -64,50 +62,90 @@ export function buildServer(deps: ServerDeps, entries = listEntries(deps.tools))
 
   server.setRequestHandler('tools/call', async (request, ctx) => {
     const { name, arguments: args } = request.params;
-    const spec = byName.get(name);
-    if (!spec) {
-      if (deps.allTools.some((t) => t.name === name)) {
-        return errorResult(
-          new ToolError(
-            'tool_not_allowed',
-            `Tool '${name}' is not available to the '${deps.persona}' persona.`,
-            'Use one of the listed tools, or ask the operator to start the server with a persona or policy that allows it.',
-          ),
-        );
-      }
-      throw new ProtocolError(ProtocolErrorCode.InvalidParams, `Unknown tool: ${name}`);
-    }
-    const started = Date.now();
-    const result = await callTool(spec, args ?? {}, ctx, deps);
-    deps.onCall?.({
-      tool: name,
-      namespace: typeof args?.namespace === 'string' ? args.namespace : undefined,
-      ok: !result.isError,
-      code: result.isError ? (result.structuredContent as { error?: { code?: string } } | undefined)?.error?.code : undefined,
-      durationMs: Date.now() - started,
-    });
+    const known = byName.get(name) ?? deps.allTools.find((t) => t.name === name);
+    if (!known) throw new ProtocolError(ProtocolErrorCode.InvalidParams, `Unknown tool: ${name}`);
+    const result = await callTool(known, byName.has(name), args ?? {}, ctx, deps);
     return server.projectCallToolResult(result, entryByName.get(name)?.outputSchema);
   });
   return server;
 }
 
-async function callTool(spec: AnyToolSpec, rawArgs: Record<string, unknown>, ctx: ServerContext, deps: ServerDeps): Promise<CallToolResult> {
+async function callTool(spec: AnyToolSpec, visible: boolean, rawArgs: Record<string, unknown>, ctx: ServerContext, deps: ServerDeps): Promise<CallToolResult> {
+  const started = Date.now();
+  const caller = await deps.identity();
+  const audit = (fields: Pick<AuditRecord, 'decision' | 'result'> & Partial<AuditRecord>) =>
+    deps.audit?.write({
+      time: new Date(started).toISOString(),
+      request_id: caller.requestId ?? randomUUID(),
+      user: caller.user,
+      groups: caller.groups,
+      auth: caller.source,
+      tool: spec.name,
+      parameters: auditParameters(rawArgs),
+      duration_ms: Date.now() - started,
+      ...fields,
+    });
+  const refuse = (err: ToolError, reason: string) => {
+    audit({ decision: 'denied', reason, result: 'refused', code: err.code });
+    return errorResult(err);
+  };
+
+  if (!visible) {
+    const why = deps.policy.whyNot(spec) ?? 'not enabled on this server';
+    return refuse(new ToolError('tool_not_allowed', `Tool '${spec.name}' is ${why}.`, 'Use one of the listed tools, or ask the operator for a persona or policy that allows it.'), why);
+  }
   const parsed = spec.input.strict().safeParse(rawArgs);
-  if (!parsed.success) return errorResult(argumentError(spec, parsed.error));
+  if (!parsed.success) return refuse(argumentError(spec, parsed.error), 'invalid arguments');
   const args = parsed.data as Record<string, unknown>;
+  const secrets = findSecrets(args);
+  if (secrets.length) {
+    const s = secrets[0]!;
+    return refuse(
+      new ToolError(
+        'secret_in_arguments',
+        `Argument ${s.path} looks like a credential (${s.kind}). Credentials are never accepted as tool arguments: they would be stored in plain text in the TrainJob.`,
+        'Put it in a Kubernetes Secret and reference it: env values "secret:<secret-name>/<key>", or the model_secret / dataset_secret parameters.',
+      ),
+      'credential in arguments',
+    );
+  }
+
+  const requested = typeof args.namespace === 'string' && args.namespace ? args.namespace : undefined;
+  let namespace: string | undefined;
+  let code: string | undefined;
+  let out: Record<string, unknown> | undefined;
   try {
     await deps.ready?.();
     const toolCtx: ToolContext = {
-      namespace: typeof args.namespace === 'string' && args.namespace ? args.namespace : deps.defaultNamespace(),
-      backend: deps.backend,
+      // Checked on use: tools that never touch a namespace (estimates) are not refused for it.
+      get namespace() {
+        const ns = requested ?? deps.defaultNamespace();
+        deps.policy.checkNamespace(ns);
+        namespace = ns;
+        return ns;
+      },
+      backend: () => deps.backend(caller),
+      caller,
+      ownJobsOnly: deps.policy.persona.ownJobsOnly,
       signal: ctx.mcpReq.signal,
       progress: progressReporter(ctx),
     };
-    const out = spec.output.parse(await spec.run(args, toolCtx));
-    return { content: [{ type: 'text', text: spec.render(out) }], structuredContent: out as Record<string, unknown> };
+    out = redact(spec.output.parse(await spec.run(args, toolCtx)) as Record<string, unknown>);
   } catch (err) {
-    return errorResult(toToolError(err));
+    const te = toToolError(err);
+    code = te.code;
+    const denied = te.code === 'namespace_not_allowed' || te.code === 'not_owner';
+    audit({ decision: denied ? 'denied' : 'allowed', reason: denied ? te.message : undefined, result: 'error', code, namespace: namespace ?? requested });
+    return errorResult(te);
   }
+  audit({ decision: 'allowed', result: 'ok', namespace, job: jobNameOf(args, out) });
+  return { content: [{ type: 'text', text: redactText(spec.render(out as never)) }], structuredContent: out };
+}
+
+function jobNameOf(args: Record<string, unknown>, out: Record<string, unknown>): string | undefined {
+  const job = out.job as { name?: unknown } | undefined;
+  if (job && typeof job.name === 'string') return job.name;
+  return typeof args.name === 'string' ? args.name : undefined;
 }
 
 function progressReporter(ctx: ServerContext): ToolContext['progress'] {
@@ -117,7 +155,7 @@ function progressReporter(ctx: ServerContext): ToolContext['progress'] {
     try {
       await ctx.mcpReq.notify({
         method: 'notifications/progress',
-        params: { progressToken: token, progress, ...(total !== undefined ? { total } : {}), ...(message ? { message } : {}) },
+        params: { progressToken: token, progress, ...(total !== undefined ? { total } : {}), ...(message ? { message: redactText(message) } : {}) },
       });
     } catch {
       // A client that went away cannot be told; the tool result still reports the outcome.
@@ -126,10 +164,10 @@ function progressReporter(ctx: ServerContext): ToolContext['progress'] {
 }
 
 export function errorResult(err: ToolError): CallToolResult {
-  const error = { code: err.code, message: err.message, hint: err.hint, ...(err.details ? { details: err.details } : {}) };
+  const error = redact({ code: err.code, message: err.message, hint: err.hint, ...(err.details ? { details: err.details } : {}) });
   return {
     isError: true,
-    content: [{ type: 'text', text: `Error [${err.code}]: ${err.message}\nHint: ${err.hint}` }],
+    content: [{ type: 'text', text: `Error [${error.code}]: ${error.message}\nHint: ${error.hint}` }],
     structuredContent: { error },
   };
 }

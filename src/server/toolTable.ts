@@ -1,5 +1,5 @@
 /** The README's tool table, generated from the registry (scripts/readme-tools.mjs writes it; a test checks it). */
-import { personaAllows, PERSONAS } from '../policy/personas.js';
+import { BUILTIN_PERSONAS, Personas } from '../policy/personas.js';
 import type { AnyToolSpec } from '../tools/contract.js';
 import { toolTokenCosts } from './tokens.js';
 
@@ -8,9 +8,10 @@ export const TABLE_END = '<!-- tools:end -->';
 
 export async function toolTable(tools: readonly AnyToolSpec[]): Promise<string> {
   const { perTool } = await toolTokenCosts(tools);
+  const builtin = new Personas();
   const short = { readonly: 'R', 'data-scientist': 'DS', 'ml-engineer': 'MLE', 'platform-admin': 'PA' } as const;
   const rows = tools.map((t) => {
-    const personas = PERSONAS.filter((p) => personaAllows(p, t.name)).map((p) => short[p]).join(' ');
+    const personas = BUILTIN_PERSONAS.filter((p) => builtin.resolve(p).allows(t.name)).map((p) => short[p]).join(' ');
     const first = t.description.split(/(?<=\.)\s/)[0] ?? t.description;
     return `| \`${t.name}\` | ${t.module} | ${t.category} | ${t.risk} | ${personas} | ${perTool.get(t.name)} | ${first.replace(/\|/g, '\\|')} |`;
   });

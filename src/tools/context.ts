@@ -2,6 +2,7 @@
  * What a tool handler gets for one call. Nothing here is shared between callers: the server builds
  * a fresh context per call from the caller's identity.
  */
+import type { Identity } from '../auth/identity.js';
 import type { TrainerBackend } from '../kubeflow/trainer/backend.js';
 
 export interface ProgressReporter {
@@ -10,10 +11,17 @@ export interface ProgressReporter {
 }
 
 export interface ToolContext {
-  /** The namespace this call acts in: the `namespace` argument, else the server's default. */
-  namespace: string;
-  /** The training backend for this caller. Throws a ToolError when no cluster is configured. */
+  /**
+   * The namespace this call acts in: the `namespace` argument, else the server's default. Reading
+   * it enforces the namespace policy (throws ToolError namespace_not_allowed).
+   */
+  readonly namespace: string;
+  /** The training backend acting as the caller. Throws a ToolError when no cluster is configured. */
   backend(): TrainerBackend;
+  /** Who is calling (recorded as the creator of jobs they submit). */
+  caller: Identity;
+  /** The caller may delete/suspend/resume only jobs it created (data-scientist persona). */
+  ownJobsOnly: boolean;
   /** Cancelled when the client cancels the request or disconnects. */
   signal: AbortSignal;
   progress: ProgressReporter;

@@ -138,6 +138,7 @@ describe('trainJobView', () => {
       conditions: tj.status!.conditions,
       trainerStatus: { progressPercentage: 100, lastUpdatedTime: '2026-01-01T01:00:00Z' },
       labels: { a: 'b' },
+      annotations: {},
     });
   });
 });

@@ -32,7 +32,7 @@ describe('kubeflow-mcp CLI', () => {
   });
 
   it.each([
-    [['serve', '--persona', 'wizard'], /persona.*must be one of readonly, data-scientist, ml-engineer, platform-admin/],
+    [['serve', '--persona', 'wizard'], /unknown persona 'wizard'; known: readonly, data-scientist, ml-engineer, platform-admin/],
     [['serve', '--transport', 'grpc'], /transport.*stdio, http/],
     [['serve', '--clients', 'trainer,spark'], /unknown client module\(s\) spark/],
     [['serve', '--port', 'eighty'], /port number/],

@@ -1,7 +1,8 @@
 /** Every tool follows the contract in docs/architecture.md; checked over the whole registry. */
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { personaAllows, PERSONAS, toolsForPersona } from '../../src/policy/personas.js';
+import { Personas, type BuiltinPersona } from '../../src/policy/personas.js';
+import { Policy } from '../../src/policy/policy.js';
 import { annotationsFor } from '../../src/tools/contract.js';
 import { ALL_TOOLS, toolsForModules } from '../../src/tools/registry.js';
 import { listEntries } from '../../src/server/mcpServer.js';
@@ -52,11 +53,11 @@ describe('tool registry', () => {
 });
 
 describe('personas (KEP-936 DESIGN.md)', () => {
-  const names = (p: (typeof PERSONAS)[number]) => toolsForPersona(toolsForModules(['trainer']), p).map((t) => t.name).sort();
+  const names = (p: BuiltinPersona) => new Policy(p).visible(toolsForModules(['trainer'])).map((t) => t.name).sort();
 
   it('readonly sees the 7 read tools only', () => {
     expect(names('readonly')).toEqual(['get_cluster_resources', 'get_runtime', 'get_training_events', 'get_training_job', 'get_training_logs', 'list_runtimes', 'list_training_jobs']);
-    expect(toolsForPersona(ALL_TOOLS, 'readonly').every((t) => t.risk === 'read')).toBe(true);
+    expect(new Policy('readonly').visible(ALL_TOOLS).every((t) => t.risk === 'read')).toBe(true);
   });
 
   it('each persona inherits the previous one', () => {
@@ -72,8 +73,16 @@ describe('personas (KEP-936 DESIGN.md)', () => {
     expect(names('platform-admin')).toEqual([...KEP_TOOLS].sort());
   });
 
+  it('data-scientist acts on its own jobs only; ml-engineer and platform-admin on any', () => {
+    const p = new Personas();
+    expect(p.resolve('data-scientist').ownJobsOnly).toBe(true);
+    expect(p.resolve('ml-engineer').ownJobsOnly).toBe(false);
+    expect(p.resolve('platform-admin').ownJobsOnly).toBe(false);
+  });
+
   it('unknown tools are allowed only by the "*" persona', () => {
-    expect(personaAllows('platform-admin', 'some_future_tool')).toBe(true);
-    expect(personaAllows('ml-engineer', 'some_future_tool')).toBe(false);
+    const p = new Personas();
+    expect(p.resolve('platform-admin').allows('some_future_tool')).toBe(true);
+    expect(p.resolve('ml-engineer').allows('some_future_tool')).toBe(false);
   });
 });

@@ -161,6 +161,8 @@ export interface TrainerBackend {
   setSuspended(namespace: string, name: string, suspend: boolean, opts: { dryRun: boolean; signal?: AbortSignal }): Promise<TrainJobView>;
   runtimePackages(namespace: string, runtime: string, opts: { timeoutSeconds: number; signal?: AbortSignal; onProgress?: (message: string) => void }): Promise<{ runtime: string; job: string; output: string[] }>;
   clusterResources(namespace: string, signal?: AbortSignal): Promise<ClusterResources>;
+  /** ResourceQuota lines of a namespace (empty when there is none or it cannot be read). */
+  quota?(namespace: string, signal?: AbortSignal): Promise<QuotaLine[]>;
   /** SelfSubjectAccessReview; undefined when the answer cannot be had. */
   canI(namespace: string, verb: string, resource: string, group: string, signal?: AbortSignal): Promise<{ allowed: boolean; reason?: string } | undefined>;
 }

@@ -111,5 +111,6 @@ export function trainJobView(trainJob: TrainJob, pods: Pod[], runtime: Runtime |
     conditions: trainJob.status?.conditions ?? [],
     ...(trainJob.status?.trainerStatus ? { trainerStatus: trainJob.status.trainerStatus } : {}),
     labels: trainJob.metadata.labels ?? {},
+    annotations: trainJob.metadata.annotations ?? {},
   };
 }

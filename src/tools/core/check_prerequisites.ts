@@ -28,11 +28,18 @@ export const checkPrerequisites = defineTool({
   }),
   output: z.object({ ready: z.boolean(), checks: z.array(check), next: z.string() }),
   async run(a, ctx) {
-    const backend = ctx.backend();
     const checks: Check[] = [];
+    let namespace: string;
+    try {
+      namespace = ctx.namespace;
+    } catch (err) {
+      const te = toToolError(err);
+      return { ready: false, checks: [{ check: 'namespace', ok: false, detail: `${te.message} ${te.hint}` }], next: 'Pick an allowed namespace and check again.' };
+    }
+    const backend = ctx.backend();
     let cluster: ClusterResources | undefined;
     try {
-      cluster = await backend.clusterResources(ctx.namespace, ctx.signal);
+      cluster = await backend.clusterResources(namespace, ctx.signal);
       checks.push({ check: 'cluster', ok: true, detail: backend.describe() });
     } catch (err) {
       const te = toToolError(err);
@@ -40,14 +47,14 @@ export const checkPrerequisites = defineTool({
       return { ready: false, checks, next: 'Fix cluster access first; nothing else can be checked.' };
     }
 
-    const access = await backend.canI(ctx.namespace, 'create', 'trainjobs', 'trainer.kubeflow.org', ctx.signal).catch(() => undefined);
+    const access = await backend.canI(namespace, 'create', 'trainjobs', 'trainer.kubeflow.org', ctx.signal).catch(() => undefined);
     checks.push(
       access === undefined
-        ? { check: 'namespace', ok: null, detail: `could not ask the API server whether you may create TrainJobs in ${ctx.namespace}` }
-        : { check: 'namespace', ok: access.allowed, detail: access.allowed ? `you may create TrainJobs in ${ctx.namespace}` : `you may not create TrainJobs in ${ctx.namespace}${access.reason ? ` (${access.reason})` : ''}` },
+        ? { check: 'namespace', ok: null, detail: `could not ask the API server whether you may create TrainJobs in ${namespace}` }
+        : { check: 'namespace', ok: access.allowed, detail: access.allowed ? `you may create TrainJobs in ${namespace}` : `you may not create TrainJobs in ${namespace}${access.reason ? ` (${access.reason})` : ''}` },
     );
 
-    const runtime = await runtimeCheck(ctx, a.runtime, a.model, checks);
+    const runtime = await runtimeCheck(ctx, namespace, a.runtime, a.model, checks);
 
     const estimate = a.model ? estimateResources({ model: a.model, peftMethod: a.peft_method, numNodes: a.num_nodes }) : undefined;
     // GPUs each node needs: as asked, else as estimated, else what the runtime requests (its
@@ -70,11 +77,11 @@ export const checkPrerequisites = defineTool({
   render: (o) => [`${o.ready ? 'READY' : 'NOT READY'}`, ...o.checks.map((c) => `  ${c.ok === true ? 'ok  ' : c.ok === false ? 'FAIL' : '?   '} ${c.check}: ${c.detail}`), o.next].join('\n'),
 });
 
-async function runtimeCheck(ctx: ToolContext, name: string | undefined, model: string | undefined, checks: Check[]): Promise<Runtime | undefined> {
+async function runtimeCheck(ctx: ToolContext, namespace: string, name: string | undefined, model: string | undefined, checks: Check[]): Promise<Runtime | undefined> {
   const backend = ctx.backend();
   try {
     if (!name && model) {
-      const { runtimes } = await backend.listRuntimes(ctx.namespace, ctx.signal);
+      const { runtimes } = await backend.listRuntimes(namespace, ctx.signal);
       const match = matchTorchtuneRuntime(model, runtimes);
       checks.push(
         match
@@ -83,7 +90,7 @@ async function runtimeCheck(ctx: ToolContext, name: string | undefined, model: s
       );
       return match;
     }
-    const runtime = await backend.getRuntime(ctx.namespace, name ?? DEFAULT_RUNTIME, ctx.signal);
+    const runtime = await backend.getRuntime(namespace, name ?? DEFAULT_RUNTIME, ctx.signal);
     checks.push({ check: 'runtime', ok: true, detail: `${runtime.name} (${runtime.kind}, ${runtime.trainer.framework})` });
     return runtime;
   } catch (err) {

@@ -8,6 +8,7 @@ import type { ToolContext } from '../context.js';
 import { ToolError } from '../contract.js';
 import { toToolError } from '../errors.js';
 import { check, type Check } from '../schemas.js';
+import { checkOwner } from '../../policy/ownership.js';
 import { jobStatus } from './views.js';
 
 export const lifecycleOutput = z.object({
@@ -31,6 +32,7 @@ export interface LifecycleAction {
 export async function runLifecycle(ctx: ToolContext, action: LifecycleAction, name: string, confirmed: boolean): Promise<LifecycleOutput> {
   const backend = ctx.backend();
   const job = await backend.getJob(ctx.namespace, name, ctx.signal);
+  checkOwner(job, ctx.caller, ctx.ownJobsOnly, action.verb);
   const refused = action.guard(job);
   if (refused) throw refused;
   const ref = { name: job.name, namespace: job.namespace };

@@ -9,6 +9,8 @@ import type { ToolContext } from '../context.js';
 import { toToolError } from '../errors.js';
 import { fields, kv } from '../render.js';
 import { check, type Check } from '../schemas.js';
+import { creatorAnnotations } from '../../policy/ownership.js';
+import { jobDemand, quotaCheck } from './quota.js';
 
 export const submissionOutput = z.object({
   status: z.enum(['preview', 'submitted']),
@@ -30,8 +32,10 @@ export async function previewOrSubmit(
   checks: Check[] = [],
 ): Promise<SubmissionOutput> {
   const backend = ctx.backend();
-  const prepared = await backend.prepare(ctx.namespace, request, ctx.signal);
-  const job = { name: prepared.name, namespace: prepared.namespace, runtime: prepared.runtime.name, runtime_kind: prepared.runtime.kind };
+  const namespace = ctx.namespace;
+  // Record who submitted it: ownership rules (own_jobs_only personas) rely on it.
+  const prepared = await backend.prepare(namespace, { ...request, annotations: { ...request.annotations, ...creatorAnnotations(ctx.caller) } }, ctx.signal);
+  const job = { name: prepared.name, namespace, runtime: prepared.runtime.name, runtime_kind: prepared.runtime.kind };
   const all: Check[] = [...checks, { check: 'runtime', ok: true, detail: `${prepared.runtime.name} (${prepared.runtime.kind}, ${prepared.runtime.trainer.framework})` }];
 
   if (confirmed) {
@@ -46,18 +50,33 @@ export async function previewOrSubmit(
     };
   }
 
-  let accepted: unknown = prepared.object;
-  let ready = all.every((c) => c.ok !== false);
-  try {
-    accepted = (await backend.submit(prepared, { dryRun: true, signal: ctx.signal })).accepted;
-    all.push({ check: 'dry-run', ok: true, detail: `accepted by ${backend.kind === 'kubernetes' ? 'the API server' : 'the backend'} (nothing created)` });
-  } catch (err) {
-    // Reachability problems are errors; a rejection is the preview's answer.
-    if (err instanceof KubeApiError && (err.status === 0 || err.status === 504 || err.status === 499)) throw err;
-    const te = toToolError(err);
-    all.push({ check: 'dry-run', ok: false, detail: `${te.message} — ${te.hint}` });
-    ready = false;
+  const [access, quota] = await Promise.all([
+    backend.canI(namespace, 'create', 'trainjobs', 'trainer.kubeflow.org', ctx.signal).catch(() => undefined),
+    backend.quota ? backend.quota(namespace, ctx.signal).catch(() => []) : Promise.resolve([]),
+  ]);
+  if (access) {
+    all.push(
+      access.allowed
+        ? { check: 'rbac', ok: true, detail: `you may create TrainJobs in ${namespace}` }
+        : { check: 'rbac', ok: false, detail: `you may not create trainjobs in namespace ${namespace}${access.reason ? ` (${access.reason})` : ''}: ask a cluster admin for a Role, or use a namespace you can write to` },
+    );
   }
+  const q = quotaCheck(quota, jobDemand(prepared.object, prepared.runtime.trainer.numNodes), namespace);
+  if (q) all.push(q);
+
+  let accepted: unknown = prepared.object;
+  if (access?.allowed !== false) {
+    try {
+      accepted = (await backend.submit(prepared, { dryRun: true, signal: ctx.signal })).accepted;
+      all.push({ check: 'dry-run', ok: true, detail: `accepted by ${backend.kind === 'kubernetes' ? 'the API server' : 'the backend'} (nothing created)` });
+    } catch (err) {
+      // Reachability problems are errors; a rejection is the preview's answer.
+      if (err instanceof KubeApiError && (err.status === 0 || err.status === 504 || err.status === 499)) throw err;
+      const te = toToolError(err);
+      all.push({ check: 'dry-run', ok: false, detail: `${te.message} — ${te.hint}` });
+    }
+  }
+  const ready = all.every((c) => c.ok !== false);
   return {
     status: 'preview',
     job,

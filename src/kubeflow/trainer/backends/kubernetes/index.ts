@@ -111,6 +111,10 @@ export class KubernetesBackend implements TrainerBackend {
     return { backend: this.describe(), nodes, quota, notes };
   }
 
+  quota(namespace: string, signal?: AbortSignal): Promise<QuotaLine[]> {
+    return quotaLines(this.kube, namespace, signal);
+  }
+
   async canI(namespace: string, verb: string, resource: string, group: string, signal?: AbortSignal) {
     const review = await this.kube.create<KubeObject & { status?: { allowed?: boolean; reason?: string } }>(
       RESOURCES.selfsubjectaccessreviews,

@@ -1,0 +1,144 @@
+/**
+ * The effective settings of `serve`: command-line flags override the config file, which overrides
+ * the defaults. Everything is checked here, before anything starts, so a bad value is a clear
+ * start-up error with a non-zero exit.
+ */
+import { DEFAULT_GATEWAY, type GatewayOptions } from '../auth/gateway.js';
+import { Personas } from '../policy/personas.js';
+import type { PolicyConfig } from '../policy/policy.js';
+import type { AnyToolSpec } from '../tools/contract.js';
+import { CLIENT_MODULES } from '../tools/registry.js';
+import { ConfigError, loadConfig } from './file.js';
+
+export interface ServeFlags {
+  transport?: 'stdio' | 'http';
+  host?: string;
+  port?: number;
+  clients?: string[];
+  persona?: string;
+  kubeconfig?: string;
+  context?: string;
+  namespace?: string;
+  config?: string;
+  auth?: 'none' | 'gateway' | 'oauth';
+  oauthIssuer?: string;
+  oauthAudience?: string;
+  oauthJwksUrl?: string;
+  publicUrl?: string;
+  auditLog?: string;
+  rateLimit?: number;
+  allowedHosts?: string[];
+  allowUnauthenticated?: boolean;
+}
+
+export interface OAuthSettings {
+  issuer: string;
+  audience?: string;
+  jwksUrl?: string;
+  userClaim?: string;
+  groupsClaim?: string;
+  requiredScopes?: string[];
+}
+
+export interface Settings {
+  transport: 'stdio' | 'http';
+  host: string;
+  port: number;
+  clients: string[];
+  persona: string;
+  kubeconfig?: string;
+  context?: string;
+  namespace?: string;
+  configPath?: string;
+  policy: PolicyConfig;
+  auth: { mode: 'none' | 'gateway' | 'oauth'; gateway: GatewayOptions; oauth?: OAuthSettings };
+  publicUrl?: string;
+  /** '-' = stderr, 'off' = none, else a file path (appended). */
+  auditLog: string;
+  rateLimit: { perSecond: number; burst: number };
+  allowedHosts: string[];
+  allowUnauthenticated: boolean;
+}
+
+export const DEFAULT_PERSONA = 'ml-engineer';
+
+export function resolveSettings(flags: ServeFlags, allTools: readonly AnyToolSpec[]): Settings {
+  const { config, path } = loadConfig(flags.config, allTools);
+  const server = config.server ?? {};
+  const personas = Object.fromEntries(
+    Object.entries(config.personas ?? {}).map(([name, d]) => [name, { inherit: d.inherit, tools: d.tools, ownJobsOnly: d.own_jobs_only }]),
+  );
+  const persona = flags.persona ?? server.persona ?? DEFAULT_PERSONA;
+  const known = new Personas(personas);
+  if (!known.has(persona)) throw new ConfigError(`unknown persona '${persona}'; known: ${known.names().join(', ')}`);
+
+  const known_clients = CLIENT_MODULES.map((m) => m.name as string);
+  const fromFile = server.clients === 'auto' ? known_clients : server.clients;
+  const clients = flags.clients ?? fromFile ?? ['trainer'];
+  const unknownClients = clients.filter((c) => !known_clients.includes(c));
+  if (unknownClients.length) throw new ConfigError(`unknown client module(s) ${unknownClients.join(', ')} in ${path ?? 'config'}; available: ${known_clients.join(', ')}`);
+
+  const fileAuth = server.auth;
+  const mode = flags.auth ?? fileAuth?.mode ?? 'none';
+  const gw = fileAuth?.gateway;
+  const fileOauth = fileAuth?.oauth;
+  const issuer = flags.oauthIssuer ?? fileOauth?.issuer;
+  if (mode === 'oauth' && !issuer) throw new ConfigError('--auth oauth needs --oauth-issuer (or server.auth.oauth.issuer in the config file)');
+
+  const transport = flags.transport ?? 'stdio';
+  const host = flags.host ?? '127.0.0.1';
+  const allowUnauthenticated = flags.allowUnauthenticated ?? false;
+  if (transport === 'http' && mode === 'none' && !isLoopbackHost(host) && !allowUnauthenticated) {
+    throw new ConfigError(
+      `refusing to serve HTTP on ${host} without authentication: anyone who can reach it would act with this server's Kubernetes identity. Use --auth gateway or --auth oauth, bind 127.0.0.1, or pass --allow-unauthenticated if the network path is protected otherwise.`,
+    );
+  }
+  return {
+    transport,
+    host,
+    port: flags.port ?? 8080,
+    clients,
+    persona,
+    kubeconfig: flags.kubeconfig,
+    context: flags.context,
+    namespace: flags.namespace,
+    configPath: path,
+    policy: {
+      allow: config.policy?.allow,
+      deny: config.policy?.deny,
+      namespaces: config.policy?.namespaces ?? server.namespaces,
+      readOnly: config.policy?.read_only,
+      personas,
+    },
+    auth: {
+      mode,
+      gateway: {
+        userHeaders: (gw?.user_headers ?? DEFAULT_GATEWAY.userHeaders).map((h) => h.toLowerCase()),
+        groupHeaders: (gw?.group_headers ?? DEFAULT_GATEWAY.groupHeaders).map((h) => h.toLowerCase()),
+        requestIdHeader: (gw?.request_id_header ?? DEFAULT_GATEWAY.requestIdHeader).toLowerCase(),
+      },
+      oauth: issuer
+        ? {
+            issuer,
+            audience: flags.oauthAudience ?? fileOauth?.audience,
+            jwksUrl: flags.oauthJwksUrl ?? fileOauth?.jwks_url,
+            userClaim: fileOauth?.user_claim,
+            groupsClaim: fileOauth?.groups_claim,
+            requiredScopes: fileOauth?.required_scopes,
+          }
+        : undefined,
+    },
+    publicUrl: flags.publicUrl ?? server.public_url,
+    auditLog: flags.auditLog ?? server.audit_log ?? '-',
+    rateLimit: {
+      perSecond: flags.rateLimit ?? server.rate_limit?.per_second ?? 20,
+      burst: server.rate_limit?.burst ?? Math.max(1, Math.ceil((flags.rateLimit ?? server.rate_limit?.per_second ?? 20) * 2)),
+    },
+    allowedHosts: flags.allowedHosts ?? server.allowed_hosts ?? [],
+    allowUnauthenticated,
+  };
+}
+
+export function isLoopbackHost(host: string): boolean {
+  return ['127.0.0.1', 'localhost', '::1', '[::1]'].includes(host);
+}

@@ -1,0 +1,78 @@
+/**
+ * OS process helpers: identity of a pid across restarts (pid + start time, so a reused pid is not
+ * mistaken for the job), and signals to a job's whole process group.
+ */
+import { execFile } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { promisify } from 'node:util';
+import { isErrno } from './errors.js';
+
+const run = promisify(execFile);
+
+/**
+ * An opaque token that changes when `pid` is reused: the start time in clock ticks since boot from
+ * /proc on Linux, `ps -o lstart` elsewhere. Undefined when no such (live, non-zombie) process exists.
+ */
+export async function processStartToken(pid: number): Promise<string | undefined> {
+  if (process.platform === 'linux') {
+    try {
+      const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+      // Fields after the command (which may contain spaces) start at field 3, the state.
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (fields[0] === 'Z' || fields[0] === 'X') return undefined;
+      return fields[19];
+    } catch (err) {
+      if (isErrno(err, 'ENOENT', 'ESRCH')) return undefined;
+      throw err;
+    }
+  }
+  try {
+    const { stdout } = await run('ps', ['-o', 'lstart=', '-p', String(pid)], { timeout: 5000 });
+    return stdout.trim() || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** True when `pid` is still the process that had `startToken`. */
+export async function isSameProcess(pid: number, startToken: string): Promise<boolean> {
+  if (!pidExists(pid)) return false;
+  return (await processStartToken(pid)) === startToken;
+}
+
+export function pidExists(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return isErrno(err, 'EPERM');
+  }
+}
+
+/** Signals every process of the group; false when the group no longer exists. */
+export function signalGroup(pgid: number, signal: NodeJS.Signals | 0): boolean {
+  try {
+    process.kill(-pgid, signal);
+    return true;
+  } catch (err) {
+    if (isErrno(err, 'ESRCH')) return false;
+    throw err;
+  }
+}
+
+/** SIGTERM, then SIGKILL after `graceMs` if anything of the group is left. */
+export async function stopGroup(pgid: number, graceMs: number): Promise<void> {
+  if (!signalGroup(pgid, 'SIGTERM')) return;
+  // A stopped (suspended) process only acts on SIGTERM once continued.
+  signalGroup(pgid, 'SIGCONT');
+  const deadline = Date.now() + graceMs;
+  while (Date.now() < deadline) {
+    await sleep(50);
+    if (!signalGroup(pgid, 0)) return;
+  }
+  signalGroup(pgid, 'SIGKILL');
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

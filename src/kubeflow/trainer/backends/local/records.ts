@@ -1,0 +1,77 @@
+/**
+ * The documents of the job store (one directory per job, see store.ts). status.json is small and
+ * holds everything a TrainJobView needs, so listing and reading jobs never load the spec (which
+ * carries the whole function source).
+ */
+import type { Condition } from '../../../../kube/types.js';
+import type { PreparedJob } from '../../backend.js';
+import type { JobStatus, RuntimeKind } from '../../types.js';
+
+/** spec.json: what was submitted, written once. */
+export interface StoredJob extends PreparedJob {
+  uid: string;
+  /** FIFO position among queued jobs (survives restarts). */
+  seq: number;
+  createdAt: string;
+}
+
+/**
+ * Where a job is in its life. Queued: waiting for a slot. Starting: slot taken, process being
+ * spawned. Running: a process exists (it may be installing packages first). Suspension is a
+ * separate flag, as spec.suspend is on Kubernetes: a queued job can be suspended too.
+ */
+export type LocalPhase = 'Queued' | 'Starting' | 'Running' | 'Succeeded' | 'Failed';
+
+export interface ProcessRef {
+  /** Pid of the job wrapper, which leads the job's process group (pgid = pid). */
+  pid: number;
+  /** OS start time of that pid, to tell it from a later process that reuses the number. */
+  startToken: string;
+  startedAt: string;
+}
+
+/** exit.json, written atomically by the wrapper when the job's last step ends. */
+export interface ExitRecord {
+  /** venv | install | run | wrapper */
+  stage: string;
+  exitCode: number | null;
+  signal: string | null;
+  finishedAt: string;
+  error?: string;
+}
+
+export interface HistoryEntry {
+  time: string;
+  status: JobStatus;
+  detail?: string;
+}
+
+/** status.json */
+export interface JobRecord {
+  version: 1;
+  uid: string;
+  name: string;
+  namespace: string;
+  runtime: { name: string; kind: RuntimeKind };
+  trainerKind: 'custom' | 'container';
+  numNodes: number;
+  device: string;
+  deviceCount: string;
+  labels: Record<string, string>;
+  createdAt: string;
+  seq: number;
+  phase: LocalPhase;
+  suspended: boolean;
+  activeDeadlineSeconds?: number;
+  /** When the deadline clock started: the latest start or resume. */
+  activeSince?: string;
+  process?: ProcessRef;
+  /** Set before the backend itself stops the job, so the outcome names the real cause. */
+  stopping?: { reason: string; message: string };
+  exit?: ExitRecord;
+  finishedAt?: string;
+  conditions: Condition[];
+  history: HistoryEntry[];
+}
+
+export const MAX_HISTORY = 50;
