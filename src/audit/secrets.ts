@@ -7,6 +7,8 @@
  *   loose to refuse on (`password = os.environ["PW"]` is fine code).
  */
 
+import { SECRET_REF } from '../kube/secretRef.js';
+
 interface Pattern {
   kind: string;
   re: RegExp;
@@ -55,18 +57,35 @@ export function redactText(text: string): string {
   return out;
 }
 
+const KEY_BEGIN = /-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----/;
+const KEY_END = /-----END (?:[A-Z0-9]+ )*PRIVATE KEY-----/;
+
+/**
+ * Lines of text (logs): like redactText per line, and a private key spread over several lines is
+ * blanked from its BEGIN line to its END line.
+ */
+export function redactLines(lines: string[]): string[] {
+  let inKey = false;
+  return lines.map((line) => {
+    if (inKey) {
+      if (KEY_END.test(line)) inKey = false;
+      return '[REDACTED:private key]';
+    }
+    if (KEY_BEGIN.test(line) && !KEY_END.test(line)) inKey = true;
+    return redactText(line);
+  });
+}
+
 /** Deep copy with every string redacted (object keys are kept). */
 export function redact<T>(value: T): T {
   if (typeof value === 'string') return redactText(value) as T;
-  if (Array.isArray(value)) return value.map(redact) as T;
+  if (Array.isArray(value)) return (value.every((v) => typeof v === 'string') ? redactLines(value) : value.map(redact)) as T;
   if (value && typeof value === 'object') {
     return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redact(v)])) as T;
   }
   return value;
 }
 
-/** A value of the form secret:<secret-name>/<key>: a reference to a Kubernetes Secret, not a secret. */
-export const SECRET_REF = /^secret:([a-z0-9]([-a-z0-9.]*[a-z0-9])?)\/([-._a-zA-Z0-9]+)$/;
 
 /** Names of variables that hold credentials by convention. */
 const CREDENTIAL_NAME = /(TOKEN|SECRET|PASSWORD|PASSWD|API_?KEY|ACCESS_?KEY|PRIVATE_?KEY|CREDENTIALS?)(_|$)/i;

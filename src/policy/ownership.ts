@@ -16,7 +16,7 @@ export function creatorAnnotations(caller: Identity): Record<string, string> {
 
 export function checkOwner(job: TrainJobView, caller: Identity, ownJobsOnly: boolean, verb: string): void {
   if (!ownJobsOnly) return;
-  const creator = job.annotations[CREATED_BY];
+  const creator = job.annotations?.[CREATED_BY];
   if (creator === caller.user) return;
   throw new ToolError(
     'not_owner',

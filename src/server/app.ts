@@ -27,6 +27,8 @@ export interface App {
   audit: AuditSink;
   /** True once the backend is known (loaded, or known to be unavailable). */
   isReady: () => boolean;
+  /** Settles at the same moment. */
+  ready: Promise<void>;
   /** Where jobs run, for the start-up banner. */
   backendDescription: () => Promise<string>;
   factory: (ctx?: McpRequestContext) => Server;
@@ -79,6 +81,7 @@ export async function createApp(settings: Settings): Promise<App> {
     policy,
     audit,
     isReady: () => ready,
+    ready: loading,
     backendDescription: async () => {
       await loading;
       return backend ? backend.describe() : `no cluster (${unavailable?.message})`;

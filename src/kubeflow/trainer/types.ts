@@ -147,5 +147,5 @@ export interface TrainJobView {
   conditions: Condition[];
   trainerStatus?: TrainJobStatus['trainerStatus'];
   labels: Record<string, string>;
-  annotations: Record<string, string>;
+  annotations?: Record<string, string>;
 }

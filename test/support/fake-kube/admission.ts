@@ -5,6 +5,7 @@
  */
 import { hasCrdSchema, applyCrdSchema } from './crd-schema.js';
 import { badRequest, invalid, type FieldError } from './errors.js';
+import { admitExperiment } from './katib-admission.js';
 import { nowRfc3339, validateObjectMeta } from './meta.js';
 import type { ResourceType } from './registry.js';
 
@@ -12,6 +13,8 @@ export interface AdmissionOptions {
   crdValidation: boolean;
   /** ?fieldValidation= of the request: Strict rejects unknown fields, Warn (default) prunes + warns. */
   fieldValidation?: string;
+  /** Labels of a namespace (Katib's webhook requires the metrics-collector injection label). */
+  namespaceLabels?: (namespace: string) => Record<string, string> | undefined;
 }
 
 export interface Admitted {
@@ -101,5 +104,6 @@ export function admit(t: ResourceType, obj: any, old: any | undefined, opts: Adm
   }
   if (errs.length > 0) throw invalid(t, obj.metadata?.name ?? '', errs);
   if (t.kind === 'TrainJob') mutateTrainJob(out);
+  if (t.kind === 'Experiment' && t.group === 'kubeflow.org') out = admitExperiment(t, out, old, opts.namespaceLabels ?? (() => undefined));
   return { object: out, warnings };
 }

@@ -22,6 +22,11 @@ import { toTable, wantsTable } from './table.js';
 
 const NAMESPACES = findByResource('', 'v1', 'namespaces')!;
 
+const namespaceLabels =
+  (state: ServerState) =>
+  (ns: string): Record<string, string> | undefined =>
+    state.store.get(NAMESPACES, undefined, ns)?.metadata?.labels;
+
 const isObject = (v: unknown): v is Record<string, any> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const hasStatus = (t: ResourceType): boolean => t.subresources.includes('status');
 
@@ -143,6 +148,7 @@ export function handleCreate(state: ServerState, req: ApiRequest): void {
   const { object, warnings } = admit(req.t, obj, undefined, {
     crdValidation: state.crdValidation,
     fieldValidation: req.query.get('fieldValidation') ?? undefined,
+    namespaceLabels: namespaceLabels(state),
   });
   const created = state.store.create(req.t, object, { dryRun });
   sendJson(req.res, 201, created, warningHeaders(warnings));
@@ -164,6 +170,7 @@ function writeUpdate(state: ServerState, req: ApiRequest, old: any, next: any, e
   const { object, warnings } = admit(req.t, obj, old, {
     crdValidation: state.crdValidation,
     fieldValidation: req.query.get('fieldValidation') ?? undefined,
+    namespaceLabels: namespaceLabels(state),
   });
   const opts: { dryRun: boolean; expectedRv?: string } = { dryRun };
   if (expectedRv !== undefined) opts.expectedRv = expectedRv;
@@ -250,7 +257,7 @@ function serverSideApply(state: ServerState, req: ApiRequest, existing: any, dry
     if (req.info.namespace !== undefined) created.metadata.namespace = req.info.namespace;
     if (req.t.namespaced && !state.store.get(NAMESPACES, undefined, req.info.namespace!)) throw notFound(NAMESPACES, req.info.namespace!);
     resetServerFields(req.t, created);
-    const { object, warnings } = admit(req.t, created, undefined, { crdValidation: state.crdValidation });
+    const { object, warnings } = admit(req.t, created, undefined, { crdValidation: state.crdValidation, namespaceLabels: namespaceLabels(state) });
     sendJson(req.res, 201, state.store.create(req.t, object, { dryRun }), warningHeaders(warnings));
     return;
   }

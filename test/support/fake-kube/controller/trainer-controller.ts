@@ -13,7 +13,7 @@ import type { LogStore } from '../logs.js';
 import { nowRfc3339 } from '../meta.js';
 import { findByResource } from '../registry.js';
 import type { ObjectStore, StoreEvent } from '../store.js';
-import type { ControllerOptions, FakeController } from '../types.js';
+import type { ControllerLogContext, ControllerOptions, FakeController } from '../types.js';
 import { hasCondition, isFinished, setCondition } from './conditions.js';
 import { EventRecorder } from './events.js';
 import { buildJobSet, buildPod, planTrainJob, type JobRole, type Plan } from './materialize.js';
@@ -62,6 +62,11 @@ interface JobRun {
   startedAt: number;
 }
 
+/** Changes a pod before it is stored, like a mutating admission webhook (e.g. Katib's sidecar injection). */
+export type PodMutator = (pod: any, trainJob: any) => void;
+/** Lines a container prints; undefined = not this provider's pod (the next one, then opts.logs, decide). */
+export type LogProvider = (ctx: ControllerLogContext) => string[] | undefined;
+
 const isTerminal = (p: PodPhase): boolean => p === 'Succeeded' || p === 'Failed';
 
 function chunk<T>(items: T[], parts: number): T[][] {
@@ -83,6 +88,8 @@ export class TrainerController implements FakeController {
   private stopped = true;
   private nodeCursor = 0;
   private unsubscribe: () => void = () => {};
+  private readonly podMutators = new Set<PodMutator>();
+  private readonly logProviders = new Set<LogProvider>();
 
   constructor(
     private readonly store: ObjectStore,
@@ -106,6 +113,25 @@ export class TrainerController implements FakeController {
     this.unsubscribe();
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
+  }
+
+  /** Extension points for other simulated controllers (Katib); each returns its remover. */
+  addPodMutator(fn: PodMutator): () => void {
+    this.podMutators.add(fn);
+    return () => this.podMutators.delete(fn);
+  }
+
+  addLogProvider(fn: LogProvider): () => void {
+    this.logProviders.add(fn);
+    return () => this.logProviders.delete(fn);
+  }
+
+  private logsFor(ctx: ControllerLogContext): string[] {
+    for (const provider of this.logProviders) {
+      const lines = provider(ctx);
+      if (lines) return lines;
+    }
+    return this.opts.logs(ctx);
   }
 
   // -------------------------------------------------------------------------------------------
@@ -295,6 +321,7 @@ export class TrainerController implements FakeController {
     const jobset = this.store.get(JOBSETS, run.ns, run.name) ?? { metadata: { uid: '' } };
     const node = this.pickNode();
     const pod = buildPod(tj, jobset, plan, index, node);
+    for (const mutate of this.podMutators) mutate(pod, tj);
     const times: PodTimes = { scheduledAt: nowRfc3339() };
     pod.status = podStatus(pod, 'Pending', times);
     const stored = this.store.create(PODS, pod);
@@ -304,7 +331,7 @@ export class TrainerController implements FakeController {
     const outcome = this.opts.outcome(tj);
     const chunks = new Map<string, string[][]>();
     for (const c of stored.spec.containers ?? []) {
-      const lines = this.opts.logs({ trainJob: tj, pod: stored, container: c.name, outcome });
+      const lines = this.logsFor({ trainJob: tj, pod: stored, container: c.name, outcome });
       chunks.set(c.name, chunk(lines, plan.role === 'trainer' ? this.opts.runSteps : 1));
     }
     const pr: PodRun = { name: stored.metadata.name, rjob, role: plan.role, index, phase: 'Pending', bornTick: this.tickCount, runTicks: 0, chunks, printed: 0, times };

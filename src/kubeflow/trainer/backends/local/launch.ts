@@ -33,6 +33,8 @@ export interface LaunchHost {
 
 export interface LaunchPlan {
   config: WrapperConfig;
+  /** Env of the wrapper itself: the basics only (the job's variables could break it, e.g. PYTHONHOME). */
+  wrapperEnv: Record<string, string>;
   /** train.py for custom jobs. */
   script?: string;
   /** The container's env file (NAME=value lines). */
@@ -53,8 +55,10 @@ export function planLaunch(job: PreparedJob, paths: JobPaths, host: LaunchHost):
   if (trainer.kind === 'container') {
     if (!host.engine) throw new Error('container engine required');
     const steps = [containerStep(job, paths, host.engine)];
+    const env = engineEnv(host);
     return {
-      config: { ...base, env: engineEnv(host), steps },
+      config: { ...base, env, steps },
+      wrapperEnv: env,
       envFile: envFileText(declared),
       commandLine: steps[0]!.argv.map(shellQuote).join(' '),
     };
@@ -85,8 +89,10 @@ export function planLaunch(job: PreparedJob, paths: JobPaths, host: LaunchHost):
   const steps: WrapperStep[] = venv ? packageSteps(host.python, venv, packages, trainer.pipIndexUrls, paths.pipLog) : [];
   const argv = torchrun ? [python, '-m', 'torch.distributed.run', '--standalone', '--nnodes=1', `--nproc_per_node=${nodes}`, SCRIPT_FILE] : [python, SCRIPT_FILE];
   steps.push({ stage: 'run', argv });
+  const envInputs = { pythonBin: path.dirname(host.python.executable), tmp: paths.tmp, home: host.home, serverEnv: host.serverEnv };
   return {
-    config: { ...base, env: jobEnv(declared, { pythonBin: path.dirname(host.python.executable), venv, tmp: paths.tmp, home: host.home, serverEnv: host.serverEnv }), steps },
+    config: { ...base, env: jobEnv(declared, { ...envInputs, venv }), steps },
+    wrapperEnv: jobEnv([], envInputs),
     script: funcCode({ funcSource: trainer.funcSource, funcName: trainer.funcName, funcArgs: trainer.funcArgs }),
     commandLine: argv.map(shellQuote).join(' '),
   };

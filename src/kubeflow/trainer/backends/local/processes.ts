@@ -10,34 +10,47 @@ import { isErrno } from './errors.js';
 const run = promisify(execFile);
 
 /**
- * An opaque token that changes when `pid` is reused: the start time in clock ticks since boot from
- * /proc on Linux, `ps -o lstart` elsewhere. Undefined when no such (live, non-zombie) process exists.
+ * An opaque token that changes when `pid` is reused (the start time in clock ticks since boot from
+ * /proc on Linux, `ps -o lstart` elsewhere), and whether the process is a zombie (exited, not yet
+ * reaped). Undefined when no such process exists.
  */
-export async function processStartToken(pid: number): Promise<string | undefined> {
+export async function processInfo(pid: number): Promise<{ startToken: string; zombie: boolean } | undefined> {
   if (process.platform === 'linux') {
     try {
       const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
       // Fields after the command (which may contain spaces) start at field 3, the state.
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      if (fields[0] === 'Z' || fields[0] === 'X') return undefined;
-      return fields[19];
+      const startToken = fields[19];
+      return startToken ? { startToken, zombie: fields[0] === 'Z' || fields[0] === 'X' } : undefined;
     } catch (err) {
       if (isErrno(err, 'ENOENT', 'ESRCH')) return undefined;
       throw err;
     }
   }
   try {
-    const { stdout } = await run('ps', ['-o', 'lstart=', '-p', String(pid)], { timeout: 5000 });
-    return stdout.trim() || undefined;
+    const { stdout } = await run('ps', ['-o', 'stat=,lstart=', '-p', String(pid)], { timeout: 5000 });
+    const m = /^\s*(\S+)\s+(.+?)\s*$/.exec(stdout);
+    return m ? { startToken: m[2]!, zombie: m[1]!.startsWith('Z') } : undefined;
   } catch {
     return undefined;
   }
 }
 
-/** True when `pid` is still the process that had `startToken`. */
+/** True when `pid` is still the live process that had `startToken`. */
 export async function isSameProcess(pid: number, startToken: string): Promise<boolean> {
-  if (!pidExists(pid)) return false;
-  return (await processStartToken(pid)) === startToken;
+  const info = await processInfo(pid);
+  return info !== undefined && !info.zombie && info.startToken === startToken;
+}
+
+/**
+ * True when the process group led by `pid` is still the job's: the leader is the same process
+ * (possibly a zombie), or the leader is gone but members remain (a pid is never reused while a
+ * group with that id exists, so those members are ours).
+ */
+export async function isJobGroup(pid: number, startToken: string): Promise<boolean> {
+  const info = await processInfo(pid);
+  if (info) return info.startToken === startToken;
+  return signalGroup(pid, 0);
 }
 
 export function pidExists(pid: number): boolean {

@@ -16,11 +16,12 @@ export interface StoredJob extends PreparedJob {
 }
 
 /**
- * Where a job is in its life. Queued: waiting for a slot. Starting: slot taken, process being
- * spawned. Running: a process exists (it may be installing packages first). Suspension is a
- * separate flag, as spec.suspend is on Kubernetes: a queued job can be suspended too.
+ * Where a job is in its life. Queued: waiting for a slot (a queued job whose run/ directory
+ * exists has been claimed and is being started). Running: a process exists (it may be installing
+ * packages first). Suspension is a separate flag, as spec.suspend is on Kubernetes: a queued job
+ * can be suspended too.
  */
-export type LocalPhase = 'Queued' | 'Starting' | 'Running' | 'Succeeded' | 'Failed';
+export type LocalPhase = 'Queued' | 'Running' | 'Succeeded' | 'Failed';
 
 export interface ProcessRef {
   /** Pid of the job wrapper, which leads the job's process group (pgid = pid). */
@@ -58,6 +59,8 @@ export interface JobRecord {
   device: string;
   deviceCount: string;
   labels: Record<string, string>;
+  /** resourcesPerNode limits, for the "requested" column of get_cluster_resources. */
+  resources?: Record<string, string | number>;
   createdAt: string;
   seq: number;
   phase: LocalPhase;

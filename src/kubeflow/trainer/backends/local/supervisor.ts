@@ -1,0 +1,531 @@
+/**
+ * The life of local jobs: FIFO start as slots free up, the detached wrapper process, exit and
+ * loss detection, suspend/resume, deadlines, delete, and re-attaching to jobs after a restart.
+ *
+ * The store is the source of truth and every transition is written there before anyone is told.
+ * How an end is noticed:
+ *  - jobs this process started: the wrapper's `exit` event (we are its parent);
+ *  - jobs found running after a restart (or started by another server on the same store): an
+ *    fs.watch on run/ for exit.json, plus a sweep every few seconds that also notices a process
+ *    that died without recording an exit (pid gone, or reused: the start time differs).
+ * Transitions of one job are serialised with a per-job mutex; finishing is idempotent, so two
+ * observers (or two servers) of the same exit record the same outcome once.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { closeSync, openSync, watch, type FSWatcher } from 'node:fs';
+import { mkdir, stat } from 'node:fs/promises';
+import path from 'node:path';
+import type { KubeEvent } from '../../../../kube/types.js';
+import { log } from '../../../../log.js';
+import { DIR_MODE, FILE_MODE, readJson, writeFileAtomic, writeJsonAtomic } from './atomicFile.js';
+import { containerName, engineCommand, type ContainerEngines } from './container.js';
+import { isErrno } from './errors.js';
+import { lifecycleEvent } from './events.js';
+import { KeyedMutex } from './keyedMutex.js';
+import { planLaunch, SCRIPT_FILE, type LaunchHost } from './launch.js';
+import { lastLines } from './logs.js';
+import { isJobGroup, isSameProcess, pidExists, processInfo, signalGroup, stopGroup } from './processes.js';
+import type { PythonProbe } from './python.js';
+import { SlotQueue } from './queue.js';
+import type { ExitRecord, JobRecord, LocalPhase, ProcessRef, StoredJob } from './records.js';
+import type { JobStore } from './store.js';
+import { setCondition, withHistory } from './views.js';
+
+/** SIGTERM to SIGKILL when stopping a job (delete, deadline). */
+export const STOP_GRACE_MS = 5000;
+const SWEEP_MS = 2000;
+/** Lines of the log quoted in a Failed condition (the traceback tail). */
+const FAILURE_TAIL_LINES = 20;
+const MAX_QUOTED_LINE = 500;
+/** setTimeout's limit; longer deadlines are re-armed. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+/** A claimed job with no recorded process after this long was lost during its start. */
+const START_TIMEOUT_MS = 60_000;
+
+export interface SupervisorDeps {
+  store: JobStore;
+  maxConcurrent: number;
+  python: PythonProbe;
+  engines: ContainerEngines;
+  home: string;
+  serverEnv: NodeJS.ProcessEnv;
+  wrapperPath: string;
+}
+
+interface LiveJob {
+  namespace: string;
+  name: string;
+  pid: number;
+  /** Set when this process spawned the wrapper: its exit event says when the job ended. */
+  child?: ChildProcess;
+  watcher?: FSWatcher;
+  deadline?: NodeJS.Timeout;
+}
+
+type Change = { record: JobRecord; event?: KubeEvent } | undefined;
+
+export function jobKey(namespace: string, name: string): string {
+  return `${namespace}/${name}`;
+}
+
+export function isFinished(record: JobRecord): boolean {
+  return record.phase === 'Succeeded' || record.phase === 'Failed';
+}
+
+export class JobSupervisor {
+  readonly queue: SlotQueue;
+  private readonly live = new Map<string, LiveJob>();
+  private readonly listeners = new Map<string, Set<() => void>>();
+  private readonly mutex = new KeyedMutex();
+  private pumping: Promise<void> = Promise.resolve();
+  private readonly sweepTimer: NodeJS.Timeout;
+  private sweeping = false;
+  private closed = false;
+
+  constructor(private readonly deps: SupervisorDeps) {
+    this.queue = new SlotQueue(deps.maxConcurrent);
+    this.sweepTimer = setInterval(() => this.background(this.sweep()), SWEEP_MS);
+    this.sweepTimer.unref();
+  }
+
+  /** After a restart: re-queue waiting jobs in their order, re-attach to running ones, settle the rest. */
+  async recover(): Promise<void> {
+    const { store } = this.deps;
+    for (const namespace of await store.listNamespaces()) {
+      for (const name of await store.listNames(namespace)) {
+        const record = await store.readRecord(namespace, name).catch(() => undefined);
+        if (!record || isFinished(record)) continue;
+        if (record.phase === 'Queued' && !(await exists(store.paths(namespace, name).run))) {
+          this.queue.enqueue(jobKey(namespace, name), record.seq);
+          this.queue.hold(jobKey(namespace, name), record.suspended);
+          continue;
+        }
+        await this.reconcile(record, 'recovery');
+      }
+    }
+    this.pump();
+  }
+
+  /** Writes a new job and queues it. */
+  async submit(job: StoredJob, record: JobRecord): Promise<void> {
+    const running = this.queue.runningCount;
+    const message =
+      running < this.deps.maxConcurrent
+        ? `queued; a slot is free (${running} of ${this.deps.maxConcurrent} local jobs running)`
+        : `waiting for a free slot: ${running} of ${this.deps.maxConcurrent} local jobs running, ${this.queue.queuedCount} queued before it`;
+    await this.deps.store.create(job, record, [lifecycleEvent(record, 'Queued', message)]);
+    this.queue.enqueue(jobKey(job.namespace, job.name), job.seq);
+    this.notify(jobKey(job.namespace, job.name));
+    this.pump();
+  }
+
+  /** The job's record, first settling a running job whose process ended unnoticed. */
+  async refresh(namespace: string, name: string): Promise<JobRecord | undefined> {
+    const record = await this.deps.store.readRecord(namespace, name);
+    if (!record || record.phase !== 'Running' || this.live.get(jobKey(namespace, name))?.child) return record;
+    if (await this.reconcile(record, 'read')) return this.deps.store.readRecord(namespace, name);
+    return record;
+  }
+
+  subscribe(namespace: string, name: string, listener: () => void): () => void {
+    const key = jobKey(namespace, name);
+    const set = this.listeners.get(key) ?? new Set();
+    set.add(listener);
+    this.listeners.set(key, set);
+    return () => {
+      set.delete(listener);
+      if (set.size === 0) this.listeners.delete(key);
+    };
+  }
+
+  async setSuspended(namespace: string, name: string, suspend: boolean): Promise<JobRecord | undefined> {
+    const key = jobKey(namespace, name);
+    const updated = await this.mutate(namespace, name, async (r): Promise<Change> => {
+      if (isFinished(r) || r.suspended === suspend) return undefined;
+      const running = r.phase === 'Running';
+      // A process that is already gone is about to be finished by its exit: leave it to that.
+      if (running && !(await this.pauseProcess(r, suspend))) return undefined;
+      if (!running) this.queue.hold(key, suspend);
+      const condition = suspend
+        ? { type: 'Suspended', status: 'True', reason: 'Suspended', message: 'TrainJob is suspended' }
+        : { type: 'Suspended', status: 'False', reason: 'Resumed', message: 'TrainJob is resumed' };
+      const detail = running
+        ? suspend
+          ? `its processes (group ${r.process?.pid}) are stopped and keep their memory; resuming continues them where they were`
+          : `its processes (group ${r.process?.pid}) continue`
+        : suspend
+          ? 'it stays queued and will not start until resumed'
+          : 'it is queued again';
+      const record = withHistory({ ...r, suspended: suspend, conditions: setCondition(r.conditions, condition), ...(running && !suspend ? { activeSince: new Date().toISOString() } : {}) });
+      return { record, event: lifecycleEvent(r, suspend ? 'Suspended' : 'Resumed', `${condition.message}: ${detail}`) };
+    });
+    if (updated) this.armDeadline(updated);
+    if (updated && !suspend) this.pump();
+    return updated;
+  }
+
+  async delete(namespace: string, name: string): Promise<void> {
+    const key = jobKey(namespace, name);
+    await this.mutex.run(key, async () => {
+      const record = await this.deps.store.readRecord(namespace, name);
+      if (!record) return;
+      this.queue.remove(key);
+      const stopped = !isFinished(record) && record.process;
+      if (!isFinished(record)) await this.terminate(record);
+      this.forget(key);
+      const message = stopped ? `TrainJob deleted; its process group (pid ${record.process?.pid}) was stopped` : 'TrainJob deleted';
+      await this.deps.store.remove(namespace, name, lifecycleEvent(record, 'Deleted', message));
+    });
+    this.notify(key);
+    this.pump();
+  }
+
+  /** Stops watching; the jobs themselves keep running (a restarted server re-attaches). */
+  close(): void {
+    this.closed = true;
+    clearInterval(this.sweepTimer);
+    for (const live of this.live.values()) {
+      clearTimeout(live.deadline);
+      live.watcher?.close();
+      live.child?.removeAllListeners('exit');
+    }
+    this.live.clear();
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Starting
+
+  private pump(): void {
+    if (this.closed) return;
+    this.pumping = this.pumping.then(async () => {
+      for (let key = this.queue.take(); key !== undefined && !this.closed; key = this.queue.take()) {
+        try {
+          await this.start(key);
+        } catch (err) {
+          this.queue.remove(key);
+          log.warn({ err, job: key }, 'local backend: could not start job');
+        }
+      }
+    });
+  }
+
+  private async start(key: string): Promise<void> {
+    const [namespace, name] = key.split('/') as [string, string];
+    const { store } = this.deps;
+    await this.mutex.run(key, async () => {
+      const record = await store.readRecord(namespace, name);
+      if (!record || record.phase !== 'Queued') {
+        this.queue.remove(key);
+        return;
+      }
+      if (record.suspended) {
+        // Suspended between being picked and starting: back in line, held.
+        this.queue.remove(key);
+        this.queue.enqueue(key, record.seq);
+        this.queue.hold(key, true);
+        return;
+      }
+      const paths = store.paths(namespace, name);
+      try {
+        await mkdir(paths.run, { mode: DIR_MODE });
+      } catch (err) {
+        // Claimed by another server sharing this store: it runs the job.
+        if (isErrno(err, 'EEXIST')) return this.queue.remove(key);
+        throw err;
+      }
+
+      let python: string;
+      let wrapperEnv: Record<string, string>;
+      let commandLine: string;
+      try {
+        const spec = await store.readSpec(namespace, name);
+        if (!spec) throw new Error('spec.json is missing');
+        const host = await this.host(spec);
+        const plan = planLaunch(spec, paths, host);
+        await mkdir(paths.work, { recursive: true, mode: DIR_MODE });
+        await mkdir(paths.tmp, { recursive: true, mode: DIR_MODE });
+        if (plan.script !== undefined) await writeFileAtomic(path.join(paths.work, SCRIPT_FILE), plan.script);
+        if (plan.envFile !== undefined) await writeFileAtomic(paths.envFile, plan.envFile);
+        await writeJsonAtomic(paths.config, plan.config);
+        python = host.python.executable;
+        wrapperEnv = plan.wrapperEnv;
+        commandLine = plan.commandLine;
+      } catch (err) {
+        await this.finishUnstarted(record, err);
+        return;
+      }
+
+      const out = openSync(paths.wrapperLog, 'a', FILE_MODE);
+      let child: ChildProcess;
+      try {
+        // detached: its own session and process group, so it outlives the server and one signal
+        // to the group reaches every process of the job. -I: the wrapper ignores PYTHON* variables.
+        child = spawn(python, ['-I', this.deps.wrapperPath, paths.config], { detached: true, stdio: ['ignore', out, out], env: wrapperEnv, cwd: paths.work });
+      } finally {
+        closeSync(out);
+      }
+      const spawnError = await new Promise<Error | undefined>((resolve) => {
+        child.once('spawn', () => resolve(undefined));
+        child.once('error', resolve);
+      });
+      if (spawnError || child.pid === undefined) {
+        await this.finishUnstarted(record, spawnError ?? new Error('no pid'));
+        return;
+      }
+      const pid = child.pid;
+      child.unref();
+      this.live.set(key, { namespace, name, pid, child });
+      child.once('exit', () => this.background(this.finish(namespace, name)));
+
+      const info = await processInfo(pid);
+      const startedAt = new Date().toISOString();
+      // A wrapper that already exited has an exit record; an empty token is never "the same process".
+      const process: ProcessRef = { pid, startToken: info?.startToken ?? '', startedAt };
+      const running = withHistory({ ...record, phase: 'Running', process, activeSince: startedAt });
+      await this.save(running, lifecycleEvent(record, 'Started', `started as pid ${pid} (process group ${pid}): ${commandLine}`));
+      this.armDeadline(running);
+    });
+  }
+
+  private async host(job: StoredJob): Promise<LaunchHost> {
+    return {
+      python: await this.deps.python.info(),
+      engine: job.request.trainer.kind === 'container' ? await this.deps.engines.engine() : undefined,
+      home: this.deps.home,
+      serverEnv: this.deps.serverEnv,
+    };
+  }
+
+  private async finishUnstarted(record: JobRecord, err: unknown): Promise<void> {
+    const message = `the job could not be started: ${err instanceof Error ? err.message : String(err)}`;
+    await this.save(finished(record, 'Failed', 'StartFailed', message), lifecycleEvent(record, 'Failed', message, 'Warning'));
+    this.forget(jobKey(record.namespace, record.name));
+    this.pump();
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Noticing ends
+
+  /**
+   * Settles a running job whose process this instance does not parent. Returns true when the
+   * record changed (finished, or the process was recorded).
+   */
+  private async reconcile(record: JobRecord, context: 'recovery' | 'read' | 'sweep'): Promise<boolean> {
+    const { store } = this.deps;
+    const key = jobKey(record.namespace, record.name);
+    const paths = store.paths(record.namespace, record.name);
+    if (this.live.get(key)?.child) return false;
+    if (await exists(paths.exit)) {
+      await this.finish(record.namespace, record.name);
+      return true;
+    }
+    const process = record.process;
+    if (!process) {
+      // Claimed, but the server stopped before it recorded the pid: the wrapper wrote its own.
+      const started = await readJson<{ pid: number; startedAt: string }>(paths.processFile).catch(() => undefined);
+      const info = started && (await processInfo(started.pid));
+      if (!started || !info || info.zombie) {
+        const claimedAt = (await stat(paths.run).catch(() => undefined))?.mtimeMs ?? 0;
+        if (context !== 'recovery' && Date.now() - claimedAt < START_TIMEOUT_MS) return false;
+        await this.finish(record.namespace, record.name, 'the server stopped while starting the job; its process never ran or is gone (no exit code was recorded)');
+        return true;
+      }
+      const found: ProcessRef = { pid: started.pid, startToken: info.startToken, startedAt: started.startedAt };
+      const withProcess = await this.mutate(record.namespace, record.name, (r) =>
+        r.phase === 'Queued' && !r.process ? { record: withHistory({ ...r, phase: 'Running', process: found, activeSince: found.startedAt }) } : undefined,
+      );
+      if (withProcess) this.adopt(withProcess, context === 'recovery');
+      return true;
+    }
+    if (!(await isSameProcess(process.pid, process.startToken))) {
+      const why = pidExists(process.pid) ? `pid ${process.pid} now belongs to another process` : `pid ${process.pid} is gone`;
+      await this.finish(
+        record.namespace,
+        record.name,
+        context === 'recovery'
+          ? `the job's process died while the kubeflow-mcp server was down (${why}; no exit code was recorded)`
+          : `the job's process ended without recording an exit code (${why}): it was killed together with its wrapper`,
+      );
+      return true;
+    }
+    if (!this.live.has(key)) this.adopt(record, context === 'recovery');
+    return false;
+  }
+
+  private adopt(record: JobRecord, announce: boolean): void {
+    const key = jobKey(record.namespace, record.name);
+    if (!record.process || this.live.has(key)) return;
+    const live: LiveJob = { namespace: record.namespace, name: record.name, pid: record.process.pid };
+    try {
+      live.watcher = watch(this.deps.store.paths(record.namespace, record.name).run, (_event, file) => {
+        if (file === 'exit.json') this.background(this.finish(record.namespace, record.name));
+      });
+      live.watcher.on('error', () => undefined);
+      live.watcher.unref();
+    } catch {
+      // The sweep still notices the end.
+    }
+    this.live.set(key, live);
+    this.queue.activate(key);
+    this.armDeadline(record);
+    if (announce) {
+      const pid = record.process.pid;
+      this.background(this.mutate(record.namespace, record.name, (r) => ({ record: r, event: lifecycleEvent(r, 'Reattached', `kubeflow-mcp restarted; the job is still running as pid ${pid} and is tracked again`) })));
+    }
+  }
+
+  private async sweep(): Promise<void> {
+    if (this.sweeping || this.closed) return;
+    this.sweeping = true;
+    try {
+      for (const [key, live] of [...this.live]) {
+        if (live.child) continue;
+        const record = await this.deps.store.readRecord(live.namespace, live.name);
+        if (!record || isFinished(record)) this.forget(key);
+        else await this.reconcile(record, 'sweep');
+      }
+    } finally {
+      this.sweeping = false;
+    }
+  }
+
+  /** Records how a job ended (idempotent). `lostMessage` explains an end without an exit record. */
+  private async finish(namespace: string, name: string, lostMessage?: string): Promise<void> {
+    const key = jobKey(namespace, name);
+    try {
+      await this.mutex.run(key, async () => {
+        const record = await this.deps.store.readRecord(namespace, name);
+        if (!record || isFinished(record)) return;
+        const paths = this.deps.store.paths(namespace, name);
+        const exit = await readJson<ExitRecord>(paths.exit).catch(() => undefined);
+        const outcome = await this.outcome(record, exit, lostMessage, paths.log);
+        const done = finished({ ...record, ...(exit ? { exit } : {}) }, outcome.phase, outcome.reason, outcome.message);
+        await this.save(done, lifecycleEvent(record, outcome.phase === 'Succeeded' ? 'Completed' : 'Failed', outcome.message, outcome.phase === 'Succeeded' ? 'Normal' : 'Warning'));
+      });
+    } finally {
+      this.forget(key);
+      this.pump();
+    }
+  }
+
+  private async outcome(record: JobRecord, exit: ExitRecord | undefined, lostMessage: string | undefined, logFile: string): Promise<{ phase: LocalPhase; reason: string; message: string }> {
+    if (exit?.stage === 'run' && exit.exitCode === 0) return { phase: 'Succeeded', reason: 'Completed', message: 'the training process exited with code 0' };
+    if (record.stopping) return { phase: 'Failed', ...record.stopping };
+    if (!exit) return { phase: 'Failed', reason: 'ProcessLost', message: lostMessage ?? "the job's process ended without recording an exit code" };
+    if (exit.stage === 'wrapper') return { phase: 'Failed', reason: 'WrapperFailed', message: `the job wrapper failed: ${exit.error ?? 'unknown error'}` };
+    const how = exit.signal ? `killed by ${exit.signal}` : `exit code ${exit.exitCode}`;
+    const tail = (await lastLines(logFile, FAILURE_TAIL_LINES).catch(() => [])).map((l) => (l.length > MAX_QUOTED_LINE ? `${l.slice(0, MAX_QUOTED_LINE)}…` : l));
+    const quoted = tail.length ? ` Last log lines:\n${tail.join('\n')}` : ' The log is empty.';
+    if (exit.stage === 'venv' || exit.stage === 'install') {
+      return { phase: 'Failed', reason: 'PackageInstallFailed', message: `${exit.stage === 'venv' ? 'creating the virtual environment' : 'pip install'} failed (${how}).${quoted}` };
+    }
+    const who = record.numNodes > 1 ? `the torchrun process group (${record.numNodes} nodes)` : 'the training process';
+    return { phase: 'Failed', reason: exit.signal ? 'Killed' : 'Error', message: `${who} ended with ${how}.${quoted}` };
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Signals and deadlines
+
+  /** SIGSTOP / SIGCONT to the job's group (pause / unpause for containers); false when it is gone. */
+  private async pauseProcess(record: JobRecord, suspend: boolean): Promise<boolean> {
+    const p = record.process;
+    if (!p || !(await isJobGroup(p.pid, p.startToken))) return false;
+    if (record.trainerKind === 'container') {
+      await engineCommand(await this.deps.engines.engine(), suspend ? 'pause' : 'unpause', containerName(record.namespace, record.name));
+      return true;
+    }
+    return signalGroup(p.pid, suspend ? 'SIGSTOP' : 'SIGCONT');
+  }
+
+  /** Stops every process of the job (and its container); never signals a group that is not the job's. */
+  private async terminate(record: JobRecord): Promise<void> {
+    const p = record.process;
+    if (p && (await isJobGroup(p.pid, p.startToken))) await stopGroup(p.pid, STOP_GRACE_MS);
+    if (record.trainerKind === 'container' && p) {
+      const engine = await this.deps.engines.engine().catch(() => undefined);
+      if (engine) await engineCommand(engine, 'remove', containerName(record.namespace, record.name)).catch(() => undefined);
+    }
+  }
+
+  /** activeDeadlineSeconds counts from the latest start or resume, as the Trainer controller does. */
+  private armDeadline(record: JobRecord): void {
+    const live = this.live.get(jobKey(record.namespace, record.name));
+    if (!live) return;
+    clearTimeout(live.deadline);
+    live.deadline = undefined;
+    if (!record.activeDeadlineSeconds || record.suspended || !record.activeSince || isFinished(record)) return;
+    const remaining = record.activeDeadlineSeconds * 1000 - (Date.now() - Date.parse(record.activeSince));
+    live.deadline = setTimeout(() => this.background(this.expire(record.namespace, record.name)), Math.max(0, Math.min(remaining, MAX_TIMER_MS)));
+    live.deadline.unref();
+  }
+
+  private async expire(namespace: string, name: string): Promise<void> {
+    const stopping = await this.mutate(namespace, name, (r): Change => {
+      if (r.phase !== 'Running' || r.suspended || !r.activeDeadlineSeconds || !r.activeSince) return undefined;
+      if (Date.now() - Date.parse(r.activeSince) < r.activeDeadlineSeconds * 1000) {
+        this.armDeadline(r);
+        return undefined;
+      }
+      return { record: { ...r, stopping: { reason: 'DeadlineExceeded', message: 'TrainJob exceeded its active deadline' } } };
+    });
+    if (stopping) await this.terminate(stopping);
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Bookkeeping
+
+  /** Read-modify-write of one job under its mutex; returns the saved record. */
+  private mutate(namespace: string, name: string, change: (r: JobRecord) => Change | Promise<Change>): Promise<JobRecord | undefined> {
+    return this.mutex.run(jobKey(namespace, name), async () => {
+      const record = await this.deps.store.readRecord(namespace, name);
+      if (!record) return undefined;
+      const next = await change(record);
+      if (!next) return undefined;
+      await this.save(next.record, next.event);
+      return next.record;
+    });
+  }
+
+  private async save(record: JobRecord, event?: KubeEvent): Promise<void> {
+    await this.deps.store.writeRecord(record);
+    if (event) await this.deps.store.addEvent(record.namespace, record.name, event);
+    this.notify(jobKey(record.namespace, record.name));
+  }
+
+  private notify(key: string): void {
+    for (const listener of this.listeners.get(key) ?? []) listener();
+  }
+
+  private forget(key: string): void {
+    const live = this.live.get(key);
+    if (live) {
+      clearTimeout(live.deadline);
+      live.watcher?.close();
+      this.live.delete(key);
+    }
+    this.queue.remove(key);
+  }
+
+  /** Event-driven work: never an unhandled rejection, and nothing after close(). */
+  private background(work: Promise<unknown>): void {
+    work.catch((err: unknown) => {
+      if (!this.closed) log.warn({ err }, 'local backend: background job bookkeeping failed');
+    });
+  }
+}
+
+/** The record of a job that ended, with its Complete / Failed condition. */
+function finished(record: JobRecord, phase: 'Succeeded' | 'Failed', reason: string, message: string): JobRecord {
+  const now = new Date();
+  const condition = { type: phase === 'Succeeded' ? 'Complete' : 'Failed', status: 'True', reason, message };
+  return withHistory({ ...record, phase, suspended: false, finishedAt: now.toISOString(), conditions: setCondition(record.conditions, condition, now) }, reason, now);
+}
+
+async function exists(p: string): Promise<boolean> {
+  try {
+    await stat(p);
+    return true;
+  } catch {
+    return false;
+  }
+}

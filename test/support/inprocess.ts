@@ -1,0 +1,57 @@
+/**
+ * The server in the test process, connected to a real MCP client over an in-memory transport:
+ * fast enough for matrices and fuzzing. Identity can be injected as the HTTP layer would.
+ */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Client } from '@modelcontextprotocol/client';
+import { InMemoryTransport } from '@modelcontextprotocol/server';
+import { IDENTITY_KEY, type Identity } from '../../src/auth/identity.js';
+import { resolveSettings, type ServeFlags } from '../../src/config/settings.js';
+import { createApp, type App } from '../../src/server/app.js';
+import { ALL_TOOLS } from '../../src/tools/registry.js';
+
+export interface InProcess {
+  app: App;
+  /** A client connected as `identity` (default: the server's own kubeconfig identity). */
+  connect(identity?: Identity): Promise<Client>;
+  close(): Promise<void>;
+}
+
+/** Writes a config file (YAML text) to a temp dir and returns its path. */
+export function configFile(yaml = ''): string {
+  const file = path.join(mkdtempSync(path.join(tmpdir(), 'kfmcp-cfg-')), 'config.yaml');
+  writeFileSync(file, yaml);
+  return file;
+}
+
+export async function inProcess(flags: ServeFlags): Promise<InProcess> {
+  const settings = resolveSettings({ config: configFile(), auditLog: 'off', ...flags }, ALL_TOOLS);
+  const app = await createApp(settings);
+  // Start-up requests (who am I) must not be counted as the calls' own.
+  await app.ready;
+  const clients: Client[] = [];
+  return {
+    app,
+    async connect(identity?: Identity) {
+      const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
+      const server = app.factory(identity ? { era: 'legacy', authInfo: { token: '', clientId: identity.user, scopes: [], extra: { [IDENTITY_KEY]: identity } } } : undefined);
+      await server.connect(serverSide);
+      const client = new Client({ name: 'inprocess-test', version: '1' });
+      await client.connect(clientSide);
+      clients.push(client);
+      return client;
+    },
+    async close() {
+      await Promise.all(clients.map((c) => c.close()));
+      await app.audit.close();
+    },
+  };
+}
+
+export async function callTool(client: Client, name: string, args: Record<string, unknown> = {}) {
+  const res = await client.callTool({ name, arguments: args });
+  const text = (res.content as Array<{ type: string; text?: string }>).map((b) => b.text ?? '').join('\n');
+  return { isError: Boolean(res.isError), data: res.structuredContent as Record<string, any>, text };
+}
