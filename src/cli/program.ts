@@ -56,6 +56,7 @@ export function buildCli(): Command {
     .addOption(new Option('--port <port>', 'HTTP port').argParser(parsePort).default(8080))
     .addOption(clientsOption())
     .addOption(personaOption())
+    .addOption(new Option('--mode <mode>', 'full: every tool in tools/list; dynamic: search/describe/execute meta-tools').choices(['full', 'dynamic']))
     .addOption(configOption())
     .option('--kubeconfig <path>', 'kubeconfig file (default: $KUBECONFIG, ~/.kube/config, in-cluster)')
     .option('--context <name>', 'kubeconfig context')

@@ -49,6 +49,7 @@ export const configSchema = z
     server: z
       .object({
         clients: z.union([z.literal('auto'), z.array(name)]).optional(),
+        mode: z.enum(['full', 'dynamic']).optional(),
         persona: name.optional(),
         namespaces: z.array(nsPattern).optional(),
         auth: authSchema.optional(),

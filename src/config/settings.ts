@@ -29,6 +29,7 @@ export interface ServeFlags {
   rateLimit?: number;
   allowedHosts?: string[];
   allowUnauthenticated?: boolean;
+  mode?: 'full' | 'dynamic';
 }
 
 export interface OAuthSettings {
@@ -58,6 +59,7 @@ export interface Settings {
   rateLimit: { perSecond: number; burst: number };
   allowedHosts: string[];
   allowUnauthenticated: boolean;
+  mode: 'full' | 'dynamic';
 }
 
 export const DEFAULT_PERSONA = 'ml-engineer';
@@ -136,6 +138,7 @@ export function resolveSettings(flags: ServeFlags, allTools: readonly AnyToolSpe
     },
     allowedHosts: flags.allowedHosts ?? server.allowed_hosts ?? [],
     allowUnauthenticated,
+    mode: flags.mode ?? server.mode ?? 'full',
   };
 }
 

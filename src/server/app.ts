@@ -19,7 +19,7 @@ import { ToolError, type AnyToolSpec } from '../tools/contract.js';
 import { ALL_TOOLS, toolsForModules } from '../tools/registry.js';
 import { REQUEST_ID_KEY } from './httpAuth.js';
 import { instructions } from './instructions.js';
-import { buildServer, listEntries } from './mcpServer.js';
+import { advertised, buildServer, listEntries } from './mcpServer.js';
 
 export interface App {
   tools: AnyToolSpec[];
@@ -37,9 +37,9 @@ export interface App {
 export async function createApp(settings: Settings): Promise<App> {
   const policy = new Policy(settings.persona, settings.policy);
   const tools = policy.visible(toolsForModules(settings.clients));
-  const text = instructions(new Set(tools.map((t) => t.name)));
+  const text = instructions(new Set(tools.map((t) => t.name)), settings.mode);
   const audit = openAuditLog(settings.auditLog);
-  const entries = listEntries(tools);
+  const entries = listEntries(advertised(tools, settings.mode));
 
   // Loading a kubeconfig pulls in @kubernetes/client-node (a few hundred ms): do it while the
   // transport starts, and let tool calls wait for it. Explicit flags are checked first, cheaply,
@@ -93,6 +93,7 @@ export async function createApp(settings: Settings): Promise<App> {
       return buildServer(
         {
           tools,
+          mode: settings.mode,
           allTools: ALL_TOOLS,
           policy,
           instructions: text,

@@ -2,9 +2,12 @@
  * Server instructions: the workflows in a few lines (budget: 400 tokens, tested). Only steps whose
  * tools the caller can see are mentioned.
  */
-export function instructions(visible: ReadonlySet<string>): string {
+export function instructions(visible: ReadonlySet<string>, mode: 'full' | 'dynamic' = 'full'): string {
   const has = (t: string) => visible.has(t);
   const lines = ['Kubeflow training on Kubernetes (Kubeflow Trainer v2 TrainJobs).'];
+  if (mode === 'dynamic') {
+    lines.push('Tools are found on demand: search_tools (keywords), describe_tools (parameters), execute_tool (run one by name with its arguments).');
+  }
   if (has('fine_tune') || has('run_custom_training') || has('run_container_training')) {
     lines.push(
       'Launch workflow:',

@@ -20,12 +20,15 @@ import type { Policy } from '../policy/policy.js';
 import { annotationsFor, ToolError, type AnyToolSpec } from '../tools/contract.js';
 import type { ToolContext } from '../tools/context.js';
 import { toToolError } from '../tools/errors.js';
+import { EXECUTE_TOOL, metaTools } from './dynamic.js';
 import { inputJsonSchema, outputJsonSchema } from './jsonSchema.js';
 import { SERVER_NAME, SERVER_VERSION } from './version.js';
 
 export interface ServerDeps {
-  /** Tools this server advertises (already filtered by clients, persona and policy). */
+  /** Tools callers may use (already filtered by clients, persona and policy). */
   tools: readonly AnyToolSpec[];
+  /** full: every tool in tools/list; dynamic: three meta-tools that find, describe and run them. */
+  mode?: 'full' | 'dynamic';
   /** Every known tool, to tell "hidden by persona/policy" from "does not exist". */
   allTools: readonly AnyToolSpec[];
   policy: Policy;
@@ -41,6 +44,11 @@ export interface ServerDeps {
   audit?: AuditSink;
 }
 
+/** The tools the server advertises in tools/list for a mode. */
+export function advertised(tools: readonly AnyToolSpec[], mode: ServerDeps['mode'] = 'full'): AnyToolSpec[] {
+  return mode === 'dynamic' ? metaTools(tools) : [...tools];
+}
+
 /** The tools/list entries, computed once per tool set (they are pure functions of the specs). */
 export function listEntries(tools: readonly AnyToolSpec[]) {
   return tools.map((t) => ({
@@ -49,22 +57,32 @@ export function listEntries(tools: readonly AnyToolSpec[]) {
     description: t.description,
     inputSchema: inputJsonSchema(t.input) as { type: 'object'; [k: string]: unknown },
     outputSchema: outputJsonSchema(t.output) as { type: 'object'; [k: string]: unknown },
-    annotations: annotationsFor(t.risk),
+    // execute_tool can run anything: it claims no hint (protocol defaults: may write, destroy).
+    annotations: t.name === EXECUTE_TOOL ? {} : annotationsFor(t.risk),
   }));
 }
 
-export function buildServer(deps: ServerDeps, entries = listEntries(deps.tools)): Server {
+export function buildServer(deps: ServerDeps, entries = listEntries(advertised(deps.tools, deps.mode))): Server {
   const server = new Server({ name: SERVER_NAME, version: SERVER_VERSION }, { capabilities: { tools: {} }, instructions: deps.instructions });
-  const byName = new Map(deps.tools.map((t) => [t.name, t]));
+  const usable = new Map(deps.tools.map((t) => [t.name, t]));
+  const listed = new Map(advertised(deps.tools, deps.mode).map((t) => [t.name, t]));
   const entryByName = new Map(entries.map((e) => [e.name, e]));
 
   server.setRequestHandler('tools/list', async () => ({ tools: entries }));
 
   server.setRequestHandler('tools/call', async (request, ctx) => {
     const { name, arguments: args } = request.params;
-    const known = byName.get(name) ?? deps.allTools.find((t) => t.name === name);
+    if (deps.mode === 'dynamic' && name === EXECUTE_TOOL) {
+      const target = typeof args?.name === 'string' ? args.name : '';
+      const targetArgs = args?.arguments && typeof args.arguments === 'object' && !Array.isArray(args.arguments) ? (args.arguments as Record<string, unknown>) : {};
+      const spec = usable.get(target) ?? deps.allTools.find((t) => t.name === target);
+      if (!spec) return errorResult(new ToolError('unknown_tool', `No tool named '${target}'.`, 'Use search_tools to find tool names, describe_tools for their parameters.'));
+      return server.projectCallToolResult(await callTool(spec, usable.has(target), targetArgs, ctx, deps), entryByName.get(EXECUTE_TOOL)?.outputSchema);
+    }
+    // In dynamic mode a usable tool may still be called directly by name.
+    const known = listed.get(name) ?? usable.get(name) ?? deps.allTools.find((t) => t.name === name);
     if (!known) throw new ProtocolError(ProtocolErrorCode.InvalidParams, `Unknown tool: ${name}`);
-    const result = await callTool(known, byName.has(name), args ?? {}, ctx, deps);
+    const result = await callTool(known, listed.has(name) || usable.has(name), args ?? {}, ctx, deps);
     return server.projectCallToolResult(result, entryByName.get(name)?.outputSchema);
   });
   return server;

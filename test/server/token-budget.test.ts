@@ -7,8 +7,8 @@ import { describe, expect, it } from 'vitest';
 import { tokenCounter } from '../../src/server/tokens.js';
 import { connectStdio, isolatedEnv, type Era } from '../support/mcp.js';
 
-async function wireCost(persona: string, era: Era): Promise<{ tools: number; list: number; instructions: number }> {
-  const c = await connectStdio(['--clients', 'trainer', '--persona', persona], isolatedEnv(), era);
+async function wireCost(persona: string, era: Era, extra: string[] = []): Promise<{ tools: number; list: number; instructions: number }> {
+  const c = await connectStdio(['--clients', 'trainer', '--persona', persona, ...extra], isolatedEnv(), era);
   try {
     const count = await tokenCounter();
     const list = await c.client.listTools();
@@ -26,6 +26,13 @@ describe.each(['modern', 'legacy'] as const)('context budget (%s era)', (era) =>
     expect(cost.list).toBeLessThanOrEqual(2500);
     expect(cost.instructions).toBeGreaterThan(50);
     expect(cost.instructions).toBeLessThanOrEqual(400);
+  });
+
+  it('dynamic mode: the whole tools/list <= 600 tokens', async () => {
+    const cost = await wireCost('platform-admin', era, ['--mode', 'dynamic']);
+    console.log(`${era} dynamic: ${cost.tools} tools, tools/list ${cost.list} tokens, instructions ${cost.instructions} tokens`);
+    expect(cost.tools).toBe(3);
+    expect(cost.list).toBeLessThanOrEqual(600);
   });
 
   it('readonly: tools/list <= 1,000 tokens, instructions <= 400', async () => {
