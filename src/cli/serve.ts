@@ -17,9 +17,11 @@ export async function serve(flags: ServeFlags): Promise<void> {
   if (settings.transport === 'stdio') {
     const handle = serveStdio(app.factory, { onerror: (err) => log.warn({ err: err.message }, 'stdio transport error') });
     log.info(`kubeflow-mcp serving MCP on stdio: ${await summary()}`);
-    const stop = () => void Promise.all([handle.close(), app.audit.close()]).finally(() => process.exit(0));
+    const stop = () => void Promise.all([handle.close(), app.close()]).finally(() => process.exit(0));
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
+    // The client closing our stdin ends the session; local jobs keep running without us.
+    process.stdin.once('end', stop);
     return;
   }
 
@@ -52,7 +54,7 @@ export async function serve(flags: ServeFlags): Promise<void> {
       '',
     ].join('\n'),
   );
-  const stop = () => void Promise.all([http.close(), app.audit.close()]).finally(() => process.exit(0));
+  const stop = () => void Promise.all([http.close(), app.close()]).finally(() => process.exit(0));
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
 }

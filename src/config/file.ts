@@ -50,6 +50,9 @@ export const configSchema = z
       .object({
         clients: z.union([z.literal('auto'), z.array(name)]).optional(),
         mode: z.enum(['full', 'dynamic']).optional(),
+        backend: z.enum(['auto', 'kubernetes', 'local']).optional(),
+        store_dir: name.optional(),
+        local_max_jobs: z.int().positive().optional(),
         persona: name.optional(),
         namespaces: z.array(nsPattern).optional(),
         auth: authSchema.optional(),

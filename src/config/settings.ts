@@ -3,6 +3,8 @@
  * the defaults. Everything is checked here, before anything starts, so a bad value is a clear
  * start-up error with a non-zero exit.
  */
+import { homedir } from 'node:os';
+import path from 'node:path';
 import { DEFAULT_GATEWAY, type GatewayOptions } from '../auth/gateway.js';
 import { Personas } from '../policy/personas.js';
 import type { PolicyConfig } from '../policy/policy.js';
@@ -30,6 +32,9 @@ export interface ServeFlags {
   allowedHosts?: string[];
   allowUnauthenticated?: boolean;
   mode?: 'full' | 'dynamic';
+  backend?: 'auto' | 'kubernetes' | 'local';
+  storeDir?: string;
+  localMaxJobs?: number;
 }
 
 export interface OAuthSettings {
@@ -60,12 +65,17 @@ export interface Settings {
   allowedHosts: string[];
   allowUnauthenticated: boolean;
   mode: 'full' | 'dynamic';
+  /** auto: Kubernetes when a kubeconfig or service account is found and the cluster answers, else local. */
+  backend: 'auto' | 'kubernetes' | 'local';
+  /** The local backend's durable job store. */
+  storeDir: string;
+  localMaxJobs?: number;
 }
 
 export const DEFAULT_PERSONA = 'ml-engineer';
 
 export function resolveSettings(flags: ServeFlags, allTools: readonly AnyToolSpec[]): Settings {
-  const { config, path } = loadConfig(flags.config, allTools);
+  const { config, path: configPath } = loadConfig(flags.config, allTools);
   const server = config.server ?? {};
   const personas = Object.fromEntries(
     Object.entries(config.personas ?? {}).map(([name, d]) => [name, { inherit: d.inherit, tools: d.tools, ownJobsOnly: d.own_jobs_only }]),
@@ -78,7 +88,7 @@ export function resolveSettings(flags: ServeFlags, allTools: readonly AnyToolSpe
   const fromFile = server.clients === 'auto' ? known_clients : server.clients;
   const clients = flags.clients ?? fromFile ?? ['trainer'];
   const unknownClients = clients.filter((c) => !known_clients.includes(c));
-  if (unknownClients.length) throw new ConfigError(`unknown client module(s) ${unknownClients.join(', ')} in ${path ?? 'config'}; available: ${known_clients.join(', ')}`);
+  if (unknownClients.length) throw new ConfigError(`unknown client module(s) ${unknownClients.join(', ')} in ${configPath ?? 'config'}; available: ${known_clients.join(', ')}`);
 
   const fileAuth = server.auth;
   const mode = flags.auth ?? fileAuth?.mode ?? 'none';
@@ -104,7 +114,7 @@ export function resolveSettings(flags: ServeFlags, allTools: readonly AnyToolSpe
     kubeconfig: flags.kubeconfig,
     context: flags.context,
     namespace: flags.namespace,
-    configPath: path,
+    configPath,
     policy: {
       allow: config.policy?.allow,
       deny: config.policy?.deny,
@@ -139,6 +149,9 @@ export function resolveSettings(flags: ServeFlags, allTools: readonly AnyToolSpe
     allowedHosts: flags.allowedHosts ?? server.allowed_hosts ?? [],
     allowUnauthenticated,
     mode: flags.mode ?? server.mode ?? 'full',
+    backend: flags.backend ?? server.backend ?? 'auto',
+    storeDir: flags.storeDir ?? server.store_dir ?? path.join(process.env.HOME ?? homedir(), '.kubeflow-mcp', 'jobs'),
+    localMaxJobs: flags.localMaxJobs ?? server.local_max_jobs,
   };
 }
 

@@ -10,10 +10,11 @@ import { openAuditLog, type AuditSink } from '../audit/audit.js';
 import { IDENTITY_KEY, type Identity } from '../auth/identity.js';
 import { whoami } from '../auth/whoami.js';
 import type { Settings } from '../config/settings.js';
-import { KubeClient } from '../kube/client.js';
+import { KubeApiError, KubeClient } from '../kube/client.js';
 import { KubeConfigError, loadKubeConnection, precheckKubeconfig } from '../kube/connection.js';
 import type { TrainerBackend } from '../kubeflow/trainer/backend.js';
 import { KubernetesBackend } from '../kubeflow/trainer/backends/kubernetes/index.js';
+import { LocalBackend } from '../kubeflow/trainer/backends/local/index.js';
 import { Policy } from '../policy/policy.js';
 import { ToolError, type AnyToolSpec } from '../tools/contract.js';
 import { ALL_TOOLS, toolsForModules } from '../tools/registry.js';
@@ -29,8 +30,10 @@ export interface App {
   isReady: () => boolean;
   /** Settles at the same moment. */
   ready: Promise<void>;
-  /** Where jobs run, for the start-up banner. */
+  /** Where jobs run (and why, when auto chose local), for the start-up banner. */
   backendDescription: () => Promise<string>;
+  /** Flushes the audit log and detaches from local jobs (they keep running). */
+  close: () => Promise<void>;
   factory: (ctx?: McpRequestContext) => Server;
 }
 
@@ -52,28 +55,42 @@ export async function createApp(settings: Settings): Promise<App> {
   }
   let kube: KubeClient | undefined;
   let backend: TrainerBackend | undefined;
+  let local: LocalBackend | undefined;
   let unavailable: ToolError | undefined;
+  let note = '';
   let own: Identity = { user: userInfo().username, groups: [], source: 'local', impersonate: false };
   let ready = false;
-  const loading = loadKubeConnection(settings)
-    .then(
-      async (conn) => {
-        kube = new KubeClient(conn);
-        backend = new KubernetesBackend(kube);
-        // The server's own identity (SelfSubjectReview), once, before the first call is served:
-        // calls then never trigger an API request of their own just to learn who is calling.
-        own = await whoami(kube);
-      },
-      (err: unknown) => {
-        if (!(err instanceof KubeConfigError)) throw err;
-        unavailable = new ToolError('no_cluster', err.message, err.hint);
-      },
-    )
-    .finally(() => (ready = true));
+  const useLocal = (why: string) => {
+    local = new LocalBackend({ storeDir: settings.storeDir, maxConcurrent: settings.localMaxJobs });
+    backend = local;
+    note = why;
+  };
+  const loading = (async () => {
+    if (settings.backend === 'local') return useLocal('');
+    let conn;
+    try {
+      conn = await loadKubeConnection(settings);
+    } catch (err) {
+      if (!(err instanceof KubeConfigError)) throw err;
+      if (settings.backend === 'auto') return useLocal(' (no kubeconfig or service account found)');
+      unavailable = new ToolError('no_cluster', err.message, err.hint);
+      return;
+    }
+    const client = new KubeClient(conn);
+    if (settings.backend === 'auto') {
+      const problem = await reachability(client);
+      if (problem) return useLocal(` (${conn.server} ${problem})`);
+    }
+    kube = client;
+    backend = new KubernetesBackend(kube);
+    // The server's own identity (SelfSubjectReview), once, before the first call is served:
+    // calls then never trigger an API request of their own just to learn who is calling.
+    own = await whoami(kube);
+  })().finally(() => (ready = true));
 
   const backendFor = (caller: Identity): TrainerBackend => {
-    if (!backend || !kube) throw unavailable ?? new ToolError('no_cluster', 'The Kubernetes connection is still loading.', 'Call again in a moment.');
-    return caller.impersonate ? new KubernetesBackend(kube.as({ user: caller.user, groups: caller.groups })) : backend;
+    if (!backend) throw unavailable ?? new ToolError('no_cluster', 'The backend is still loading.', 'Call again in a moment.');
+    return kube && caller.impersonate ? new KubernetesBackend(kube.as({ user: caller.user, groups: caller.groups })) : backend;
   };
 
   return {
@@ -84,7 +101,11 @@ export async function createApp(settings: Settings): Promise<App> {
     ready: loading,
     backendDescription: async () => {
       await loading;
-      return backend ? backend.describe() : `no cluster (${unavailable?.message})`;
+      return backend ? `${backend.describe()}${note}` : `no cluster (${unavailable?.message})`;
+    },
+    close: async () => {
+      await audit.close();
+      await local?.close();
     },
     factory: (ctx?: McpRequestContext) => {
       const extra = ctx?.authInfo?.extra ?? {};
@@ -110,4 +131,15 @@ export async function createApp(settings: Settings): Promise<App> {
       );
     },
   };
+}
+
+/** Why the cluster cannot be used (auto mode), or undefined when it answers. */
+async function reachability(kube: KubeClient): Promise<string | undefined> {
+  try {
+    await kube.json('GET', '/version', { timeoutMs: 3000 });
+    return undefined;
+  } catch (err) {
+    if (err instanceof KubeApiError && (err.status === 401 || err.status === 403)) return undefined; // it answers: a credentials problem is reported per call
+    return `is unreachable: ${(err as Error).message}`;
+  }
 }

@@ -150,6 +150,8 @@ describe('API server down', () => {
   it('answers cluster_unreachable and recovers when it is back', async () => {
     const c = await connectStdio(['--kubeconfig', kubeconfigFor('admin-token')], isolatedEnv());
     try {
+      // Start-up (backend choice, who am I) is done once a first call answered.
+      await call(c, 'list_runtimes');
       await kube.stop();
       const r = await call(c, 'list_training_jobs', {}, { allowError: true });
       expect(r.data).toMatchObject({ error: { code: 'cluster_unreachable' } });
@@ -165,14 +167,26 @@ describe('API server down', () => {
 });
 
 describe('no cluster configured', () => {
-  it('starts anyway and explains what to configure', async () => {
-    const c = await connectStdio([], isolatedEnv());
+  it('--backend kubernetes without a kubeconfig explains what to configure', async () => {
+    const c = await connectStdio(['--backend', 'kubernetes'], isolatedEnv());
     try {
       const r = await call(c, 'list_training_jobs', {}, { allowError: true });
       expect(r.data).toMatchObject({ error: { code: 'no_cluster' } });
       expect(r.text).toMatch(/kubeconfig/);
       const est = await call(c, 'estimate_resources', { model: 'Qwen/Qwen2.5-1.5B-Instruct' });
       expect(est.isError).toBe(false);
+    } finally {
+      await c.close();
+    }
+  });
+
+  it('auto falls back to the local backend and says so', async () => {
+    const c = await connectStdio([], isolatedEnv({ KUBEFLOW_MCP_LOG_LEVEL: 'info' }));
+    try {
+      const r = await call<{ backend: string }>(c, 'get_cluster_resources');
+      expect(r.data.backend).toMatch(/^local/);
+      expect((await call<{ jobs: unknown[] }>(c, 'list_training_jobs')).data.jobs).toEqual([]);
+      expect(c.stderr()).toMatch(/backend: local.*no kubeconfig or service account found/);
     } finally {
       await c.close();
     }

@@ -166,7 +166,7 @@ describe('algorithms', () => {
       ],
     });
     expect(bo.notes).toEqual(["bayesianoptimization samples 'wd' log-uniformly; Katib's skopt service ignores the uniform distribution"]);
-    expect(checked(input({ name: 'multivariate-tpe', settings: { n_startup_trials: 5 } })).experiment.spec.algorithm.algorithmName).toBe('multivariate-tpe');
+    expect(checked(input({ name: 'multivariate-tpe', settings: { n_startup_trials: 5 } })).experiment.spec.algorithm?.algorithmName).toBe('multivariate-tpe');
   });
 
   it('refuses settings Katib would refuse or ignore', () => {

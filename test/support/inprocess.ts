@@ -27,7 +27,7 @@ export function configFile(yaml = ''): string {
 }
 
 export async function inProcess(flags: ServeFlags): Promise<InProcess> {
-  const settings = resolveSettings({ config: configFile(), auditLog: 'off', ...flags }, ALL_TOOLS);
+  const settings = resolveSettings({ config: configFile(), auditLog: 'off', backend: flags.kubeconfig ? 'kubernetes' : 'auto', ...flags }, ALL_TOOLS);
   const app = await createApp(settings);
   // Start-up requests (who am I) must not be counted as the calls' own.
   await app.ready;
@@ -45,7 +45,7 @@ export async function inProcess(flags: ServeFlags): Promise<InProcess> {
     },
     async close() {
       await Promise.all(clients.map((c) => c.close()));
-      await app.audit.close();
+      await app.close();
     },
   };
 }

@@ -7,7 +7,7 @@
  */
 import { KubeApiError, RESOURCES, type KubeClient } from '../../kube/client.js';
 import type { KubeEvent } from '../../kube/types.js';
-import { LABEL_EXPERIMENT } from './constants.js';
+import { LABEL_EXPERIMENT, LABEL_METRICS_COLLECTOR_INJECTION } from './constants.js';
 import { OptimizerError } from './errors.js';
 import { experimentEvents } from './events.js';
 import { bestTrialOf, experimentSummary, trialView } from './status.js';
@@ -54,7 +54,21 @@ export class OptimizerClient {
   /** Submits a built Experiment (buildExperiment); with dryRun the API server and webhooks answer without writing. */
   async create(namespace: string, experiment: Experiment, opts: { dryRun?: boolean; signal?: AbortSignal } = {}): Promise<CreateResult> {
     const body: Experiment = { ...experiment, metadata: { ...experiment.metadata, namespace } };
-    const accepted = await this.kube.create<Experiment>(RESOURCES.experiments, namespace, body, { dryRun: opts.dryRun, signal: opts.signal });
+    let accepted: Experiment;
+    try {
+      accepted = await this.kube.create<Experiment>(RESOURCES.experiments, namespace, body, { dryRun: opts.dryRun, signal: opts.signal });
+    } catch (err) {
+      // Katib's webhook refuses namespaces without the collector-injection label (a 400 with this wording).
+      if (err instanceof KubeApiError && err.status === 400 && err.message.includes(`lacks label "${LABEL_METRICS_COLLECTOR_INJECTION}`)) {
+        throw new OptimizerError(
+          'namespace_not_enabled',
+          `Katib does not accept experiments in namespace '${namespace}': it lacks the label ${LABEL_METRICS_COLLECTOR_INJECTION}=enabled`,
+          `use a namespace enabled for Katib, or ask an admin to run: kubectl label namespace ${namespace} ${LABEL_METRICS_COLLECTOR_INJECTION}=enabled`,
+          'namespace',
+        );
+      }
+      throw err;
+    }
     return { name: accepted.metadata.name ?? experiment.metadata.name ?? '', namespace, dryRun: opts.dryRun === true, accepted, summary: experimentSummary(accepted) };
   }
 

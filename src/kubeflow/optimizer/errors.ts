@@ -13,6 +13,7 @@ export type OptimizerErrorCode =
   | 'incompatible_algorithm'
   | 'grid_needs_step'
   | 'invalid_trial_config'
+  | 'namespace_not_enabled'
   | 'trial_not_found'
   | 'no_trials'
   | 'trial_pod_not_found'

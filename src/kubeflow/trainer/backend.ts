@@ -159,7 +159,7 @@ export interface TrainerBackend {
   ): Promise<WaitResult>;
   deleteJob(namespace: string, name: string, opts: { dryRun: boolean; signal?: AbortSignal }): Promise<void>;
   setSuspended(namespace: string, name: string, suspend: boolean, opts: { dryRun: boolean; signal?: AbortSignal }): Promise<TrainJobView>;
-  runtimePackages(namespace: string, runtime: string, opts: { timeoutSeconds: number; signal?: AbortSignal; onProgress?: (message: string) => void }): Promise<{ runtime: string; job: string; output: string[] }>;
+  runtimePackages(namespace: string, runtime: string, opts: { timeoutSeconds: number; signal?: AbortSignal; onProgress?: (message: string) => void }): Promise<{ runtime: string; /** The temporary job, when one was needed. */ job?: string; output: string[] }>;
   clusterResources(namespace: string, signal?: AbortSignal): Promise<ClusterResources>;
   /** ResourceQuota lines of a namespace (empty when there is none or it cannot be read). */
   quota?(namespace: string, signal?: AbortSignal): Promise<QuotaLine[]>;

@@ -23,7 +23,7 @@ export const deleteTrainingJob = defineTool({
           await c.backend().deleteJob(c.namespace, job.name, { dryRun, signal: c.signal });
           return undefined;
         },
-        after: (job) => `Deleted ${job.name}; its pods and logs are being removed.`,
+        after: (job) => `Deleted ${job.name}; its workers and logs are being removed.`,
       },
       a.name,
       a.confirmed,

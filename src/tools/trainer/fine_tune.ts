@@ -58,7 +58,8 @@ export const fineTune = defineTool({
   async run(a, ctx) {
     const modelUri = storageUri(a.model, 'model');
     const datasetUri = a.dataset ? storageUri(a.dataset, 'dataset') : undefined;
-    const runtime = a.runtime ?? (await pickRuntime(ctx, a.model)).name;
+    // The local backend refuses built-in fine-tuning itself, with an explanation; no runtime to pick.
+    const runtime = a.runtime ?? (ctx.backend().kind === 'local' ? undefined : (await pickRuntime(ctx, a.model)).name);
     return previewOrSubmit(
       ctx,
       'fine_tune',

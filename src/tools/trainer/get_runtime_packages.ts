@@ -30,12 +30,11 @@ export const getRuntimePackages = defineTool({
       throw new ToolError('unsupported_runtime', `Runtime '${a.runtime}' runs TorchTune recipes, not Python functions, so its packages cannot be listed this way.`, 'Pick a CustomTrainer runtime (framework torch, deepspeed, jax, ...) from list_runtimes.');
     }
     if (!a.confirmed) {
-      return {
-        runtime: a.runtime,
-        status: 'preview' as const,
-        output: [],
-        next: `This creates a temporary TrainJob on ${a.runtime} (image ${runtime.trainer.image}, 1 node${runtime.trainer.device === 'gpu' ? ', the runtime\'s GPU request' : ', 1 CPU'}) in ${ctx.namespace}, waits up to ${a.timeout_seconds}s and deletes it. Call again with confirmed=true to run it.`,
-      };
+      const what =
+        backend.kind === 'local'
+          ? `This runs \`pip list\` with this machine's Python (no job is created).`
+          : `This creates a temporary TrainJob on ${a.runtime} (image ${runtime.trainer.image}, 1 node${runtime.trainer.device === 'gpu' ? ", the runtime's GPU request" : ', 1 CPU'}) in ${ctx.namespace}, waits up to ${a.timeout_seconds}s and deletes it.`;
+      return { runtime: a.runtime, status: 'preview' as const, output: [], next: `${what} Call again with confirmed=true to run it.` };
     }
     const res = await backend.runtimePackages(ctx.namespace, a.runtime, {
       timeoutSeconds: a.timeout_seconds,
@@ -44,5 +43,5 @@ export const getRuntimePackages = defineTool({
     });
     return { runtime: res.runtime, status: 'done' as const, job: res.job, output: res.output };
   },
-  render: (o) => (o.status === 'preview' ? `PREVIEW (nothing created)\n${o.next}` : [fields([['runtime', o.runtime], ['temporary job', `${o.job} (deleted)`]]), ...o.output].join('\n')),
+  render: (o) => (o.status === 'preview' ? `PREVIEW (nothing created)\n${o.next}` : [fields([['runtime', o.runtime], ['temporary job', o.job ? `${o.job} (deleted)` : undefined]]), ...o.output].join('\n')),
 });

@@ -45,7 +45,7 @@ export async function runLifecycle(ctx: ToolContext, action: LifecycleAction, na
   let ready = true;
   try {
     await action.act(ctx, job, true);
-    checks.push({ check: 'dry-run', ok: true, detail: `the API server would accept the ${action.verb} (nothing changed)` });
+    checks.push({ check: 'dry-run', ok: true, detail: `${backend.kind === 'kubernetes' ? 'the API server' : 'the local backend'} would accept the ${action.verb} (nothing changed)` });
   } catch (err) {
     const te = toToolError(err);
     if (['cluster_unreachable', 'timeout', 'cancelled'].includes(te.code)) throw te;

@@ -26,8 +26,8 @@ function toggle(suspend: boolean): LifecycleAction {
     act: (c, job, dryRun) => c.backend().setSuspended(c.namespace, job.name, suspend, { dryRun, signal: c.signal }),
     after: (job) =>
       suspend
-        ? `Suspended ${job.name}: its pods are stopped and the GPUs released; progress not checkpointed by your code is lost. Resume with resume_training_job.`
-        : `Resumed ${job.name}: pods are recreated and training restarts. Follow with wait_for_training.`,
+        ? `Suspended ${job.name}: its workers are stopped and their resources freed (on Kubernetes the pods are deleted: progress your code did not checkpoint is lost). Resume with resume_training_job.`
+        : `Resumed ${job.name}. Follow with wait_for_training.`,
   };
 }
 

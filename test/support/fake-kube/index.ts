@@ -12,6 +12,7 @@
 import { anonymousUser } from './auth.js';
 import type { ServerState } from './context.js';
 import { defaultLogs, defaultOutcome } from './controller/default-behaviour.js';
+import { defaultMetricValue, KatibController } from './controller/katib-controller.js';
 import { TrainerController } from './controller/trainer-controller.js';
 import { startGarbageCollector } from './gc.js';
 import { renderKubeconfig, writeKubeconfigFile } from './kubeconfig.js';
@@ -21,10 +22,12 @@ import { findByKind, findByResource, type ResourceType } from './registry.js';
 import { createNamespace, createNode, seedDefaultRuntimes } from './seed.js';
 import { ApiServer } from './server.js';
 import { ObjectStore } from './store.js';
-import type { ControllerOptions, FakeController, FakeKube, FakeKubeOptions, FakeStoreApi, FakeUser } from './types.js';
+import type { ControllerOptions, FakeController, FakeKatibController, FakeKube, FakeKubeOptions, FakeStoreApi, FakeUser, KatibOptions } from './types.js';
 
 export type * from './types.js';
 export { FAIL_LABEL } from './controller/default-behaviour.js';
+export { defaultMetricValue, LABEL_EXPERIMENT, METRICS_SIDECAR } from './controller/katib-controller.js';
+export { INJECTION_LABEL } from './katib-admission.js';
 
 export const DEFAULT_TOKENS: Record<string, FakeUser> = { 'admin-token': { name: 'admin', groups: ['system:masters'] } };
 
@@ -47,11 +50,21 @@ function typeOf(obj: any): ResourceType {
   return t;
 }
 
+export const DEFAULT_KATIB_OPTIONS: KatibOptions = { metricValue: defaultMetricValue };
+
 const disabledController: FakeController = new Proxy({} as FakeController, {
   get: () => () => {
     throw new Error('fake-kube: the controller is disabled (options.controller === false)');
   },
 });
+
+const disabledKatib: FakeKatibController = new Proxy({} as FakeKatibController, {
+  get: () => () => {
+    throw new Error('fake-kube: the Katib simulation is disabled (options.katib === false or options.controller === false)');
+  },
+});
+
+const NAMESPACES = findByResource('', 'v1', 'namespaces')!;
 
 export async function startFakeKube(opts: FakeKubeOptions = {}): Promise<FakeKube> {
   const store = new ObjectStore(opts.watchHistory ?? 10_000);
@@ -80,6 +93,12 @@ export async function startFakeKube(opts: FakeKubeOptions = {}): Promise<FakeKub
   const controller =
     opts.controller === false ? undefined : new TrainerController(store, logs, { ...DEFAULT_CONTROLLER_OPTIONS, ...(opts.controller ?? {}) });
   controller?.start();
+  const controllerOptions = { ...DEFAULT_CONTROLLER_OPTIONS, ...(opts.controller || {}) };
+  const katib =
+    controller && opts.katib !== false
+      ? new KatibController(store, controller, { ...DEFAULT_KATIB_OPTIONS, ...(opts.katib ?? {}) }, { stepMs: controllerOptions.stepMs, crdValidation: state.crdValidation })
+      : undefined;
+  katib?.start();
 
   const defaultToken = Object.keys(tokens)[0] ?? 'admin-token';
   const storeApi: FakeStoreApi = {
@@ -100,6 +119,13 @@ export async function startFakeKube(opts: FakeKubeOptions = {}): Promise<FakeKub
     store: storeApi,
     requests: api.requests,
     controller: controller ?? disabledController,
+    katib: katib ?? disabledKatib,
+    labelNamespace(name, labels) {
+      const ns = store.get(NAMESPACES, undefined, name);
+      if (!ns) throw new Error(`fake-kube: namespace ${name} not found`);
+      ns.metadata.labels = { ...(ns.metadata.labels ?? {}), ...labels };
+      store.update(NAMESPACES, ns);
+    },
     seedDefaultRuntimes: () => seedDefaultRuntimes(store),
     addNode: (n) => createNode(store, n),
     kubeconfig: (o) => renderKubeconfig(api.url, defaultToken, o),
@@ -107,6 +133,7 @@ export async function startFakeKube(opts: FakeKubeOptions = {}): Promise<FakeKub
     stop: () => api.stop(),
     start: () => api.listen(),
     async close() {
+      katib?.stop();
       controller?.stop();
       stopGc();
       stopLogGc();

@@ -40,6 +40,33 @@ export interface ControllerOptions {
   outcome: (trainJob: any) => 'Complete' | 'Failed';
 }
 
+export interface KatibMetricContext {
+  trial: string;
+  /** The metric asked for: the objective metric or one of the additional metrics. */
+  metric: string;
+  objectiveMetric: string;
+  direction: 'minimize' | 'maximize';
+  /** The trial's parameter assignments (Katib values are strings). */
+  parameters: Record<string, string>;
+}
+
+export interface KatibOptions {
+  /**
+   * Final value a trial reports for a metric (printed as `<metric>=<value>` and observed);
+   * undefined for the objective metric = the trial prints none and ends MetricsUnavailable.
+   * Default: loss = Σ over numeric parameters (x - 0.05)² + 0.1, other metrics 1 / (1 + loss).
+   */
+  metricValue: (ctx: KatibMetricContext) => number | undefined;
+  /** Seed for random sampling when the algorithm has no random_state (default: random). */
+  seed?: number;
+}
+
+export interface FakeKatibController {
+  /** Freeze experiments (no new trials, no status updates; running TrainJobs still finish). */
+  pause(): void;
+  resume(): void;
+}
+
 export interface FakeKubeOptions {
   /** Bearer token -> user. Default: {'admin-token': {name: 'admin', groups: ['system:masters']}}. */
   tokens?: Record<string, FakeUser>;
@@ -58,6 +85,8 @@ export interface FakeKubeOptions {
   crdValidation?: boolean;
   /** false = no controller. */
   controller?: Partial<ControllerOptions> | false;
+  /** Katib simulation (runs with the Trainer controller); false = none. */
+  katib?: Partial<KatibOptions> | false;
   /** Default 0 (random). */
   port?: number;
   /** Watch event history kept for resourceVersion replay. Default 10000. */
@@ -136,4 +165,8 @@ export interface FakeKube {
   close(): Promise<void>;
   /** Trainer controller controls (they throw when the controller was disabled with controller: false). */
   controller: FakeController;
+  /** Katib controller controls (they throw when Katib or the controller is disabled). */
+  katib: FakeKatibController;
+  /** Merge labels into a namespace, e.g. Katib's katib.kubeflow.org/metrics-collector-injection=enabled. */
+  labelNamespace(name: string, labels: Record<string, string>): void;
 }

@@ -3,7 +3,7 @@
  * mistaken for the job), and signals to a job's whole process group.
  */
 import { execFile } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { isErrno } from './errors.js';
 
@@ -81,9 +81,31 @@ export async function stopGroup(pgid: number, graceMs: number): Promise<void> {
   const deadline = Date.now() + graceMs;
   while (Date.now() < deadline) {
     await sleep(50);
-    if (!signalGroup(pgid, 0)) return;
+    if (!(await groupHasLiveMembers(pgid))) return;
   }
   signalGroup(pgid, 'SIGKILL');
+}
+
+/**
+ * Whether any process of the group still runs. Zombies do not count: orphaned grandchildren wait
+ * for init to reap them, which some inits (containers, sandboxes) do only now and then.
+ */
+export async function groupHasLiveMembers(pgid: number): Promise<boolean> {
+  if (!signalGroup(pgid, 0)) return false;
+  if (process.platform !== 'linux') return true;
+  let pids: string[];
+  try {
+    pids = (await readdir('/proc')).filter((p) => /^\d+$/.test(p));
+  } catch {
+    return true;
+  }
+  for (const pid of pids) {
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
+    // After the command: state, ppid, pgrp.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    if (fields[2] === String(pgid) && fields[0] !== 'Z' && fields[0] !== 'X') return true;
+  }
+  return false;
 }
 
 export function sleep(ms: number): Promise<void> {

@@ -4,8 +4,12 @@
  * cached briefly, so installing torch is noticed without a restart.
  */
 import { execFile } from 'node:child_process';
+import os from 'node:os';
+import path from 'node:path';
 import { promisify } from 'node:util';
+import { findOnPath } from './container.js';
 import { LocalBackendError } from './errors.js';
+import { jobEnv } from './launch.js';
 
 const run = promisify(execFile);
 
@@ -67,4 +71,26 @@ export class PythonProbe {
       );
     }
   }
+}
+
+/**
+ * get_runtime_packages without a job: the Python version, `pip list` of the system Python, and
+ * `nvidia-smi` when present, run with a job's minimal environment.
+ */
+export async function systemPackages(info: PythonInfo, opts: { timeoutSeconds: number; signal?: AbortSignal }): Promise<string[]> {
+  const env = jobEnv([], { pythonBin: path.dirname(info.executable), tmp: os.tmpdir(), home: os.homedir(), serverEnv: process.env });
+  const exec = (file: string, args: string[]) => run(file, args, { env, timeout: opts.timeoutSeconds * 1000, signal: opts.signal, maxBuffer: 8 * 1024 * 1024 });
+  const output = [`Python: ${info.version} (${info.executable})`, `torch: ${info.torch ? 'importable' : 'not installed'}`];
+  try {
+    output.push(...nonEmptyLines((await exec(info.executable, ['-m', 'pip', 'list'])).stdout));
+  } catch (err) {
+    output.push(`pip list failed: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`);
+  }
+  const smi = await findOnPath('nvidia-smi');
+  if (smi) output.push(...nonEmptyLines((await exec(smi, []).catch(() => ({ stdout: '' }))).stdout));
+  return output;
+}
+
+function nonEmptyLines(text: string): string[] {
+  return text.split('\n').filter((l) => l.trim() !== '');
 }

@@ -61,7 +61,14 @@ export function localRuntimeObject(name: string, python?: PythonInfo): TrainingR
 export function localRuntime(name: string, python?: PythonInfo): Runtime {
   const obj = localRuntimeObject(name, python);
   if (!obj) throw new RuntimeNotFoundError(name, LOCAL_RUNTIME_NAMES);
-  return runtimeFromObject(obj);
+  const runtime = runtimeFromObject(obj);
+  // Shown by get_runtime: what runs here, not the cluster's bash/heredoc entry point.
+  const py = python?.executable ?? 'python3';
+  runtime.trainer.command =
+    name === 'torch-distributed' && python?.torch
+      ? [py, '-m', 'torch.distributed.run', '--standalone', '--nnodes=1', '--nproc_per_node={num_nodes}', '{func_file}']
+      : [py, '{func_file}'];
+  return runtime;
 }
 
 /** `python` is undefined when the interpreter could not be run; the notes then say why. */

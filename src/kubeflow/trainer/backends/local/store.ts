@@ -24,6 +24,8 @@ import { jobAlreadyExists, isErrno, LocalBackendError } from './errors.js';
 import { withEvent } from './events.js';
 import type { JobRecord, StoredJob } from './records.js';
 
+/** Staging / trash entries older than this are leftovers of a crash. */
+const LEFTOVER_AGE_MS = 10 * 60 * 1000;
 /** Tombstones (events of deleted jobs) kept per namespace. */
 const MAX_TOMBSTONES = 100;
 
@@ -74,9 +76,14 @@ export class JobStore {
 
   async init(): Promise<void> {
     for (const dir of [this.root, this.jobsDir, this.stagingDir, this.trashDir, this.deletedDir]) await mkdir(dir, { recursive: true, mode: DIR_MODE });
-    // Leftovers of a crash in the middle of a create or delete.
+    // Leftovers of a crash in the middle of a create or delete; recent entries may belong to
+    // another server sharing this store, busy right now.
     for (const dir of [this.stagingDir, this.trashDir]) {
-      for (const entry of await readdir(dir)) await rm(path.join(dir, entry), { recursive: true, force: true });
+      for (const entry of await readdir(dir)) {
+        const full = path.join(dir, entry);
+        const age = Date.now() - ((await stat(full).catch(() => undefined))?.mtimeMs ?? 0);
+        if (age > LEFTOVER_AGE_MS) await rm(full, { recursive: true, force: true });
+      }
     }
   }
 

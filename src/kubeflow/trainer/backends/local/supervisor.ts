@@ -27,7 +27,7 @@ import { lastLines } from './logs.js';
 import { isJobGroup, isSameProcess, pidExists, processInfo, signalGroup, stopGroup } from './processes.js';
 import type { PythonProbe } from './python.js';
 import { SlotQueue } from './queue.js';
-import type { ExitRecord, JobRecord, LocalPhase, ProcessRef, StoredJob } from './records.js';
+import type { ExitRecord, JobRecord, ProcessRef, StoredJob } from './records.js';
 import type { JobStore } from './store.js';
 import { setCondition, withHistory } from './views.js';
 
@@ -81,6 +81,8 @@ export class JobSupervisor {
   private readonly sweepTimer: NodeJS.Timeout;
   private sweeping = false;
   private closed = false;
+  /** No job starts until recovery has seen the whole store (FIFO order and the running count). */
+  private recovering = false;
 
   constructor(private readonly deps: SupervisorDeps) {
     this.queue = new SlotQueue(deps.maxConcurrent);
@@ -91,6 +93,16 @@ export class JobSupervisor {
   /** After a restart: re-queue waiting jobs in their order, re-attach to running ones, settle the rest. */
   async recover(): Promise<void> {
     const { store } = this.deps;
+    this.recovering = true;
+    try {
+      await this.recoverJobs(store);
+    } finally {
+      this.recovering = false;
+    }
+    this.pump();
+  }
+
+  private async recoverJobs(store: JobStore): Promise<void> {
     for (const namespace of await store.listNamespaces()) {
       for (const name of await store.listNames(namespace)) {
         const record = await store.readRecord(namespace, name).catch(() => undefined);
@@ -103,7 +115,6 @@ export class JobSupervisor {
         await this.reconcile(record, 'recovery');
       }
     }
-    this.pump();
   }
 
   /** Writes a new job and queues it. */
@@ -196,7 +207,7 @@ export class JobSupervisor {
   // Starting
 
   private pump(): void {
-    if (this.closed) return;
+    if (this.closed || this.recovering) return;
     this.pumping = this.pumping.then(async () => {
       for (let key = this.queue.take(); key !== undefined && !this.closed; key = this.queue.take()) {
         try {
@@ -408,7 +419,7 @@ export class JobSupervisor {
     }
   }
 
-  private async outcome(record: JobRecord, exit: ExitRecord | undefined, lostMessage: string | undefined, logFile: string): Promise<{ phase: LocalPhase; reason: string; message: string }> {
+  private async outcome(record: JobRecord, exit: ExitRecord | undefined, lostMessage: string | undefined, logFile: string): Promise<{ phase: 'Succeeded' | 'Failed'; reason: string; message: string }> {
     if (exit?.stage === 'run' && exit.exitCode === 0) return { phase: 'Succeeded', reason: 'Completed', message: 'the training process exited with code 0' };
     if (record.stopping) return { phase: 'Failed', ...record.stopping };
     if (!exit) return { phase: 'Failed', reason: 'ProcessLost', message: lostMessage ?? "the job's process ended without recording an exit code" };

@@ -1,0 +1,316 @@
+/**
+ * The local backend: the Trainer tools on this machine, without Kubernetes. Custom training runs
+ * the function as a real local process (system python3, a per-job venv when packages are asked
+ * for, torchrun for several nodes); container training runs the image with Docker or Podman.
+ * Jobs live in a durable store (store.ts) and in detached processes (wrapper.ts), so a server
+ * restart loses nothing. Views, conditions, events and errors have the Kubernetes backend's
+ * shapes, so every tool renders them unchanged. See docs/wire-decisions.md, "Local backend".
+ */
+import { randomUUID } from 'node:crypto';
+import os from 'node:os';
+import type { KubeEvent } from '../../../../kube/types.js';
+import type { ClusterResources, JobPage, LogResult, PreparedJob, SubmitResult, TrainerBackend, TrainRequest, WaitResult } from '../../backend.js';
+import { DEFAULT_RUNTIME, GPU_RESOURCE, NODE } from '../../constants.js';
+import { RuntimeNotFoundError, StepNotFoundError, StepPendingError, WireValidationError } from '../../errors.js';
+import { generateJobName, validateJobName } from '../../names.js';
+import { buildTrainJob } from '../../trainjob.js';
+import type { TrainJobView } from '../../types.js';
+import { ContainerEngines, type ContainerRuntimePreference } from './container.js';
+import { cancelled, jobAlreadyExists, jobNotFound, LocalBackendError } from './errors.js';
+import { planLaunch, type LaunchPlan } from './launch.js';
+import { listJobs } from './listing.js';
+import { readLog } from './logs.js';
+import { machineGpus, machineNode } from './machine.js';
+import { PythonProbe, systemPackages } from './python.js';
+import { MAX_QUEUED } from './queue.js';
+import type { JobRecord, StoredJob } from './records.js';
+import { initialRecord, refuseUnsupported, trainerSpec, withLocalCommand } from './requests.js';
+import { LOCAL_RUNTIME_NAMES, localRuntime, localRuntimeListing, localRuntimeObject } from './runtimes.js';
+import { checkNamespace, JobStore } from './store.js';
+import { isFinished, JobSupervisor } from './supervisor.js';
+import { jobView } from './views.js';
+import { waitForJob, type WaitOptions } from './wait.js';
+import { installWrapper } from './wrapper.js';
+
+export { LocalBackendError } from './errors.js';
+export { LOCAL_COMMAND_ANNOTATION } from './requests.js';
+export type { ContainerRuntimePreference } from './container.js';
+
+export interface LocalBackendOptions {
+  /** Where jobs, logs and events are kept (one directory per job). */
+  storeDir: string;
+  /** Jobs running at once; more wait in a FIFO queue. Default max(1, floor(cpus / 2)). */
+  maxConcurrent?: number;
+  /** The Python that runs jobs (and the job wrapper). Default 'python3'. */
+  python?: string;
+  /** Engine for container training. Default 'auto': docker, else podman. */
+  containerRuntime?: ContainerRuntimePreference;
+}
+
+const LOCAL_NAMESPACE = 'default';
+/** A log follow never holds a call longer than this. */
+const MAX_FOLLOW_SECONDS = 300;
+
+export class LocalBackend implements TrainerBackend {
+  readonly kind = 'local' as const;
+  readonly maxConcurrent: number;
+  private readonly store: JobStore;
+  private readonly python: PythonProbe;
+  private readonly engines: ContainerEngines;
+  private supervisor?: JobSupervisor;
+  private readonly ready: Promise<JobSupervisor>;
+  private seqCounter = 0;
+  private closed = false;
+
+  constructor(private readonly options: LocalBackendOptions) {
+    this.maxConcurrent = Math.max(1, Math.floor(options.maxConcurrent ?? os.availableParallelism() / 2));
+    this.store = new JobStore(options.storeDir);
+    this.python = new PythonProbe(options.python ?? 'python3');
+    this.engines = new ContainerEngines(options.containerRuntime ?? 'auto');
+    this.ready = this.open();
+    // Failures surface on the first call; do not crash the process here.
+    this.ready.catch(() => undefined);
+  }
+
+  private async open(): Promise<JobSupervisor> {
+    await this.store.init();
+    this.supervisor = new JobSupervisor({
+      store: this.store,
+      maxConcurrent: this.maxConcurrent,
+      python: this.python,
+      engines: this.engines,
+      home: os.homedir(),
+      serverEnv: process.env,
+      wrapperPath: await installWrapper(this.options.storeDir),
+    });
+    if (this.closed) this.supervisor.close();
+    else await this.supervisor.recover();
+    return this.supervisor;
+  }
+
+  /** Resolves once the store is open and jobs from a previous run are re-attached. */
+  async whenReady(): Promise<void> {
+    await this.ready;
+  }
+
+  /** Stops watching jobs (they keep running; a new LocalBackend on the same store re-attaches). */
+  close(): void {
+    this.closed = true;
+    this.supervisor?.close();
+  }
+
+  describe(): string {
+    return `local: this machine (${os.hostname()}); jobs in ${this.options.storeDir}`;
+  }
+
+  defaultNamespace(): string {
+    return LOCAL_NAMESPACE;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Runtimes
+
+  async listRuntimes() {
+    try {
+      return localRuntimeListing(await this.python.info());
+    } catch (err) {
+      return localRuntimeListing(undefined, err instanceof Error ? err.message : String(err));
+    }
+  }
+
+  async getRuntime(_namespace: string, name: string) {
+    return localRuntime(name, await this.python.info().catch(() => undefined));
+  }
+
+  async getRuntimeObject(_namespace: string, name: string) {
+    const obj = localRuntimeObject(name, await this.python.info().catch(() => undefined));
+    if (!obj) throw new RuntimeNotFoundError(name, LOCAL_RUNTIME_NAMES);
+    return obj;
+  }
+
+  async runtimePackages(_namespace: string, runtime: string, opts: { timeoutSeconds: number; signal?: AbortSignal; onProgress?: (message: string) => void }) {
+    localRuntime(runtime); // NotFound for other names
+    const info = await this.python.info();
+    opts.onProgress?.(`${info.executable} -m pip list (no job needed on the local backend)`);
+    const output = await systemPackages(info, opts);
+    if (opts.signal?.aborted) throw cancelled();
+    return { runtime, output };
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Submitting
+
+  async prepare(namespace: string, request: TrainRequest): Promise<PreparedJob> {
+    checkNamespace(namespace);
+    refuseUnsupported(request);
+    const runtime = localRuntime(request.runtime ?? DEFAULT_RUNTIME, await this.python.info().catch(() => undefined));
+    const name = request.name ?? generateJobName();
+    const object = buildTrainJob({
+      name,
+      namespace,
+      runtime,
+      trainer: trainerSpec(request, runtime),
+      labels: request.labels,
+      annotations: request.annotations,
+      activeDeadlineSeconds: request.activeDeadlineSeconds,
+    });
+    return { name, namespace, runtime, request, object };
+  }
+
+  async submit(job: PreparedJob, opts: { dryRun: boolean; signal?: AbortSignal }): Promise<SubmitResult> {
+    const supervisor = await this.ready;
+    checkNamespace(job.namespace);
+    refuseUnsupported(job.request);
+    const plan = await this.validate(job);
+    if (await this.store.exists(job.namespace, job.name)) throw jobAlreadyExists(job.namespace, job.name);
+    const accepted = withLocalCommand(job.object, plan.commandLine);
+    if (opts.dryRun) return { ...job, accepted, dryRun: true };
+    if (supervisor.queue.isFull) {
+      throw new LocalBackendError('queue_full', `${MAX_QUEUED} local jobs are already queued`, 'wait for queued jobs to start or delete some (list_training_jobs status=Created), then submit again');
+    }
+    const createdAt = new Date().toISOString();
+    const stored: StoredJob = { ...job, uid: randomUUID(), seq: this.nextSeq(), createdAt };
+    await supervisor.submit(stored, initialRecord(stored));
+    return { ...job, accepted: { ...accepted, metadata: { ...accepted.metadata, uid: stored.uid, creationTimestamp: createdAt } }, dryRun: false };
+  }
+
+  /** Everything that must hold for the job to run here; nothing is started. */
+  private async validate(job: PreparedJob): Promise<LaunchPlan> {
+    if (process.platform === 'win32') {
+      throw new LocalBackendError('not_supported_locally', 'the local backend needs a POSIX system (process groups and signals)', 'run kubeflow-mcp inside WSL, or use --backend kubernetes');
+    }
+    const badName = validateJobName(job.name);
+    if (badName) throw new WireValidationError('invalid_name', badName, 'choose another name, or leave it out to get a generated one', 'name');
+    // The wrapper runs on Python for every kind of job.
+    const python = await this.python.info();
+    const engine = job.request.trainer.kind === 'container' ? await this.engines.engine() : undefined;
+    const gpus = Number(job.object.spec.trainer?.resourcesPerNode?.limits?.[GPU_RESOURCE] ?? 0);
+    if (gpus > 0) {
+      const have = (await machineGpus()).gpus.length;
+      if (gpus > have) {
+        throw new LocalBackendError(
+          'insufficient_gpus',
+          `the job asks for ${gpus} GPU(s) per node but this machine has ${have} NVIDIA GPU(s)`,
+          have > 0 ? `ask for at most ${have} GPU(s)` : 'drop the GPU request to train on CPU, or use --backend kubernetes for a cluster with GPUs',
+          'resourcesPerNode.gpu',
+        );
+      }
+    }
+    return planLaunch(job, this.store.paths(job.namespace, job.name), { python, engine, home: os.homedir(), serverEnv: process.env });
+  }
+
+  /** FIFO order across restarts: wall-clock microseconds, strictly increasing within this process. */
+  private nextSeq(): number {
+    this.seqCounter = Math.max(this.seqCounter + 1, Date.now() * 1000);
+    return this.seqCounter;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Reading jobs
+
+  async listJobs(namespace: string, opts: { labelSelector?: string; limit?: number; continue?: string; signal?: AbortSignal }): Promise<JobPage> {
+    const supervisor = await this.ready;
+    checkNamespace(namespace);
+    return listJobs(this.store, supervisor, namespace, opts);
+  }
+
+  async getJob(namespace: string, name: string): Promise<TrainJobView> {
+    return jobView(await this.record(namespace, name));
+  }
+
+  async logs(namespace: string, name: string, opts: { step: string; tail: number; sinceSeconds?: number; followSeconds?: number; signal?: AbortSignal }): Promise<LogResult> {
+    const view = jobView(await this.record(namespace, name));
+    const step = view.steps.find((s) => s.name === opts.step);
+    if (!step) throw new StepNotFoundError(view.name, opts.step, view.steps.map((s) => s.name));
+    if (step.status === 'Pending') throw new StepPendingError(view.name, opts.step);
+    const paths = this.store.paths(namespace, name);
+    const res = await readLog(paths, {
+      tail: opts.tail,
+      sinceSeconds: opts.sinceSeconds,
+      followUntil: opts.followSeconds && opts.followSeconds > 0 ? Date.now() + Math.min(opts.followSeconds, MAX_FOLLOW_SECONDS) * 1000 : undefined,
+      signal: opts.signal,
+      finished: async () => {
+        const r = await this.store.readRecord(namespace, name);
+        return !r || isFinished(r);
+      },
+    });
+    if (opts.signal?.aborted) throw cancelled();
+    // All ranks write to the one process group's output (torchrun interleaves them).
+    return { step: step.name, pod: step.podName, container: NODE, lines: res.lines, truncated: res.truncated };
+  }
+
+  async events(namespace: string, name: string): Promise<KubeEvent[]> {
+    await this.ready;
+    checkNamespace(namespace);
+    const events = await this.store.readEvents(namespace, name);
+    if (!events) throw jobNotFound(namespace, name);
+    return events;
+  }
+
+  async waitFor(namespace: string, name: string, opts: WaitOptions): Promise<WaitResult> {
+    const supervisor = await this.ready;
+    return waitForJob(supervisor, jobView(await this.record(namespace, name)), opts);
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Changing jobs
+
+  async deleteJob(namespace: string, name: string, opts: { dryRun: boolean; signal?: AbortSignal }): Promise<void> {
+    const supervisor = await this.ready;
+    await this.record(namespace, name);
+    if (opts.dryRun) return;
+    await supervisor.delete(namespace, name);
+  }
+
+  async setSuspended(namespace: string, name: string, suspend: boolean, opts: { dryRun: boolean; signal?: AbortSignal }): Promise<TrainJobView> {
+    const supervisor = await this.ready;
+    const current = await this.record(namespace, name);
+    if (opts.dryRun) {
+      if (current.trainerKind === 'container' && current.phase === 'Running') await this.engines.engine();
+      return jobView(current);
+    }
+    await supervisor.setSuspended(namespace, name, suspend);
+    return jobView(await this.record(namespace, name));
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // This machine
+
+  async clusterResources(): Promise<ClusterResources> {
+    const supervisor = await this.ready;
+    const running: Array<{ resources?: Record<string, string | number>; numNodes: number }> = [];
+    for (const key of supervisor.queue.activeKeys()) {
+      const [ns, name] = key.split('/') as [string, string];
+      const record = await this.store.readRecord(ns, name).catch(() => undefined);
+      if (record) running.push({ resources: record.resources, numNodes: record.numNodes });
+    }
+    const { node, notes } = await machineNode(running);
+    return {
+      backend: `local: this machine (${os.hostname()})`,
+      nodes: [node],
+      quota: [
+        { quota: 'local-jobs', resource: 'running jobs', hard: String(this.maxConcurrent), used: String(supervisor.queue.runningCount) },
+        { quota: 'local-jobs', resource: 'queued jobs', hard: String(MAX_QUEUED), used: String(supervisor.queue.queuedCount) },
+      ],
+      notes: [...notes, 'local jobs share this machine and are not confined to the resources they request'],
+    };
+  }
+
+  async canI(): Promise<{ allowed: boolean; reason?: string }> {
+    let user = `uid ${process.getuid?.() ?? '?'}`;
+    try {
+      user = os.userInfo().username;
+    } catch {
+      // no passwd entry (some containers)
+    }
+    return { allowed: true, reason: `local backend: jobs run as ${user} on this machine` };
+  }
+
+  private async record(namespace: string, name: string): Promise<JobRecord> {
+    const supervisor = await this.ready;
+    checkNamespace(namespace);
+    const record = await supervisor.refresh(namespace, name);
+    if (!record) throw jobNotFound(namespace, name);
+    return record;
+  }
+}

@@ -1,0 +1,130 @@
+/** The pure parts of the local backend: label selectors, the log reader on edge cases, the queue, conditions. */
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { parseLabelSelector } from '../../src/kubeflow/trainer/backends/local/labels.js';
+import { LineRing, offsetSince, readLog } from '../../src/kubeflow/trainer/backends/local/logs.js';
+import { SlotQueue } from '../../src/kubeflow/trainer/backends/local/queue.js';
+import { setCondition } from '../../src/kubeflow/trainer/backends/local/views.js';
+import { withEvent, lifecycleEvent, MAX_EVENTS_PER_JOB } from '../../src/kubeflow/trainer/backends/local/events.js';
+import { cleanupAll, tempDir } from './helpers.js';
+
+afterAll(cleanupAll);
+
+describe('label selectors', () => {
+  const labels = { team: 'nlp', tier: 'gold', 'kubeflow.org/owner': 'ana' };
+  it.each([
+    ['', true],
+    ['team=nlp', true],
+    ['team==nlp', true],
+    ['team!=nlp', false],
+    ['team in (cv, nlp)', true],
+    ['team notin (cv,nlp)', false],
+    ['missing!=x', true],
+    ['tier,kubeflow.org/owner=ana', true],
+    ['!tier', false],
+    ['!missing', true],
+    ['team=nlp,tier=silver', false],
+  ])('%s -> %s', (selector, expected) => {
+    expect(parseLabelSelector(selector)(labels)).toBe(expected);
+  });
+  it.each(['=x', 'team in nlp', 'a b', 'team=(x)'])('rejects %s', (selector) => {
+    expect(() => parseLabelSelector(selector)).toThrow(/cannot parse label selector/);
+  });
+});
+
+describe('log reader', () => {
+  const dir = tempDir();
+  const file = async (name: string, text: string | Buffer) => {
+    const p = path.join(dir, name);
+    await writeFile(p, text);
+    return { log: p, index: '' };
+  };
+
+  it('handles empty, missing, unterminated and CRLF logs', async () => {
+    expect(await readLog({ log: path.join(dir, 'none'), index: '' }, { tail: 5 })).toEqual({ lines: [], truncated: false });
+    expect(await readLog(await file('empty', ''), { tail: 5 })).toEqual({ lines: [], truncated: false });
+    expect(await readLog(await file('partial', 'a\nb'), { tail: 5 })).toEqual({ lines: ['a', 'b'], truncated: false });
+    expect(await readLog(await file('crlf', 'a\r\nb\r\n'), { tail: 1 })).toEqual({ lines: ['b'], truncated: true });
+    expect(await readLog(await file('blank', '\n\nx\n'), { tail: 10 })).toEqual({ lines: ['', '', 'x'], truncated: false });
+  });
+
+  it('tails across chunk boundaries exactly', async () => {
+    const lines = Array.from({ length: 50_000 }, (_, i) => `${i}:${'y'.repeat(i % 37)}`);
+    const f = await file('many', `${lines.join('\n')}\n`);
+    for (const tail of [1, 2, 999, 1000, 49_999, 50_000, 60_000]) {
+      const res = await readLog(f, { tail });
+      expect(res.lines).toEqual(lines.slice(-tail));
+      expect(res.truncated).toBe(tail < lines.length);
+    }
+  });
+
+  it('finds offsets by time in the index (1 s granularity, erring towards more)', async () => {
+    const records = [
+      [1_000_000, 0],
+      [1_002_000, 100],
+      [1_004_000, 250],
+    ];
+    const index = Buffer.alloc(16 * records.length);
+    records.forEach(([t, o], i) => {
+      index.writeBigInt64LE(BigInt(t!), i * 16);
+      index.writeBigInt64LE(BigInt(o!), i * 16 + 8);
+    });
+    const idx = path.join(dir, 'idx');
+    await writeFile(idx, index);
+    expect(await offsetSince(idx, 999_000, 300)).toBe(0);
+    expect(await offsetSince(idx, 1_001_500, 300)).toBe(100);
+    expect(await offsetSince(idx, 1_002_500, 300)).toBe(100);
+    expect(await offsetSince(idx, 1_003_500, 300)).toBe(250);
+    expect(await offsetSince(idx, 1_009_000, 300)).toBe(300);
+  });
+
+  it('the ring keeps the last lines and counts the dropped', () => {
+    const ring = new LineRing(3);
+    for (const l of ['a', 'b', 'c', 'd', 'e']) ring.push(l);
+    expect(ring.lines()).toEqual(['c', 'd', 'e']);
+    expect(ring.dropped).toBe(2);
+  });
+});
+
+describe('queue', () => {
+  it('is FIFO by seq, bounded by slots, skips held jobs', () => {
+    const q = new SlotQueue(2);
+    q.enqueue('c', 3);
+    q.enqueue('a', 1);
+    q.enqueue('b', 2);
+    q.enqueue('d', 4);
+    q.hold('b', true);
+    expect([q.take(), q.take(), q.take()]).toEqual(['a', 'c', undefined]);
+    q.remove('a');
+    expect(q.take()).toBe('d');
+    q.remove('c');
+    q.hold('b', false);
+    expect(q.take()).toBe('b');
+    expect(q.runningCount).toBe(2);
+    expect(q.queuedCount).toBe(0);
+  });
+});
+
+describe('conditions and events', () => {
+  it('keeps one condition per type and moves the transition time only on change', () => {
+    const t1 = new Date('2026-01-01T00:00:00Z');
+    const t2 = new Date('2026-01-01T00:01:00Z');
+    const a = setCondition([], { type: 'Suspended', status: 'True', reason: 'Suspended' }, t1);
+    const b = setCondition(a, { type: 'Suspended', status: 'True', reason: 'Suspended', message: 'again' }, t2);
+    expect(b).toEqual([{ type: 'Suspended', status: 'True', reason: 'Suspended', message: 'again', lastTransitionTime: t1.toISOString() }]);
+    const c = setCondition(b, { type: 'Suspended', status: 'False', reason: 'Resumed' }, t2);
+    expect(c[0]!.lastTransitionTime).toBe(t2.toISOString());
+  });
+
+  it('counts repeats and keeps a bounded history', () => {
+    const job = { namespace: 'default', name: 'j', uid: 'u' };
+    let history = withEvent([], lifecycleEvent(job, 'Started', 'x'));
+    history = withEvent(history, lifecycleEvent(job, 'Started', 'x'));
+    expect(history).toHaveLength(1);
+    expect(history[0]!.count).toBe(2);
+    for (let i = 0; i < 200; i++) history = withEvent(history, lifecycleEvent(job, 'Tick', String(i)));
+    expect(history).toHaveLength(MAX_EVENTS_PER_JOB);
+    expect(history.at(-1)!.message).toBe('199');
+  });
+});
