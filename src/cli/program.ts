@@ -26,11 +26,11 @@ function parseList(v: string): string[] {
     .filter(Boolean);
 }
 
-function parseClients(v: string): string[] {
+function parseClients(v: string): string[] | 'auto' {
   const known = CLIENT_MODULES.map((m) => m.name as string);
   const list = parseList(v);
   if (list.length === 0) throw new InvalidArgumentError(`give at least one of: ${known.join(', ')} (or auto).`);
-  if (list.length === 1 && list[0] === 'auto') return known;
+  if (list.length === 1 && list[0] === 'auto') return 'auto';
   const unknown = list.filter((c) => !known.includes(c));
   if (unknown.length) throw new InvalidArgumentError(`unknown client module(s) ${unknown.join(', ')}; available: ${known.join(', ')} (or auto).`);
   return list;
@@ -38,7 +38,7 @@ function parseClients(v: string): string[] {
 
 // Persona names are checked once the config file (custom personas) is read.
 const personaOption = () => new Option('--persona <persona>', `tool set: ${BUILTIN_PERSONAS.join(' | ')} or a custom persona (default ml-engineer)`);
-const clientsOption = () => new Option('--clients <list>', `client modules, comma-separated: ${CLIENT_MODULES.map((m) => m.name).join(', ')} or auto (default trainer)`).argParser(parseClients);
+const clientsOption = () => new Option('--clients <list>', `client modules, comma-separated: ${CLIENT_MODULES.map((m) => m.name).join(', ')}, or auto (default: each module whose API is present)`).argParser(parseClients);
 const configOption = () => new Option('--config <path>', 'config / policy file (default ~/.kubeflow-mcp.yaml when it exists)');
 
 export function buildCli(): Command {
@@ -64,6 +64,7 @@ export function buildCli(): Command {
     .option('--kubeconfig <path>', 'kubeconfig file (default: $KUBECONFIG, ~/.kube/config, in-cluster)')
     .option('--context <name>', 'kubeconfig context')
     .option('--namespace <ns>', 'default namespace for tool calls (default: from the context)')
+    .option('--registry-url <url>', 'Model Registry URL (default: $MODEL_REGISTRY_URL or hub.url in the config)')
     .addOption(new Option('--auth <mode>', 'HTTP caller identity: none | gateway (trusted headers) | oauth (bearer JWTs)').choices(['none', 'gateway', 'oauth']))
     .option('--oauth-issuer <url>', 'OAuth/OIDC issuer whose JWTs are accepted')
     .option('--oauth-audience <aud>', 'expected token audience (default: the public URL)')
@@ -94,20 +95,22 @@ export function buildCli(): Command {
     .addOption(clientsOption())
     .addOption(configOption())
     .option('--json', 'machine-readable output')
-    .action(async (o: { persona?: string; clients?: string[]; config?: string; json?: boolean }) => {
+    .action(async (o: { persona?: string; clients?: string[] | 'auto'; config?: string; json?: boolean }) => {
       const [{ toolTokenCosts }, { resolveSettings }, { ALL_TOOLS }] = await Promise.all([import('../server/tokens.js'), import('../config/settings.js'), import('../tools/registry.js')]);
       const s = resolveSettings({ persona: o.persona, clients: o.clients, config: o.config }, ALL_TOOLS);
-      const list = new Policy(s.persona, s.policy).visible(toolsForModules(s.clients));
+      // Offline listing: 'auto' means every module (detection needs a running server).
+      const modules = s.clients === 'auto' ? CLIENT_MODULES.map((m) => m.name) : s.clients;
+      const list = new Policy(s.persona, s.policy).visible(toolsForModules(modules));
       const { perTool, total } = await toolTokenCosts(list);
       const rows = list.map((t) => ({ name: t.name, module: t.module, category: t.category, risk: t.risk, tokens: perTool.get(t.name) ?? 0 }));
       if (o.json) {
-        process.stdout.write(`${JSON.stringify({ persona: s.persona, clients: s.clients, tools: rows, total_tokens: total }, null, 2)}\n`);
+        process.stdout.write(`${JSON.stringify({ persona: s.persona, clients: modules, tools: rows, total_tokens: total }, null, 2)}\n`);
         return;
       }
       const w = Math.max(4, ...rows.map((r) => r.name.length));
       process.stdout.write(`${'TOOL'.padEnd(w)}  MODULE   CATEGORY    RISK         TOKENS\n`);
       for (const r of rows) process.stdout.write(`${r.name.padEnd(w)}  ${r.module.padEnd(7)}  ${r.category.padEnd(10)}  ${r.risk.padEnd(11)}  ${String(r.tokens).padStart(6)}\n`);
-      process.stdout.write(`${rows.length} tools, ${total} tokens in tools/list (persona ${s.persona}, clients ${s.clients.join(',')})\n`);
+      process.stdout.write(`${rows.length} tools, ${total} tokens in tools/list (persona ${s.persona}, clients ${modules.join(',')})\n`);
     });
 
   return program;

@@ -11,12 +11,10 @@ import { ALL_TOOLS } from '../tools/registry.js';
 export async function serve(flags: ServeFlags): Promise<void> {
   const settings = resolveSettings(flags, ALL_TOOLS);
   const app = await createApp(settings);
-  const summary = async () =>
-    `${app.tools.length} tools (persona ${settings.persona}, clients ${settings.clients.join(',')}${settings.configPath ? `, config ${settings.configPath}` : ''}); backend: ${await app.backendDescription()}`;
 
   if (settings.transport === 'stdio') {
     const handle = serveStdio(app.factory, { onerror: (err) => log.warn({ err: err.message }, 'stdio transport error') });
-    log.info(`kubeflow-mcp serving MCP on stdio: ${await summary()}`);
+    log.info(`kubeflow-mcp serving MCP on stdio: ${await app.describe()}`);
     const stop = () => void Promise.all([handle.close(), app.close()]).finally(() => process.exit(0));
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
@@ -44,7 +42,7 @@ export async function serve(flags: ServeFlags): Promise<void> {
   }
   process.stderr.write(
     [
-      `kubeflow-mcp ${await summary()}`,
+      `kubeflow-mcp ${await app.describe()}`,
       `MCP endpoint (Streamable HTTP): ${http.url}${settings.auth.mode !== 'none' ? ` (auth: ${settings.auth.mode})` : ''}`,
       'Connect a client:',
       `  Claude Code:  claude mcp add --transport http kubeflow ${settings.publicUrl ?? http.url}`,

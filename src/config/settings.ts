@@ -16,7 +16,8 @@ export interface ServeFlags {
   transport?: 'stdio' | 'http';
   host?: string;
   port?: number;
-  clients?: string[];
+  /** A list of modules, or 'auto' (each module whose API is present). */
+  clients?: string[] | 'auto';
   persona?: string;
   kubeconfig?: string;
   context?: string;
@@ -35,6 +36,7 @@ export interface ServeFlags {
   backend?: 'auto' | 'kubernetes' | 'local';
   storeDir?: string;
   localMaxJobs?: number;
+  registryUrl?: string;
 }
 
 export interface OAuthSettings {
@@ -50,7 +52,8 @@ export interface Settings {
   transport: 'stdio' | 'http';
   host: string;
   port: number;
-  clients: string[];
+  /** Modules asked for, or 'auto'. */
+  clients: string[] | 'auto';
   persona: string;
   kubeconfig?: string;
   context?: string;
@@ -70,6 +73,8 @@ export interface Settings {
   /** The local backend's durable job store. */
   storeDir: string;
   localMaxJobs?: number;
+  /** Model Registry base URL and where its bearer token is read from. */
+  registry: { url?: string; tokenFile?: string };
 }
 
 export const DEFAULT_PERSONA = 'ml-engineer';
@@ -84,11 +89,10 @@ export function resolveSettings(flags: ServeFlags, allTools: readonly AnyToolSpe
   const known = new Personas(personas);
   if (!known.has(persona)) throw new ConfigError(`unknown persona '${persona}'; known: ${known.names().join(', ')}`);
 
-  const known_clients = CLIENT_MODULES.map((m) => m.name as string);
-  const fromFile = server.clients === 'auto' ? known_clients : server.clients;
-  const clients = flags.clients ?? fromFile ?? ['trainer'];
-  const unknownClients = clients.filter((c) => !known_clients.includes(c));
-  if (unknownClients.length) throw new ConfigError(`unknown client module(s) ${unknownClients.join(', ')} in ${configPath ?? 'config'}; available: ${known_clients.join(', ')}`);
+  const knownClients = CLIENT_MODULES.map((m) => m.name as string);
+  const clients = flags.clients ?? server.clients ?? 'auto';
+  const unknownClients = clients === 'auto' ? [] : clients.filter((c) => !knownClients.includes(c));
+  if (unknownClients.length) throw new ConfigError(`unknown client module(s) ${unknownClients.join(', ')} in ${configPath ?? 'config'}; available: ${knownClients.join(', ')}`);
 
   const fileAuth = server.auth;
   const mode = flags.auth ?? fileAuth?.mode ?? 'none';
@@ -152,6 +156,10 @@ export function resolveSettings(flags: ServeFlags, allTools: readonly AnyToolSpe
     backend: flags.backend ?? server.backend ?? 'auto',
     storeDir: flags.storeDir ?? server.store_dir ?? path.join(process.env.HOME ?? homedir(), '.kubeflow-mcp', 'jobs'),
     localMaxJobs: flags.localMaxJobs ?? server.local_max_jobs,
+    registry: {
+      url: flags.registryUrl ?? config.hub?.url ?? (process.env.MODEL_REGISTRY_URL || undefined),
+      tokenFile: config.hub?.token_file,
+    },
   };
 }
 

@@ -14,7 +14,7 @@ export function creatorAnnotations(caller: Identity): Record<string, string> {
   return { [CREATED_BY]: caller.user };
 }
 
-export function checkOwner(job: TrainJobView, caller: Identity, ownJobsOnly: boolean, verb: string): void {
+export function checkOwner(job: Pick<TrainJobView, 'name' | 'annotations'>, caller: Identity, ownJobsOnly: boolean, verb: string): void {
   if (!ownJobsOnly) return;
   const creator = job.annotations?.[CREATED_BY];
   if (creator === caller.user) return;

@@ -1,7 +1,8 @@
 /**
  * Personas from KEP-936 DESIGN.md "Persona Configuration": each inherits the one before and adds
  * tools. check_prerequisites (KEP Phase 2) joins the data-scientist set with the other planning
- * tools. Custom personas (policy file) inherit from any persona and add tools (names or globs).
+ * tools. The Phase 5 modules follow the same split: readonly gets their read tools, data-scientist
+ * can tune, wait, delete its own experiments and register models. Custom personas (policy file) inherit from any persona and add tools (names or globs).
  * `own_jobs_only`: the persona may delete/suspend/resume only jobs it created (KEP-936 policy
  * table: data-scientist).
  */
@@ -19,11 +20,41 @@ export interface PersonaDef {
 
 export const BUILTIN_DEFS: Record<BuiltinPersona, PersonaDef> = {
   readonly: {
-    tools: ['get_cluster_resources', 'list_training_jobs', 'get_training_job', 'get_training_logs', 'get_training_events', 'list_runtimes', 'get_runtime'],
+    tools: [
+      'get_cluster_resources',
+      'list_training_jobs',
+      'get_training_job',
+      'get_training_logs',
+      'get_training_events',
+      'list_runtimes',
+      'get_runtime',
+      // Phase 5 modules: their read tools
+      'list_optimization_jobs',
+      'get_optimization_job',
+      'get_optimization_logs',
+      'get_best_results',
+      'get_optimization_events',
+      'list_models',
+      'get_model',
+      'list_model_versions',
+      'get_model_version',
+      'get_model_artifact',
+    ],
   },
   'data-scientist': {
     inherit: 'readonly',
-    tools: ['estimate_resources', 'check_prerequisites', 'fine_tune', 'run_custom_training', 'wait_for_training', 'delete_training_job'],
+    tools: [
+      'estimate_resources',
+      'check_prerequisites',
+      'fine_tune',
+      'run_custom_training',
+      'wait_for_training',
+      'delete_training_job',
+      'optimize',
+      'wait_for_optimization',
+      'delete_optimization_job',
+      'register_model',
+    ],
     ownJobsOnly: true,
   },
   'ml-engineer': {

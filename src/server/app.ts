@@ -1,9 +1,14 @@
 /**
- * Assembles a running configuration from the settings: which tools (clients x persona x policy),
- * which backend, the audit log, and the server factory both transports use. The factory binds
- * each serving unit (one HTTP request, or one stdio connection) to its caller: a Kubernetes
- * client that impersonates them when the HTTP layer authenticated someone, else the server's own.
+ * Assembles a running configuration from the settings: the backend (Kubernetes or local), the
+ * client modules (asked for, or detected), the tools (modules x persona x policy), the audit log,
+ * and the server factory both transports use. The factory binds each serving unit (one HTTP
+ * request, or one stdio connection) to its caller: Kubernetes clients that impersonate them when
+ * the HTTP layer authenticated someone, else the server's own identity.
+ *
+ * Start-up work (loading a kubeconfig imports @kubernetes/client-node; auto mode probes the
+ * cluster and its APIs) runs while the transport starts; the factory waits for it.
  */
+import { existsSync, readFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import type { McpRequestContext, Server } from '@modelcontextprotocol/server';
 import { openAuditLog, type AuditSink } from '../audit/audit.js';
@@ -12,60 +17,62 @@ import { whoami } from '../auth/whoami.js';
 import type { Settings } from '../config/settings.js';
 import { KubeApiError, KubeClient } from '../kube/client.js';
 import { KubeConfigError, loadKubeConnection, precheckKubeconfig } from '../kube/connection.js';
+import { ModelRegistryClient } from '../kubeflow/hub/client.js';
+import { OptimizerClient } from '../kubeflow/optimizer/client.js';
 import type { TrainerBackend } from '../kubeflow/trainer/backend.js';
 import { KubernetesBackend } from '../kubeflow/trainer/backends/kubernetes/index.js';
 import { LocalBackend } from '../kubeflow/trainer/backends/local/index.js';
 import { Policy } from '../policy/policy.js';
 import { ToolError, type AnyToolSpec } from '../tools/contract.js';
-import { ALL_TOOLS, toolsForModules } from '../tools/registry.js';
+import { ALL_TOOLS, CLIENT_MODULES, toolsForModules } from '../tools/registry.js';
 import { REQUEST_ID_KEY } from './httpAuth.js';
 import { instructions } from './instructions.js';
 import { advertised, buildServer, listEntries } from './mcpServer.js';
 
+const SERVICE_ACCOUNT_TOKEN = '/var/run/secrets/kubernetes.io/serviceaccount/token';
+
 export interface App {
-  tools: AnyToolSpec[];
   policy: Policy;
   audit: AuditSink;
-  /** True once the backend is known (loaded, or known to be unavailable). */
+  /** True once start-up work is done. */
   isReady: () => boolean;
-  /** Settles at the same moment. */
   ready: Promise<void>;
-  /** Where jobs run (and why, when auto chose local), for the start-up banner. */
-  backendDescription: () => Promise<string>;
+  /** The tools callers get (after start-up). */
+  tools: () => Promise<AnyToolSpec[]>;
+  /** One paragraph for the start-up banner: tools, backend, modules skipped and why. */
+  describe: () => Promise<string>;
   /** Flushes the audit log and detaches from local jobs (they keep running). */
   close: () => Promise<void>;
-  factory: (ctx?: McpRequestContext) => Server;
+  factory: (ctx?: McpRequestContext) => Promise<Server>;
 }
 
 export async function createApp(settings: Settings): Promise<App> {
   const policy = new Policy(settings.persona, settings.policy);
-  const tools = policy.visible(toolsForModules(settings.clients));
-  const text = instructions(new Set(tools.map((t) => t.name)), settings.mode);
   const audit = openAuditLog(settings.auditLog);
-  const entries = listEntries(advertised(tools, settings.mode));
-
-  // Loading a kubeconfig pulls in @kubernetes/client-node (a few hundred ms): do it while the
-  // transport starts, and let tool calls wait for it. Explicit flags are checked first, cheaply,
-  // so a wrong --kubeconfig or --context is a start-up error, not a tool error later.
+  // Explicit --kubeconfig / --context are checked now, cheaply: a typo is a start-up error.
   try {
     precheckKubeconfig(settings);
   } catch (err) {
     if (err instanceof KubeConfigError) throw new Error(`${err.message} ${err.hint}`);
     throw err;
   }
+
   let kube: KubeClient | undefined;
   let backend: TrainerBackend | undefined;
   let local: LocalBackend | undefined;
   let unavailable: ToolError | undefined;
-  let note = '';
+  let backendNote = '';
   let own: Identity = { user: userInfo().username, groups: [], source: 'local', impersonate: false };
+  let modules: string[] = [];
+  const skipped: string[] = [];
   let ready = false;
-  const useLocal = (why: string) => {
-    local = new LocalBackend({ storeDir: settings.storeDir, maxConcurrent: settings.localMaxJobs });
-    backend = local;
-    note = why;
-  };
-  const loading = (async () => {
+
+  const chooseBackend = async (): Promise<void> => {
+    const useLocal = (why: string) => {
+      local = new LocalBackend({ storeDir: settings.storeDir, maxConcurrent: settings.localMaxJobs });
+      backend = local;
+      backendNote = why;
+    };
     if (settings.backend === 'local') return useLocal('');
     let conn;
     try {
@@ -86,28 +93,73 @@ export async function createApp(settings: Settings): Promise<App> {
     // The server's own identity (SelfSubjectReview), once, before the first call is served:
     // calls then never trigger an API request of their own just to learn who is calling.
     own = await whoami(kube);
+  };
+
+  const registryClient = (): ModelRegistryClient => {
+    if (!settings.registry.url) {
+      throw new ToolError('no_registry', 'No Model Registry is configured.', 'Start the server with --registry-url http://model-registry-service.kubeflow:8080 (or hub.url in the config file, or $MODEL_REGISTRY_URL).');
+    }
+    return new ModelRegistryClient({ baseUrl: settings.registry.url, token: registryToken(settings.registry.tokenFile) });
+  };
+  const loading = (async () => {
+    await chooseBackend();
+    if (settings.clients === 'auto' && !backend) {
+      // No backend at all: keep the trainer tools, whose calls explain what to configure.
+      modules = ['trainer'];
+      return;
+    }
+    if (settings.clients !== 'auto') {
+      modules = settings.clients;
+      return;
+    }
+    for (const m of CLIENT_MODULES) {
+      const why = await moduleMissing(m.name, kube, local !== undefined, settings.registry.url, registryClient);
+      if (why) skipped.push(`${m.name}: ${why}`);
+      else modules.push(m.name);
+    }
   })().finally(() => (ready = true));
 
   const backendFor = (caller: Identity): TrainerBackend => {
     if (!backend) throw unavailable ?? new ToolError('no_cluster', 'The backend is still loading.', 'Call again in a moment.');
     return kube && caller.impersonate ? new KubernetesBackend(kube.as({ user: caller.user, groups: caller.groups })) : backend;
   };
+  const optimizerFor = (caller: Identity): OptimizerClient => {
+    if (!kube) {
+      throw new ToolError('no_cluster', 'Hyperparameter optimization runs on a Kubernetes cluster with Katib; this server has none.', 'Start the server with a kubeconfig (--kubeconfig / --context) for a cluster with Katib installed.');
+    }
+    return new OptimizerClient(caller.impersonate ? kube.as({ user: caller.user, groups: caller.groups }) : kube);
+  };
+
+  let built: { tools: AnyToolSpec[]; text: string; entries: ReturnType<typeof listEntries> } | undefined;
+  const assembled = async () => {
+    await loading;
+    if (!built) {
+      const tools = policy.visible(toolsForModules(modules));
+      built = { tools, text: instructions(new Set(tools.map((t) => t.name)), settings.mode), entries: listEntries(advertised(tools, settings.mode)) };
+    }
+    return built;
+  };
 
   return {
-    tools,
     policy,
     audit,
     isReady: () => ready,
     ready: loading,
-    backendDescription: async () => {
-      await loading;
-      return backend ? `${backend.describe()}${note}` : `no cluster (${unavailable?.message})`;
+    tools: async () => (await assembled()).tools,
+    describe: async () => {
+      const { tools } = await assembled();
+      const where = backend ? `${backend.describe()}${backendNote}` : `no cluster (${unavailable?.message})`;
+      return [
+        `${tools.length} tools (persona ${settings.persona}, modules ${modules.join(',') || 'none'}${settings.mode === 'dynamic' ? ', dynamic mode' : ''}${settings.configPath ? `, config ${settings.configPath}` : ''}); backend: ${where}`,
+        ...skipped.map((s) => `module skipped — ${s}`),
+      ].join('\n');
     },
     close: async () => {
       await audit.close();
       await local?.close();
     },
-    factory: (ctx?: McpRequestContext) => {
+    factory: async (ctx?: McpRequestContext) => {
+      const { tools, text, entries } = await assembled();
       const extra = ctx?.authInfo?.extra ?? {};
       const authenticated = extra[IDENTITY_KEY] as Identity | undefined;
       const requestId = extra[REQUEST_ID_KEY] as string | undefined;
@@ -118,12 +170,10 @@ export async function createApp(settings: Settings): Promise<App> {
           allTools: ALL_TOOLS,
           policy,
           instructions: text,
-          ready: () => loading,
-          identity: async () => {
-            await loading;
-            return authenticated ?? { ...own, requestId };
-          },
+          identity: async () => authenticated ?? { ...own, requestId },
           backend: backendFor,
+          optimizer: optimizerFor,
+          registry: registryClient,
           defaultNamespace: () => settings.namespace ?? backend?.defaultNamespace() ?? 'default',
           audit,
         },
@@ -139,7 +189,52 @@ async function reachability(kube: KubeClient): Promise<string | undefined> {
     await kube.json('GET', '/version', { timeoutMs: 3000 });
     return undefined;
   } catch (err) {
-    if (err instanceof KubeApiError && (err.status === 401 || err.status === 403)) return undefined; // it answers: a credentials problem is reported per call
+    // It answers: a credentials problem is reported per call, with its hint.
+    if (err instanceof KubeApiError && (err.status === 401 || err.status === 403)) return undefined;
     return `is unreachable: ${(err as Error).message}`;
   }
+}
+
+/** Why a module cannot work here (auto detection), or undefined when its API is present. */
+async function moduleMissing(
+  module: string,
+  kube: KubeClient | undefined,
+  isLocal: boolean,
+  registryUrl: string | undefined,
+  registry: () => ModelRegistryClient,
+): Promise<string | undefined> {
+  switch (module) {
+    case 'trainer':
+      if (isLocal) return undefined;
+      if (!kube) return 'no cluster';
+      return (await serves(kube, '/apis/trainer.kubeflow.org/v1alpha1', 'trainjobs')) ? undefined : 'the Kubeflow Trainer v2 API (trainer.kubeflow.org/v1alpha1 trainjobs) is not served by the cluster';
+    case 'optimizer':
+      if (!kube) return 'Katib needs a Kubernetes cluster';
+      return (await serves(kube, '/apis/kubeflow.org/v1beta1', 'experiments')) ? undefined : 'Katib (kubeflow.org/v1beta1 experiments) is not installed';
+    case 'hub': {
+      if (!registryUrl) return 'no Model Registry URL (--registry-url, hub.url, or $MODEL_REGISTRY_URL)';
+      const probe = await registry().probe({ signal: AbortSignal.timeout(5000) });
+      return probe.ok ? undefined : `the Model Registry at ${probe.apiBase} does not answer: ${probe.error?.message ?? 'unknown error'}`;
+    }
+    default:
+      return 'unknown module';
+  }
+}
+
+/** Whether an API group/version is served with the given resource (discovery). */
+async function serves(kube: KubeClient, path: string, resource: string): Promise<boolean> {
+  try {
+    const list = await kube.json<{ resources?: Array<{ name: string }> }>('GET', path, { timeoutMs: 5000 });
+    return (list.resources ?? []).some((r) => r.name === resource);
+  } catch (err) {
+    // Discovery is readable by all authenticated users; anything else means "not there".
+    if (err instanceof KubeApiError && err.status === 403) return true;
+    return false;
+  }
+}
+
+/** The registry token: the configured file, else the pod's service account token, else none. */
+function registryToken(file: string | undefined): string | undefined {
+  const path = file ?? (existsSync(SERVICE_ACCOUNT_TOKEN) ? SERVICE_ACCOUNT_TOKEN : undefined);
+  return path ? readFileSync(path, 'utf8').trim() || undefined : undefined;
 }

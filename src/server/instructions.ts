@@ -20,6 +20,12 @@ export function instructions(visible: ReadonlySet<string>, mode: 'full' | 'dynam
   } else {
     lines.push('Inspect with list_training_jobs, get_training_job, get_training_logs, get_training_events.');
   }
+  if (has('optimize')) {
+    lines.push('Tune: optimize (the training code prints "<metric>=<value>" lines) -> wait_for_optimization -> get_best_results -> train with those parameters.');
+  }
+  if (has('register_model')) {
+    lines.push('Register trained models with register_model (preview first); list_models/get_model_version to look them up.');
+  }
   if (has('delete_training_job') || has('suspend_training_job')) {
     lines.push('Delete/suspend/resume also preview first; act only with confirmed=true after the user agrees.');
   }

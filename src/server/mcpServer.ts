@@ -15,6 +15,8 @@ import type { z } from 'zod';
 import { auditParameters, type AuditRecord, type AuditSink } from '../audit/audit.js';
 import { findSecrets, redact, redactText } from '../audit/secrets.js';
 import type { Identity } from '../auth/identity.js';
+import type { ModelRegistryClient } from '../kubeflow/hub/client.js';
+import type { OptimizerClient } from '../kubeflow/optimizer/client.js';
 import type { TrainerBackend } from '../kubeflow/trainer/backend.js';
 import type { Policy } from '../policy/policy.js';
 import { annotationsFor, ToolError, type AnyToolSpec } from '../tools/contract.js';
@@ -33,12 +35,14 @@ export interface ServerDeps {
   allTools: readonly AnyToolSpec[];
   policy: Policy;
   instructions: string;
-  /** Settles once the backend is known; tool calls wait for it. */
-  ready?: () => Promise<void>;
   /** Who is calling (fixed for this serving unit: one HTTP request, or one stdio connection). */
   identity: () => Promise<Identity>;
   /** The backend acting as that caller; may throw ToolError (e.g. no cluster configured). */
   backend: (caller: Identity) => TrainerBackend;
+  /** Katib acting as that caller; may throw ToolError (no cluster, or the local backend). */
+  optimizer: (caller: Identity) => OptimizerClient;
+  /** The Model Registry; may throw ToolError (not configured). */
+  registry: () => ModelRegistryClient;
   /** Namespace used when a call does not name one. */
   defaultNamespace: () => string;
   audit?: AuditSink;
@@ -133,7 +137,6 @@ async function callTool(spec: AnyToolSpec, visible: boolean, rawArgs: Record<str
   let code: string | undefined;
   let out: Record<string, unknown> | undefined;
   try {
-    await deps.ready?.();
     const toolCtx: ToolContext = {
       // Checked on use: tools that never touch a namespace (estimates) are not refused for it.
       get namespace() {
@@ -143,6 +146,8 @@ async function callTool(spec: AnyToolSpec, visible: boolean, rawArgs: Record<str
         return ns;
       },
       backend: () => deps.backend(caller),
+      optimizer: () => deps.optimizer(caller),
+      registry: deps.registry,
       caller,
       ownJobsOnly: deps.policy.persona.ownJobsOnly,
       signal: ctx.mcpReq.signal,

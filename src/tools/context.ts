@@ -3,6 +3,8 @@
  * a fresh context per call from the caller's identity.
  */
 import type { Identity } from '../auth/identity.js';
+import type { ModelRegistryClient } from '../kubeflow/hub/client.js';
+import type { OptimizerClient } from '../kubeflow/optimizer/client.js';
 import type { TrainerBackend } from '../kubeflow/trainer/backend.js';
 
 export interface ProgressReporter {
@@ -18,6 +20,10 @@ export interface ToolContext {
   readonly namespace: string;
   /** The training backend acting as the caller. Throws a ToolError when no cluster is configured. */
   backend(): TrainerBackend;
+  /** Katib (hyperparameter optimisation) acting as the caller; throws a ToolError without a cluster. */
+  optimizer(): OptimizerClient;
+  /** The Model Registry; throws a ToolError when none is configured. */
+  registry(): ModelRegistryClient;
   /** Who is calling (recorded as the creator of jobs they submit). */
   caller: Identity;
   /** The caller may delete/suspend/resume only jobs it created (data-scientist persona). */

@@ -5,7 +5,7 @@
 import type { z } from 'zod';
 import type { ToolContext } from './context.js';
 
-export type ModuleName = 'core' | 'trainer';
+export type ModuleName = 'core' | 'trainer' | 'optimizer' | 'hub';
 export type Category = 'core' | 'planning' | 'training' | 'discovery' | 'monitoring' | 'lifecycle';
 export type Risk = 'read' | 'write' | 'destructive';
 

@@ -16,6 +16,11 @@ import { runContainerTraining } from './trainer/run_container_training.js';
 import { runCustomTraining } from './trainer/run_custom_training.js';
 import { resumeTrainingJob, suspendTrainingJob } from './trainer/suspend_resume.js';
 import { waitForTraining } from './trainer/wait_for_training.js';
+import { getBestResults, getOptimizationEvents, getOptimizationJob, getOptimizationLogs, listOptimizationJobs } from './optimizer/discovery.js';
+import { deleteOptimizationJob, waitForOptimization } from './optimizer/lifecycle.js';
+import { optimize } from './optimizer/optimize.js';
+import { getModel, getModelArtifact, getModelVersion, listModels, listModelVersions } from './hub/read.js';
+import { registerModel } from './hub/register.js';
 
 export const ALL_TOOLS: readonly AnyToolSpec[] = [
   // core: always loaded
@@ -37,11 +42,29 @@ export const ALL_TOOLS: readonly AnyToolSpec[] = [
   deleteTrainingJob,
   suspendTrainingJob,
   resumeTrainingJob,
+  // optimizer (Katib)
+  optimize,
+  listOptimizationJobs,
+  getOptimizationJob,
+  getOptimizationLogs,
+  getBestResults,
+  waitForOptimization,
+  deleteOptimizationJob,
+  getOptimizationEvents,
+  // hub (Model Registry)
+  registerModel,
+  listModels,
+  getModel,
+  listModelVersions,
+  getModelVersion,
+  getModelArtifact,
 ];
 
 /** Client modules a user can enable with --clients (core is always on). */
 export const CLIENT_MODULES: ReadonlyArray<{ name: Exclude<ModuleName, 'core'>; description: string; sdkClient: string }> = [
   { name: 'trainer', description: 'Distributed training and LLM fine-tuning (Kubeflow Trainer v2 TrainJobs)', sdkClient: 'TrainerClient' },
+  { name: 'optimizer', description: 'Hyperparameter optimization (Katib v1beta1 Experiments)', sdkClient: 'OptimizerClient' },
+  { name: 'hub', description: 'Model Registry: registered models, versions and artifacts (REST v1alpha3)', sdkClient: 'ModelRegistryClient' },
 ];
 
 export function toolsForModules(modules: readonly string[]): AnyToolSpec[] {

@@ -132,7 +132,7 @@ describe('bad input', () => {
 
 describe('personas', () => {
   it('readonly hides write tools and refuses them when called by name', async () => {
-    const c = await connectStdio(['--kubeconfig', kubeconfigFor('admin-token'), '--persona', 'readonly'], isolatedEnv());
+    const c = await connectStdio(['--kubeconfig', kubeconfigFor('admin-token'), '--persona', 'readonly', '--clients', 'trainer'], isolatedEnv());
     try {
       const { tools } = await c.client.listTools();
       expect(tools.map((t) => t.name)).not.toContain('run_custom_training');

@@ -75,7 +75,9 @@ describe('policy decisions', () => {
     expect(names(p)).not.toContain('run_container_training');
     expect(p.whyNot(ALL_TOOLS.find((t) => t.name === 'delete_training_job')!)).toBe('denied by policy');
     const only = new Policy('platform-admin', { allow: ['category:discovery', 'fine_tune'] });
-    expect(names(only).sort()).toEqual(['fine_tune', 'get_runtime', 'get_runtime_packages', 'get_training_job', 'list_runtimes', 'list_training_jobs']);
+    expect(names(only).sort()).toEqual(expect.arrayContaining(['fine_tune', 'get_runtime', 'get_runtime_packages', 'get_training_job', 'list_runtimes', 'list_training_jobs', 'list_models', 'get_best_results']));
+    expect(names(only)).not.toContain('run_custom_training');
+    expect(names(only).every((n) => n === 'fine_tune' || ALL_TOOLS.find((t) => t.name === n)!.category === 'discovery')).toBe(true);
   });
 
   it('read_only keeps read tools only, whatever the persona', () => {

@@ -47,7 +47,7 @@ afterAll(async () => {
 describe('persona x tool matrix', () => {
   const personas = new Personas();
   it.each(BUILTIN_PERSONAS.map((p) => [p]))('%s: hidden tools are refused when called by name, and nothing is written', async (persona) => {
-    const srv = await inProcess({ kubeconfig, persona });
+    const srv = await inProcess({ kubeconfig, persona, clients: ['trainer', 'optimizer', 'hub'] });
     try {
       const client = await srv.connect(user('alice'));
       const listed = (await client.listTools()).tools.map((t) => t.name).sort();

@@ -10,7 +10,7 @@ function run(...args: string[]) {
 
 describe('kubeflow-mcp CLI', () => {
   it('tools list --json gives each tool with category, risk, tokens and the total', () => {
-    const r = run('tools', 'list', '--json', '--persona', 'readonly');
+    const r = run('tools', 'list', '--json', '--persona', 'readonly', '--clients', 'trainer');
     expect(r.code).toBe(0);
     const j = JSON.parse(r.out) as { tools: Array<{ name: string; category: string; risk: string; tokens: number }>; total_tokens: number };
     expect(j.tools).toHaveLength(7);
@@ -19,16 +19,22 @@ describe('kubeflow-mcp CLI', () => {
   });
 
   it('tools list prints a table with a total line', () => {
-    const r = run('tools', 'list');
+    const r = run('tools', 'list', '--clients', 'trainer');
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/^TOOL\s+MODULE\s+CATEGORY\s+RISK\s+TOKENS/m);
     expect(r.out).toMatch(/17 tools, \d+ tokens in tools\/list \(persona ml-engineer, clients trainer\)/);
+    const all = run('tools', 'list');
+    expect(all.out).toMatch(/31 tools, \d+ tokens in tools\/list \(persona ml-engineer, clients trainer,optimizer,hub\)/);
+    expect(all.out).toMatch(/^optimize\s+optimizer\s+training\s+write/m);
+    expect(all.out).toMatch(/^register_model\s+hub\s+/m);
   });
 
-  it('clients list names the trainer module', () => {
+  it('clients list names the modules', () => {
     const r = run('clients', 'list');
     expect(r.code).toBe(0);
-    expect(r.out).toContain('trainer');
+    expect(r.out).toMatch(/^trainer .*TrainerClient/m);
+    expect(r.out).toMatch(/^optimizer .*OptimizerClient/m);
+    expect(r.out).toMatch(/^hub .*ModelRegistryClient/m);
   });
 
   it.each([

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rank } from '../../src/server/dynamic.js';
-import { ALL_TOOLS } from '../../src/tools/registry.js';
+import { ALL_TOOLS, toolsForModules } from '../../src/tools/registry.js';
 import { startFakeKube, type FakeKube } from '../support/fake-kube/index.js';
 import { callTool, inProcess } from '../support/inprocess.js';
 
@@ -28,7 +28,16 @@ describe('ranking', () => {
     ['run my python function', 'run_custom_training'],
     ['docker image', 'run_container_training'],
     ['which runtimes exist', 'list_runtimes'],
-  ])('%j finds %s first', (query, expected) => {
+  ])('%j finds %s first among trainer tools', (query, expected) => {
+    expect(rank(toolsForModules(['trainer']), query)[0]?.tool.name).toBe(expected);
+  });
+
+  it.each([
+    ['hyperparameter search', 'optimize'],
+    ['best parameters', 'get_best_results'],
+    ['register model version', 'register_model'],
+    ['model artifact uri', 'get_model_artifact'],
+  ])('%j finds %s first among all tools', (query, expected) => {
     expect(rank(ALL_TOOLS, query)[0]?.tool.name).toBe(expected);
   });
 });

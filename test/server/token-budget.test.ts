@@ -1,14 +1,14 @@
 /**
  * Context budget: the tools/list result a real client receives from the built server, counted
- * with the o200k tokenizer. Issue limits: trainer + core as ml-engineer <= 2,500 tokens, readonly
- * <= 1,000, server instructions <= 400.
+ * with the o200k tokenizer. Limits: trainer + core as ml-engineer <= 2,500 tokens, readonly
+ * <= 1,000, all three modules <= 5,000, dynamic mode <= 600, server instructions <= 400.
  */
 import { describe, expect, it } from 'vitest';
 import { tokenCounter } from '../../src/server/tokens.js';
 import { connectStdio, isolatedEnv, type Era } from '../support/mcp.js';
 
-async function wireCost(persona: string, era: Era, extra: string[] = []): Promise<{ tools: number; list: number; instructions: number }> {
-  const c = await connectStdio(['--clients', 'trainer', '--persona', persona, ...extra], isolatedEnv(), era);
+async function wireCost(persona: string, era: Era, extra: string[] = [], clients = 'trainer'): Promise<{ tools: number; list: number; instructions: number }> {
+  const c = await connectStdio(['--clients', clients, '--persona', persona, ...extra], isolatedEnv(), era);
   try {
     const count = await tokenCounter();
     const list = await c.client.listTools();
@@ -28,8 +28,16 @@ describe.each(['modern', 'legacy'] as const)('context budget (%s era)', (era) =>
     expect(cost.instructions).toBeLessThanOrEqual(400);
   });
 
+  it('all three modules (trainer, optimizer, hub): tools/list <= 5,000 tokens', async () => {
+    const cost = await wireCost('ml-engineer', era, [], 'trainer,optimizer,hub');
+    console.log(`${era} all modules: ${cost.tools} tools, tools/list ${cost.list} tokens, instructions ${cost.instructions} tokens`);
+    expect(cost.tools).toBe(31);
+    expect(cost.list).toBeLessThanOrEqual(5000);
+    expect(cost.instructions).toBeLessThanOrEqual(400);
+  });
+
   it('dynamic mode: the whole tools/list <= 600 tokens', async () => {
-    const cost = await wireCost('platform-admin', era, ['--mode', 'dynamic']);
+    const cost = await wireCost('platform-admin', era, ['--mode', 'dynamic'], 'trainer,optimizer,hub');
     console.log(`${era} dynamic: ${cost.tools} tools, tools/list ${cost.list} tokens, instructions ${cost.instructions} tokens`);
     expect(cost.tools).toBe(3);
     expect(cost.list).toBeLessThanOrEqual(600);

@@ -14,8 +14,14 @@ const KEP_TOOLS = [
 ];
 
 describe('tool registry', () => {
-  it('has exactly the 17 KEP-936 Phase 1 tools plus check_prerequisites, uniquely named', () => {
-    expect(ALL_TOOLS.map((t) => t.name).sort()).toEqual([...KEP_TOOLS].sort());
+  it('has the KEP-936 tools: Phase 1 + check_prerequisites, and the Phase 5 optimizer and hub names', () => {
+    expect(toolsForModules(['trainer']).map((t) => t.name).sort()).toEqual([...KEP_TOOLS].sort());
+    expect(toolsForModules(['optimizer']).filter((t) => t.module === 'optimizer').map((t) => t.name).sort()).toEqual(
+      ['optimize', 'list_optimization_jobs', 'get_optimization_job', 'get_optimization_logs', 'get_best_results', 'wait_for_optimization', 'delete_optimization_job', 'get_optimization_events'].sort(),
+    );
+    expect(toolsForModules(['hub']).filter((t) => t.module === 'hub').map((t) => t.name).sort()).toEqual(
+      ['register_model', 'list_models', 'get_model', 'list_model_versions', 'get_model_version', 'get_model_artifact'].sort(),
+    );
     expect(new Set(ALL_TOOLS.map((t) => t.name)).size).toBe(ALL_TOOLS.length);
   });
 
@@ -71,6 +77,12 @@ describe('personas (KEP-936 DESIGN.md)', () => {
     expect(ds).not.toContain('run_container_training');
     expect(ds).not.toContain('suspend_training_job');
     expect(names('platform-admin')).toEqual([...KEP_TOOLS].sort());
+    // Phase 5 read tools are readonly's too; writing ones start at data-scientist.
+    const all = (p: BuiltinPersona) => new Policy(p).visible(ALL_TOOLS).map((t) => t.name);
+    expect(all('readonly')).toEqual(expect.arrayContaining(['list_optimization_jobs', 'get_best_results', 'list_models', 'get_model_artifact']));
+    expect(all('readonly')).not.toContain('optimize');
+    expect(all('data-scientist')).toEqual(expect.arrayContaining(['optimize', 'register_model', 'wait_for_optimization']));
+    expect(all('ml-engineer')).toHaveLength(ALL_TOOLS.length);
   });
 
   it('data-scientist acts on its own jobs only; ml-engineer and platform-admin on any', () => {

@@ -93,6 +93,7 @@ export function experimentSummary(exp: Experiment, anyTrialRunning?: boolean): E
     trialCounts: counts(exp),
     ...(best ? { best } : {}),
     creationTimestamp: exp.metadata.creationTimestamp ?? '',
+    annotations: exp.metadata.annotations ?? {},
     ...(exp.status?.completionTime ? { completionTime: exp.status.completionTime } : {}),
   };
 }

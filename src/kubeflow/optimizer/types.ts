@@ -185,6 +185,7 @@ export interface ExperimentSummary {
   best?: BestTrial;
   creationTimestamp: string;
   completionTime?: string;
+  annotations?: Record<string, string>;
 }
 
 export interface TrialView {

@@ -150,6 +150,8 @@ export interface TrainerBackend {
   submit(job: PreparedJob, opts: { dryRun: boolean; signal?: AbortSignal }): Promise<SubmitResult>;
   listJobs(namespace: string, opts: { labelSelector?: string; limit?: number; continue?: string; signal?: AbortSignal }): Promise<JobPage>;
   getJob(namespace: string, name: string, signal?: AbortSignal): Promise<TrainJobView>;
+  /** The TrainJob object itself (where the backend has one). */
+  getJobObject?(namespace: string, name: string, signal?: AbortSignal): Promise<TrainJob>;
   logs(namespace: string, name: string, opts: { step: string; tail: number; sinceSeconds?: number; followSeconds?: number; signal?: AbortSignal }): Promise<LogResult>;
   events(namespace: string, name: string, signal?: AbortSignal): Promise<KubeEvent[]>;
   waitFor(

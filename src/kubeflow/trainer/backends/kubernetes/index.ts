@@ -82,6 +82,10 @@ export class KubernetesBackend implements TrainerBackend {
     return getJob(this.kube, namespace, name, signal);
   }
 
+  getJobObject(namespace: string, name: string, signal?: AbortSignal) {
+    return this.kube.get<TrainJob>(RESOURCES.trainjobs, name, namespace, signal);
+  }
+
   async logs(namespace: string, name: string, opts: { step: string; tail: number; sinceSeconds?: number; followSeconds?: number; signal?: AbortSignal }) {
     return stepLogs(this.kube, await getJob(this.kube, namespace, name, opts.signal), opts);
   }

@@ -1,0 +1,75 @@
+/** Waiting for and deleting experiments. */
+import { z } from 'zod';
+import { checkOwner } from '../../policy/ownership.js';
+import { defineTool } from '../contract.js';
+import { toToolError } from '../errors.js';
+import { check, confirmed, jobName, namespace, type Check } from '../schemas.js';
+import { detailOut, experimentDetail, experimentStatus, renderDetail } from './views.js';
+
+export const waitForOptimization = defineTool({
+  name: 'wait_for_optimization',
+  module: 'optimizer',
+  category: 'monitoring',
+  risk: 'read',
+  title: 'Wait for optimization',
+  description: 'Wait until an experiment reaches status (default Complete) or fails; bounded, sends progress. Call again after a timeout.',
+  input: z.object({ name: jobName, status: experimentStatus.exclude(['Created']).default('Complete'), timeout_seconds: z.int().min(1).max(600).default(50), namespace }),
+  output: experimentDetail.extend({ reached: z.boolean(), waited_seconds: z.number(), next: z.string().optional() }),
+  async run(a, ctx) {
+    let changes = 0;
+    const res = await ctx.optimizer().waitFor(ctx.namespace, a.name, {
+      statuses: a.status === 'Running' ? ['Running', 'Complete'] : [a.status],
+      timeoutSeconds: a.timeout_seconds,
+      signal: ctx.signal,
+      onChange: (s) => void ctx.progress(++changes, s.maxTrials, `${s.name}: ${s.status}, ${s.trialCounts.succeeded}/${s.maxTrials ?? '?'} trials succeeded`),
+    });
+    if (!res.experiment) return { experiment: { name: a.name, status: 'Failed' as const, reason: 'Deleted', algorithm: '', objective: '', trials: { total: 0, succeeded: 0, failed: 0, running: 0 }, created: '' }, trials: [], trials_truncated: false, reached: false, waited_seconds: res.waitedSeconds, next: 'The experiment was deleted while waiting.' };
+    const d = detailOut(res.experiment);
+    const status = d.experiment.status;
+    return {
+      ...d,
+      reached: res.reached,
+      waited_seconds: res.waitedSeconds,
+      next: res.reached
+        ? status === 'Complete'
+          ? `Done. get_best_results(name="${a.name}") has the best parameters.`
+          : undefined
+        : status === 'Failed'
+          ? `The experiment failed${d.experiment.reason ? ` (${d.experiment.reason})` : ''}: see get_optimization_events and get_optimization_logs.`
+          : `Still ${status} after ${res.waitedSeconds}s. Call wait_for_optimization again to keep waiting.`,
+    };
+  },
+  render: (o) => [`${o.reached ? 'REACHED' : 'NOT YET'} after ${o.waited_seconds}s`, renderDetail(o), o.next ?? ''].filter(Boolean).join('\n'),
+});
+
+export const deleteOptimizationJob = defineTool({
+  name: 'delete_optimization_job',
+  module: 'optimizer',
+  category: 'lifecycle',
+  risk: 'destructive',
+  title: 'Delete optimization job',
+  description: 'Delete a Katib experiment with its trials and their TrainJobs.',
+  input: z.object({ name: jobName, namespace, confirmed }),
+  output: z.object({ status: z.enum(['preview', 'done']), name: z.string(), checks: z.array(check), ready: z.boolean(), next: z.string() }),
+  async run(a, ctx) {
+    const client = ctx.optimizer();
+    const exp = await client.get(ctx.namespace, a.name, { signal: ctx.signal });
+    checkOwner({ name: a.name, annotations: exp.annotations }, ctx.caller, ctx.ownJobsOnly, 'delete');
+    if (a.confirmed) {
+      await client.delete(ctx.namespace, a.name, { signal: ctx.signal });
+      return { status: 'done' as const, name: a.name, checks: [], ready: true, next: `Deleted ${a.name} and its ${exp.trialCounts.total} trial(s).` };
+    }
+    const checks: Check[] = [{ check: 'experiment', ok: true, detail: `${a.name} is ${exp.status} with ${exp.trialCounts.total} trial(s)` }];
+    try {
+      await client.delete(ctx.namespace, a.name, { dryRun: true, signal: ctx.signal });
+      checks.push({ check: 'dry-run', ok: true, detail: 'the API server would accept the delete (nothing changed)' });
+    } catch (err) {
+      const te = toToolError(err);
+      if (['cluster_unreachable', 'timeout', 'cancelled'].includes(te.code)) throw te;
+      checks.push({ check: 'dry-run', ok: false, detail: `${te.message} — ${te.hint}` });
+    }
+    const ready = checks.every((c) => c.ok !== false);
+    return { status: 'preview' as const, name: a.name, checks, ready, next: ready ? `Nothing changed. After the user agrees, call delete_optimization_job(name="${a.name}", confirmed=true).` : 'Nothing changed. The dry-run failed: see the checks.' };
+  },
+  render: (o) => [o.status === 'preview' ? `PREVIEW (nothing changed) — delete ${o.name}` : `DELETED ${o.name}`, ...o.checks.map((c) => `  ${c.ok ? 'ok  ' : 'FAIL'} ${c.check}: ${c.detail}`), o.next].join('\n'),
+});

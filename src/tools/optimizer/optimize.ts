@@ -1,0 +1,167 @@
+import { z } from 'zod';
+import { KubeApiError } from '../../kube/client.js';
+import { buildExperiment, type TrialTrainerInput } from '../../kubeflow/optimizer/experiment.js';
+import { ALGORITHM_NAMES } from '../../kubeflow/optimizer/constants.js';
+import { search, type Search } from '../../kubeflow/optimizer/search.js';
+import { generateJobName } from '../../kubeflow/trainer/names.js';
+import { DEFAULT_RUNTIME } from '../../kubeflow/trainer/constants.js';
+import { checkTrainingCode } from '../../kubeflow/python/check.js';
+import { creatorAnnotations } from '../../policy/ownership.js';
+import { defineTool, ToolError } from '../contract.js';
+import { toToolError } from '../errors.js';
+import { fields } from '../render.js';
+import { check, confirmed, jobName, KEYS_ONLY, namespace, type Check } from '../schemas.js';
+import { forDisplay } from '../trainer/submission.js';
+
+/** One search-space entry as the agent writes it. */
+const space = z
+  .object({
+    uniform: z.tuple([z.number(), z.number()]).optional(),
+    log_uniform: z.tuple([z.number(), z.number()]).optional(),
+    int: z.tuple([z.int(), z.int()]).optional(),
+    step: z.number().positive().optional(),
+    categorical: z.array(z.union([z.string(), z.number(), z.boolean()])).min(1).optional(),
+    discrete: z.array(z.number()).min(1).optional(),
+  })
+  .strict()
+  .refine((s) => ['uniform', 'log_uniform', 'int', 'categorical', 'discrete'].filter((k) => k in s).length === 1, 'give exactly one of uniform, log_uniform, int, categorical, discrete');
+
+function toSearch(s: z.infer<typeof space>): Search {
+  if (s.uniform) return search.uniform(s.uniform[0], s.uniform[1], s.step !== undefined ? { step: s.step } : {});
+  if (s.log_uniform) return search.logUniform(s.log_uniform[0], s.log_uniform[1]);
+  if (s.int) return search.int(s.int[0], s.int[1], s.step);
+  if (s.categorical) return search.categorical(s.categorical);
+  return search.discrete(s.discrete!);
+}
+
+export const optimize = defineTool({
+  name: 'optimize',
+  module: 'optimizer',
+  category: 'training',
+  risk: 'write',
+  title: 'Tune hyperparameters',
+  description:
+    'Hyperparameter search with Katib: trials run your training function (code) or image as TrainJobs with sampled parameters, which must print "<metric>=<value>" lines.',
+  input: z.object({
+    code: z.string().min(1).max(200_000).optional(),
+    image: z.string().min(1).max(500).optional(),
+    search_space: z
+      .record(z.string(), space)
+      .refine((r) => Object.keys(r).length > 0, 'give at least one parameter')
+      .meta({ description: 'param -> {uniform|log_uniform|int: [min, max], step?} or {categorical|discrete: [...]}', [KEYS_ONLY]: true }),
+    metric: z.string().default('loss'),
+    direction: z.enum(['minimize', 'maximize']).default('minimize'),
+    algorithm: z.enum(ALGORITHM_NAMES).default('random'),
+    max_trials: z.int().min(1).max(10_000).default(10),
+    parallel_trials: z.int().min(1).max(1000).default(1),
+    name: jobName.optional(),
+    options: z
+      .object({
+        entry: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/).default('train'),
+        func_args: z.record(z.string(), z.unknown()).optional(),
+        packages: z.array(z.string().min(1)).max(100).optional(),
+        env: z.record(z.string(), z.string()).optional(),
+        resources: z.record(z.string(), z.union([z.string(), z.number()])).optional(),
+        num_nodes: z.int().min(1).max(1024).optional(),
+        runtime: z.string().min(1).optional(),
+        command: z.array(z.string()).optional(),
+        args: z.array(z.string()).optional(),
+        goal: z.number().optional(),
+        additional_metrics: z.array(z.string()).optional(),
+        algorithm_settings: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
+        max_failed_trials: z.int().min(0).optional(),
+      })
+      .strict()
+      .optional()
+      .meta({ description: 'entry, func_args, packages, env, resources, num_nodes, runtime, command, args, goal, additional_metrics, algorithm_settings, max_failed_trials', [KEYS_ONLY]: true }),
+    namespace,
+    confirmed,
+  }),
+  output: z.object({
+    status: z.enum(['preview', 'submitted']),
+    experiment: z.object({ name: z.string(), namespace: z.string() }),
+    body: z.record(z.string(), z.unknown()),
+    notes: z.array(z.string()),
+    checks: z.array(check),
+    ready: z.boolean(),
+    next: z.string(),
+  }),
+  async run(a, ctx) {
+    const o = a.options ?? { entry: 'train' };
+    if (!a.code && !a.image) {
+      throw new ToolError(
+        'invalid_arguments',
+        'Give code (a Python training function) or image (a training container).',
+        'code runs entry(**func_args, **sampled parameters); an image gets the parameters as env KUBEFLOW_TRAINER_OPT_<NAME> or ${trialParameters.<name>} in options.command/args.',
+      );
+    }
+    if (!a.code && (o.func_args || o.packages)) {
+      throw new ToolError('invalid_arguments', 'options.func_args and options.packages apply to code, not to an image.', 'Pass code, or drop them.');
+    }
+    const namespace = ctx.namespace;
+    const checks: Check[] = [];
+    const paramNames = Object.keys(a.search_space);
+    if (a.code) {
+      // Sampled parameters arrive as keywords too: the function must accept them.
+      const funcArgs = { ...o.func_args, ...Object.fromEntries(paramNames.map((p) => [p, 0])) };
+      const checked = checkTrainingCode(a.code, { entry: o.entry, funcArgs });
+      if (!checked.ok) {
+        const p = checked.problems[0]!;
+        throw new ToolError(`python_${p.code}`, `${p.message}${p.line ? ` (line ${p.line}${p.column ? `, column ${p.column}` : ''})` : ''}`, p.hint);
+      }
+      checks.push({ check: 'code', ok: true, detail: `${o.entry}() accepts ${paramNames.join(', ')}` });
+    }
+    const runtime = await ctx.backend().getRuntime(namespace, o.runtime ?? DEFAULT_RUNTIME, ctx.signal);
+    const trainer: TrialTrainerInput = a.code
+      ? { kind: 'custom', funcSource: a.code, funcName: o.entry, funcArgs: o.func_args, packages: o.packages, env: o.env, resourcesPerNode: o.resources, numNodes: o.num_nodes, image: a.image }
+      : { kind: 'container', image: a.image!, command: o.command, args: o.args, env: o.env, resourcesPerNode: o.resources, numNodes: o.num_nodes };
+    const name = a.name ?? generateJobName();
+    const built = buildExperiment({
+      name,
+      namespace,
+      trialTemplate: { trainer, runtime },
+      searchSpace: Object.fromEntries(Object.entries(a.search_space).map(([k, v]) => [k, toSearch(v)])),
+      objective: { metric: a.metric, direction: a.direction, goal: o.goal, additionalMetrics: o.additional_metrics },
+      algorithm: { name: a.algorithm, settings: o.algorithm_settings },
+      trials: { max: a.max_trials, parallel: a.parallel_trials, maxFailed: o.max_failed_trials },
+    });
+    const experiment = { ...built.experiment, metadata: { ...built.experiment.metadata, annotations: { ...built.experiment.metadata.annotations, ...creatorAnnotations(ctx.caller) } } };
+    checks.push({ check: 'runtime', ok: true, detail: `${runtime.name} (${runtime.kind})` });
+    const client = ctx.optimizer();
+    const ref = { name, namespace };
+    if (a.confirmed) {
+      const res = await client.create(namespace, experiment, { signal: ctx.signal });
+      return { status: 'submitted' as const, experiment: ref, body: forDisplay(res.accepted), notes: built.notes, checks, ready: true, next: `Submitted. Follow with wait_for_optimization(name="${name}"), then get_best_results.` };
+    }
+    let accepted: unknown = experiment;
+    try {
+      accepted = (await client.create(namespace, experiment, { dryRun: true, signal: ctx.signal })).accepted;
+      checks.push({ check: 'dry-run', ok: true, detail: 'accepted by the API server and Katib (nothing created)' });
+    } catch (err) {
+      if (err instanceof KubeApiError && [0, 499, 504].includes(err.status)) throw err;
+      const te = toToolError(err);
+      checks.push({ check: 'dry-run', ok: false, detail: `${te.message} — ${te.hint}` });
+    }
+    const ready = checks.every((c) => c.ok !== false);
+    return {
+      status: 'preview' as const,
+      experiment: ref,
+      body: forDisplay(accepted),
+      notes: built.notes,
+      checks,
+      ready,
+      next: ready
+        ? `Nothing was created. After the user agrees call optimize again with the same arguments, name="${name}" and confirmed=true.`
+        : 'Nothing was created. Fix the failed checks, then preview again.',
+    };
+  },
+  render: (o) =>
+    [
+      o.status === 'preview' ? `PREVIEW (nothing created) — Experiment ${o.experiment.name}` : `SUBMITTED — Experiment ${o.experiment.name}`,
+      fields([['namespace', o.experiment.namespace]]),
+      ...o.notes.map((n) => `note: ${n}`),
+      ...o.checks.map((c) => `  ${c.ok === true ? 'ok  ' : c.ok === false ? 'FAIL' : '?   '} ${c.check}: ${c.detail}`),
+      `experiment: ${JSON.stringify(o.body)}`,
+      o.next,
+    ].join('\n'),
+});
