@@ -8,7 +8,7 @@
 import { RESOURCES, type KubeClient } from '../../kube/client.js';
 import type { Pod } from '../../kube/types.js';
 import { LABEL_JOB_COMPLETION_INDEX, LABEL_REPLICATED_JOB_NAME, NODE, podSelector } from '../trainer/constants.js';
-import { TailBuffer } from '../trainer/backends/kubernetes/logs.js';
+import { readPodLog } from '../trainer/backends/kubernetes/logs.js';
 import { METRICS_COLLECTOR_CONTAINER, PRIMARY_CONTAINER } from './constants.js';
 import { OptimizerError } from './errors.js';
 
@@ -57,25 +57,6 @@ export async function trialLogs(kube: KubeClient, namespace: string, trial: stri
     ? `read from Katib's ${METRICS_COLLECTOR_CONTAINER} sidecar (it echoes the training output), as the SDK does`
     : `read from the trainer container '${PRIMARY_CONTAINER}': the pod has no ${METRICS_COLLECTOR_CONTAINER} sidecar (metrics-collector injection is not enabled for this namespace)`;
 
-  const path = kube.path(RESOURCES.pods, namespace, pod.metadata.name, 'log');
-  const base = { container, sinceSeconds: opts.sinceSeconds };
-  const ring = new TailBuffer(opts.tail);
-  if (opts.followSeconds && opts.followSeconds > 0) {
-    const stop = new AbortController();
-    const timer = setTimeout(() => stop.abort(), opts.followSeconds * 1000);
-    const signal = opts.signal ? AbortSignal.any([opts.signal, stop.signal]) : stop.signal;
-    try {
-      for await (const line of kube.lines(path, { query: { ...base, follow: 'true', tailLines: opts.tail + 1 }, signal })) ring.push(line);
-    } finally {
-      clearTimeout(timer);
-    }
-    if (opts.signal?.aborted) throw new DOMException('cancelled', 'AbortError');
-  } else {
-    // One extra line tells whether older lines exist.
-    const text = await kube.text(path, { query: { ...base, tailLines: opts.tail + 1 }, signal: opts.signal });
-    const lines = text ? text.split('\n') : [];
-    if (lines[lines.length - 1] === '') lines.pop();
-    for (const line of lines) ring.push(line);
-  }
-  return { trial, pod: pod.metadata.name, container, lines: ring.lines(), truncated: ring.dropped > 0, note };
+  const { lines, truncated } = await readPodLog(kube, namespace, pod.metadata.name, container, opts);
+  return { trial, pod: pod.metadata.name, container, lines, truncated, note };
 }

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { defineTool } from '../contract.js';
 import { jobName, namespace } from '../schemas.js';
-import { detail, jobDetail, jobStatus, renderDetail } from './views.js';
+import { detail, jobDetail, renderDetail } from './views.js';
 
 export const waitForTraining = defineTool({
   name: 'wait_for_training',

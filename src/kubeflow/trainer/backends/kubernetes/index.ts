@@ -10,7 +10,8 @@ import { DEFAULT_RUNTIME } from '../../constants.js';
 import { buildInitializer, type InitializerInput } from '../../initializers.js';
 import { generateJobName } from '../../names.js';
 import { runtimeFromObject } from '../../runtime.js';
-import { builtinTrainer, buildTrainJob, containerTrainer, customTrainer } from '../../trainjob.js';
+import { builtinTrainer, buildTrainJob } from '../../trainjob.js';
+import { codeOrContainerTrainer } from '../../requestTrainer.js';
 import type { JobStatus, Runtime, TrainerSpec, TrainingRuntimeObject, TrainJob } from '../../types.js';
 import { parseSecretRef } from '../../../../kube/secretRef.js';
 import { clusterNodes } from './cluster.js';
@@ -158,19 +159,8 @@ function buildTrainer(runtime: Runtime, raw: TrainingRuntimeObject, request: Tra
   const t = request.trainer;
   switch (t.kind) {
     case 'custom':
-      return customTrainer(runtime, {
-        funcSource: t.funcSource,
-        funcName: t.funcName,
-        funcArgs: t.funcArgs,
-        packages: t.packages,
-        pipIndexUrls: t.pipIndexUrls,
-        numNodes: t.numNodes,
-        resourcesPerNode: t.resourcesPerNode,
-        env: t.env,
-        image: t.image,
-      });
     case 'container':
-      return containerTrainer(runtime, { image: t.image, command: t.command, args: t.args, numNodes: t.numNodes, resourcesPerNode: t.resourcesPerNode, env: t.env });
+      return codeOrContainerTrainer(runtime, t);
     case 'builtin': {
       const dataset = request.initializer?.dataset?.uri;
       return builtinTrainer(runtime, {

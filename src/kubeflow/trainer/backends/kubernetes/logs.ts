@@ -23,7 +23,20 @@ export async function stepLogs(
   if (!step) throw new StepNotFoundError(job.name, opts.step, job.steps.map((s) => s.name));
   if (step.status === 'Pending') throw new StepPendingError(job.name, opts.step);
   const container = containerForStep(step.name);
-  const path = kube.path(RESOURCES.pods, job.namespace, step.podName, 'log');
+  const { lines, truncated } = await readPodLog(kube, job.namespace, step.podName, container, opts);
+  return { step: step.name, pod: step.podName, container, lines, truncated };
+}
+
+export interface PodLogOptions {
+  tail: number;
+  sinceSeconds?: number;
+  followSeconds?: number;
+  signal?: AbortSignal;
+}
+
+/** The last `tail` lines of a container's log, optionally following new lines for a bounded time. */
+export async function readPodLog(kube: KubeClient, namespace: string, pod: string, container: string, opts: PodLogOptions): Promise<{ lines: string[]; truncated: boolean }> {
+  const path = kube.path(RESOURCES.pods, namespace, pod, 'log');
   const base = { container, sinceSeconds: opts.sinceSeconds };
   const ring = new TailBuffer(opts.tail);
   if (opts.followSeconds && opts.followSeconds > 0) {
@@ -41,7 +54,7 @@ export async function stepLogs(
     const text = await kube.text(path, { query: { ...base, tailLines: opts.tail + 1 }, signal: opts.signal });
     for (const line of splitLines(text)) ring.push(line);
   }
-  return { step: step.name, pod: step.podName, container, lines: ring.lines(), truncated: ring.dropped > 0 };
+  return { lines: ring.lines(), truncated: ring.dropped > 0 };
 }
 
 function splitLines(text: string): string[] {

@@ -5,7 +5,7 @@
  */
 import type { PreparedJob, TrainRequest } from '../../backend.js';
 import { containerDevice } from '../../devices.js';
-import { containerTrainer, customTrainer } from '../../trainjob.js';
+import { codeOrContainerTrainer } from '../../requestTrainer.js';
 import type { Runtime, TrainerSpec, TrainJob } from '../../types.js';
 import { LocalBackendError } from './errors.js';
 import { numNodesOf } from './launch.js';
@@ -52,20 +52,8 @@ export function refuseUnsupported(request: TrainRequest): void {
 
 export function trainerSpec(request: TrainRequest, runtime: Runtime): TrainerSpec {
   const t = request.trainer;
-  if (t.kind === 'container') {
-    return containerTrainer(runtime, { image: t.image, command: t.command, args: t.args, numNodes: t.numNodes, resourcesPerNode: t.resourcesPerNode, env: t.env });
-  }
-  if (t.kind !== 'custom') throw new Error('builtin trainers are refused before building');
-  return customTrainer(runtime, {
-    funcSource: t.funcSource,
-    funcName: t.funcName,
-    funcArgs: t.funcArgs,
-    packages: t.packages,
-    pipIndexUrls: t.pipIndexUrls,
-    numNodes: t.numNodes,
-    resourcesPerNode: t.resourcesPerNode,
-    env: t.env,
-  });
+  if (t.kind === 'builtin') throw new Error('builtin trainers are refused before building');
+  return codeOrContainerTrainer(runtime, t);
 }
 
 export function withLocalCommand(object: TrainJob, commandLine: string): TrainJob {
