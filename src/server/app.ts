@@ -90,9 +90,6 @@ export async function createApp(settings: Settings): Promise<App> {
     }
     kube = client;
     backend = new KubernetesBackend(kube);
-    // The server's own identity (SelfSubjectReview), once, before the first call is served:
-    // calls then never trigger an API request of their own just to learn who is calling.
-    own = await whoami(kube);
   };
 
   const registryClient = (): ModelRegistryClient => {
@@ -101,22 +98,28 @@ export async function createApp(settings: Settings): Promise<App> {
     }
     return new ModelRegistryClient({ baseUrl: settings.registry.url, token: registryToken(settings.registry.tokenFile) });
   };
-  const loading = (async () => {
-    await chooseBackend();
-    if (settings.clients === 'auto' && !backend) {
-      // No backend at all: keep the trainer tools, whose calls explain what to configure.
-      modules = ['trainer'];
-      return;
-    }
+  const chooseModules = async (): Promise<void> => {
     if (settings.clients !== 'auto') {
       modules = settings.clients;
       return;
     }
-    for (const m of CLIENT_MODULES) {
-      const why = await moduleMissing(m.name, kube, local !== undefined, settings.registry.url, registryClient);
-      if (why) skipped.push(`${m.name}: ${why}`);
-      else modules.push(m.name);
+    if (!backend) {
+      // No backend at all: keep the trainer tools, whose calls explain what to configure.
+      modules = ['trainer'];
+      return;
     }
+    const verdicts = await Promise.all(CLIENT_MODULES.map((m) => moduleMissing(m.name, kube, local !== undefined, settings.registry.url, registryClient)));
+    CLIENT_MODULES.forEach((m, i) => (verdicts[i] ? skipped.push(`${m.name}: ${verdicts[i]}`) : modules.push(m.name)));
+  };
+
+  const loading = (async () => {
+    await chooseBackend();
+    await Promise.all([
+      chooseModules(),
+      // The server's own identity (SelfSubjectReview), once, before the first call is served:
+      // calls then never trigger an API request of their own just to learn who is calling.
+      kube ? whoami(kube).then((id) => void (own = id)) : undefined,
+    ]);
   })().finally(() => (ready = true));
 
   const backendFor = (caller: Identity): TrainerBackend => {
