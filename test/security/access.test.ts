@@ -67,6 +67,35 @@ describe('persona x tool matrix', () => {
   });
 });
 
+describe('custom personas from the policy file', () => {
+  it('inherit, add tools, and are hidden and refused like built-in ones', async () => {
+    const cfg = configFile(`
+server:
+  persona: lab-member
+personas:
+  lab-member:
+    inherit: readonly
+    tools: [run_custom_training, wait_for_*]
+    own_jobs_only: true
+policy:
+  deny: [risk:destructive]
+`);
+    const srv = await inProcess({ kubeconfig, config: cfg, clients: ['trainer'] });
+    try {
+      const client = await srv.connect(user('alice'));
+      const names = (await client.listTools()).tools.map((t) => t.name);
+      expect(names).toEqual(expect.arrayContaining(['run_custom_training', 'wait_for_training', 'list_training_jobs']));
+      expect(names).not.toContain('fine_tune');
+      expect(names).not.toContain('delete_training_job');
+      const r = await callTool(client, 'fine_tune', { model: 'Qwen/Qwen2.5-1.5B-Instruct', confirmed: true });
+      expect(r.data.error.code).toBe('tool_not_allowed');
+      expect(r.text).toContain("not available to the 'lab-member' persona");
+    } finally {
+      await srv.close();
+    }
+  });
+});
+
 describe('namespaces', () => {
   let srv: InProcess;
   beforeAll(async () => {
