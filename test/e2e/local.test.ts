@@ -76,6 +76,13 @@ describe('local backend through the MCP server', () => {
     expect(r.data.conditions.find((x) => x.type === 'Failed')?.message).toContain('ValueError: diverged');
   });
 
+  it('Secret references in env cannot be resolved here: a clear refusal, nothing runs', async () => {
+    const c = await server();
+    const r = await call<{ ready: boolean; checks: Array<{ check: string; ok: boolean; detail: string }> }>(c, 'run_custom_training', { code: QUICK, env: { HF_TOKEN: 'secret:hf/token' } }, { allowError: true });
+    expect(r.isError).toBe(true);
+    expect(r.text).toContain('refers to a Kubernetes Secret');
+  });
+
   it('fine-tuning explains that it needs a cluster', async () => {
     const c = await server();
     const r = await call(c, 'fine_tune', { model: 'Qwen/Qwen2.5-1.5B-Instruct' }, { allowError: true });

@@ -7,6 +7,7 @@ import type { PreparedJob, TrainRequest } from '../../backend.js';
 import { containerDevice } from '../../devices.js';
 import { codeOrContainerTrainer } from '../../requestTrainer.js';
 import type { Runtime, TrainerSpec, TrainJob } from '../../types.js';
+import { parseSecretRef } from '../../../../kube/secretRef.js';
 import { LocalBackendError } from './errors.js';
 import { numNodesOf } from './launch.js';
 import type { JobRecord, StoredJob } from './records.js';
@@ -30,6 +31,15 @@ export function refuseUnsupported(request: TrainRequest): void {
       "model and dataset initializers need a Kubeflow cluster (they download into the TrainJob's shared volume)",
       'download inside your training function instead (e.g. huggingface_hub.snapshot_download), or use --backend kubernetes',
       'initializer',
+    );
+  }
+  const secretRef = Object.entries(t.env ?? {}).find(([, v]) => parseSecretRef(v));
+  if (secretRef) {
+    throw new LocalBackendError(
+      'not_supported_locally',
+      `env ${secretRef[0]} refers to a Kubernetes Secret (${secretRef[1]}), which this machine cannot read`,
+      'set the variable in the environment the job reads from (e.g. a file your code loads), or use --backend kubernetes',
+      `env.${secretRef[0]}`,
     );
   }
   if (t.kind === 'custom' && t.image) {
