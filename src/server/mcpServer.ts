@@ -134,7 +134,6 @@ async function callTool(spec: AnyToolSpec, visible: boolean, rawArgs: Record<str
 
   const requested = typeof args.namespace === 'string' && args.namespace ? args.namespace : undefined;
   let namespace: string | undefined;
-  let code: string | undefined;
   let out: Record<string, unknown> | undefined;
   try {
     const toolCtx: ToolContext = {
@@ -156,9 +155,8 @@ async function callTool(spec: AnyToolSpec, visible: boolean, rawArgs: Record<str
     out = redact(spec.output.parse(await spec.run(args, toolCtx)) as Record<string, unknown>);
   } catch (err) {
     const te = toToolError(err);
-    code = te.code;
     const denied = te.code === 'namespace_not_allowed' || te.code === 'not_owner';
-    audit({ decision: denied ? 'denied' : 'allowed', reason: denied ? te.message : undefined, result: 'error', code, namespace: namespace ?? requested });
+    audit({ decision: denied ? 'denied' : 'allowed', reason: denied ? te.message : undefined, result: 'error', code: te.code, namespace: namespace ?? requested });
     return errorResult(te);
   }
   audit({ decision: 'allowed', result: 'ok', namespace, job: jobNameOf(args, out) });

@@ -84,3 +84,13 @@ export function alive(pid: number): boolean {
     return false;
   }
 }
+
+/** A training function that prints n ticks, `every` seconds apart, then "done". */
+export const TICKER = `
+def train(n, every):
+    import time
+    for i in range(n):
+        print(f"tick {i}", flush=True)
+        time.sleep(every)
+    print("done")
+`;

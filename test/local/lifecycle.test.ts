@@ -4,18 +4,10 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { groupHasLiveMembers } from '../../src/kubeflow/trainer/backends/local/processes.js';
 import { STOP_GRACE_MS } from '../../src/kubeflow/trainer/backends/local/supervisor.js';
-import { cleanupAll, custom, launch, newBackend, sleep, tempDir, waitForLine } from './helpers.js';
+import { cleanupAll, custom, launch, newBackend, sleep, tempDir, waitForLine, TICKER } from './helpers.js';
 
 afterAll(cleanupAll);
 
-const TICKER = `
-def train(n, every):
-    import time
-    for i in range(n):
-        print(f"tick {i}", flush=True)
-        time.sleep(every)
-    print("done")
-`;
 
 describe('suspend and resume', () => {
   it('pauses the job (its log stops growing), resumes it, and it completes', async () => {

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TrainRequest } from '../../src/kubeflow/trainer/backend.js';
-import { alive, cleanupAll, custom, launch, newBackend, sleep, tempDir } from './helpers.js';
+import { alive, cleanupAll, custom, launch, newBackend, sleep, tempDir, TICKER } from './helpers.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const buildDir = path.join(root, 'node_modules/.cache/kubeflow-mcp-local-test');
@@ -64,14 +64,6 @@ async function killServer(server: ChildProcess): Promise<void> {
   await exited;
 }
 
-const TICKER = `
-def train(n, every):
-    import time
-    for i in range(n):
-        print(f"tick {i}", flush=True)
-        time.sleep(every)
-    print("done")
-`;
 
 describe('server killed with SIGKILL', () => {
   it('the running job survives, is re-attached by the next server and completes with its full log', async () => {

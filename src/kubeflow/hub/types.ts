@@ -87,15 +87,10 @@ export interface VersionView extends ViewBase {
   state: ModelState;
 }
 
-export interface ArtifactView extends ViewBase {
+export interface ArtifactView
+  extends ViewBase,
+    Pick<ModelArtifact, 'uri' | 'state' | 'modelFormatName' | 'modelFormatVersion' | 'storageKey' | 'storagePath' | 'serviceAccountName'> {
   name?: string;
-  uri?: string;
-  state?: ArtifactState;
-  modelFormatName?: string;
-  modelFormatVersion?: string;
-  storageKey?: string;
-  storagePath?: string;
-  serviceAccountName?: string;
 }
 
 export interface Page<T> {

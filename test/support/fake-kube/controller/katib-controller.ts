@@ -15,6 +15,7 @@
  *
  * Deleting an Experiment cascades through ownerReferences (Trials, TrainJobs, Suggestion).
  */
+import { DirtyQueue } from './dirtyQueue.js';
 import { admit } from '../admission.js';
 import { ApiError } from '../errors.js';
 import { INJECTION_LABEL } from '../katib-admission.js';
@@ -91,8 +92,11 @@ export class KatibController {
   private timer: NodeJS.Timeout | undefined;
   private stopped = true;
   private paused = false;
-  private flushScheduled = false;
-  private readonly dirty = new Map<string, { ns: string; name: string }>();
+  private readonly dirty = new DirtyQueue((uid, ref) => {
+    if (this.stopped) return;
+    const exp = this.store.get(EXPERIMENTS, ref.ns, ref.name);
+    if (exp && exp.metadata.uid === uid) this.safely(() => this.reconcile(exp));
+  });
   private readonly cleanups: Array<() => void> = [];
 
   constructor(
@@ -151,19 +155,7 @@ export class KatibController {
   }
 
   private markDirty(exp: any): void {
-    this.dirty.set(exp.metadata.uid, { ns: exp.metadata.namespace, name: exp.metadata.name });
-    if (this.flushScheduled) return;
-    this.flushScheduled = true;
-    setImmediate(() => {
-      this.flushScheduled = false;
-      if (this.stopped) return;
-      const batch = [...this.dirty.entries()];
-      this.dirty.clear();
-      for (const [uid, ref] of batch) {
-        const exp = this.store.get(EXPERIMENTS, ref.ns, ref.name);
-        if (exp && exp.metadata.uid === uid) this.safely(() => this.reconcile(exp));
-      }
-    });
+    this.dirty.add(exp);
   }
 
   private tick(): void {

@@ -9,6 +9,7 @@
  * Spec changes (create, suspend/resume) are handled right away; phase transitions happen once
  * per tick (stepMs) so tests see realistic intermediate states.
  */
+import { DirtyQueue } from './dirtyQueue.js';
 import type { LogStore } from '../logs.js';
 import { nowRfc3339 } from '../meta.js';
 import { findByResource } from '../registry.js';
@@ -79,11 +80,14 @@ function chunk<T>(items: T[], parts: number): T[][] {
 
 export class TrainerController implements FakeController {
   private readonly runs = new Map<string, JobRun>();
-  private readonly dirty = new Map<string, { ns: string; name: string }>();
+  private readonly dirty = new DirtyQueue((uid, ref) => {
+    if (this.stopped) return;
+    const tj = this.store.get(TRAINJOBS, ref.ns, ref.name);
+    if (tj && tj.metadata.uid === uid) this.safely(() => this.reconcile(tj, false));
+  });
   private readonly events: EventRecorder;
   private tickCount = 0;
   private timer: NodeJS.Timeout | undefined;
-  private flushScheduled = false;
   private paused = false;
   private stopped = true;
   private nodeCursor = 0;
@@ -173,7 +177,7 @@ export class TrainerController implements FakeController {
     if (e.type === 'DELETED') {
       // Children go away through ownerReference garbage collection.
       this.runs.delete(e.object.metadata.uid);
-      this.dirty.delete(e.object.metadata.uid);
+      this.dirty.forget(e.object.metadata.uid);
       return;
     }
     // Status-only writes (ours included) do not need a reconcile; spec changes bump generation.
@@ -182,20 +186,7 @@ export class TrainerController implements FakeController {
   }
 
   private markDirty(tj: any): void {
-    this.dirty.set(tj.metadata.uid, { ns: tj.metadata.namespace, name: tj.metadata.name });
-    if (this.flushScheduled) return;
-    this.flushScheduled = true;
-    // Never reconcile inside a store listener: our own writes would re-enter the store.
-    setImmediate(() => {
-      this.flushScheduled = false;
-      if (this.stopped) return;
-      const batch = [...this.dirty.entries()];
-      this.dirty.clear();
-      for (const [uid, ref] of batch) {
-        const tj = this.store.get(TRAINJOBS, ref.ns, ref.name);
-        if (tj && tj.metadata.uid === uid) this.safely(() => this.reconcile(tj, false));
-      }
-    });
+    this.dirty.add(tj);
   }
 
   private tick(): void {
