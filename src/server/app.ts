@@ -9,7 +9,7 @@
  * cluster and its APIs) runs while the transport starts; the factory waits for it.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { userInfo } from 'node:os';
+import { osUserName } from '../osUser.js';
 import type { McpRequestContext, Server } from '@modelcontextprotocol/server';
 import { openAuditLog, type AuditSink } from '../audit/audit.js';
 import { IDENTITY_KEY, type Identity } from '../auth/identity.js';
@@ -62,7 +62,7 @@ export async function createApp(settings: Settings): Promise<App> {
   let local: LocalBackend | undefined;
   let unavailable: ToolError | undefined;
   let backendNote = '';
-  let own: Identity = { user: userInfo().username, groups: [], source: 'local', impersonate: false };
+  let own: Identity = { user: osUserName(), groups: [], source: 'local', impersonate: false };
   let modules: string[] = [];
   const skipped: string[] = [];
   let ready = false;
