@@ -7,7 +7,6 @@ import { WireValidationError } from '../../src/kubeflow/trainer/errors.js';
 import {
   buildCustomTrainerCommand,
   entryCommandTemplate,
-  escapeForHeredoc,
   funcCode,
   pipInstallScript,
   pythonDedent,
@@ -94,17 +93,17 @@ describe('pip prefix pieces', () => {
   });
 
   it('matches the SDK prefix for quoted packages', () => {
-    // From SDK 0.5.0 get_script_for_python_packages(['numpy', 'transformers[torch]', "we'ird"], [pypi, x.example]).
+    // From SDK 0.5.0 get_script_for_python_packages(['numpy', 'transformers[torch]', "requests; os_name == 'posix'"], [pypi, x.example]).
     const expected =
       "\nif ! [ -x \"$(command -v pip)\" ]; then\n    python -m ensurepip || python -m ensurepip --user || apt-get install python-pip\nfi\n\n\n" +
-      "PACKAGES=(numpy 'transformers[torch]' 'we'\"'\"'ird')\nPIP_OPTS=(--index-url https://pypi.org/simple --extra-index-url https://x.example/simple)\n" +
+      "PACKAGES=(numpy 'transformers[torch]' 'requests; os_name == '\"'\"'posix'\"'\"'')\nPIP_OPTS=(--index-url https://pypi.org/simple --extra-index-url https://x.example/simple)\n" +
       "LOG_FILE=\"pip_install.log\"\nrm -f \"$LOG_FILE\"\n\n" +
       "if PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_BREAK_SYSTEM_PACKAGES=1 python -m pip install --quiet \\\n    --no-warn-script-location \"${PIP_OPTS[@]}\" --user \"${PACKAGES[@]}\" >\"$LOG_FILE\" 2>&1; then\n" +
       "    echo \"Successfully installed Python packages (user): ${PACKAGES[*]}\"\n" +
       "elif PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_BREAK_SYSTEM_PACKAGES=1 python -m pip install --quiet \\\n    --no-warn-script-location \"${PIP_OPTS[@]}\" \"${PACKAGES[@]}\" >>\"$LOG_FILE\" 2>&1; then\n" +
       "    echo \"Successfully installed Python packages (system-wide): ${PACKAGES[*]}\"\n" +
       "else\n    echo \"ERROR: Failed to install Python packages: ${PACKAGES[*]}\" >&2\n    cat \"$LOG_FILE\" >&2\n    exit 1\nfi\n\n";
-    expect(pipInstallScript(['numpy', 'transformers[torch]', "we'ird"], ['https://pypi.org/simple', 'https://x.example/simple'])).toBe(expected);
+    expect(pipInstallScript(['numpy', 'transformers[torch]', "requests; os_name == 'posix'"], ['https://pypi.org/simple', 'https://x.example/simple'])).toBe(expected);
   });
 
   it('refuses unusable package lists', () => {
@@ -144,10 +143,10 @@ describe('input checks', () => {
     expect(() => funcCode({ ...base, funcArgs: [1, 2] as unknown as Record<string, unknown> })).toThrow(/funcArgs/);
   });
 
-  it('rejects a line that would end the heredoc', () => {
+  it('a line that would end the SDK heredoc gets the guarded form instead of a refusal', () => {
     const src = 'def train():\n    s = """\nEOM\n"""\n';
-    expect(() => buildCustomTrainerCommand({ ...base, funcSource: src })).toThrow(/EOM/);
-    expect(() => buildCustomTrainerCommand({ ...base, funcSource: 'def train():\n    s = """\nEOM \n"""\n' })).not.toThrow();
+    expect(buildCustomTrainerCommand({ ...base, funcSource: src })[2]).toContain("<< '~~~~~~~~'\n");
+    expect(buildCustomTrainerCommand({ ...base, funcSource: 'def train():\n    s = """\nEOM \n"""\n' })[2]).toContain('<< EOM\n');
   });
 
   it('rejects file names that would break the shell line', () => {
@@ -158,7 +157,7 @@ describe('input checks', () => {
   });
 });
 
-describe('heredoc escaping (deliberate difference, docs/wire-decisions.md)', () => {
+describe('guarded heredoc for code bash would alter (deliberate difference, docs/wire-decisions.md)', () => {
   const work = mkdtempSync(path.join(tmpdir(), 'kubeflow-mcp-script-'));
   afterAll(() => rmSync(work, { recursive: true, force: true }));
 
@@ -188,15 +187,17 @@ describe('heredoc escaping (deliberate difference, docs/wire-decisions.md)', () 
   ].join('\n');
 
   it('bash writes the source exactly as given', () => {
-    const args = { lr: 0.01, note: 'costs $5 \\ `x`' };
-    const cmd = buildCustomTrainerCommand({ funcSource: tricky, funcName: 'train', funcArgs: args, fileName: 'tricky.py', entry: 'torch' });
-    const want = `${tricky}\ntrain(**{'lr': 0.01, 'note': 'costs $5 \\\\ \`x\`'})`;
+    const input = { funcSource: tricky, funcName: 'train', funcArgs: { lr: 0.01, note: 'costs $5 \\ `x`' }, fileName: 'tricky.py', entry: 'torch' as const };
+    const cmd = buildCustomTrainerCommand(input);
+    expect(cmd[2]).toContain("IFS= read -r -d '' SCRIPT << '~~~~~~~~'\n");
+    const want = `${tricky}\ntrain(**{'lr': 0.01, 'note': 'costs $5 \\\\ \`x\`'})\n`;
+    expect(funcCode(input)).toBe(want);
     const { stdout, file } = runScript(cmd[2]!, 'torchrun');
     expect(file).toBe(want);
     expect(stdout).toBe(want);
   });
 
-  it('the unescaped (SDK) form would have let bash rewrite it', () => {
+  it('the SDK form would have let bash rewrite it', () => {
     const src = 'def train():\n    print("$HOME", "\\\\d", `x`)\n';
     const sdkStyle = `\nread -r -d '' SCRIPT << EOM\n\n${funcCode({ funcSource: src, funcName: 'train' })}\nEOM\nprintf "%s" "$SCRIPT" > "sdk.py"\npython "sdk.py"`;
     const { file } = runScript(sdkStyle, 'python');
@@ -206,20 +207,22 @@ describe('heredoc escaping (deliberate difference, docs/wire-decisions.md)', () 
     expect(runScript(sdkStyle.replace('$HOME', '${lr * 100:.2f}'), 'python').file).toBe('');
   });
 
-  it('keeps Katib placeholders for Katib to substitute, then bash leaves the value alone', () => {
-    const cmd = buildCustomTrainerCommand({ funcSource: MY_PY.train, funcName: 'train', funcArgs: { lr: '${trialParameters.lr}' }, fileName: 'my.py', entry: 'torch' });
-    expect(cmd[2]).toContain("train(**{'lr': '${trialParameters.lr}'})");
+  it('Katib placeholders the caller declares stay in the SDK form; bash leaves the substituted value alone', () => {
+    const placeholder = '${trialParameters.lr}';
+    const cmd = buildCustomTrainerCommand({ funcSource: MY_PY.train, funcName: 'train', funcArgs: { lr: placeholder }, fileName: 'my.py', entry: 'torch', substituted: [placeholder] });
+    expect(cmd[2]).toContain("<< EOM\n\ndef train(lr):\n    print(lr)\n\ntrain(**{'lr': '${trialParameters.lr}'})\n\nEOM\n");
     // Katib substitutes the placeholder in the CR before the pod (and bash) ever runs.
-    const substituted = cmd[2]!.replace('${trialParameters.lr}', '0.01');
+    const substituted = cmd[2]!.replace(placeholder, '0.01');
     expect(runScript(substituted, 'torchrun').file).toBe("def train(lr):\n    print(lr)\n\ntrain(**{'lr': '0.01'})");
   });
 
-  it('escapes only backslash, dollar and backtick', () => {
-    expect(escapeForHeredoc('a\\b$c`d"e\'f{g}')).toBe('a\\\\b\\$c\\`d"e\'f{g}');
-    expect(escapeForHeredoc('x = "${trialParameters.lr}" + "$y"')).toBe('x = "${trialParameters.lr}" + "\\$y"');
+  it('the same text without the declaration is the user\'s and is written literally', () => {
+    const cmd = buildCustomTrainerCommand({ funcSource: MY_PY.train, funcName: 'train', funcArgs: { lr: '${trialParameters.lr}' }, fileName: 'my.py', entry: 'torch' });
+    expect(runScript(cmd[2]!, 'torchrun').file).toBe("def train(lr):\n    print(lr)\n\ntrain(**{'lr': '${trialParameters.lr}'})\n");
   });
 
-  it('sources without those characters stay byte-identical', () => {
-    expect(escapeForHeredoc(MY_PY.trainMany)).toBe(MY_PY.trainMany);
+  it('the delimiter grows past any line of tildes in the code', () => {
+    const src = 'def train():\n    s = """\n~~~~~~~~\n~~~~~~~~~\n$x"""\n';
+    expect(buildCustomTrainerCommand({ funcSource: src, funcName: 'train', entry: 'python' })[2]).toContain("<< '~~~~~~~~~~'\n");
   });
 });

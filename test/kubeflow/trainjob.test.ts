@@ -193,6 +193,28 @@ describe('TrainJob refusals (typed, with hints)', () => {
     expect(thrown(() => containerTrainer(torch, { image: 'x', env: { 'BAD NAME': '1' } })).code).toBe('invalid_env');
   });
 
+  it('env Secret references become secretKeyRef for every trainer kind (valid for the CRD)', () => {
+    const env = { HF_TOKEN: 'secret:hf-creds/token', EPOCHS: 3, NOTE: 'secret: not a reference' };
+    const want = [
+      { name: 'HF_TOKEN', valueFrom: { secretKeyRef: { name: 'hf-creds', key: 'token' } } },
+      { name: 'EPOCHS', value: '3' },
+      { name: 'NOTE', value: 'secret: not a reference' },
+    ];
+    for (const trainer of [customTrainer(torch, { funcSource: MY_PY.train, funcName: 'train', env }), containerTrainer(torch, { image: 'ghcr.io/me/t:1', env })]) {
+      expect(trainer.env).toEqual(want);
+      expectValid(buildTrainJob({ name: 'sec', runtime: torch, trainer }));
+    }
+  });
+
+  it('images that a container CLI would read as an option are refused', () => {
+    for (const image of ['-v', '--privileged', '-', ' --rm']) {
+      const e = thrown(() => containerTrainer(torch, { image }));
+      expect(e.field).toBe('image');
+      expect(e.message).toMatch(/option/);
+      expect(thrown(() => customTrainer(torch, { funcSource: MY_PY.train, funcName: 'train', image })).field).toBe('image');
+    }
+  });
+
   it('names, deadlines, nodes, images, patches', () => {
     expect(thrown(() => buildTrainJob({ name: 'Bad_Name', runtime: torch })).code).toBe('invalid_name');
     expect(thrown(() => buildTrainJob({ name: 'ok', runtime: torch, activeDeadlineSeconds: 0 })).field).toBe('activeDeadlineSeconds');

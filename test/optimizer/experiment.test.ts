@@ -63,11 +63,11 @@ describe('SDK 0.5.0 bodies', () => {
     expect(combos).toBe(4);
   });
 
-  it('keeps the placeholders unescaped in the heredoc while escaping the rest of the code', () => {
+  it('code bash would alter gets the guarded heredoc; the placeholders stay for Katib', () => {
     const src = 'def train(lr):\n    print(f"${lr}")\n';
     const { experiment } = checked({ name: 'esc', trialTemplate: { trainer: { kind: 'custom', funcSource: src, funcName: 'train' }, runtime: torch }, searchSpace: { lr: search.uniform(0.01, 0.1) } });
     const script = (experiment.spec.trialTemplate!.trialSpec!.spec as TrainJob['spec']).trainer!.command![2]!;
-    expect(script).toContain(`print(f"\\\${lr}")`);
+    expect(script).toContain(`<< '~~~~~~~~'\ndef train(lr):\n    print(f"\${lr}")\n`);
     expect(script).toContain(`train(**{'lr': '\${trialParameters.lr}'})`);
   });
 });

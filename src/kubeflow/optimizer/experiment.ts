@@ -193,7 +193,7 @@ function trialSpecFor(input: BuildExperimentInput, parameters: ParameterSpec[]):
     // As the SDK: every parameter becomes a keyword argument whose value Katib substitutes (a string).
     const funcArgs: Record<string, unknown> = { ...(custom.funcArgs ?? {}) };
     for (const p of parameters) funcArgs[p.name] = trialParameterPlaceholder(p.name);
-    spec = customTrainer(runtime, { ...custom, funcArgs });
+    spec = customTrainer(runtime, { ...custom, funcArgs, substituted: parameters.map((p) => trialParameterPlaceholder(p.name)) });
   } else if (trainer.kind === 'container') {
     const { kind: _kind, ...container } = trainer;
     const used = JSON.stringify([container.command ?? [], container.args ?? [], container.env ?? {}]);
@@ -217,5 +217,24 @@ function trialSpecFor(input: BuildExperimentInput, parameters: ParameterSpec[]):
     initializer: initializer ? buildInitializer(initializer) : undefined,
   });
   // Katib requires the template without metadata.name/namespace: it names each trial's TrainJob.
-  return { trialSpec: { apiVersion: job.apiVersion, kind: job.kind, spec: job.spec }, notes };
+  const trialSpec = { apiVersion: job.apiVersion, kind: job.kind, spec: job.spec };
+  checkPlaceholdersFilled(trialSpec, parameters);
+  return { trialSpec, notes };
+}
+
+/**
+ * Katib's webhook rejects a template in which `${trialParameters.<x>}` text remains after the
+ * declared parameters are replaced (its regex, on the template's JSON); say so before submitting.
+ */
+function checkPlaceholdersFilled(trialSpec: object, parameters: ParameterSpec[]): void {
+  let text = JSON.stringify(trialSpec);
+  for (const p of parameters) text = text.split(trialParameterPlaceholder(p.name)).join('x');
+  const left = /\$\{trialParameters\..+?\}/.exec(text);
+  if (!left) return;
+  throw new OptimizerError(
+    'invalid_argument',
+    `the trial template contains '${left[0]}', which names no search-space parameter; Katib rejects templates with placeholders it cannot fill`,
+    'add that parameter to searchSpace, or write the text differently (e.g. build the string in Python from two parts)',
+    'trialTemplate',
+  );
 }

@@ -9,6 +9,7 @@
  *   discrete(numbers)                  → discrete, values as strings
  */
 import { pythonStr } from '../trainer/pythonLiteral.js';
+import { INERT_WORD } from '../trainer/script.js';
 import { OptimizerError } from './errors.js';
 import type { ParameterSpec } from './types.js';
 
@@ -74,6 +75,16 @@ export function parameterSpec(name: string, s: Search): ParameterSpec {
     case 'categorical': {
       const list = listOf(s.values, bad, (v) => typeof v === 'string' || typeof v === 'boolean' || (typeof v === 'number' && Number.isFinite(v)));
       if (list.some((v) => v === '')) throw bad('categorical values must not be empty strings', 'remove the empty value', 'values');
+      // Katib pastes the chosen value as raw text into the trial template's JSON, and the trial's
+      // bash and Python read it from there: only inert words stay what they are in all three.
+      const unsafe = list.filter((v) => !INERT_WORD.test(v));
+      if (unsafe.length > 0) {
+        throw bad(
+          `categorical value(s) ${unsafe.map((v) => JSON.stringify(v)).join(', ')} cannot be passed through Katib safely: Katib pastes values as raw text into the trial's JSON and shell script`,
+          'use values made of letters, digits and _ @ % + = : , . / - (e.g. "adamw", "google/flan-t5-small"), and map them to other values inside your function if needed',
+          'values',
+        );
+      }
       return { name, parameterType: 'categorical', feasibleSpace: { list } };
     }
     case 'discrete': {

@@ -1,5 +1,5 @@
 /**
- * The CustomTrainer container command (wire spec §2.6.2), byte-equal to SDK 0.5.0:
+ * The CustomTrainer container command (wire spec §2.6.2), byte-equal to SDK 0.5.0 for ordinary code:
  *
  *   <pip prefix, only with packages>
  *   read -r -d '' SCRIPT << EOM          (after a leading empty line)
@@ -9,15 +9,15 @@
  *   printf "%s" "$SCRIPT" > "<file>"
  *   <torchrun|python> "<file>"
  *
- * One deliberate difference (see docs/wire-decisions.md): the SDK's `EOM` delimiter is unquoted,
- * so bash rewrites `\`, `$` and backticks inside the Python code before writing the file (a
- * `"\\d"` regex or an f-string with `$HOME` arrives altered). We escape exactly those three
- * characters in FUNC_CODE so bash writes the code as given. Code without them is emitted
- * byte-identically. Katib placeholders `${trialParameters.<name>}` stay unescaped: Katib
- * substitutes them in the CR before bash ever runs.
+ * The SDK's `EOM` delimiter is unquoted, so bash expands `$`, backticks and backslashes in the
+ * code, and a line `EOM` ends it early. Code that bash would change that way gets our guarded form
+ * instead (see docs/wire-decisions.md): a quoted heredoc whose delimiter no line can equal, and an
+ * explicit check that the file was written. Katib placeholders (`substituted`) are replaced in the
+ * CR before bash runs, by inert words (INERT_WORD), and count as such.
  */
 import { MPI_HOSTFILE, PIP_INSTALL_LOG, defaultPipIndexUrls, mpiUserHome } from './constants.js';
 import { WireValidationError } from './errors.js';
+import { checkIndexUrl, checkPackage } from './pipInputs.js';
 import { pythonRepr } from './pythonLiteral.js';
 
 export type ScriptEntry = 'torch' | 'mpi' | 'python';
@@ -68,15 +68,26 @@ export interface CustomTrainerCommandInput {
   entry: ScriptEntry;
   /** MPI home (default DEFAULT_MPI_USER_HOME env or /home/mpiuser). */
   mpiHome?: string;
+  /**
+   * Placeholders Katib replaces in the CR before bash runs (trial templates), each by a non-empty
+   * INERT_WORD. Any other `$` text in the code is the user's and is written as given.
+   */
+  substituted?: readonly string[];
 }
+
+/**
+ * Characters Python's `shlex.quote` leaves unquoted: a word of them means the same in every shell
+ * context (no expansion, splitting, globbing or quoting) and inside JSON and Python string
+ * literals. Values Katib substitutes into a script must be such words.
+ */
+const INERT_CHARS = String.raw`[\w@%+=:,./-]+`;
+export const INERT_WORD = new RegExp(`^${INERT_CHARS}$`);
 
 /** The trainer `command` argv for a CustomTrainer. */
 export function buildCustomTrainerCommand(input: CustomTrainerCommandInput): string[] {
-  const code = escapeForHeredoc(funcCode(input));
-  assertHeredocSafe(code);
-
+  const code = funcCode(input);
   const baseName = validateFileName(input.fileName ?? DEFAULT_FUNC_FILE);
-  const home = input.entry === 'mpi' ? (input.mpiHome ?? mpiUserHome()) : undefined;
+  const home = input.entry === 'mpi' ? validateMpiHome(input.mpiHome ?? mpiUserHome()) : undefined;
   const funcFile = home ? joinPath(home, baseName) : baseName;
 
   let prefix = '';
@@ -85,16 +96,18 @@ export function buildCustomTrainerCommand(input: CustomTrainerCommandInput): str
     prefix = pipInstallScript(input.packages, input.pipIndexUrls ?? defaultPipIndexUrls(), logFile);
   }
 
-  return entryCommandTemplate(input.entry).map((item) => {
-    if (!item.includes(FUNC_FILE)) return item;
-    // One pass, so placeholder-like text inside the code is never substituted again.
-    const script = item.replace(/\{func_code\}|\{func_file\}/g, (m) => (m === FUNC_CODE ? code : funcFile));
-    return prefix + script;
-  });
+  const argv = entryCommandTemplate(input.entry);
+  const template = argv.pop()!;
+  const entryPoint = input.entry === 'torch' ? 'torchrun' : 'python';
+  const script = sdkHeredocKeepsCode(code, input.substituted ?? [])
+    ? // One pass, so placeholder-like text inside the code is never substituted again.
+      template.replace(/\{func_code\}|\{func_file\}/g, (m) => (m === FUNC_CODE ? code : funcFile))
+    : guardedScript(code, funcFile, entryPoint);
+  return [...argv, prefix + script];
 }
 
 /**
- * FUNC_CODE before shell escaping: `dedent(source)` + "\n" + call + "\n". The source is
+ * FUNC_CODE, what train.py holds: `dedent(source)` + "\n" + call + "\n". The source is
  * normalised the way `inspect.getsource` would return it from a file: CRLF → LF and a final newline.
  */
 export function funcCode(input: Pick<CustomTrainerCommandInput, 'funcSource' | 'funcName' | 'funcArgs'>): string {
@@ -133,24 +146,52 @@ export function funcCode(input: Pick<CustomTrainerCommandInput, 'funcSource' | '
   return `${source}\n${call}\n`;
 }
 
-// Katib substitutes these in the CR; they must reach it verbatim.
-const KATIB_PLACEHOLDER = String.raw`\$\{trialParameters\.[^{}]+\}`;
-const HEREDOC_SPECIAL = new RegExp(`${KATIB_PLACEHOLDER}|[\\\\$\`]`, 'g');
-
-/** Escapes `\`, `$` and backticks for an unquoted heredoc, leaving Katib placeholders intact. */
-export function escapeForHeredoc(text: string): string {
-  return text.replace(HEREDOC_SPECIAL, (m) => (m.length > 1 ? m : `\\${m}`));
+/**
+ * Whether the SDK's unquoted `<< EOM` heredoc writes `code` unchanged: bash finds nothing to
+ * expand (no `$`, backtick or backslash outside the placeholders) and no line is, or can become
+ * after Katib's substitution, `EOM`.
+ */
+function sdkHeredocKeepsCode(code: string, substituted: readonly string[]): boolean {
+  const placeholders = substituted.length > 0 ? new RegExp(substituted.map(escapeRegExp).join('|'), 'g') : undefined;
+  const bashSees = placeholders ? code.replace(placeholders, 'x') : code;
+  if (/[\\$`]/.test(bashSees)) return false;
+  return !code.split('\n').some((line) => {
+    const literals = placeholders ? line.split(placeholders) : [line];
+    if (literals.length === 1) return line === 'EOM';
+    return new RegExp(`^${literals.map(escapeRegExp).join(INERT_CHARS)}$`).test('EOM');
+  });
 }
 
-function assertHeredocSafe(code: string): void {
-  if (code.split('\n').some((line) => line === 'EOM')) {
-    throw new WireValidationError(
-      'invalid_function',
-      "a line of the function source consists only of 'EOM', which would end the shell heredoc early",
-      "change that line (for example add a trailing space or comment) so it is not exactly 'EOM'",
-      'funcSource',
-    );
-  }
+/**
+ * Our form for code the SDK form would alter: a quoted heredoc (bash writes every byte as given,
+ * without trimming) and a check that fails the job when the file could not be written. The
+ * delimiter is tildes only, which no substituted value contains, so only a line of exactly those
+ * tildes could end it, and the delimiter is lengthened until no line equals it.
+ */
+function guardedScript(code: string, funcFile: string, entryPoint: 'torchrun' | 'python'): string {
+  const lines = new Set(code.split('\n'));
+  let delimiter = '~~~~~~~~';
+  while (lines.has(delimiter)) delimiter += '~';
+  return (
+    `\nIFS= read -r -d '' SCRIPT << '${delimiter}'\n${code}${delimiter}\n` +
+    `[ -n "$SCRIPT" ] && printf "%s" "$SCRIPT" > "${funcFile}" || { echo "ERROR: could not write ${funcFile}" >&2; exit 1; }\n` +
+    `${entryPoint} "${funcFile}"`
+  );
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** The MPI home appears inside `"..."` in the script: an absolute path of inert characters only. */
+function validateMpiHome(home: string): string {
+  if (home.startsWith('/') && INERT_WORD.test(home)) return home;
+  throw new WireValidationError(
+    'invalid_argument',
+    `MPI home '${home}' cannot be used in the training script`,
+    'use an absolute path made of letters, digits and _ @ % + = : , . / - (set DEFAULT_MPI_USER_HOME accordingly)',
+    'mpiHome',
+  );
 }
 
 function validateFileName(fileName: string): string {
@@ -199,7 +240,7 @@ export function pythonDedent(text: string): string {
 /** Python `shlex.quote`. */
 export function shellQuote(s: string): string {
   if (s === '') return "''";
-  if (!/[^\w@%+=:,./-]/.test(s)) return s;
+  if (INERT_WORD.test(s)) return s;
   return `'${s.replace(/'/g, `'"'"'`)}'`;
 }
 
@@ -208,11 +249,11 @@ export function shellQuote(s: string): string {
  * a per-user install falling back to a system-wide one, pip output kept in a log shown on failure.
  */
 export function pipInstallScript(packages: string[], pipIndexUrls: string[], logFile: string = PIP_INSTALL_LOG): string {
-  for (const [i, p] of packages.entries()) checkShellWord(p, `packages[${i}]`, 'a package requirement such as "numpy" or "transformers[torch]==4.44.0"');
+  for (const [i, p] of packages.entries()) checkPackage(p, `packages[${i}]`);
   if (pipIndexUrls.length === 0) {
     throw new WireValidationError('invalid_packages', 'no pip index URL given', 'pass at least one index URL, e.g. https://pypi.org/simple', 'pipIndexUrls');
   }
-  for (const [i, u] of pipIndexUrls.entries()) checkShellWord(u, `pipIndexUrls[${i}]`, 'an index URL such as https://pypi.org/simple');
+  for (const [i, u] of pipIndexUrls.entries()) checkIndexUrl(u, `pipIndexUrls[${i}]`);
 
   const pkgs = packages.map(shellQuote).join(' ');
   const opts = [`--index-url ${shellQuote(pipIndexUrls[0]!)}`, ...pipIndexUrls.slice(1).map((u) => `--extra-index-url ${shellQuote(u)}`)].join(' ');
@@ -243,16 +284,4 @@ export function pipInstallScript(packages: string[], pipIndexUrls: string[], log
     '',
     '',
   ].join('\n');
-}
-
-function checkShellWord(value: string, field: string, example: string): void {
-  // Control characters (newlines above all) would break the line-based script the SDK emits.
-  if (value.trim() === '' || /[\u0000-\u001f\u007f]/.test(value)) {
-    throw new WireValidationError(
-      'invalid_packages',
-      `${field} is empty or contains control characters`,
-      `pass ${example}`,
-      field,
-    );
-  }
 }

@@ -5,6 +5,7 @@
  * Serialisation follows the SDK: null/undefined fields are dropped, empty lists are kept,
  * `runtimeRef` is `{name, kind}` (no apiGroup), and `trainer` is sent only when non-empty.
  */
+import { envVar } from '../../kube/secretRef.js';
 import type { EnvVar } from '../../kube/types.js';
 import {
   DATASET_INITIALIZER,
@@ -156,6 +157,10 @@ function checkImage(image: string): string {
   if (img === '' || img.length > 500 || /\s/.test(img)) {
     throw new WireValidationError('invalid_argument', `image '${image}' is empty, too long or contains whitespace`, 'pass an image reference such as "ghcr.io/org/trainer:1.0"', 'image');
   }
+  // No image reference starts with '-'; a container CLI would read it as one of its options.
+  if (img.startsWith('-')) {
+    throw new WireValidationError('invalid_argument', `image '${img}' starts with '-', so a container CLI would read it as an option`, 'pass an image reference such as "ghcr.io/org/trainer:1.0"', 'image');
+  }
   return img;
 }
 
@@ -168,7 +173,11 @@ function argv(items: string[], field: string): string[] {
 
 const ENV_NAME = /^[-._a-zA-Z][-._a-zA-Z0-9]*$/;
 
-/** Record → [{name, value}] in insertion order; rejects names the runtime's controller reserves. */
+/**
+ * Record → EnvVar list in insertion order, the one conversion for every trainer (TrainJobs and
+ * Katib trial templates alike): "secret:<name>/<key>" values become secretKeyRef; names the
+ * runtime's controller reserves are refused.
+ */
 function envList(runtime: Runtime, env: Record<string, string | number | boolean> | undefined): EnvVar[] | undefined {
   if (!env || Object.keys(env).length === 0) return undefined;
   const reserved =
@@ -187,7 +196,7 @@ function envList(runtime: Runtime, env: Record<string, string | number | boolean
     if (reserved.includes(name)) {
       throw new WireValidationError('invalid_env', `'${name}' is set by the Trainer controller on runtime '${runtime.name}'`, `remove ${name} from env; reserved here: ${reserved.join(', ')}`, `env.${name}`);
     }
-    list.push({ name, value: String(value) });
+    list.push(envVar(name, String(value)));
   }
   return list;
 }

@@ -13,7 +13,6 @@ import { runtimeFromObject } from '../../runtime.js';
 import { builtinTrainer, buildTrainJob } from '../../trainjob.js';
 import { codeOrContainerTrainer } from '../../requestTrainer.js';
 import type { JobStatus, Runtime, TrainerSpec, TrainingRuntimeObject, TrainJob } from '../../types.js';
-import { parseSecretRef } from '../../../../kube/secretRef.js';
 import { clusterNodes } from './cluster.js';
 import { jobEvents } from './events.js';
 import { getJob, listJobs } from './jobs.js';
@@ -136,26 +135,7 @@ function storage(s: { uri: string; secretName?: string }): InitializerInput {
   return { storageUri: s.uri, secretName: s.secretName };
 }
 
-/**
- * Env values written "secret:<secret-name>/<key>" read that key of a Kubernetes Secret (valueFrom
- * secretKeyRef) instead of putting a credential into the TrainJob spec.
- */
-export function withSecretRefs(spec: TrainerSpec): TrainerSpec {
-  if (!spec.env?.some((e) => e.value && parseSecretRef(e.value))) return spec;
-  return {
-    ...spec,
-    env: spec.env.map((e) => {
-      const ref = e.value ? parseSecretRef(e.value) : undefined;
-      return ref ? { name: e.name, valueFrom: { secretKeyRef: ref } } : e;
-    }),
-  };
-}
-
 function trainerSpec(runtime: Runtime, raw: TrainingRuntimeObject, request: TrainRequest): TrainerSpec {
-  return withSecretRefs(buildTrainer(runtime, raw, request));
-}
-
-function buildTrainer(runtime: Runtime, raw: TrainingRuntimeObject, request: TrainRequest): TrainerSpec {
   const t = request.trainer;
   switch (t.kind) {
     case 'custom':

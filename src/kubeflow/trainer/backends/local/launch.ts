@@ -126,7 +126,7 @@ function packageSteps(python: PythonInfo, venv: string, packages: string[], inde
     },
     {
       stage: 'install',
-      argv: [path.join(venv, 'bin', 'python'), '-m', 'pip', 'install', '--no-warn-script-location', '--retries', '2', '--timeout', '30', ...index, ...packages],
+      argv: [path.join(venv, 'bin', 'python'), '-m', 'pip', 'install', '--no-warn-script-location', '--retries', '2', '--timeout', '30', ...index, '--', ...packages],
       env: pipEnv,
       logFile: pipLog,
       announce: `Installing Python packages: ${list}`,
@@ -141,6 +141,7 @@ function containerStep(job: PreparedJob, paths: JobPaths, engine: ContainerEngin
   const gpus = Number(t.resourcesPerNode?.limits?.['nvidia.com/gpu'] ?? 0);
   const gpuArgs = gpus > 0 ? (engine.name === 'docker' ? ['--gpus', String(gpus)] : ['--device', 'nvidia.com/gpu=all']) : [];
   // Kubernetes semantics: command replaces the entrypoint (and the image's CMD), args the CMD.
+  // `--entrypoint=<x>` and `--` keep the entry point and the image from being read as options.
   const [entrypoint, ...commandRest] = t.command ?? [];
   return {
     stage: 'run',
@@ -155,7 +156,8 @@ function containerStep(job: PreparedJob, paths: JobPaths, engine: ContainerEngin
       '--env-file',
       paths.envFile,
       ...gpuArgs,
-      ...(entrypoint !== undefined ? ['--entrypoint', entrypoint] : []),
+      ...(entrypoint !== undefined ? [`--entrypoint=${entrypoint}`] : []),
+      '--',
       t.image ?? '',
       ...commandRest,
       ...(t.args ?? []),
