@@ -85,21 +85,23 @@ export async function checkTrainingCode(source: string, opts: PyCheckOptions = {
   };
 
   const target = opts.targetPython && /^3\.\d{1,2}$/.test(opts.targetPython) ? opts.targetPython : undefined;
-  const py = opts.parser === 'lezer' ? { unavailable: 'the lezer fallback was asked for' } : await cpythonParse(text, entryName, target, opts.python);
+  const validEntry = isPythonIdentifier(entryName) && !isKeyword(entryName);
+  const py = opts.parser === 'lezer' ? { unavailable: 'the lezer fallback was asked for' } : await cpythonParse(text, validEntry ? entryName : '', target, opts.python);
   const problems: PyProblem[] = [];
   const warnings: PyWarning[] = [];
   let outline: Outline;
   let error: ParseError | undefined;
   let checkedBy: string;
-  let authoritative = false;
-  if ('unavailable' in py || py.outline === undefined && py.error === undefined) {
+  /** why an error does not refuse; empty when it does */
+  let doubt = 'lezer is not CPython and rejects some valid code';
+  if ('unavailable' in py || (py.outline === undefined && py.error === undefined)) {
     const reason = 'unavailable' in py ? py.unavailable : `Python ${py.version} could not parse it: ${py.failed}`;
     ({ outline, error } = lezerParse(text, entryName));
     checkedBy = `lezer, an editor grammar (${reason})`;
   } else {
     outline = py.outline ?? lezerParse(text, entryName).outline;
     error = py.error;
-    authoritative = target === undefined || versionAtMost(target, py.version);
+    doubt = target === undefined || versionAtMost(target, py.version) ? '' : `the runtime runs Python ${target}, newer than Python ${py.version} on the server, so this may be newer syntax`;
     checkedBy = `Python ${py.version} ${target ? `for the runtime's Python ${target}` : "(the runtime's Python version is unknown)"}`;
   }
 
@@ -109,7 +111,7 @@ export async function checkTrainingCode(source: string, opts: PyCheckOptions = {
     const quoted = at.line ? excerpt(orig.lineText(at.line)) : '';
     const spot = at.line ? `line ${at.line}${at.column ? `, column ${at.column}` : ''}` : 'the source';
     const notebook = /^[%!]/.test(quoted) ? ' A notebook magic or shell line is not Python: put pip packages in packages and remove the line.' : '';
-    if (authoritative) {
+    if (!doubt) {
       problems.push({
         code: 'syntax_error',
         message: quoted ? `${error.message} (in \`${quoted}\`)` : error.message,
@@ -119,10 +121,9 @@ export async function checkTrainingCode(source: string, opts: PyCheckOptions = {
           (target ? '' : ` If the runtime's image runs a newer Python with this syntax, ask for the runtime to declare it (annotation ${PYTHON_VERSION_ANNOTATION}).`),
       });
     } else {
-      const why = target && 'version' in py ? `the runtime runs Python ${target}, newer than Python ${py.version} on the server, so this may be newer syntax` : 'lezer is not CPython and rejects some valid code';
       warnings.push({
         code: 'syntax_unverified',
-        message: `possible syntax error at ${spot}: ${error.message}${quoted ? ` (in \`${quoted}\`)` : ''}; not refused: ${why}`,
+        message: `possible syntax error at ${spot}: ${error.message}${quoted ? ` (in \`${quoted}\`)` : ''}; not refused: ${doubt}`,
         ...at,
         hint: `Check that spot before submitting: a real syntax error makes the job fail at start.${notebook}`,
       });
@@ -131,7 +132,7 @@ export async function checkTrainingCode(source: string, opts: PyCheckOptions = {
 
   const result: PyCheckResult = { ok: false, problems, warnings, functions: outline.functions, checkedBy };
   const found = outline.functions.length ? ` (functions found: ${outline.functions.join(', ')})` : '';
-  if (!isPythonIdentifier(entryName) || isKeyword(entryName)) {
+  if (!validEntry) {
     problems.push({
       code: 'entry_missing',
       message: `entry ${JSON.stringify(entryName)} is not a valid Python function name`,

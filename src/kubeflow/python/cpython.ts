@@ -20,7 +20,8 @@ const MAX_OUTPUT = 1_000_000;
 
 const CHECKER = String.raw`
 import ast, json, re, resource, sys
-resource.setrlimit(resource.RLIMIT_AS, (int(sys.argv[1]),) * 2)
+hard = resource.getrlimit(resource.RLIMIT_AS)[1]
+resource.setrlimit(resource.RLIMIT_AS, (int(sys.argv[1]) if hard == resource.RLIM_INFINITY else min(int(sys.argv[1]), hard),) * 2)
 entry, target = sys.argv[2], tuple(int(x) for x in sys.argv[3].split('.')) if sys.argv[3] else None
 src = sys.stdin.buffer.read().decode('utf-8', 'replace')
 me = sys.version_info[:2]
