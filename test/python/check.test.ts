@@ -67,6 +67,11 @@ describe.each(PARSERS)('checkTrainingCode (%s): entry function', (parser) => {
     expect(bad.message).toContain('train(lr: float = 1e-3, epochs: int = 3, *, tags: list[str] | None = None)');
   });
 
+  it('shows defaults as written, a # inside a string included', async () => {
+    const r = await check('def train(tag="#1", /, *, lr: float = 0.1):\n    pass\n', { funcArgs: { x: 1 } });
+    expect(r.problems[0]!.message).toContain('train(tag="#1", /, *, lr: float = 0.1) got unexpected keyword argument');
+  });
+
   it('lists the functions found when the entry is missing', async () => {
     const r = await check('def main():\n    pass\n\nasync def helper():\n    pass\n', {});
     expect(codes(r.problems)).toEqual(['entry_missing']);

@@ -88,7 +88,7 @@ function params(paramList: SyntaxNode, text: string): SigParam[] {
       continue;
     }
     const name = nodes.find((n) => n.name === 'VariableName');
-    const written = text.slice(first.from, nodes[nodes.length - 1]!.to).replace(/#[^\n\r]*/g, '').replace(/\s+/g, ' ').trim();
+    const written = text.slice(first.from, nodes[nodes.length - 1]!.to).replace(/\s+/g, ' ');
     if (first.name === '*' || first.name === '**') {
       if (first.name === '*') kind = 'keyword_only';
       if (name) out.push({ name: text.slice(name.from, name.to).normalize('NFKC'), kind: first.name === '*' ? 'var_positional' : 'var_keyword', hasDefault: false, text: written });
