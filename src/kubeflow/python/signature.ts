@@ -1,155 +1,23 @@
 /**
- * Function signatures from lezer `ParamList` nodes, and the binding check for
- * `entry(**func_args)`.
+ * The entry's signature as text, and the binding check for `entry(**func_args)`.
  */
-import { children, type SyntaxNode } from './parse.js';
+import type { PyParam, SigParam } from './outline.js';
 import { isKeyword, isPythonIdentifier } from './text.js';
 
-export type PyParamKind = 'positional_only' | 'positional_or_keyword' | 'var_positional' | 'keyword_only' | 'var_keyword';
-
-export interface PyParam {
-  name: string;
-  kind: PyParamKind;
-  hasDefault: boolean;
-}
-
-/** One comma-separated item of a parameter list. */
-export interface ParamSegment {
-  kind: 'slash' | 'star' | 'dstar' | 'regular' | 'other';
-  /** parameter name (for `*`/`**` with a name, and regular parameters) */
-  name?: string;
-  hasDefault: boolean;
-  /** source range of the item */
-  from: number;
-  to: number;
-  /** the item as written (comments dropped, line breaks collapsed) */
-  text: string;
-}
-
-/**
- * Splits a `ParamList` (of a `def` or of a `lambda`) into its items. lezer does not keep the `/`
- * token in the tree, so an item with no nodes whose text is `/` is the positional-only marker.
- */
-export function paramSegments(paramList: SyntaxNode, text: string): ParamSegment[] {
-  const kids = children(paramList);
-  const out: ParamSegment[] = [];
-  let segStart = paramList.from;
-  let cur: SyntaxNode[] = [];
-  const flush = (end: number): void => {
-    out.push(makeSegment(cur, segStart, end, text));
-    cur = [];
+/** The signature, e.g. `train(lr, epochs=3, *, batch_size)` (long ones are shortened). */
+export function renderSignature(name: string, params: SigParam[]): string {
+  const render = (text: (p: SigParam) => string): string => {
+    const parts: string[] = [];
+    params.forEach((p, i) => {
+      if (p.kind === 'keyword_only' && !params.slice(0, i).some((q) => q.kind === 'var_positional' || q.kind === 'keyword_only')) parts.push('*');
+      parts.push(text(p));
+      if (p.kind === 'positional_only' && params[i + 1]?.kind !== 'positional_only') parts.push('/');
+    });
+    return `${name}(${parts.join(', ')})`;
   };
-  for (const k of kids) {
-    if (k.name === '(') {
-      segStart = k.to;
-      continue;
-    }
-    if (k.name === ')') {
-      flush(k.from);
-      segStart = -1;
-      continue;
-    }
-    if (k.name === ',') {
-      flush(k.from);
-      segStart = k.to;
-      continue;
-    }
-    cur.push(k);
-  }
-  if (segStart >= 0) flush(cur.length ? cur[cur.length - 1]!.to : paramList.to);
-  // drop the empty item after a trailing comma (and the single empty item of `()`)
-  return out.filter((s) => s.kind !== 'other' || s.text !== '');
-}
-
-function makeSegment(nodes: SyntaxNode[], from: number, to: number, text: string): ParamSegment {
-  if (nodes.length === 0) {
-    const raw = text.slice(Math.max(0, from), Math.max(from, to)).replace(/#[^\n\r]*/g, '').trim();
-    return { kind: raw === '/' ? 'slash' : 'other', hasDefault: false, from: Math.max(0, from), to, text: raw };
-  }
-  const first = nodes[0]!;
-  const segFrom = first.from;
-  const segTo = nodes[nodes.length - 1]!.to;
-  const written = renderRange(nodes, text);
-  const nameAfter = (i: number): string | undefined => (nodes[i]?.name === 'VariableName' ? text.slice(nodes[i]!.from, nodes[i]!.to) : undefined);
-  if (first.name === '*') return { kind: 'star', name: nameAfter(1), hasDefault: false, from: segFrom, to: segTo, text: written };
-  if (first.name === '**') return { kind: 'dstar', name: nameAfter(1), hasDefault: false, from: segFrom, to: segTo, text: written };
-  if (first.name === 'VariableName') {
-    const hasDefault = nodes.some((n) => n.name === 'AssignOp');
-    return { kind: 'regular', name: text.slice(first.from, first.to), hasDefault, from: segFrom, to: segTo, text: written };
-  }
-  return { kind: 'other', hasDefault: false, from: segFrom, to: segTo, text: written };
-}
-
-/** Source text spanned by `nodes`, without comments, with line breaks and indentation collapsed. */
-function renderRange(nodes: SyntaxNode[], text: string): string {
-  const from = nodes[0]!.from;
-  // comments between the nodes are siblings of them; cut the gaps' comments out
-  let s = '';
-  let pos = from;
-  for (const n of nodes) {
-    s += text.slice(pos, n.from).replace(/#[^\n\r]*/g, '');
-    s += text.slice(n.from, n.to);
-    pos = n.to;
-  }
-  return s.replace(/[ \t]*(?:\\?\r?\n|\r)[ \t\r\n\\]*/g, ' ').trim();
-}
-
-/** The parameters as Python's `inspect.Parameter` kinds. */
-export function toPyParams(segments: ParamSegment[]): PyParam[] {
-  const hasSlash = segments.some((s) => s.kind === 'slash');
-  let beforeSlash = hasSlash;
-  let afterStar = false;
-  const out: PyParam[] = [];
-  for (const s of segments) {
-    switch (s.kind) {
-      case 'slash':
-        beforeSlash = false;
-        break;
-      case 'star':
-        afterStar = true;
-        if (s.name) out.push({ name: norm(s.name), kind: 'var_positional', hasDefault: false });
-        break;
-      case 'dstar':
-        if (s.name) out.push({ name: norm(s.name), kind: 'var_keyword', hasDefault: false });
-        break;
-      case 'regular':
-        out.push({
-          name: norm(s.name!),
-          kind: beforeSlash ? 'positional_only' : afterStar ? 'keyword_only' : 'positional_or_keyword',
-          hasDefault: s.hasDefault,
-        });
-        break;
-      default:
-        break;
-    }
-  }
-  return out;
-}
-
-function norm(name: string): string {
-  // Python NFKC-normalizes identifiers in source; dict keys are matched against the normalized name
-  return name.normalize('NFKC');
-}
-
-/** The signature as written, e.g. `train(lr, epochs=3, *, batch_size)` (long ones are shortened). */
-export function renderSignature(name: string, segments: ParamSegment[]): string {
-  const full = `${name}(${segments.map((s) => s.text).join(', ')})`;
-  if (full.length <= 160) return full;
-  const short = segments.map((s) => {
-    switch (s.kind) {
-      case 'slash':
-        return '/';
-      case 'star':
-        return s.name ? `*${s.name}` : '*';
-      case 'dstar':
-        return `**${s.name ?? ''}`;
-      case 'regular':
-        return s.hasDefault ? `${s.name}=…` : s.name!;
-      default:
-        return '…';
-    }
-  });
-  return `${name}(${short.join(', ')})`;
+  const full = render((p) => p.text);
+  const star = (p: SigParam): string => (p.kind === 'var_positional' ? '*' : p.kind === 'var_keyword' ? '**' : '');
+  return full.length <= 160 ? full : render((p) => `${star(p)}${p.name}${p.hasDefault ? '=…' : ''}`);
 }
 
 // ---------------------------------------------------------------------------------------------

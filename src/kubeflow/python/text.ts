@@ -128,21 +128,15 @@ export class LineIndex {
   column(offset: number): number {
     const o = Math.max(0, Math.min(offset, this.text.length));
     const start = this.lineStart(this.line(o));
-    return codePointLength(this.text.slice(start, o)) + 1;
+    return Array.from(this.text.slice(start, o)).length + 1;
   }
-}
 
-export function codePointLength(s: string): number {
-  let n = 0;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) {
-      const d = s.charCodeAt(i + 1);
-      if (d >= 0xdc00 && d <= 0xdfff) i++;
-    }
-    n++;
+  /** Offset of a 1-based line and column (code points), clamped to the line. */
+  offset(line: number, column: number): number {
+    const start = this.lineStart(line);
+    const cps = Array.from(this.lineText(line)).slice(0, Math.max(0, column - 1));
+    return start + cps.join('').length;
   }
-  return n;
 }
 
 /** A short, single-line excerpt of a source line for error messages. */
@@ -150,11 +144,6 @@ export function excerpt(lineText: string, max = 80): string {
   const t = lineText.trim();
   const cps = Array.from(t);
   return cps.length > max ? `${cps.slice(0, max - 1).join('')}…` : t;
-}
-
-/** `U+201C`-style name of a code point. */
-export function codePointName(cp: number): string {
-  return `U+${cp.toString(16).toUpperCase().padStart(4, '0')}`;
 }
 
 const ID_START = /^[\p{XID_Start}_]$/u;
@@ -174,18 +163,6 @@ export function isPythonIdentifier(s: string): boolean {
   return true;
 }
 
-/** Index (in UTF-16 units) of the first character that makes `s` not an identifier, or -1. */
-export function firstInvalidIdentifierChar(s: string): number {
-  let i = 0;
-  let first = true;
-  for (const ch of s) {
-    if (first ? !ID_START.test(ch) : !ID_CONTINUE.test(ch)) return i;
-    first = false;
-    i += ch.length;
-  }
-  return -1;
-}
-
 const KEYWORDS = new Set([
   'False', 'None', 'True', 'and', 'as', 'assert', 'async', 'await', 'break', 'class', 'continue',
   'def', 'del', 'elif', 'else', 'except', 'finally', 'for', 'from', 'global', 'if', 'import', 'in',
@@ -197,9 +174,3 @@ export function isKeyword(s: string): boolean {
   return KEYWORDS.has(s);
 }
 
-const NON_PRINTABLE = /^[\p{Cc}\p{Cf}\p{Cs}\p{Co}\p{Cn}\p{Zl}\p{Zp}\p{Zs}]$/u;
-
-/** Python's notion of a printable character (used to word "invalid character" messages). */
-export function isPrintable(ch: string): boolean {
-  return ch === ' ' || !NON_PRINTABLE.test(ch);
-}

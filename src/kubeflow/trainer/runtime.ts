@@ -13,6 +13,7 @@ import {
   LABEL_SUPPORT,
   TORCHTUNE_FRAMEWORK,
 } from './constants.js';
+import { PYTHON_VERSION_ANNOTATION } from '../python/target.js';
 import { containerDevice, isDigits } from './devices.js';
 import { WireValidationError } from './errors.js';
 import { entryCommandTemplate } from './script.js';
@@ -82,6 +83,7 @@ export function runtimeFromObject(obj: TrainingRuntimeObject, kind?: RuntimeKind
   const defaultDatasetUri = dataset && storageUri(dataset, DATASET_INITIALIZER);
   const defaultModelUri = model && storageUri(model, MODEL_INITIALIZER);
   const policy = ML_POLICIES.find((p) => mlPolicy[p] !== undefined && mlPolicy[p] !== null);
+  const pythonVersion = obj.metadata.annotations?.[PYTHON_VERSION_ANNOTATION];
 
   return {
     name,
@@ -101,6 +103,7 @@ export function runtimeFromObject(obj: TrainingRuntimeObject, kind?: RuntimeKind
     ...(defaultModelUri ? { defaultModelUri } : {}),
     deprecated: obj.metadata.labels?.[LABEL_SUPPORT] === SUPPORT_DEPRECATED,
     ...(policy ? { mlPolicy: policy } : {}),
+    ...(pythonVersion ? { pythonVersion } : {}),
   };
 }
 

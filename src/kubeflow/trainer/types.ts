@@ -117,6 +117,8 @@ export interface Runtime {
   defaultModelUri?: string;
   deprecated: boolean;
   mlPolicy?: MLPolicyKind;
+  /** Python `major.minor` of the trainer image, as the runtime's kubeflow-mcp/python-version annotation declares it. */
+  pythonVersion?: string;
 }
 
 /**

@@ -6,6 +6,7 @@ import { search, type Search } from '../../kubeflow/optimizer/search.js';
 import { generateJobName } from '../../kubeflow/trainer/names.js';
 import { DEFAULT_RUNTIME } from '../../kubeflow/trainer/constants.js';
 import { checkTrainingCode } from '../../kubeflow/python/check.js';
+import { targetPython } from '../../kubeflow/python/target.js';
 import { creatorAnnotations } from '../../policy/ownership.js';
 import { defineTool, ToolError } from '../contract.js';
 import { toToolError } from '../errors.js';
@@ -101,17 +102,18 @@ export const optimize = defineTool({
     const namespace = ctx.namespace;
     const checks: Check[] = [];
     const paramNames = Object.keys(a.search_space);
+    const runtime = await ctx.backend().getRuntime(namespace, o.runtime ?? DEFAULT_RUNTIME, ctx.signal);
     if (a.code) {
       // Sampled parameters arrive as keywords too: the function must accept them.
       const funcArgs = { ...o.func_args, ...Object.fromEntries(paramNames.map((p) => [p, 0])) };
-      const checked = checkTrainingCode(a.code, { entry: o.entry, funcArgs });
+      const checked = await checkTrainingCode(a.code, { entry: o.entry, funcArgs, targetPython: targetPython(runtime, a.image) });
       if (!checked.ok) {
         const p = checked.problems[0]!;
         throw new ToolError(`python_${p.code}`, `${p.message}${p.line ? ` (line ${p.line}${p.column ? `, column ${p.column}` : ''})` : ''}`, p.hint);
       }
-      checks.push({ check: 'code', ok: true, detail: `${o.entry}() accepts ${paramNames.join(', ')}` });
+      checks.push({ check: 'code', ok: true, detail: `${o.entry}() accepts ${paramNames.join(', ')}; parsed by ${checked.checkedBy}` });
+      for (const w of checked.warnings) checks.push({ check: 'code syntax', ok: null, detail: `${w.message}. ${w.hint}` });
     }
-    const runtime = await ctx.backend().getRuntime(namespace, o.runtime ?? DEFAULT_RUNTIME, ctx.signal);
     const trainer: TrialTrainerInput = a.code
       ? { kind: 'custom', funcSource: a.code, funcName: o.entry, funcArgs: o.func_args, packages: o.packages, env: o.env, resourcesPerNode: o.resources, numNodes: o.num_nodes, image: a.image }
       : { kind: 'container', image: a.image!, command: o.command, args: o.args, env: o.env, resourcesPerNode: o.resources, numNodes: o.num_nodes };

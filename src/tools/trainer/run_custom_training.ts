@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { checkTrainingCode } from '../../kubeflow/python/check.js';
+import { targetPython } from '../../kubeflow/python/target.js';
+import { DEFAULT_RUNTIME } from '../../kubeflow/trainer/constants.js';
 import { defineTool, ToolError } from '../contract.js';
 import { confirmed, env, jobName, namespace, numNodes, resources } from '../schemas.js';
 import { previewOrSubmit, renderSubmission, submissionOutput } from './submission.js';
@@ -28,7 +30,9 @@ export const runCustomTraining = defineTool({
   }),
   output: submissionOutput,
   async run(a, ctx) {
-    const checked = checkTrainingCode(a.code, { entry: a.entry, funcArgs: a.func_args });
+    // The runtime says which Python runs the code; a missing runtime is reported by the submission below.
+    const runtime = a.image ? undefined : await ctx.backend().getRuntime(ctx.namespace, a.runtime ?? DEFAULT_RUNTIME, ctx.signal).catch(() => undefined);
+    const checked = await checkTrainingCode(a.code, { entry: a.entry, funcArgs: a.func_args, targetPython: targetPython(runtime, a.image) });
     if (!checked.ok) {
       const first = checked.problems[0]!;
       const where = first.line ? ` (line ${first.line}${first.column ? `, column ${first.column}` : ''})` : '';
@@ -58,7 +62,10 @@ export const runCustomTraining = defineTool({
         },
       },
       a.confirmed,
-      [{ check: 'code', ok: true, detail: `${a.entry}(${checked.entry?.params.map((p) => p.name).join(', ') ?? ''}) parsed; arguments match` }],
+      [
+        { check: 'code', ok: true, detail: `${a.entry}(${checked.entry?.params.map((p) => p.name).join(', ') ?? ''}) parsed by ${checked.checkedBy}; arguments match` },
+        ...checked.warnings.map((w) => ({ check: 'code syntax', ok: null, detail: `${w.message}. ${w.hint}` })),
+      ],
     );
   },
   render: renderSubmission,
