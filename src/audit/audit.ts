@@ -116,8 +116,9 @@ function hash(text: string): string {
 
 /**
  * Parameters as they are audited. Strings are redacted, then summarised as "<N chars, sha256:…>"
- * beyond 256 characters (the hash is of the redacted text, never of a credential); lists and maps
- * beyond 32 entries or 512 characters of JSON likewise; nothing deeper than 6 levels is walked.
+ * beyond 256 characters (the hash is of the redacted text); lists and maps beyond 32 entries or
+ * 512 characters of JSON likewise ("<object of N keys, sha256:…>"); nothing deeper than 6 levels
+ * is shown.
  * Entries under credential-named keys (HF_TOKEN, awsSecretAccessKey, ...) at any depth are
  * redacted whatever their type, unless they are Secret references. `declared` are the tool's own
  * parameter names, whose values are audited even when the name looks like a credential
@@ -165,17 +166,18 @@ function auditValue(value: unknown, depth: number): unknown {
   const isList = Array.isArray(value);
   const kind = isList ? 'array' : 'object';
   if (depth >= MAX_DEPTH) return `<${kind} nested deeper than ${MAX_DEPTH} levels>`;
-  let clean: unknown;
-  let count: number;
-  if (isList) {
-    clean = value.map((v) => auditValue(v, depth + 1));
-    count = value.length;
-  } else {
-    const entries = Object.entries(value);
-    clean = Object.fromEntries(entries.map(([k, v]) => [auditKey(k), auditEntry(k, v, depth + 1)]));
-    count = entries.length;
+  const entries: Array<[string | number, unknown]> = isList ? value.map((v, i) => [i, v]) : Object.entries(value);
+  const summary = (json: string) => `<${kind} of ${entries.length} ${isList ? 'items' : 'keys'}, sha256:${hash(json)}>`;
+  if (entries.length > MAX_ENTRIES) {
+    // Not walked entry by entry (one redaction pass over its JSON is far cheaper for 10^5 keys);
+    // JSON.stringify gives up on extreme nesting, and then there is nothing sensible to hash.
+    try {
+      return summary(redactText(JSON.stringify(value)));
+    } catch {
+      return `<${kind} of ${entries.length} ${isList ? 'items' : 'keys'}, nested too deep to hash>`;
+    }
   }
+  const clean = isList ? entries.map(([, v]) => auditValue(v, depth + 1)) : Object.fromEntries(entries.map(([k, v]) => [auditKey(k as string), auditEntry(k as string, v, depth + 1)]));
   const json = JSON.stringify(clean);
-  if (count <= MAX_ENTRIES && json.length <= MAX_VALUE_JSON) return clean;
-  return `<${kind} of ${count} ${isList ? 'items' : 'keys'}, sha256:${hash(json)}>`;
+  return json.length <= MAX_VALUE_JSON ? clean : summary(json);
 }

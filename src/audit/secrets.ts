@@ -72,6 +72,8 @@ const ALL = [...TOKEN_FORMATS, ...HEURISTICS];
 
 /** Replaces every credential in `text` with [REDACTED:<kind>]. */
 export function redactText(text: string): string {
+  // Nothing shorter can hold a credential ("pwd=abcd" is the shortest match); most map keys are.
+  if (text.length < 8) return text;
   let out = text;
   for (const p of ALL) {
     p.re.lastIndex = 0;

@@ -16,44 +16,59 @@ export const MAX_FUNC_ARGS_BYTES = 64 * 1024;
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
+/** A value to check; its path is built only for an error message. */
 interface Frame {
   value: unknown;
-  path: string;
+  parent?: Frame;
+  key?: string | number;
   depth: number;
-  /** Index into `sizes` of the func_args this value sits in, if any. */
+  /** Index of the func_args map this value sits in, if any. */
   funcArgs?: number;
+}
+
+function pathOf(frame: Frame): string {
+  const parts: string[] = [];
+  for (let f: Frame | undefined = frame; f?.parent; f = f.parent) parts.push(typeof f.key === 'number' ? `[${f.key}]` : `.${shortKey(f.key!)}`);
+  return shortPath(parts.reverse().join('').replace(/^\./, ''));
+}
+
+/** Any surrogate at all: cheap, and rare enough to look closer only then. */
+const SURROGATE = /[\uD800-\uDFFF]/;
+
+function loneSurrogateAt(text: string): number | undefined {
+  return SURROGATE.test(text) ? LONE_SURROGATE.exec(text)?.index : undefined;
 }
 
 /** A refusal (invalid_arguments) for the first problem with the arguments' shape, or undefined. */
 export function argumentShapeError(tool: string, args: Record<string, unknown>): ToolError | undefined {
   const refuse = (message: string, hint: string) => new ToolError('invalid_arguments', `Invalid arguments for ${tool}: ${message}`, hint);
-  // Where each func_args map sits, and how many bytes it holds so far.
-  const funcArgsAt: string[] = [];
-  const stack: Frame[] = [{ value: args, path: '', depth: -1 }];
+  const unicode = 'Send well-formed text: remove or replace the broken character.';
+  const root: Frame = { value: args, depth: -1 };
+  const stack: Frame[] = [root];
+  const funcArgsMaps: Frame[] = [];
   const funcArgsBytes: number[] = [];
   let total = 0;
   while (stack.length) {
-    const { value, path, depth, funcArgs } = stack.pop()!;
+    const frame = stack.pop()!;
+    const { value, depth, funcArgs } = frame;
     let size: number;
     if (typeof value === 'string') {
-      const at = LONE_SURROGATE.exec(value);
-      if (at) return refuse(`${shortPath(path) || '(arguments)'} contains a lone UTF-16 surrogate at character ${at.index}; strings must be valid Unicode.`, 'Send well-formed text: remove or replace the broken character.');
+      const at = loneSurrogateAt(value);
+      if (at !== undefined) return refuse(`${pathOf(frame) || '(arguments)'} contains a lone UTF-16 surrogate at character ${at}; strings must be valid Unicode.`, unicode);
       size = Buffer.byteLength(value) + 2;
     } else if (value && typeof value === 'object') {
-      if (depth >= MAX_ARGUMENT_DEPTH) return refuse(`${shortPath(path)} is nested more than ${MAX_ARGUMENT_DEPTH} levels deep.`, `Flatten the value: at most ${MAX_ARGUMENT_DEPTH} levels of lists and objects are accepted.`);
-      const entries = Array.isArray(value) ? value.map((v, i) => [i, v] as const) : Object.entries(value);
+      if (depth >= MAX_ARGUMENT_DEPTH) return refuse(`${pathOf(frame)} is nested more than ${MAX_ARGUMENT_DEPTH} levels deep.`, `Flatten the value: at most ${MAX_ARGUMENT_DEPTH} levels of lists and objects are accepted.`);
       size = 2;
-      for (const [k, v] of entries) {
-        let at: string;
-        if (typeof k === 'number') at = `${path}[${k}]`;
-        else {
-          const bad = LONE_SURROGATE.exec(k);
-          if (bad) return refuse(`a key in ${shortPath(path) || '(arguments)'} contains a lone UTF-16 surrogate at character ${bad.index}; strings must be valid Unicode.`, 'Send well-formed text: remove or replace the broken character.');
-          size += Buffer.byteLength(k) + 4;
-          at = path ? `${path}.${shortKey(k)}` : shortKey(k);
+      const entries: Array<[string | number, unknown]> = Array.isArray(value) ? value.map((v, i) => [i, v]) : Object.entries(value);
+      for (const [key, v] of entries) {
+        if (typeof key === 'string') {
+          const bad = loneSurrogateAt(key);
+          if (bad !== undefined) return refuse(`a key in ${pathOf(frame) || '(arguments)'} contains a lone UTF-16 surrogate at character ${bad}; strings must be valid Unicode.`, unicode);
+          size += Buffer.byteLength(key) + 4;
         }
-        const inFuncArgs = funcArgs ?? (k === 'func_args' ? funcArgsAt.push(at) - 1 : undefined);
-        stack.push({ value: v, path: at, depth: depth + 1, funcArgs: inFuncArgs });
+        const child: Frame = { value: v, parent: frame, key, depth: depth + 1, funcArgs };
+        if (funcArgs === undefined && key === 'func_args') child.funcArgs = funcArgsMaps.push(child) - 1;
+        stack.push(child);
       }
     } else {
       size = String(value).length + 1;
@@ -63,7 +78,7 @@ export function argumentShapeError(tool: string, args: Record<string, unknown>):
       return refuse(`the arguments exceed ${MAX_ARGUMENTS_BYTES} bytes.`, 'Send less: large inputs belong in a dataset, a file the training code reads, or a Kubernetes object, not in tool arguments.');
     }
     if (funcArgs !== undefined && (funcArgsBytes[funcArgs] = (funcArgsBytes[funcArgs] ?? 0) + size) > MAX_FUNC_ARGS_BYTES) {
-      return refuse(`${shortPath(funcArgsAt[funcArgs]!)} exceeds ${MAX_FUNC_ARGS_BYTES} bytes.`, 'Pass large inputs as files (a dataset, or a path the training code reads), not as func_args.');
+      return refuse(`${pathOf(funcArgsMaps[funcArgs]!)} exceeds ${MAX_FUNC_ARGS_BYTES} bytes.`, 'Pass large inputs as files (a dataset, or a path the training code reads), not as func_args.');
     }
   }
   return undefined;
