@@ -131,7 +131,7 @@ export function auditParameters(args: Record<string, unknown>, declared: Iterabl
   for (const [k, v] of entries.slice(0, MAX_ENTRIES)) out[auditKey(k)] = own.has(k) ? auditValue(v, 1) : auditEntry(k, v, 1);
   if (entries.length > MAX_ENTRIES) out['<more>'] = `<${entries.length - MAX_ENTRIES} more parameters>`;
   // Still too long together: summarise the largest ones first.
-  const sizes = Object.entries(out).map(([k, v]) => [k, JSON.stringify(v).length] as const);
+  const sizes = Object.entries(out).map(([k, v]) => [k, (JSON.stringify(v) ?? '').length] as const);
   let total = sizes.reduce((n, [, s]) => n + s, 0);
   for (const [k, size] of sizes.sort((a, b) => b[1] - a[1])) {
     if (total <= MAX_PARAMETERS_JSON) break;

@@ -124,7 +124,7 @@ export const CREDENTIAL_NAME = /(TOKEN|SECRET|PASSWORD|PASSWD|API_?KEY|ACCESS_?K
  * that is not "secret:<name>/<key>", any number, at any depth of a list or object under that name.
  * Flags (true/false) and null are not credentials.
  */
-export function holdsCredentialValue(value: unknown): boolean {
+function holdsCredentialValue(value: unknown): boolean {
   if (typeof value === 'string') return value !== '' && !SECRET_REF.test(value);
   if (typeof value === 'number' || typeof value === 'bigint') return true;
   if (value && typeof value === 'object') return Object.values(value).some(holdsCredentialValue);
