@@ -6,7 +6,9 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { PassThrough } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
+import { limitStdioMessages } from '../../src/server/stdioLimit.js';
 import { BIN, isolatedEnv } from '../support/mcp.js';
 
 interface Session {
@@ -105,5 +107,23 @@ describe('stdio', () => {
     }
     expect(s.stderr().match(/audit log \/dev\/full/g)).toHaveLength(1);
     expect(s.proc.exitCode).toBeNull();
+  });
+});
+
+describe('the stdio size filter', () => {
+  it('passes lines through whole across chunk boundaries and drops only the long one', async () => {
+    const replies = new PassThrough();
+    let answered = '';
+    replies.on('data', (d: Buffer) => (answered += d.toString()));
+    const dropped: number[] = [];
+    const filter = limitStdioMessages(replies, (n) => dropped.push(n), 20);
+    const lines: string[] = [];
+    filter.on('data', (d: Buffer) => lines.push(d.toString()));
+    for (const chunk of ['{"a":1}\n{"b"', ':2}\r\n{"id":"r-1","x":"', 'yyyyyyyyyyyyyyyyyyyyyyyy', 'yy"}\n{"c":3}\n{"d":4}']) filter.write(chunk);
+    filter.end();
+    await new Promise((resolve) => filter.on('end', resolve));
+    expect(lines).toEqual(['{"a":1}\n', '{"b":2}\r\n', '{"c":3}\n', '{"d":4}']);
+    expect(dropped).toEqual([46]);
+    expect(JSON.parse(answered)).toMatchObject({ jsonrpc: '2.0', id: 'r-1', error: { code: -32600 } });
   });
 });
