@@ -1,11 +1,12 @@
 /** `kubeflow-mcp serve`: resolve settings, start the transport, explain how to connect. */
-import { serveStdio } from '@modelcontextprotocol/server/stdio';
+import { serveStdio, StdioServerTransport } from '@modelcontextprotocol/server/stdio';
 import { discoverJwksUrl, jwtVerifier } from '../auth/oauth.js';
 import { resolveSettings, type ServeFlags, type Settings } from '../config/settings.js';
 import { log } from '../log.js';
 import { createApp } from '../server/app.js';
 import { serveHttp } from '../server/http.js';
 import { gatewayAuth, noAuth, oauthAuth, type HttpAuth } from '../server/httpAuth.js';
+import { limitStdioMessages } from '../server/stdioLimit.js';
 import { ALL_TOOLS } from '../tools/registry.js';
 
 export async function serve(flags: ServeFlags): Promise<void> {
@@ -13,7 +14,10 @@ export async function serve(flags: ServeFlags): Promise<void> {
   const app = await createApp(settings);
 
   if (settings.transport === 'stdio') {
-    const handle = serveStdio(app.factory, { onerror: (err) => log.warn({ err: err.message }, 'stdio transport error') });
+    // An oversized message is answered with an error instead of ending the session.
+    const input = process.stdin.pipe(limitStdioMessages(process.stdout, (bytes) => log.warn({ bytes }, 'stdio message over the size limit refused')));
+    const transport = new StdioServerTransport(input, process.stdout);
+    const handle = serveStdio(app.factory, { transport, onerror: (err) => log.warn({ err: err.message }, 'stdio transport error') });
     log.info(`kubeflow-mcp serving MCP on stdio: ${await app.describe()}`);
     const stop = () => void Promise.all([handle.close(), app.close()]).finally(() => process.exit(0));
     process.once('SIGINT', stop);

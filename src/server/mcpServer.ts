@@ -6,7 +6,7 @@
  * trimmed schemas (context budget), argument errors come back as actionable isError results, and
  * tools hidden by persona or policy are refused with the reason instead of "unknown tool".
  *
- * Every tools/call runs the same chain: identity -> policy -> arguments (schema, no credentials)
+ * Every tools/call runs the same chain: identity -> policy -> arguments (shape, schema, no credentials)
  * -> handler (with a backend bound to the caller) -> redaction -> audit.
  */
 import { randomUUID } from 'node:crypto';
@@ -22,6 +22,7 @@ import type { Policy } from '../policy/policy.js';
 import { annotationsFor, ToolError, type AnyToolSpec } from '../tools/contract.js';
 import type { ToolContext } from '../tools/context.js';
 import { toToolError } from '../tools/errors.js';
+import { argumentShapeError } from './argumentLimits.js';
 import { EXECUTE_TOOL, metaTools } from './dynamic.js';
 import { inputJsonSchema, outputJsonSchema } from './jsonSchema.js';
 import { SERVER_NAME, SERVER_VERSION } from './version.js';
@@ -93,6 +94,9 @@ export function buildServer(deps: ServerDeps, entries = listEntries(advertised(d
 }
 
 async function callTool(spec: AnyToolSpec, visible: boolean, rawArgs: Record<string, unknown>, ctx: ServerContext, deps: ServerDeps): Promise<CallToolResult> {
+  // Nothing runs unaudited: once the audit log cannot be written, every call is refused.
+  const auditDown = deps.audit?.failure();
+  if (auditDown) return errorResult(auditDown);
   const started = Date.now();
   const caller = await deps.identity();
   const audit = (fields: Pick<AuditRecord, 'decision' | 'result'> & Partial<AuditRecord>) =>
@@ -103,7 +107,7 @@ async function callTool(spec: AnyToolSpec, visible: boolean, rawArgs: Record<str
       groups: caller.groups,
       auth: caller.source,
       tool: spec.name,
-      parameters: auditParameters(rawArgs),
+      parameters: auditParameters(rawArgs, Object.keys(spec.input.shape)),
       duration_ms: Date.now() - started,
       ...fields,
     });
@@ -116,6 +120,8 @@ async function callTool(spec: AnyToolSpec, visible: boolean, rawArgs: Record<str
     const why = deps.policy.whyNot(spec) ?? 'not enabled on this server';
     return refuse(new ToolError('tool_not_allowed', `Tool '${spec.name}' is ${why}.`, 'Use one of the listed tools, or ask the operator for a persona or policy that allows it.'), why);
   }
+  const badShape = argumentShapeError(spec.name, rawArgs);
+  if (badShape) return refuse(badShape, 'invalid arguments');
   const parsed = spec.input.strict().safeParse(rawArgs);
   if (!parsed.success) return refuse(argumentError(spec, parsed.error), 'invalid arguments');
   const args = parsed.data as Record<string, unknown>;

@@ -29,6 +29,12 @@ export const PLANTED: Record<string, string> = {
   password: 'correct-horse-battery',
   azure: 'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==',
   wandb: 'a1b2c3d4e5f60718293a4b5c6d7e8f9012345678',
+  // kubeconfig client-key-data: a PEM key, base64-encoded (three PEM flavours, three alignments of "PRIVATE KEY").
+  pemBase64: Buffer.from('-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA7V8k3xPq\n-----END RSA PRIVATE KEY-----\n').toString('base64'),
+  pemBase64Ec: Buffer.from('-----BEGIN EC PRIVATE KEY-----\nMHcCAQEEIBkg4LVWM9nuwNSk3yByxZpYRTBnVJk5oDpVWMXSmIo+\n-----END EC PRIVATE KEY-----\n').toString('base64'),
+  pemBase64Pkcs8: Buffer.from('-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEIJ+DYvh6SEqVTm50DFtMDoQikTmiCqirVv9mWG9qfSnF\n-----END PRIVATE KEY-----\n').toString('base64'),
+  pgp: '-----BEGIN PGP PRIVATE KEY BLOCK-----\nlQOYBGN0ZXN0a2V5bWF0ZXJpYWwxMjM0NTY3ODkwYWJj\n=Zm9v\n-----END PGP PRIVATE KEY BLOCK-----',
+  gitlab: 'glpat-Xy7pQ2vR9sT4uW6zA1bC',
 };
 
 const IN_CONTEXT: Record<string, string> = {
@@ -72,6 +78,36 @@ describe('redaction', () => {
   it('redacts deeply inside structured results, keeping keys', () => {
     expect(redact({ a: [{ b: `x ${PLANTED.hf}` }], [PLANTED.github!.slice(0, 3)]: 1 })).toEqual({ a: [{ b: 'x [REDACTED:Hugging Face token]' }], ghp: 1 });
   });
+
+  it('redacts keys that are themselves credentials', () => {
+    const out = redact({ env: { [PLANTED.hf!]: 'x', [PLANTED.gitlab!]: 'y', EPOCHS: '3' } });
+    expect(leaks(JSON.stringify(out))).toEqual([]);
+    expect(out.env.EPOCHS).toBe('3');
+  });
+
+  it('keeps the server hints that show the Secret reference syntax, and references themselves', () => {
+    for (const text of [
+      'Put it in a Kubernetes Secret and reference it: env values "secret:<secret-name>/<key>", or the model_secret parameter.',
+      'HF_TOKEN: secret:hf-creds/token',
+      'env HF_TOKEN=secret:hf-creds/token.',
+    ]) {
+      expect(redactText(text)).toBe(text);
+    }
+  });
+
+  it('still redacts a real credential after "secret:"', () => {
+    for (const text of ['secret:hunter2pass', 'secret: hunter2/abcd', 'secret:Passw0rd/Hunter', `secret:${PLANTED.hf}`, 'secret="hunter2/abcd"']) {
+      expect(redactText(text), text).toContain('[REDACTED:');
+    }
+  });
+
+  it('does not mistake ordinary base64 for a key', () => {
+    const cert = Buffer.from('-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIUJ\n-----END CERTIFICATE-----\n').toString('base64');
+    const random = Buffer.from(Array.from({ length: 3000 }, (_, i) => (i * 7919) % 256)).toString('base64');
+    const text = `certificate-authority-data: ${cert}\nclient-certificate-data: ${cert}\ndata: ${random}`;
+    expect(redactText(text)).toBe(text);
+    expect(findSecrets({ code: text })).toEqual([]);
+  });
 });
 
 describe('credentials as arguments', () => {
@@ -88,6 +124,19 @@ describe('credentials as arguments', () => {
     // Secret *names* are references, not credentials.
     expect(findSecrets({ model_secret: 'hf-creds', dataset_secret: 's3-secret' })).toEqual([]);
     expect(findSecrets({ code: 'token = os.environ["HF_TOKEN"]' })).toEqual([]);
+  });
+
+  it('credential-named entries are refused whatever their type and depth', () => {
+    expect(findSecrets({ func_args: { api_key: 12345678 } })).toHaveLength(1);
+    expect(findSecrets({ func_args: { HF_TOKEN: ['abc'] } })).toHaveLength(1);
+    expect(findSecrets({ func_args: { cfg: { awsSecretAccessKey: { value: 'abc' } } } })).toHaveLength(1);
+    expect(findSecrets({ options: { env: { HF_TOKEN: 'abc' } } })).toHaveLength(1);
+    expect(findSecrets({ func_args: { use_token: true, HF_TOKEN: 'secret:hf/token', max_tokens: 10 } })).toEqual([]);
+  });
+
+  it('a credential used as a map key is found', () => {
+    expect(findSecrets({ func_args: { [PLANTED.github!]: 1 } })).toHaveLength(1);
+    expect(findSecrets({ env: { [PLANTED.gitlab!]: 'x' } })).toHaveLength(1);
   });
 });
 
@@ -151,7 +200,37 @@ describe('planted secrets never come back out', () => {
       expect(leaks(JSON.stringify(o.data))).toEqual([]);
     }
     expect(outputs[6]!.data.error.code).toBe('secret_in_arguments');
+
+    // Hostile placements: credential-named entries of any type, credentials as map keys, in
+    // unknown parameters, and in the request id. Each is refused; none may reach the audit line.
+    const hostile = await srv.connect({ ...alice, requestId: `${PLANTED.jwt}\n{"audit":true,"user":"root"}` });
+    const NUMBER = 987654321987654;
+    // As map keys: the formats recognisable on their own (a bare password is just a word).
+    const standalone = Object.keys(PLANTED).filter((k) => IN_CONTEXT[k] === PLANTED[k]).map((k) => PLANTED[k]!);
+    const asEnvName = standalone.filter((v) => /^[-._a-zA-Z][-._a-zA-Z0-9]*$/.test(v));
+    const refused = [
+      await callTool(hostile, 'run_custom_training', { code: 'def train(**kw):\n    pass\n', func_args: { ...Object.fromEntries(Object.entries(PLANTED).map(([k, v]) => [`${k}_token`, v])), HF_TOKEN: NUMBER } }),
+      await callTool(hostile, 'run_custom_training', { code: 'def train(**kw):\n    pass\n', func_args: { cfg: { awsSecretAccessKey: [PLANTED.awsSecret], nested: { api_key: { v: PLANTED.password } } } } }),
+      await callTool(hostile, 'run_container_training', { image: 'busybox', env: Object.fromEntries(asEnvName.map((v) => [v, 'x'])) }),
+      await callTool(hostile, 'run_custom_training', { code: 'def train(**kw):\n    pass\n', func_args: Object.fromEntries(standalone.map((v) => [v, 1])) }),
+      await callTool(hostile, 'get_runtime', { name: 'torch-distributed', bogus: { password: PLANTED.password, all: Object.values(PLANTED) } }),
+    ];
+    expect(asEnvName.length).toBeGreaterThan(5);
+    for (const o of refused) {
+      expect(o.isError).toBe(true);
+      expect(['secret_in_arguments', 'invalid_arguments']).toContain(o.data.error.code);
+      expect(leaks(o.text)).toEqual([]);
+      expect(leaks(JSON.stringify(o.data))).toEqual([]);
+    }
+    // The hint shows the reference syntax intact.
+    expect(refused[0]!.data.error.hint).toContain('"secret:<secret-name>/<key>"');
+
     await srv.app.audit.close();
-    expect(leaks(readFileSync(audit, 'utf8'))).toEqual([]);
+    const text = readFileSync(audit, 'utf8');
+    expect(leaks(text)).toEqual([]);
+    expect(text).not.toContain(String(NUMBER));
+    const lines = text.trimEnd().split('\n');
+    expect(lines.length).toBe(outputs.length + refused.length + 1);
+    for (const line of lines) expect(JSON.parse(line).audit).toBe(true);
   });
 });
