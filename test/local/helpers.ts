@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { TrainRequest } from '../../src/kubeflow/trainer/backend.js';
 import { LocalBackend, type LocalBackendOptions } from '../../src/kubeflow/trainer/backends/local/index.js';
+import { removeCgroup } from '../../src/kubeflow/trainer/backends/local/cgroups.js';
 import { stopJobProcesses, type JobProcesses } from '../../src/kubeflow/trainer/backends/local/processes.js';
 
 const dirs: string[] = [];
@@ -41,7 +42,10 @@ export async function launch(backend: LocalBackend, request: TrainRequest, names
 export async function cleanupAll(): Promise<void> {
   for (const b of backends.splice(0)) b.close();
   for (const dir of dirs.splice(0)) {
-    for (const job of await storedJobs(dir)) await stopJobProcesses(job, 0);
+    for (const job of await storedJobs(dir)) {
+      await stopJobProcesses(job, 0);
+      if (job.cgroup) await removeCgroup(job.cgroup);
+    }
     rmSync(dir, { recursive: true, force: true });
   }
 }

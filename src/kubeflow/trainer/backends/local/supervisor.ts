@@ -352,6 +352,7 @@ export class JobSupervisor {
         wrapperEnv = marked(plan.wrapperEnv);
         commandLine = plan.commandLine;
       } catch (err) {
+        if (cgroup) await removeCgroup(cgroup);
         await this.finishUnstarted(record, err);
         return;
       }
@@ -370,6 +371,7 @@ export class JobSupervisor {
         child.once('error', resolve);
       });
       if (spawnError || child.pid === undefined) {
+        if (cgroup) await removeCgroup(cgroup);
         await this.finishUnstarted(record, spawnError ?? new Error('no pid'));
         return;
       }
