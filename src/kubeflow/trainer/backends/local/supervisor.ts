@@ -234,12 +234,13 @@ export class JobSupervisor {
       if (!record && !damaged) return;
       await this.queue.dequeue(key);
       const ref = record ?? (await this.damagedJobRef(namespace, name));
-      const running = record ? !isFinished(record) && record.process : true;
-      if (record && !isFinished(record)) await this.terminate(record);
+      const running = record && !isFinished(record) ? record : undefined;
+      if (running) await this.terminate(running);
       else await stopJobProcesses(processesOf(ref), record ? LEFTOVER_GRACE_MS : STOP_GRACE_MS);
-      if (ref.process?.cgroup) await removeCgroup(ref.process.cgroup);
+      const { cgroup } = processesOf(ref);
+      if (cgroup) await removeCgroup(cgroup);
       this.forget(key);
-      const message = running && record ? `TrainJob deleted; its processes (pid ${record.process?.pid} and everything it started) were stopped` : 'TrainJob deleted';
+      const message = running?.process ? `TrainJob deleted; its processes (pid ${running.process.pid} and everything it started) were stopped` : 'TrainJob deleted';
       await store.remove(namespace, name, lifecycleEvent({ namespace, name, uid: ref.uid }, 'Deleted', message));
       await this.queue.release(key);
     });
@@ -541,7 +542,8 @@ export class JobSupervisor {
         if (leftovers > 0 && !(await stopJobProcesses(processesOf(record), LEFTOVER_GRACE_MS))) {
           throw new Error(`processes of ${key} survived SIGKILL; its slot stays taken until they are gone`);
         }
-        if (record.process?.cgroup) await removeCgroup(record.process.cgroup);
+        const { cgroup } = processesOf(record);
+        if (cgroup) await removeCgroup(cgroup);
         const outcome = await this.outcome(record, exit, lostMessage, paths.log);
         const done = finished({ ...record, ...(exit ? { exit } : {}) }, outcome.phase, outcome.reason, outcome.message);
         const stopped = leftovers > 0 ? ` (${leftovers} process(es) it left running were stopped)` : '';
