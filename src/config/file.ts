@@ -53,6 +53,8 @@ export const configSchema = z
         backend: z.enum(['auto', 'kubernetes', 'local']).optional(),
         store_dir: name.optional(),
         local_max_jobs: z.int().positive().optional(),
+        local_max_log_mb: z.int().positive().optional(),
+        local_multi_user: z.boolean().optional(),
         persona: name.optional(),
         namespaces: z.array(nsPattern).optional(),
         auth: authSchema.optional(),

@@ -36,6 +36,8 @@ export interface ServeFlags {
   backend?: 'auto' | 'kubernetes' | 'local';
   storeDir?: string;
   localMaxJobs?: number;
+  localMaxLogMb?: number;
+  localMultiUser?: boolean;
   registryUrl?: string;
 }
 
@@ -73,6 +75,10 @@ export interface Settings {
   /** The local backend's durable job store. */
   storeDir: string;
   localMaxJobs?: number;
+  /** Stored output of each local job at most, in MiB (head and tail kept). */
+  localMaxLogMb?: number;
+  /** The operator accepts that local jobs of all callers run as one OS user (see localMultiUserProblem). */
+  localMultiUser: boolean;
   /** Model Registry base URL and where its bearer token is read from. */
   registry: { url?: string; tokenFile?: string };
 }
@@ -109,6 +115,10 @@ export function resolveSettings(flags: ServeFlags, allTools: readonly AnyToolSpe
       `refusing to serve HTTP on ${host} without authentication: anyone who can reach it would act with this server's Kubernetes identity. Use --auth gateway or --auth oauth, bind 127.0.0.1, or pass --allow-unauthenticated if the network path is protected otherwise.`,
     );
   }
+  const backend = flags.backend ?? server.backend ?? 'auto';
+  const localMultiUser = flags.localMultiUser ?? server.local_multi_user ?? false;
+  const multiUser = backend === 'local' ? localMultiUserProblem(mode, localMultiUser) : undefined;
+  if (multiUser) throw new ConfigError(multiUser);
   return {
     transport,
     host,
@@ -153,14 +163,27 @@ export function resolveSettings(flags: ServeFlags, allTools: readonly AnyToolSpe
     allowedHosts: flags.allowedHosts ?? server.allowed_hosts ?? [],
     allowUnauthenticated,
     mode: flags.mode ?? server.mode ?? 'full',
-    backend: flags.backend ?? server.backend ?? 'auto',
+    backend,
     storeDir: flags.storeDir ?? server.store_dir ?? path.join(process.env.HOME ?? homedir(), '.kubeflow-mcp', 'jobs'),
     localMaxJobs: flags.localMaxJobs ?? server.local_max_jobs,
+    localMaxLogMb: flags.localMaxLogMb ?? server.local_max_log_mb,
+    localMultiUser,
     registry: {
       url: flags.registryUrl ?? config.hub?.url ?? (process.env.MODEL_REGISTRY_URL || undefined),
       tokenFile: config.hub?.token_file,
     },
   };
+}
+
+/**
+ * Why the local backend must not serve several authenticated users (undefined when it may): it
+ * runs every job as the server's own OS user, so one caller's training code can read, change and
+ * kill every other caller's jobs, files and processes; the personas and own-jobs rule cannot hold
+ * against code. See docs/security.md, "Local backend".
+ */
+export function localMultiUserProblem(authMode: Settings['auth']['mode'], allowed: boolean): string | undefined {
+  if (authMode === 'none' || allowed) return undefined;
+  return `refusing --auth ${authMode} with the local backend: it runs every caller's jobs as this server's OS user, so one user's training code could read and kill the jobs and files of every other user. Use --backend kubernetes for several users, or pass --local-multi-user (server.local_multi_user in the config) if every caller is trusted with everyone's jobs.`;
 }
 
 export function isLoopbackHost(host: string): boolean {

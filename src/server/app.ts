@@ -14,7 +14,7 @@ import type { McpRequestContext, Server } from '@modelcontextprotocol/server';
 import { openAuditLog, type AuditSink } from '../audit/audit.js';
 import { IDENTITY_KEY, type Identity } from '../auth/identity.js';
 import { whoami } from '../auth/whoami.js';
-import type { Settings } from '../config/settings.js';
+import { localMultiUserProblem, type Settings } from '../config/settings.js';
 import { KubeApiError, KubeClient } from '../kube/client.js';
 import { KubeConfigError, loadKubeConnection, precheckKubeconfig } from '../kube/connection.js';
 import { ModelRegistryClient } from '../kubeflow/hub/client.js';
@@ -69,7 +69,17 @@ export async function createApp(settings: Settings): Promise<App> {
 
   const chooseBackend = async (): Promise<void> => {
     const useLocal = (why: string) => {
-      local = new LocalBackend({ storeDir: settings.storeDir, maxConcurrent: settings.localMaxJobs });
+      // auto mode falling back to local: the same refusal as an explicit --backend local.
+      const multiUser = localMultiUserProblem(settings.auth.mode, settings.localMultiUser);
+      if (multiUser) {
+        unavailable = new ToolError('local_backend_refused', `The local backend was not started${why}: ${multiUser}`, 'Configure a kubeconfig for a Kubernetes cluster, or restart with --local-multi-user.');
+        return;
+      }
+      local = new LocalBackend({
+        storeDir: settings.storeDir,
+        maxConcurrent: settings.localMaxJobs,
+        ...(settings.localMaxLogMb ? { maxLogBytes: settings.localMaxLogMb * 2 ** 20 } : {}),
+      });
       backend = local;
       backendNote = why;
     };

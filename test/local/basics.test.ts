@@ -106,8 +106,10 @@ describe('environment isolation', () => {
       const name = await launch(backend, custom('def train():\n    import json, os\n    print(json.dumps(dict(os.environ)))\n', { env: { MY_SETTING: 'on', LEVEL: '3' } }));
       await backend.waitFor('default', name, { statuses: ['Complete'], timeoutSeconds: 30 });
       const env = JSON.parse((await backend.logs('default', name, { step: 'node-0', tail: 5 })).lines[0]!) as Record<string, string>;
-      const allowed = new Set(['MY_SETTING', 'LEVEL', 'PATH', 'LANG', 'LC_ALL', 'LC_CTYPE', 'HOME', 'TMPDIR', 'PYTHONUNBUFFERED']);
+      // KUBEFLOW_MCP_JOB: the job's uid, by which delete finds every process the job started.
+      const allowed = new Set(['MY_SETTING', 'LEVEL', 'PATH', 'LANG', 'LC_ALL', 'LC_CTYPE', 'HOME', 'TMPDIR', 'PYTHONUNBUFFERED', 'KUBEFLOW_MCP_JOB']);
       expect(Object.keys(env).filter((k) => !allowed.has(k))).toEqual([]);
+      expect(env.KUBEFLOW_MCP_JOB).toMatch(/^[0-9a-f-]{36}$/);
       expect(env).toMatchObject({ MY_SETTING: 'on', LEVEL: '3', PYTHONUNBUFFERED: '1', HOME: os.homedir() });
       expect(env.TMPDIR).toContain(name);
       expect(JSON.stringify(env)).not.toContain('do-not-leak-me');

@@ -5,7 +5,8 @@ import os from 'node:os';
 import path from 'node:path';
 import type { TrainRequest } from '../../src/kubeflow/trainer/backend.js';
 import { LocalBackend, type LocalBackendOptions } from '../../src/kubeflow/trainer/backends/local/index.js';
-import { isJobGroup, signalGroup } from '../../src/kubeflow/trainer/backends/local/processes.js';
+import { removeCgroup } from '../../src/kubeflow/trainer/backends/local/cgroups.js';
+import { stopJobProcesses, type JobProcesses } from '../../src/kubeflow/trainer/backends/local/processes.js';
 
 const dirs: string[] = [];
 const backends: LocalBackend[] = [];
@@ -35,27 +36,35 @@ export async function launch(backend: LocalBackend, request: TrainRequest, names
 }
 
 /**
- * Kills the job processes a test left running (process groups recorded in its stores, checked to
- * still be those jobs), closes backends, removes stores.
+ * Kills every process the jobs of a test's stores left running (found as the backend finds them:
+ * by uid marker, cgroup and process group), closes backends, removes stores.
  */
 export async function cleanupAll(): Promise<void> {
   for (const b of backends.splice(0)) b.close();
   for (const dir of dirs.splice(0)) {
-    for (const p of await runningProcesses(dir)) {
-      if (await isJobGroup(p.pid, p.startToken)) signalGroup(p.pid, 'SIGKILL');
+    for (const job of await storedJobs(dir)) {
+      await stopJobProcesses(job, 0);
+      if (job.cgroup) await removeCgroup(job.cgroup);
     }
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
-async function runningProcesses(storeDir: string): Promise<Array<{ pid: number; startToken: string }>> {
-  const found: Array<{ pid: number; startToken: string }> = [];
+async function storedJobs(storeDir: string): Promise<JobProcesses[]> {
+  const found: JobProcesses[] = [];
   const jobs = path.join(storeDir, 'jobs');
   for (const ns of await readdir(jobs).catch(() => [] as string[])) {
     for (const name of await readdir(path.join(jobs, ns)).catch(() => [] as string[])) {
-      const text = await readFile(path.join(jobs, ns, name, 'status.json'), 'utf8').catch(() => '');
-      const record = text ? (JSON.parse(text) as { phase: string; process?: { pid: number; startToken: string } }) : undefined;
-      if (record?.process && record.phase === 'Running') found.push(record.process);
+      const text = await readFile(path.join(jobs, ns, name, 'spec.json'), 'utf8').catch(() => '');
+      const status = await readFile(path.join(jobs, ns, name, 'status.json'), 'utf8').catch(() => '');
+      const uid = text ? (JSON.parse(text) as { uid: string }).uid : '';
+      let p: { pid: number; startToken: string; cgroup?: string } | undefined;
+      try {
+        p = (JSON.parse(status) as { process?: typeof p }).process;
+      } catch {
+        // a test damaged it on purpose
+      }
+      found.push({ uid, ...(p ? { pid: p.pid, startToken: p.startToken, ...(p.cgroup ? { cgroup: p.cgroup } : {}) } : {}) });
     }
   }
   return found;

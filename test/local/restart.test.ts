@@ -5,7 +5,7 @@
  * dead ones failed with the reason, queued ones started in order.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -123,14 +123,17 @@ describe('server killed with SIGKILL', () => {
   it('a recorded pid that now belongs to another process is not the job: Failed, and that process is left alone', async () => {
     const storeDir = tempDir();
     const first = newBackend({ storeDir });
-    const name = await launch(first, custom(TICKER, { funcArgs: { n: 300, every: 0.1 } }));
-    const pid = Number((await first.waitFor('default', name, { statuses: ['Running'], timeoutSeconds: 30 })).job.steps[0]!.podName.slice(4));
+    const name = await launch(first, custom(TICKER, { funcArgs: { n: 1, every: 0 } }));
+    expect((await first.waitFor('default', name, { statuses: ['Complete'], timeoutSeconds: 30 })).reached).toBe(true);
     first.close();
-    // Pretend the pid was reused: the recorded start time no longer matches.
+    // Pretend the job still ran as a pid that has since been reused by an unrelated process:
+    // the recorded start time no longer matches, and it carries no mark of the job.
+    const stranger = spawn('sleep', ['60'], { stdio: 'ignore' });
+    const pid = stranger.pid!;
     const statusFile = path.join(storeDir, 'jobs', 'default', name, 'status.json');
-    const record = JSON.parse(await readFile(statusFile, 'utf8')) as { process: { startToken: string } };
-    record.process.startToken = '1';
-    await writeFile(statusFile, JSON.stringify(record));
+    const record = JSON.parse(await readFile(statusFile, 'utf8')) as Record<string, unknown>;
+    await writeFile(statusFile, JSON.stringify({ ...record, phase: 'Running', finishedAt: undefined, exit: undefined, conditions: [], process: { pid, startToken: '1', startedAt: new Date().toISOString() } }));
+    await rm(path.join(storeDir, 'jobs', 'default', name, 'run', 'exit.json'));
 
     const second = newBackend({ storeDir });
     const job = await second.getJob('default', name);
@@ -138,7 +141,6 @@ describe('server killed with SIGKILL', () => {
     expect(job.conditions.at(-1)).toMatchObject({ reason: 'ProcessLost', message: expect.stringContaining(`pid ${pid} now belongs to another process`) });
     await second.deleteJob('default', name, { dryRun: false });
     expect(alive(pid)).toBe(true);
-    process.kill(-pid, 'SIGKILL');
+    stranger.kill('SIGKILL');
   });
 });
-

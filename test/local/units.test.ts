@@ -4,7 +4,8 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseLabelSelector } from '../../src/kubeflow/trainer/backends/local/labels.js';
 import { LineRing, offsetSince, readLog } from '../../src/kubeflow/trainer/backends/local/logs.js';
-import { SlotQueue } from '../../src/kubeflow/trainer/backends/local/queue.js';
+import { FileLocks } from '../../src/kubeflow/trainer/backends/local/fileLock.js';
+import { StoreQueue } from '../../src/kubeflow/trainer/backends/local/queue.js';
 import { setCondition } from '../../src/kubeflow/trainer/backends/local/views.js';
 import { withEvent, lifecycleEvent, MAX_EVENTS_PER_JOB } from '../../src/kubeflow/trainer/backends/local/events.js';
 import { cleanupAll, tempDir } from './helpers.js';
@@ -88,21 +89,29 @@ describe('log reader', () => {
 });
 
 describe('queue', () => {
-  it('is FIFO by seq, bounded by slots, skips held jobs', () => {
-    const q = new SlotQueue(2);
-    q.enqueue('c', 3);
-    q.enqueue('a', 1);
-    q.enqueue('b', 2);
-    q.enqueue('d', 4);
-    q.hold('b', true);
-    expect([q.take(), q.take(), q.take()]).toEqual(['a', 'c', undefined]);
-    q.remove('a');
-    expect(q.take()).toBe('d');
-    q.remove('c');
-    q.hold('b', false);
-    expect(q.take()).toBe('b');
-    expect(q.runningCount).toBe(2);
-    expect(q.queuedCount).toBe(0);
+  it('is FIFO by seq, bounded by slots, skips held jobs, drops stale slots', async () => {
+    const q = new StoreQueue(tempDir(), new FileLocks(), { maxConcurrent: 2, defaultMaxConcurrent: 1, maxQueued: 10 });
+    await q.init();
+    for (const [key, seq] of [['ns/c', 3], ['ns/a', 1], ['ns/b', 2], ['ns/d', 4]] as const) await q.enqueue(key, seq);
+    const holding = new Set<string>();
+    const held = new Set(['ns/b']);
+    const claim = async () => {
+      const keys = await q.claim(
+        async (k) => holding.has(k),
+        async (k) => (held.has(k) ? 'hold' : 'start'),
+      );
+      for (const k of keys) holding.add(k);
+      return keys;
+    };
+    expect(await claim()).toEqual(['ns/a', 'ns/c']);
+    expect(await claim()).toEqual([]);
+    holding.delete('ns/a'); // its slot entry is stale now
+    expect(await claim()).toEqual(['ns/d']);
+    await q.release('ns/c');
+    holding.delete('ns/c');
+    held.delete('ns/b');
+    expect(await claim()).toEqual(['ns/b']);
+    expect(await q.counts()).toEqual({ running: 2, queued: 0, limit: 2, maxQueued: 10 });
   });
 });
 

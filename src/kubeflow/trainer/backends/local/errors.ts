@@ -17,7 +17,9 @@ export type LocalErrorCode =
   | 'invalid_namespace'
   | 'invalid_label_selector'
   | 'invalid_continue'
-  | 'invalid_env';
+  | 'invalid_env'
+  | 'store_busy'
+  | 'record_damaged';
 
 export class LocalBackendError extends Error {
   override readonly name = 'LocalBackendError';
@@ -34,6 +36,22 @@ export class LocalBackendError extends Error {
 
   toJSON(): { code: string; message: string; hint: string; field?: string } {
     return { code: this.code, message: this.message, hint: this.hint, ...(this.field ? { field: this.field } : {}) };
+  }
+}
+
+/** A store document that cannot be read; the job is shown as Unknown and can still be deleted. */
+export class DamagedRecordError extends LocalBackendError {
+  constructor(
+    readonly namespace: string,
+    readonly jobName: string,
+    readonly file: string,
+    problem: string,
+  ) {
+    super(
+      'record_damaged',
+      `the local job store's record of TrainJob '${jobName}' is damaged: ${file} ${problem}`,
+      `delete the job with delete_training_job (it still stops the job's processes and removes it), or repair or remove ${file} by hand`,
+    );
   }
 }
 

@@ -16,19 +16,20 @@ import { generateJobName, validateJobName } from '../../names.js';
 import { buildTrainJob } from '../../trainjob.js';
 import type { TrainJobView } from '../../types.js';
 import { ContainerEngines, type ContainerRuntimePreference } from './container.js';
-import { cancelled, jobAlreadyExists, jobNotFound, LocalBackendError } from './errors.js';
+import { cancelled, DamagedRecordError, jobAlreadyExists, jobNotFound, LocalBackendError } from './errors.js';
+import { FileLocks } from './fileLock.js';
 import { planLaunch, type LaunchPlan } from './launch.js';
 import { listJobs } from './listing.js';
 import { readLog } from './logs.js';
 import { machineGpus, machineNode } from './machine.js';
 import { PythonProbe, systemPackages } from './python.js';
-import { MAX_QUEUED } from './queue.js';
+import { MAX_QUEUED, StoreQueue } from './queue.js';
 import type { JobRecord, StoredJob } from './records.js';
 import { initialRecord, refuseUnsupported, trainerSpec, withLocalCommand } from './requests.js';
 import { LOCAL_RUNTIME_NAMES, localRuntime, localRuntimeListing, localRuntimeObject } from './runtimes.js';
 import { checkNamespace, JobStore } from './store.js';
 import { isFinished, JobSupervisor } from './supervisor.js';
-import { jobView } from './views.js';
+import { damagedEvents, damagedView, jobView } from './views.js';
 import { waitForJob, type WaitOptions } from './wait.js';
 import { installWrapper } from './wrapper.js';
 
@@ -39,8 +40,15 @@ export type { ContainerRuntimePreference } from './container.js';
 export interface LocalBackendOptions {
   /** Where jobs, logs and events are kept (one directory per job). */
   storeDir: string;
-  /** Jobs running at once; more wait in a FIFO queue. Default max(1, floor(cpus / 2)). */
+  /**
+   * Jobs running at once on this store, shared by every server using it (the last one started
+   * with an explicit value sets it); more wait in one FIFO queue. Default max(1, floor(cpus / 2)).
+   */
   maxConcurrent?: number;
+  /** Jobs waiting at most (default MAX_QUEUED). */
+  maxQueued?: number;
+  /** Stored output of each job at most; the first quarter and the latest part are kept. Default 64 MiB. */
+  maxLogBytes?: number;
   /** The Python that runs jobs (and the job wrapper). Default 'python3'. */
   python?: string;
   /** Engine for container training. Default 'auto': docker, else podman. */
@@ -51,10 +59,16 @@ const LOCAL_NAMESPACE = 'default';
 /** A log follow never holds a call longer than this. */
 const MAX_FOLLOW_SECONDS = 300;
 
+/** Default cap of a job's stored output. */
+export const DEFAULT_MAX_LOG_BYTES = 64 * 2 ** 20;
+/** The wrapper needs room for a head, a marker and a tail. */
+const MIN_MAX_LOG_BYTES = 64 * 1024;
+
 export class LocalBackend implements TrainerBackend {
   readonly kind = 'local' as const;
-  readonly maxConcurrent: number;
   private readonly store: JobStore;
+  private readonly queue: StoreQueue;
+  private readonly locks = new FileLocks();
   private readonly python: PythonProbe;
   private readonly engines: ContainerEngines;
   private supervisor?: JobSupervisor;
@@ -63,8 +77,12 @@ export class LocalBackend implements TrainerBackend {
   private closed = false;
 
   constructor(private readonly options: LocalBackendOptions) {
-    this.maxConcurrent = Math.max(1, Math.floor(options.maxConcurrent ?? os.availableParallelism() / 2));
     this.store = new JobStore(options.storeDir);
+    this.queue = new StoreQueue(options.storeDir, this.locks, {
+      ...(options.maxConcurrent !== undefined ? { maxConcurrent: Math.max(1, Math.floor(options.maxConcurrent)) } : {}),
+      defaultMaxConcurrent: Math.max(1, Math.floor(os.availableParallelism() / 2)),
+      maxQueued: options.maxQueued ?? MAX_QUEUED,
+    });
     this.python = new PythonProbe(options.python ?? 'python3');
     this.engines = new ContainerEngines(options.containerRuntime ?? 'auto');
     this.ready = this.open();
@@ -74,9 +92,12 @@ export class LocalBackend implements TrainerBackend {
 
   private async open(): Promise<JobSupervisor> {
     await this.store.init();
+    await this.queue.init();
     this.supervisor = new JobSupervisor({
       store: this.store,
-      maxConcurrent: this.maxConcurrent,
+      queue: this.queue,
+      locks: this.locks,
+      maxLogBytes: Math.max(MIN_MAX_LOG_BYTES, Math.floor(this.options.maxLogBytes ?? DEFAULT_MAX_LOG_BYTES)),
       python: this.python,
       engines: this.engines,
       home: os.homedir(),
@@ -165,9 +186,6 @@ export class LocalBackend implements TrainerBackend {
     if (await this.store.exists(job.namespace, job.name)) throw jobAlreadyExists(job.namespace, job.name);
     const accepted = withLocalCommand(job.object, plan.commandLine);
     if (opts.dryRun) return { ...job, accepted, dryRun: true };
-    if (supervisor.queue.isFull) {
-      throw new LocalBackendError('queue_full', `${MAX_QUEUED} local jobs are already queued`, 'wait for queued jobs to start or delete some (list_training_jobs status=Created), then submit again');
-    }
     const createdAt = new Date().toISOString();
     const stored: StoredJob = { ...job, uid: randomUUID(), seq: this.nextSeq(), createdAt };
     await supervisor.submit(stored, initialRecord(stored));
@@ -215,7 +233,12 @@ export class LocalBackend implements TrainerBackend {
   }
 
   async getJob(namespace: string, name: string): Promise<TrainJobView> {
-    return jobView(await this.record(namespace, name));
+    try {
+      return jobView(await this.record(namespace, name));
+    } catch (err) {
+      if (err instanceof DamagedRecordError) return damagedView(err);
+      throw err;
+    }
   }
 
   async logs(namespace: string, name: string, opts: { step: string; tail: number; sinceSeconds?: number; followSeconds?: number; signal?: AbortSignal }): Promise<LogResult> {
@@ -242,7 +265,13 @@ export class LocalBackend implements TrainerBackend {
   async events(namespace: string, name: string): Promise<KubeEvent[]> {
     await this.ready;
     checkNamespace(namespace);
-    const events = await this.store.readEvents(namespace, name);
+    let events: KubeEvent[] | undefined;
+    try {
+      events = await this.store.readEvents(namespace, name);
+    } catch (err) {
+      if (err instanceof DamagedRecordError) return damagedEvents(err);
+      throw err;
+    }
     if (!events) throw jobNotFound(namespace, name);
     return events;
   }
@@ -257,7 +286,10 @@ export class LocalBackend implements TrainerBackend {
 
   async deleteJob(namespace: string, name: string, opts: { dryRun: boolean; signal?: AbortSignal }): Promise<void> {
     const supervisor = await this.ready;
-    await this.record(namespace, name);
+    // A damaged record can still be deleted: that is the way out it offers.
+    await this.record(namespace, name).catch((err: unknown) => {
+      if (!(err instanceof DamagedRecordError)) throw err;
+    });
     if (opts.dryRun) return;
     await supervisor.delete(namespace, name);
   }
@@ -277,9 +309,10 @@ export class LocalBackend implements TrainerBackend {
   // This machine
 
   async clusterResources(): Promise<ClusterResources> {
-    const supervisor = await this.ready;
+    await this.ready;
     const running: Array<{ resources?: Record<string, string | number>; numNodes: number }> = [];
-    for (const key of supervisor.queue.activeKeys()) {
+    const counts = await this.queue.counts();
+    for (const key of await this.queue.slotKeys()) {
       const [ns, name] = key.split('/') as [string, string];
       const record = await this.store.readRecord(ns, name).catch(() => undefined);
       if (record) running.push({ resources: record.resources, numNodes: record.numNodes });
@@ -289,8 +322,8 @@ export class LocalBackend implements TrainerBackend {
       backend: `local: this machine (${os.hostname()})`,
       nodes: [node],
       quota: [
-        { quota: 'local-jobs', resource: 'running jobs', hard: String(this.maxConcurrent), used: String(supervisor.queue.runningCount) },
-        { quota: 'local-jobs', resource: 'queued jobs', hard: String(MAX_QUEUED), used: String(supervisor.queue.queuedCount) },
+        { quota: 'local-jobs', resource: 'running jobs', hard: String(counts.limit), used: String(counts.running) },
+        { quota: 'local-jobs', resource: 'queued jobs', hard: String(counts.maxQueued), used: String(counts.queued) },
       ],
       notes: [...notes, 'local jobs share this machine and are not confined to the resources they request'],
     };

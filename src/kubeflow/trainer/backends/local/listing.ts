@@ -5,11 +5,11 @@
  */
 import type { JobPage } from '../../backend.js';
 import type { TrainJobView } from '../../types.js';
-import { cancelled, LocalBackendError } from './errors.js';
+import { cancelled, DamagedRecordError, LocalBackendError } from './errors.js';
 import { parseLabelSelector } from './labels.js';
 import type { JobStore } from './store.js';
 import type { JobSupervisor } from './supervisor.js';
-import { jobView } from './views.js';
+import { damagedView, jobView } from './views.js';
 
 const BATCH = 32;
 
@@ -25,19 +25,24 @@ export async function listJobs(
   const jobs: TrainJobView[] = [];
   let more = false;
   for (let i = 0; i < names.length && !more; i += BATCH) {
-    const records = await Promise.all(names.slice(i, i + BATCH).map((n) => supervisor.refresh(namespace, n)));
-    for (const record of records) {
-      if (!record || !matches(record.labels)) continue;
+    // A damaged record is listed (flagged, with its labels unknown: it matches no selector).
+    const views = await Promise.all(names.slice(i, i + BATCH).map((n) => supervisor.refresh(namespace, n).then((r) => r && jobView(r), (err: unknown) => (err instanceof DamagedRecordError ? (opts.labelSelector ? undefined : damagedView(err)) : rethrow(err)))));
+    for (const view of views) {
+      if (!view || !matches(view.labels)) continue;
       if (opts.limit && jobs.length >= opts.limit) {
         more = true;
         break;
       }
-      jobs.push(jobView(record));
+      jobs.push(view);
     }
     if (opts.signal?.aborted) throw cancelled();
   }
   const last = jobs[jobs.length - 1];
   return { jobs, ...(more && last ? { continue: encodeContinue(namespace, last.name) } : {}) };
+}
+
+function rethrow(err: unknown): never {
+  throw err;
 }
 
 function encodeContinue(namespace: string, after: string): string {

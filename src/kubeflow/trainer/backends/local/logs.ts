@@ -3,12 +3,18 @@
  * end in fixed chunks, `since` is a binary search in the wrapper's (time, offset) index, and the
  * lines are decoded forwards in chunks into a ring of `tail` lines, each clipped. Memory is
  * O(tail x line limit) whatever the log's size; time is O(bytes of the returned lines).
+ *
+ * The wrapper caps the log by rotating it (wrapper.ts): a new file with the head, a marker and
+ * the tail is renamed over the old one, index first. A reader works on the file it opened (an
+ * open file never changes under it), checks that the index it read belongs to that file, and a
+ * follower moves to the new file at the place the rotation record gives.
  */
-import { open, type FileHandle } from 'node:fs/promises';
+import { open, stat, type FileHandle } from 'node:fs/promises';
+import { readJson } from './atomicFile.js';
 import { MAX_LINE_CHARS } from '../kubernetes/logs.js';
 import { isErrno } from './errors.js';
 import { sleep } from './processes.js';
-import { INDEX_INTERVAL_MS, INDEX_RECORD_BYTES } from './wrapper.js';
+import { INDEX_INTERVAL_MS, INDEX_RECORD_BYTES, ROTATION_SUFFIX } from './wrapper.js';
 
 const CHUNK_BYTES = 64 * 1024;
 /** Bytes of one line kept before clipping (room for MAX_LINE_CHARS of any UTF-8). */
@@ -17,6 +23,8 @@ const MAX_LINE_BYTES = MAX_LINE_CHARS * 4;
 const MAX_SCAN_BYTES = 64 * 1024 * 1024;
 const FOLLOW_POLL_MS = 200;
 const NEWLINE = 0x0a;
+/** Reopen attempts when the log rotates between opening it and reading its index. */
+const ROTATION_RETRIES = 5;
 
 export interface LogRead {
   lines: string[];
@@ -36,16 +44,27 @@ export interface LogReadOptions {
 
 export async function readLog(files: { log: string; index: string }, opts: LogReadOptions): Promise<LogRead> {
   const ring = new LineRing(opts.tail);
-  const handle = await openIfExists(files.log);
+  let handle = await openIfExists(files.log);
   if (!handle && !opts.followUntil) return { lines: [], truncated: false };
   try {
     let offset = 0;
     let olderExist = false;
     const splitter = new LineSplitter((line) => ring.push(line));
     if (handle) {
-      const size = (await handle.stat()).size;
+      let size = (await handle.stat()).size;
       let from = 0;
-      if (opts.sinceSeconds !== undefined) from = await lineStart(handle, await offsetSince(files.index, Date.now() - opts.sinceSeconds * 1000, size));
+      if (opts.sinceSeconds !== undefined) {
+        let since = await offsetSince(files.index, Date.now() - opts.sinceSeconds * 1000, size);
+        // The index must be the one of the file we hold: retry if the log rotated meanwhile.
+        for (let i = 0; i < ROTATION_RETRIES && (await rotated(files.log, handle)); i++) {
+          await handle.close();
+          handle = await openIfExists(files.log);
+          if (!handle) return { lines: [], truncated: false };
+          size = (await handle.stat()).size;
+          since = await offsetSince(files.index, Date.now() - opts.sinceSeconds * 1000, size);
+        }
+        from = await lineStart(handle, since);
+      }
       const start = await tailStart(handle, opts.tail, from, size);
       olderExist = start.truncated;
       await streamRange(handle, start.offset, size, splitter);
@@ -76,6 +95,14 @@ async function follow(file: string, existing: FileHandle | undefined, offset: nu
         offset = size;
         continue;
       }
+      if (handle && (await rotated(file, handle))) {
+        // Everything of the old file is read; its end lies at rotatedSize in the new one.
+        const rotation = await readJson<{ rotatedSize?: number }>(`${file}${ROTATION_SUFFIX}`).catch(() => undefined);
+        if (handle !== existing) await handle.close();
+        handle = await openIfExists(file);
+        offset = Math.min(rotation?.rotatedSize ?? 0, handle ? (await handle.stat()).size : 0);
+        continue;
+      }
       // Drained: stop once nothing more can come.
       if (opts.finished && (await opts.finished())) {
         const after = handle ? (await handle.stat()).size : 0;
@@ -88,6 +115,12 @@ async function follow(file: string, existing: FileHandle | undefined, offset: nu
     if (handle !== existing) await handle?.close();
   }
   return offset;
+}
+
+/** True when `file` is no longer the file `handle` has open (the log was rotated). */
+async function rotated(file: string, handle: FileHandle): Promise<boolean> {
+  const [now, held] = await Promise.all([stat(file).catch(() => undefined), handle.stat()]);
+  return now !== undefined && now.ino !== held.ino;
 }
 
 /**

@@ -29,6 +29,10 @@ export interface ProcessRef {
   /** OS start time of that pid, to tell it from a later process that reuses the number. */
   startToken: string;
   startedAt: string;
+  /** The job's cgroup (cgroups.ts), where this machine allows one. */
+  cgroup?: string;
+  /** The server that started it: "re-attached" is said only when that server is gone. */
+  server?: { pid: number; startToken: string };
 }
 
 /** exit.json, written atomically by the wrapper when the job's last step ends. */
@@ -59,6 +63,8 @@ export interface JobRecord {
   device: string;
   deviceCount: string;
   labels: Record<string, string>;
+  /** metadata.annotations as submitted (kubeflow-mcp/created-by: the owner). */
+  annotations?: Record<string, string>;
   /** resourcesPerNode limits, for the "requested" column of get_cluster_resources. */
   resources?: Record<string, string | number>;
   createdAt: string;

@@ -85,6 +85,7 @@ export function initialRecord(job: StoredJob): JobRecord {
     device: device.device,
     deviceCount: device.deviceCount,
     labels: job.object.metadata.labels ?? {},
+    ...(job.object.metadata.annotations ? { annotations: job.object.metadata.annotations } : {}),
     ...(resources?.limits ? { resources: resources.limits } : {}),
     createdAt: job.createdAt,
     seq: job.seq,

@@ -12,7 +12,11 @@
  *
  * Jobs appear atomically (built in staging/, then renamed into place) and disappear atomically
  * (renamed into trash/ before being removed). A deleted job leaves its events in deleted/ for a
- * while, as Kubernetes keeps events of deleted objects.
+ * while, as Kubernetes keeps events of deleted objects. locks/ holds the per-job lock files of
+ * the servers sharing the store, scheduler/ their shared queue (queue.ts).
+ *
+ * A document that cannot be parsed (a disk filled up, a hand edit) is a DamagedRecordError
+ * naming the file: that job is flagged, never the whole store.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
@@ -20,7 +24,7 @@ import path from 'node:path';
 import type { KubeEvent } from '../../../../kube/types.js';
 import { validateJobName } from '../../names.js';
 import { DIR_MODE, readJson, writeJsonAtomic } from './atomicFile.js';
-import { jobAlreadyExists, isErrno, LocalBackendError } from './errors.js';
+import { DamagedRecordError, jobAlreadyExists, isErrno, LocalBackendError } from './errors.js';
 import { withEvent } from './events.js';
 import type { JobRecord, StoredJob } from './records.js';
 
@@ -66,16 +70,18 @@ export class JobStore {
   private readonly stagingDir: string;
   private readonly trashDir: string;
   private readonly deletedDir: string;
+  private readonly locksDir: string;
 
   constructor(readonly root: string) {
     this.jobsDir = path.join(root, 'jobs');
     this.stagingDir = path.join(root, 'staging');
     this.trashDir = path.join(root, 'trash');
     this.deletedDir = path.join(root, 'deleted');
+    this.locksDir = path.join(root, 'locks');
   }
 
   async init(): Promise<void> {
-    for (const dir of [this.root, this.jobsDir, this.stagingDir, this.trashDir, this.deletedDir]) await mkdir(dir, { recursive: true, mode: DIR_MODE });
+    for (const dir of [this.root, this.jobsDir, this.stagingDir, this.trashDir, this.deletedDir, this.locksDir]) await mkdir(dir, { recursive: true, mode: DIR_MODE });
     // Leftovers of a crash in the middle of a create or delete; recent entries may belong to
     // another server sharing this store, busy right now.
     for (const dir of [this.stagingDir, this.trashDir]) {
@@ -85,6 +91,11 @@ export class JobStore {
         if (age > LEFTOVER_AGE_MS) await rm(full, { recursive: true, force: true });
       }
     }
+  }
+
+  /** The lock file of one job (`namespace/name`), outside its directory so delete can rename that. */
+  lockFile(key: string): string {
+    return path.join(this.locksDir, `${key.replace('/', '_')}.lock`);
   }
 
   paths(namespace: string, name: string): JobPaths {
@@ -138,9 +149,17 @@ export class JobStore {
     return isValidJobName(name) && (await exists(this.paths(namespace, name).status));
   }
 
-  readRecord(namespace: string, name: string): Promise<JobRecord | undefined> {
-    if (!isValidJobName(name)) return Promise.resolve(undefined);
-    return readJson<JobRecord>(this.paths(namespace, name).status);
+  /** The job's status, undefined when there is no such job; DamagedRecordError when unreadable. */
+  async readRecord(namespace: string, name: string): Promise<JobRecord | undefined> {
+    if (!isValidJobName(name)) return undefined;
+    const file = this.paths(namespace, name).status;
+    const record = await readDocument<JobRecord>(namespace, name, file);
+    if (record === undefined) return undefined;
+    const r = record as Partial<JobRecord> | null;
+    if (!r || typeof r !== 'object' || r.version !== 1 || r.name !== name || typeof r.uid !== 'string' || typeof r.phase !== 'string' || !Array.isArray(r.conditions) || !Array.isArray(r.history)) {
+      throw new DamagedRecordError(namespace, name, file, 'is not a job status record');
+    }
+    return record;
   }
 
   async writeRecord(record: JobRecord): Promise<void> {
@@ -152,17 +171,31 @@ export class JobStore {
     return readJson<StoredJob>(this.paths(namespace, name).spec);
   }
 
-  /** Events of a live job, else of a recently deleted one, else undefined. */
+  /** Events of a live job, else of a recently deleted one, else undefined. DamagedRecordError when unreadable. */
   async readEvents(namespace: string, name: string): Promise<KubeEvent[] | undefined> {
     if (!isValidJobName(name)) return undefined;
-    return (await readJson<KubeEvent[]>(this.paths(namespace, name).events)) ?? (await readJson<KubeEvent[]>(this.tombstone(namespace, name)));
+    return (await this.eventsOf(namespace, name, this.paths(namespace, name).events)) ?? (await this.eventsOf(namespace, name, this.tombstone(namespace, name)));
   }
 
-  /** Read-modify-write; the caller serialises writers of one job. */
+  /** Read-modify-write; the caller serialises writers of one job. A damaged history starts over. */
   async addEvent(namespace: string, name: string, event: KubeEvent): Promise<void> {
     const file = this.paths(namespace, name).events;
-    const current = (await readJson<KubeEvent[]>(file)) ?? [];
-    await writeJsonAtomic(file, withEvent(current, event));
+    await writeJsonAtomic(file, withEvent((await this.eventsOrEmpty(namespace, name, file)) ?? [], event));
+  }
+
+  private async eventsOf(namespace: string, name: string, file: string): Promise<KubeEvent[] | undefined> {
+    const events = await readDocument<KubeEvent[]>(namespace, name, file);
+    if (events !== undefined && !Array.isArray(events)) throw new DamagedRecordError(namespace, name, file, 'is not a list of events');
+    return events;
+  }
+
+  private async eventsOrEmpty(namespace: string, name: string, file: string): Promise<KubeEvent[] | undefined> {
+    try {
+      return await this.eventsOf(namespace, name, file);
+    } catch (err) {
+      if (err instanceof DamagedRecordError) return [];
+      throw err;
+    }
   }
 
   /** Job names of a namespace, sorted (the listing order, as the API server's). */
@@ -185,7 +218,7 @@ export class JobStore {
   /** Removes a job atomically and keeps its events (plus `lastEvent`) as a tombstone. */
   async remove(namespace: string, name: string, lastEvent: KubeEvent): Promise<void> {
     const paths = this.paths(namespace, name);
-    const events = withEvent((await readJson<KubeEvent[]>(paths.events)) ?? [], lastEvent);
+    const events = withEvent((await this.eventsOrEmpty(namespace, name, paths.events)) ?? [], lastEvent);
     const trash = path.join(this.trashDir, `${name}-${randomBytes(6).toString('hex')}`);
     try {
       await rename(paths.dir, trash);
@@ -210,6 +243,16 @@ export class JobStore {
     const dated = await Promise.all(files.map(async (f) => ({ f, t: (await stat(path.join(dir, f)).catch(() => undefined))?.mtimeMs ?? 0 })));
     dated.sort((a, b) => b.t - a.t);
     await Promise.all(dated.slice(MAX_TOMBSTONES).map(({ f }) => rm(path.join(dir, f), { force: true })));
+  }
+}
+
+/** A JSON document of one job; DamagedRecordError when it cannot be parsed. */
+async function readDocument<T>(namespace: string, name: string, file: string): Promise<T | undefined> {
+  try {
+    return await readJson<T>(file);
+  } catch (err) {
+    if (err instanceof SyntaxError) throw new DamagedRecordError(namespace, name, file, `is not valid JSON (${err.message})`);
+    throw err;
   }
 }
 

@@ -4,9 +4,11 @@
  * group's `pid:<n>`), and Complete / Failed / Suspended conditions as the Trainer controller
  * sets them.
  */
-import type { Condition } from '../../../../kube/types.js';
+import type { Condition, KubeEvent } from '../../../../kube/types.js';
 import { NODE } from '../../constants.js';
 import type { JobStatus, Step, TrainJobView } from '../../types.js';
+import type { DamagedRecordError } from './errors.js';
+import { lifecycleEvent } from './events.js';
 import { MAX_HISTORY, type JobRecord } from './records.js';
 
 export function statusOf(record: JobRecord): JobStatus {
@@ -59,7 +61,28 @@ export function jobView(record: JobRecord): TrainJobView {
     steps,
     conditions: record.conditions,
     labels: record.labels,
+    ...(record.annotations ? { annotations: record.annotations } : {}),
   };
+}
+
+/** A job whose status record cannot be read: listed as Unknown, with the file and the way out. */
+export function damagedView(err: DamagedRecordError): TrainJobView {
+  return {
+    name: err.jobName,
+    namespace: err.namespace,
+    runtime: { name: 'unknown', kind: 'ClusterTrainingRuntime' },
+    status: 'Unknown',
+    numNodes: 0,
+    creationTimestamp: '',
+    steps: [],
+    conditions: [{ type: 'RecordDamaged', status: 'True', reason: 'RecordDamaged', message: `${err.message}. To fix: ${err.hint}`, lastTransitionTime: new Date().toISOString() }],
+    labels: {},
+  };
+}
+
+/** The only event shown for a job whose events file cannot be read. */
+export function damagedEvents(err: DamagedRecordError): KubeEvent[] {
+  return [lifecycleEvent({ namespace: err.namespace, name: err.jobName, uid: '' }, 'RecordDamaged', `${err.message}. To fix: ${err.hint}`, 'Warning')];
 }
 
 /** metav1 SetStatusCondition: one condition per type; the transition time moves only on change. */

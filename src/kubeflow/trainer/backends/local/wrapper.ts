@@ -6,6 +6,15 @@
  * writes run/exit.json atomically when the job ends. A SIGTERM to the group (delete, deadline)
  * still lets it record how the job ended.
  *
+ * - cgroup: when the server made one for the job, the wrapper moves itself in before anything
+ *   else, so everything the job starts is in it (cgroups.ts).
+ * - A step ends when its main process ends, as a container does, even if something it started
+ *   keeps the output pipe open; the server then stops what was left (supervisor.ts).
+ * - Log cap: past `maxLogBytes` the log is rotated: its first quarter (to a line end) stays, a
+ *   marker line says how much was dropped, and the latest half follows. The new log and index
+ *   are written aside and renamed over the old ones (index first), and run/output.log.rotation
+ *   tells a follower where the old file's end lies in the new one (logs.ts).
+ *
  * Kept as a string so the compiled package needs no extra asset; it is written into the store
  * under a content-addressed name, so running jobs keep the version they started with.
  */
@@ -24,6 +33,10 @@ export interface WrapperConfig {
   exit: string;
   processFile: string;
   steps: WrapperStep[];
+  /** Stored log cap in bytes (0: none). */
+  maxLogBytes?: number;
+  /** The job's cgroup directory, where the server could make one. */
+  cgroup?: string;
 }
 
 export interface WrapperStep {
@@ -44,10 +57,13 @@ export interface WrapperStep {
 export const INDEX_RECORD_BYTES = 16;
 /** A new index record is written at most this often (the `since` granularity). */
 export const INDEX_INTERVAL_MS = 1000;
+/** Written by the wrapper at each rotation: `{"sourceSize": old end, "rotatedSize": its place in the new log}`. */
+export const ROTATION_SUFFIX = '.rotation';
 
 export const WRAPPER_SOURCE = String.raw`"""kubeflow-mcp local job wrapper (see src/kubeflow/trainer/backends/local/wrapper.ts)."""
 import json
 import os
+import select
 import signal
 import struct
 import subprocess
@@ -85,14 +101,35 @@ def open_append(path):
     return os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
 
 
-class Output:
-    """The job log and its index of (epoch ms, byte offset) records."""
+COPY_CHUNK = 1 << 20
+LINE_SEARCH = 65536
 
-    def __init__(self, log_path, index_path):
+
+def copy_range(src, dst, start, end):
+    src.seek(start)
+    while start < end:
+        data = src.read(min(COPY_CHUNK, end - start))
+        if not data:
+            break
+        dst.write(data)
+        start += len(data)
+
+
+class Output:
+    """The job log (capped at max_bytes: head, marker, tail) and its index of (epoch ms, byte offset) records."""
+
+    def __init__(self, log_path, index_path, max_bytes):
+        self.log_path = log_path
+        self.index_path = index_path
         self.log = open_append(log_path)
         self.index = open_append(index_path)
         self.offset = os.fstat(self.log).st_size
         self.last_mark = None
+        self.max = max_bytes
+        self.keep = max_bytes // 2
+        self.head_end = None
+        self.marker_len = 0
+        self.dropped = 0
 
     def write(self, data):
         now = time.time()
@@ -103,6 +140,54 @@ class Output:
         while view:
             view = view[os.write(self.log, view):]
         self.offset += len(data)
+        if self.max and self.offset > self.max:
+            self.rotate()
+
+    def rotate(self):
+        size = self.offset
+        with open(self.log_path, "rb") as src:
+            if self.head_end is None:
+                at = max(0, self.max // 4 - LINE_SEARCH)
+                src.seek(at)
+                cut = src.read(self.max // 4 - at).rfind(b"\n")
+                self.head_end = at + cut + 1 if cut >= 0 else self.max // 4
+            start = max(self.head_end + self.marker_len, size - self.keep)
+            src.seek(start)
+            nl = src.read(LINE_SEARCH).find(b"\n")
+            tail_from = start + nl + 1 if nl >= 0 else start
+            self.dropped += tail_from - self.head_end - self.marker_len
+            marker = (
+                "[kubeflow-mcp: %d bytes of output dropped here; the log keeps its first %d and last %d bytes (--local-max-log-mb)]\n"
+                % (self.dropped, self.head_end, self.keep)
+            ).encode()
+            tmp = self.log_path + ".rotating"
+            with open(tmp, "wb") as dst:
+                copy_range(src, dst, 0, self.head_end)
+                dst.write(marker)
+                copy_range(src, dst, tail_from, size)
+        shift = self.head_end + len(marker) - tail_from
+        with open(self.index_path, "rb") as f:
+            raw = f.read()
+        records = [struct.unpack_from("<qq", raw, i) for i in range(0, len(raw) - len(raw) % 16, 16)]
+        kept = [r for r in records if r[1] < self.head_end]
+        before = [r for r in records if r[1] < tail_from]
+        if before and before[-1][1] >= self.head_end:
+            # Output written at that time now starts at the marker.
+            kept.append((before[-1][0], self.head_end))
+        kept += [(t, o + shift) for t, o in records if o >= tail_from]
+        index_tmp = self.index_path + ".rotating"
+        with open(index_tmp, "wb") as f:
+            f.write(b"".join(struct.pack("<qq", t, o) for t, o in kept))
+        rotated = size + shift
+        os.replace(index_tmp, self.index_path)
+        write_json_atomic(self.log_path + "${ROTATION_SUFFIX}", {"sourceSize": size, "rotatedSize": rotated})
+        os.replace(tmp, self.log_path)
+        os.close(self.log)
+        os.close(self.index)
+        self.log = open_append(self.log_path)
+        self.index = open_append(self.index_path)
+        self.offset = rotated
+        self.marker_len = len(marker)
 
     def line(self, text):
         self.write((text + "\n").encode("utf-8", "replace"))
@@ -152,10 +237,25 @@ def run_step(step, cfg, out):
     if child.stdout is not None:
         fd = child.stdout.fileno()
         while True:
-            chunk = os.read(fd, 65536)
-            if not chunk:
+            ready, _, _ = select.select([fd], [], [], 0.2)
+            if ready:
+                chunk = os.read(fd, 65536)
+                if not chunk:
+                    break
+                out.write(chunk)
+            elif child.poll() is not None:
+                # The main process ended but something it started holds the output open: the
+                # step is over (the server stops what is left); keep what is already there.
+                os.set_blocking(fd, False)
+                try:
+                    while True:
+                        chunk = os.read(fd, 65536)
+                        if not chunk:
+                            break
+                        out.write(chunk)
+                except BlockingIOError:
+                    pass
                 break
-            out.write(chunk)
         child.stdout.close()
     return child.wait()
 
@@ -169,8 +269,15 @@ def main(cfg):
 
     signal.signal(signal.SIGTERM, on_stop)
     signal.signal(signal.SIGINT, on_stop)
-    write_json_atomic(cfg["processFile"], {"pid": os.getpid(), "startedAt": iso_now()})
-    out = Output(cfg["log"], cfg["index"])
+    cgroup = cfg.get("cgroup")
+    if cgroup:
+        try:
+            with open(os.path.join(cgroup, "cgroup.procs"), "w") as f:
+                f.write(str(os.getpid()))
+        except OSError:
+            cgroup = None
+    write_json_atomic(cfg["processFile"], {"pid": os.getpid(), "startedAt": iso_now(), "cgroup": cgroup})
+    out = Output(cfg["log"], cfg["index"], cfg.get("maxLogBytes") or 0)
     result = {"stage": "run", "exitCode": 0, "signal": None}
     for step in cfg["steps"]:
         if stopped:
