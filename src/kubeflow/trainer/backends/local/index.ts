@@ -8,6 +8,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import os from 'node:os';
+import { osUserName } from '../../../../osUser.js';
 import type { KubeEvent } from '../../../../kube/types.js';
 import type { ClusterResources, JobPage, LogResult, PreparedJob, SubmitResult, TrainerBackend, TrainRequest, WaitResult } from '../../backend.js';
 import { DEFAULT_RUNTIME, GPU_RESOURCE, NODE } from '../../constants.js';
@@ -330,13 +331,7 @@ export class LocalBackend implements TrainerBackend {
   }
 
   async canI(): Promise<{ allowed: boolean; reason?: string }> {
-    let user = `uid ${process.getuid?.() ?? '?'}`;
-    try {
-      user = os.userInfo().username;
-    } catch {
-      // no passwd entry (some containers)
-    }
-    return { allowed: true, reason: `local backend: jobs run as ${user} on this machine` };
+    return { allowed: true, reason: `local backend: jobs run as ${osUserName()} on this machine` };
   }
 
   private async record(namespace: string, name: string): Promise<JobRecord> {
