@@ -45,7 +45,9 @@ const OVERLAYS: Record<string, () => string> = {
 };
 
 async function model(obj: Obj): Promise<{ validate(): void } | undefined> {
-  const [group, version] = obj.apiVersion.includes('/') ? obj.apiVersion.split('/') : ['', obj.apiVersion];
+  const slash = obj.apiVersion.indexOf('/');
+  const group = slash < 0 ? '' : obj.apiVersion.slice(0, slash);
+  const version = obj.apiVersion.slice(slash + 1);
   const mod = group.endsWith('istio.io') ? `@kubernetes-models/istio/${group}/${version}` : `kubernetes-models/${group ? `${group}/` : ''}${version}`;
   const classes = (await import(mod)) as Record<string, new (o: unknown) => { validate(): void }>;
   const Model = classes[obj.kind];

@@ -8,6 +8,12 @@ import { LocalBackend, type LocalBackendOptions } from '../../src/kubeflow/train
 import { removeCgroup } from '../../src/kubeflow/trainer/backends/local/cgroups.js';
 import { stopJobProcesses, type JobProcesses } from '../../src/kubeflow/trainer/backends/local/processes.js';
 
+/**
+ * The local backend as built by the test run's global setup (dist/), for tests that run it in
+ * other processes (restarts, several servers on one store).
+ */
+export const LOCAL_BACKEND_MODULE = path.resolve(import.meta.dirname, '../../dist/kubeflow/trainer/backends/local/index.js');
+
 const dirs: string[] = [];
 const backends: LocalBackend[] = [];
 

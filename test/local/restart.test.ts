@@ -4,35 +4,16 @@
  * pick everything up: running jobs re-attached, finished ones settled from their exit records,
  * dead ones failed with the reason, queued ones started in order.
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import type { TrainRequest } from '../../src/kubeflow/trainer/backend.js';
-import { alive, cleanupAll, custom, launch, newBackend, sleep, tempDir, TICKER } from './helpers.js';
+import { alive, cleanupAll, custom, launch, newBackend, sleep, tempDir, TICKER, LOCAL_BACKEND_MODULE } from './helpers.js';
 
-const root = path.resolve(import.meta.dirname, '../..');
-const buildDir = path.join(root, 'node_modules/.cache/kubeflow-mcp-local-test');
 const servers: ChildProcess[] = [];
 
-beforeAll(() => {
-  // Only the backend's module graph, emitted without type checking: independent of other
-  // modules being edited, and inside the repo so node_modules resolves.
-  execFileSync(process.execPath, [
-    path.join(root, 'node_modules/typescript/bin/tsc'),
-    '--ignoreConfig',
-    '--outDir', buildDir,
-    '--rootDir', path.join(root, 'src'),
-    '--module', 'NodeNext',
-    '--moduleResolution', 'NodeNext',
-    '--target', 'ES2023',
-    '--types', 'node',
-    '--skipLibCheck',
-    '--noCheck',
-    path.join(root, 'src/kubeflow/trainer/backends/local/index.ts'),
-  ], { cwd: root, stdio: 'inherit' });
-});
 
 afterAll(async () => {
   for (const s of servers) s.kill('SIGKILL');
@@ -41,7 +22,7 @@ afterAll(async () => {
 
 /** Starts a server process that submits `requests`; resolves when the first job runs. */
 async function startServer(storeDir: string, requests: TrainRequest[], maxConcurrent = 2): Promise<{ server: ChildProcess; names: string[]; pid: number }> {
-  const server = spawn(process.execPath, [path.join(import.meta.dirname, 'fixtures/server.mjs'), path.join(buildDir, 'kubeflow/trainer/backends/local/index.js'), storeDir, String(maxConcurrent), JSON.stringify(requests)], {
+  const server = spawn(process.execPath, [path.join(import.meta.dirname, 'fixtures/server.mjs'), LOCAL_BACKEND_MODULE, storeDir, String(maxConcurrent), JSON.stringify(requests)], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   servers.push(server);

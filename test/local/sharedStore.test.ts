@@ -4,40 +4,20 @@
  * status, hold the running limit together exactly under concurrent submissions, and a job queued
  * by a server that was killed is started by another.
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, expect, it } from 'vitest';
 import type { TrainRequest } from '../../src/kubeflow/trainer/backend.js';
 import type { TrainJobView } from '../../src/kubeflow/trainer/types.js';
-import { cleanupAll, custom, newBackend, sleep, tempDir, TICKER } from './helpers.js';
+import { cleanupAll, custom, newBackend, sleep, tempDir, TICKER, LOCAL_BACKEND_MODULE } from './helpers.js';
 
-const root = path.resolve(import.meta.dirname, '../..');
-// Inside the repo (so node_modules resolves), ignored by git, removed afterwards.
-const buildDir = path.join(root, '.kubeflow-mcp-test-shared-store');
 const peers: ChildProcess[] = [];
 
-beforeAll(() => {
-  execFileSync(process.execPath, [
-    path.join(root, 'node_modules/typescript/bin/tsc'),
-    '--ignoreConfig',
-    '--outDir', buildDir,
-    '--rootDir', path.join(root, 'src'),
-    '--module', 'NodeNext',
-    '--moduleResolution', 'NodeNext',
-    '--target', 'ES2023',
-    '--types', 'node',
-    '--skipLibCheck',
-    '--noCheck',
-    path.join(root, 'src/kubeflow/trainer/backends/local/index.ts'),
-  ], { cwd: root, stdio: 'inherit' });
-});
 
 afterAll(async () => {
   for (const p of peers) p.kill('SIGKILL');
   await cleanupAll();
-  rmSync(buildDir, { recursive: true, force: true });
 });
 
 interface Peer {
@@ -47,7 +27,7 @@ interface Peer {
 }
 
 async function startPeer(storeDir: string, maxConcurrent: number): Promise<Peer> {
-  const child = spawn(process.execPath, [path.join(import.meta.dirname, 'fixtures/peer.mjs'), path.join(buildDir, 'kubeflow/trainer/backends/local/index.js'), storeDir, String(maxConcurrent)], {
+  const child = spawn(process.execPath, [path.join(import.meta.dirname, 'fixtures/peer.mjs'), LOCAL_BACKEND_MODULE, storeDir, String(maxConcurrent)], {
     stdio: ['pipe', 'pipe', 'inherit'],
   });
   peers.push(child);
