@@ -20,7 +20,7 @@ import type { OptimizerClient } from '../kubeflow/optimizer/client.js';
 import type { TrainerBackend } from '../kubeflow/trainer/backend.js';
 import type { Policy } from '../policy/policy.js';
 import { annotationsFor, ToolError, type AnyToolSpec } from '../tools/contract.js';
-import type { ToolContext } from '../tools/context.js';
+import { monotonicProgress, type ToolContext } from '../tools/context.js';
 import { toToolError } from '../tools/errors.js';
 import { EXECUTE_TOOL, metaTools } from './dynamic.js';
 import { inputJsonSchema, outputJsonSchema } from './jsonSchema.js';
@@ -172,7 +172,7 @@ function jobNameOf(args: Record<string, unknown>, out: Record<string, unknown>):
 function progressReporter(ctx: ServerContext): ToolContext['progress'] {
   const token = ctx.mcpReq._meta?.progressToken;
   if (token === undefined) return async () => {};
-  return async (progress, total, message) => {
+  return monotonicProgress(async ({ progress, total, message }) => {
     try {
       await ctx.mcpReq.notify({
         method: 'notifications/progress',
@@ -181,7 +181,7 @@ function progressReporter(ctx: ServerContext): ToolContext['progress'] {
     } catch {
       // A client that went away cannot be told; the tool result still reports the outcome.
     }
-  };
+  });
 }
 
 export function errorResult(err: ToolError): CallToolResult {

@@ -107,6 +107,8 @@ export interface WaitResult {
   /** True when the job reached one of the awaited statuses. */
   reached: boolean;
   waitedSeconds: number;
+  /** The job was deleted while waited on; `job` is the last state seen. */
+  deleted?: { by?: string };
 }
 
 export interface NodeSummary {
