@@ -60,14 +60,21 @@ export class ListingError extends Error {
 }
 
 interface Key {
-  created: string;
+  /** Creation time in ms since the epoch (0 when unknown). */
+  time: number;
   name: string;
 }
 
-/** Newest first; ties (same second) by name, so the order is total and stable. */
-export function compareNewestFirst(a: Key, b: Key): number {
-  if (a.created !== b.created) return a.created < b.created ? 1 : -1;
+const keyOf = (row: Listed): Key => ({ time: Date.parse(row.created) || 0, name: row.name });
+
+function compareKeys(a: Key, b: Key): number {
+  if (a.time !== b.time) return a.time < b.time ? 1 : -1;
   return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
+}
+
+/** Newest first; ties (same second) by name, so the order is total and stable. */
+export function compareNewestFirst(a: Listed, b: Listed): number {
+  return compareKeys(keyOf(a), keyOf(b));
 }
 
 /** Collects rows one at a time (in any order) and answers one page of them. */
@@ -94,7 +101,7 @@ export class NamespaceListing<T extends Listed> {
     this.counts.set(row.status, (this.counts.get(row.status) ?? 0) + 1);
     if (this.req.status !== undefined && row.status !== this.req.status) return;
     this.matched++;
-    if (this.after && compareNewestFirst(row, this.after) <= 0) {
+    if (this.after && compareKeys(keyOf(row), this.after) <= 0) {
       this.offset++;
       return;
     }
@@ -115,7 +122,7 @@ export class NamespaceListing<T extends Listed> {
       matched: this.matched,
       counts,
       total: this.total,
-      ...(more ? { continue: encodeCursor(this.digest, last) } : {}),
+      ...(more ? { continue: encodeCursor(this.digest, keyOf(last)) } : {}),
     };
   }
 }
@@ -130,18 +137,19 @@ function filterDigest(req: ListingRequest): string {
 
 const CURSOR_VERSION = 'c2';
 
+/** "c2.<digest>.<time, base 36>.<name>": short (it is paid for in tokens on every page), still opaque. */
 function encodeCursor(digest: string, last: Key): string {
-  return `${CURSOR_VERSION}.${digest}.${Buffer.from(`${last.created}|${last.name}`).toString('base64url')}`;
+  return `${CURSOR_VERSION}.${digest}.${last.time.toString(36)}.${last.name}`;
 }
 
 function decodeCursor(cursor: string, digest: string): Key {
-  const [version, from, key, ...rest] = cursor.split('.');
-  const [created, name, ...extra] = Buffer.from(key ?? '', 'base64url').toString('utf8').split('|');
-  if (version !== CURSOR_VERSION || rest.length || extra.length || !from || created === undefined || !name) {
+  const [version, from, time, ...name] = cursor.split('.');
+  const ms = time !== undefined && /^[0-9a-z]{1,12}$/.test(time) ? parseInt(time, 36) : NaN;
+  if (version !== CURSOR_VERSION || !from || !Number.isSafeInteger(ms) || !name.length || !name.join('.')) {
     throw new ListingError('the continue token is not one this listing gave out', 'list again without continue to start from the first page');
   }
   if (from !== digest) {
     throw new ListingError('the continue token was given out for another namespace or other filters', 'pass the same namespace and filters as for the first page, or list again without continue');
   }
-  return { created, name };
+  return { time: ms, name: name.join('.') };
 }

@@ -44,5 +44,5 @@ export function listingHeader(o: Position, shown: number, noun: string, where: s
 }
 
 export function moreLine(o: Position): string {
-  return o.continue ? `More: call again with continue="${o.continue}".` : '';
+  return o.continue ? `More: continue="${o.continue}"` : '';
 }

@@ -37,9 +37,6 @@ export async function getJob(kube: KubeClient, namespace: string, name: string, 
 
 /** Objects per list request while streaming a namespace (the API server's usual page size). */
 const LIST_PAGE = 500;
-/** Up to this many undecided jobs, their pods are listed by name; beyond, all step pods are streamed. */
-const PODS_BY_NAME = 100;
-
 interface Pending {
   row: JobSummary;
   runtime: string;
@@ -49,28 +46,36 @@ interface Pending {
  * A page of the namespace's TrainJobs, newest first, with status and runtime filters and counts
  * over the whole namespace (src/kubeflow/listing.ts). Each job's status is derived as its view
  * derives it: from conditions and suspension, and for the rest (Created or Running) from the
- * node pods, which are then streamed keeping only a phase per pod for those jobs.
+ * node pods, streamed alongside the jobs (one stream each, at the same time) keeping only the
+ * few fields status derivation reads.
  */
 export async function listJobs(kube: KubeClient, namespace: string, opts: ListJobsOptions): Promise<JobPage> {
   const listing = new NamespaceListing<JobSummary>({ namespace, limit: opts.limit, cursor: opts.continue, status: opts.status, filters: { labels: opts.labelSelector, runtime: opts.runtime } });
   const runtimes = new RuntimeMemo(kube, namespace, opts.signal);
   const undecided = new Map<string, Pending>();
   const matches = (row: JobSummary) => !opts.runtime || row.runtime === opts.runtime;
-  await eachItem<TrainJob>(kube, RESOURCES.trainjobs, namespace, { labelSelector: opts.labelSelector }, opts.signal, async (job) => {
-    const runtime = job.spec.runtimeRef.name;
-    const numNodes = job.spec.trainer?.numNodes || (await runtimes.get(runtime))?.trainer.numNodes || 1;
-    const row: JobSummary = { name: job.metadata.name ?? '', created: job.metadata.creationTimestamp ?? '', status: deriveStatus(job, [], numNodes), runtime, numNodes };
-    // Without running node pods a job is Created; only those can turn out Running.
-    if (row.status === 'Created') undecided.set(row.name, { row, runtime });
-    else listing.add(row, matches(row));
-  });
-  if (undecided.size) {
-    const pods = await stepPods(kube, namespace, [...undecided.keys()], opts.signal);
+  // If the job stream fails, the pod stream stops too (and its rejection is not left unhandled).
+  const stop = new AbortController();
+  const signal = opts.signal ? AbortSignal.any([opts.signal, stop.signal]) : stop.signal;
+  const pods = stepPods(kube, namespace, signal);
+  pods.catch(() => undefined);
+  try {
+    await eachItem<TrainJob>(kube, RESOURCES.trainjobs, namespace, { labelSelector: opts.labelSelector }, signal, async (job) => {
+      const runtime = job.spec.runtimeRef.name;
+      const numNodes = job.spec.trainer?.numNodes || (await runtimes.get(runtime))?.trainer.numNodes || 1;
+      const row: JobSummary = { name: job.metadata.name ?? '', created: job.metadata.creationTimestamp ?? '', status: deriveStatus(job, [], numNodes), runtime, numNodes };
+      // Without running node pods a job is Created; only those can turn out Running.
+      if (row.status === 'Created') undecided.set(row.name, { row, runtime });
+      else listing.add(row, matches(row));
+    });
+    const podsByJob = await pods;
     for (const { row, runtime } of undecided.values()) {
-      const steps = stepsFromPods(pods.get(row.name) ?? [], await runtimes.get(runtime));
+      const steps = stepsFromPods(podsByJob.get(row.name) ?? [], await runtimes.get(runtime));
       // These jobs have no final or suspending condition: only the pods decide.
       listing.add({ ...row, status: deriveStatus({ spec: { runtimeRef: { name: runtime } } }, steps, row.numNodes) }, matches(row));
     }
+  } finally {
+    stop.abort();
   }
   const { items, ...page } = listing.page();
   return { jobs: items, ...page };
@@ -86,20 +91,20 @@ async function eachItem<T extends KubeObject>(kube: KubeClient, rt: ResourceType
   } while (cont);
 }
 
-/** The step pods of these jobs, reduced to what status derivation reads, grouped by job. */
-async function stepPods(kube: KubeClient, namespace: string, jobs: string[], signal?: AbortSignal): Promise<Map<string, Pod[]>> {
-  const wanted = new Set(jobs);
-  const names = jobs.length <= PODS_BY_NAME ? `${LABEL_JOBSET_NAME} in (${jobs.join(', ')})` : LABEL_JOBSET_NAME;
+/** The namespace's node and launcher pods, reduced to what status derivation reads, grouped by job. */
+async function stepPods(kube: KubeClient, namespace: string, signal?: AbortSignal): Promise<Map<string, Pod[]>> {
   const byJob = new Map<string, Pod[]>();
-  await eachItem<Pod>(kube, RESOURCES.pods, namespace, { labelSelector: `${names},${LABEL_REPLICATED_JOB_NAME} in (${NODE}, ${LAUNCHER})` }, signal, (pod) => {
+  await eachItem<Pod>(kube, RESOURCES.pods, namespace, { labelSelector: `${LABEL_JOBSET_NAME},${LABEL_REPLICATED_JOB_NAME} in (${NODE}, ${LAUNCHER})` }, signal, (pod) => {
     const job = pod.metadata.labels?.[LABEL_JOBSET_NAME];
-    if (!job || !wanted.has(job)) return;
+    if (!job) return;
     const slim: Pod = {
       metadata: { name: pod.metadata.name, creationTimestamp: pod.metadata.creationTimestamp, labels: pick(pod.metadata.labels, [LABEL_REPLICATED_JOB_NAME, LABEL_JOB_COMPLETION_INDEX]) },
       spec: { containers: (pod.spec?.containers ?? []).filter((c) => c.name === NODE).map((c) => ({ name: c.name })) },
       status: { phase: pod.status?.phase },
     };
-    byJob.set(job, [...(byJob.get(job) ?? []), slim]);
+    const list = byJob.get(job);
+    if (list) list.push(slim);
+    else byJob.set(job, [slim]);
   });
   return byJob;
 }
