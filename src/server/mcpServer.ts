@@ -41,8 +41,8 @@ export interface ServerDeps {
   backend: (caller: Identity) => TrainerBackend;
   /** Katib acting as that caller; may throw ToolError (no cluster, or the local backend). */
   optimizer: (caller: Identity) => OptimizerClient;
-  /** The Model Registry; may throw ToolError (not configured). */
-  registry: () => ModelRegistryClient;
+  /** The Model Registry acting for that caller (access checked per request); may throw ToolError (not configured). */
+  registry: (caller: Identity) => ModelRegistryClient;
   /** Namespace used when a call does not name one. */
   defaultNamespace: () => string;
   audit?: AuditSink;
@@ -102,6 +102,7 @@ async function callTool(spec: AnyToolSpec, visible: boolean, rawArgs: Record<str
       user: caller.user,
       groups: caller.groups,
       auth: caller.source,
+      ...(caller.actingAs ? { acting_as: caller.actingAs } : {}),
       tool: spec.name,
       parameters: auditParameters(rawArgs),
       duration_ms: Date.now() - started,
@@ -146,7 +147,7 @@ async function callTool(spec: AnyToolSpec, visible: boolean, rawArgs: Record<str
       },
       backend: () => deps.backend(caller),
       optimizer: () => deps.optimizer(caller),
-      registry: deps.registry,
+      registry: () => deps.registry(caller),
       caller,
       ownJobsOnly: deps.policy.persona.ownJobsOnly,
       signal: ctx.mcpReq.signal,
