@@ -92,7 +92,7 @@ export function subjectAccessCheck(kube: KubeClient, service: RegistryService, c
     let p = decided.get(verb);
     if (!p) {
       p = review(verb, signal);
-      // A failed check is not remembered as a refusal: the next call asks again.
+      // Only a grant is remembered; a refusal or a failed review is asked again next time.
       p.catch(() => decided.delete(verb));
       decided.set(verb, p);
     }
