@@ -107,6 +107,33 @@ describe('registry access as the caller', () => {
   });
 });
 
+describe('hub listings', () => {
+  it('are newest first, say where each page starts, and give the total on the last page', async () => {
+    const own = await srv.connect();
+    for (const n of ['first', 'second', 'third']) {
+      expect((await callTool(own, 'register_model', { name: `order-${n}`, version: 'v1', uri: `s3://m/${n}`, confirmed: true })).isError).toBe(false);
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    const p1 = await callTool(own, 'list_models', { page_size: 2 });
+    expect(p1.data.models.map((m: { name: string }) => m.name)).toEqual(['order-third', 'order-second']);
+    expect(p1.data).toMatchObject({ offset: 0 });
+    expect(p1.data.total).toBeUndefined();
+    expect(p1.text.split('\n')[0]).toBe('1–2 of more than 2 registered models, newest first.');
+    const names: string[] = [];
+    let token: string | undefined = p1.data.next_page_token;
+    let last = p1;
+    while (token) {
+      last = await callTool(own, 'list_models', { page_size: 2, page_token: token });
+      names.push(...last.data.models.map((m: { name: string }) => m.name));
+      token = last.data.next_page_token;
+    }
+    expect(names[0]).toBe('order-first');
+    expect(last.data.total).toBe(2 + names.length);
+    const bad = await callTool(own, 'list_models', { page_token: 'garbage' });
+    expect(bad.data.error).toMatchObject({ code: 'invalid_page_token' });
+  });
+});
+
 describe('registry Service from the URL', () => {
   it.each([
     ['http://model-registry-service.kubeflow:8080', SERVICE],
