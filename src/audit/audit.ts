@@ -17,6 +17,8 @@ export interface AuditRecord {
   user: string;
   groups: string[];
   auth: string;
+  /** The server's own identity when it acted for `user` (impersonation, registry calls). */
+  acting_as?: string;
   tool: string;
   namespace?: string;
   parameters: Record<string, unknown>;

@@ -14,6 +14,8 @@ export interface Identity {
   requestId?: string;
   /** True when Kubernetes calls must impersonate `user`/`groups`. */
   impersonate: boolean;
+  /** The server's own identity when it acts for this caller (audit: who actually made the calls). */
+  actingAs?: string;
 }
 
 /** The AuthInfo.extra key under which the HTTP layer hands the identity to the server factory. */

@@ -82,7 +82,15 @@ export const configSchema = z
       .optional(),
     trainer: z.object({ default_runtime: name.optional() }).strict().optional(),
     optimizer: z.object({ default_algorithm: name.optional() }).strict().optional(),
-    hub: z.object({ url: z.url().optional(), token_file: name.optional() }).strict().optional(),
+    hub: z
+      .object({
+        url: z.url().optional(),
+        token_file: name.optional(),
+        // The registry's Service, for the caller access check (docs/security.md); default: from the URL's in-cluster host.
+        service: z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?\/[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'must be <namespace>/<service name>').optional(),
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 

@@ -79,8 +79,8 @@ export interface Settings {
   localMaxLogMb?: number;
   /** The operator accepts that local jobs of all callers run as one OS user (see localMultiUserProblem). */
   localMultiUser: boolean;
-  /** Model Registry base URL and where its bearer token is read from. */
-  registry: { url?: string; tokenFile?: string };
+  /** Model Registry base URL, where its bearer token is read from, and its Service as `<namespace>/<name>` (access checks). */
+  registry: { url?: string; tokenFile?: string; service?: string };
 }
 
 export const DEFAULT_PERSONA = 'ml-engineer';
@@ -171,6 +171,7 @@ export function resolveSettings(flags: ServeFlags, allTools: readonly AnyToolSpe
     registry: {
       url: flags.registryUrl ?? config.hub?.url ?? (process.env.MODEL_REGISTRY_URL || undefined),
       tokenFile: config.hub?.token_file,
+      service: config.hub?.service,
     },
   };
 }

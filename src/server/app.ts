@@ -17,6 +17,7 @@ import { whoami } from '../auth/whoami.js';
 import { localMultiUserProblem, type Settings } from '../config/settings.js';
 import { KubeApiError, KubeClient } from '../kube/client.js';
 import { KubeConfigError, loadKubeConnection, precheckKubeconfig } from '../kube/connection.js';
+import { parseRegistryService, registryServiceFromUrl, subjectAccessCheck } from '../kubeflow/hub/access.js';
 import { ModelRegistryClient } from '../kubeflow/hub/client.js';
 import { OptimizerClient } from '../kubeflow/optimizer/client.js';
 import type { TrainerBackend } from '../kubeflow/trainer/backend.js';
@@ -102,11 +103,23 @@ export async function createApp(settings: Settings): Promise<App> {
     backend = new KubernetesBackend(kube);
   };
 
-  const registryClient = (): ModelRegistryClient => {
+  /** The registry client; for a caller the server acts for, every request first checks their right (hub/access.ts). */
+  const registryClient = (caller?: Identity): ModelRegistryClient => {
     if (!settings.registry.url) {
       throw new ToolError('no_registry', 'No Model Registry is configured.', 'Start the server with --registry-url http://model-registry-service.kubeflow:8080 (or hub.url in the config file, or $MODEL_REGISTRY_URL).');
     }
-    return new ModelRegistryClient({ baseUrl: settings.registry.url, token: registryToken(settings.registry.tokenFile) });
+    return new ModelRegistryClient({ baseUrl: settings.registry.url, token: registryToken(settings.registry.tokenFile), authorize: caller?.impersonate ? registryAccess(caller) : undefined });
+  };
+  const registryAccess = (caller: Identity) => {
+    const service = settings.registry.service ? parseRegistryService(settings.registry.service) : registryServiceFromUrl(settings.registry.url ?? '');
+    if (!kube || !service) {
+      throw new ToolError(
+        'registry_access_unchecked',
+        `The Model Registry cannot be used for ${caller.user}: the server cannot check their right to it (${kube ? `no registry Service known for ${settings.registry.url}` : 'no Kubernetes cluster to ask'}).`,
+        kube ? 'Set hub.service to "<namespace>/<service name>" of the registry in the config file, or use its in-cluster URL (http://<service>.<namespace>:8080).' : 'Run the server against the cluster that hosts the registry.',
+      );
+    }
+    return subjectAccessCheck(kube, service, caller);
   };
   const chooseModules = async (): Promise<void> => {
     if (settings.clients !== 'auto') {
@@ -118,7 +131,7 @@ export async function createApp(settings: Settings): Promise<App> {
       modules = ['trainer'];
       return;
     }
-    const verdicts = await Promise.all(CLIENT_MODULES.map((m) => moduleMissing(m.name, kube, local !== undefined, settings.registry.url, registryClient)));
+    const verdicts = await Promise.all(CLIENT_MODULES.map((m) => moduleMissing(m.name, kube, local !== undefined, settings.registry.url, () => registryClient())));
     CLIENT_MODULES.forEach((m, i) => (verdicts[i] ? skipped.push(`${m.name}: ${verdicts[i]}`) : modules.push(m.name)));
   };
 
@@ -183,7 +196,7 @@ export async function createApp(settings: Settings): Promise<App> {
           allTools: ALL_TOOLS,
           policy,
           instructions: text,
-          identity: async () => authenticated ?? { ...own, requestId },
+          identity: async () => (authenticated ? { ...authenticated, actingAs: own.user } : { ...own, requestId }),
           backend: backendFor,
           optimizer: optimizerFor,
           registry: registryClient,

@@ -20,7 +20,7 @@ import type { OptimizerClient } from '../kubeflow/optimizer/client.js';
 import type { TrainerBackend } from '../kubeflow/trainer/backend.js';
 import type { Policy } from '../policy/policy.js';
 import { annotationsFor, ToolError, type AnyToolSpec } from '../tools/contract.js';
-import type { ToolContext } from '../tools/context.js';
+import { monotonicProgress, type ToolContext } from '../tools/context.js';
 import { toToolError } from '../tools/errors.js';
 import { argumentShapeError } from './argumentLimits.js';
 import { EXECUTE_TOOL, metaTools } from './dynamic.js';
@@ -42,8 +42,8 @@ export interface ServerDeps {
   backend: (caller: Identity) => TrainerBackend;
   /** Katib acting as that caller; may throw ToolError (no cluster, or the local backend). */
   optimizer: (caller: Identity) => OptimizerClient;
-  /** The Model Registry; may throw ToolError (not configured). */
-  registry: () => ModelRegistryClient;
+  /** The Model Registry acting for that caller (access checked per request); may throw ToolError (not configured). */
+  registry: (caller: Identity) => ModelRegistryClient;
   /** Namespace used when a call does not name one. */
   defaultNamespace: () => string;
   audit?: AuditSink;
@@ -106,6 +106,7 @@ async function callTool(spec: AnyToolSpec, visible: boolean, rawArgs: Record<str
       user: caller.user,
       groups: caller.groups,
       auth: caller.source,
+      ...(caller.actingAs ? { acting_as: caller.actingAs } : {}),
       tool: spec.name,
       parameters: auditParameters(rawArgs, Object.keys(spec.input.shape)),
       duration_ms: Date.now() - started,
@@ -152,7 +153,7 @@ async function callTool(spec: AnyToolSpec, visible: boolean, rawArgs: Record<str
       },
       backend: () => deps.backend(caller),
       optimizer: () => deps.optimizer(caller),
-      registry: deps.registry,
+      registry: () => deps.registry(caller),
       caller,
       ownJobsOnly: deps.policy.persona.ownJobsOnly,
       signal: ctx.mcpReq.signal,
@@ -178,7 +179,7 @@ function jobNameOf(args: Record<string, unknown>, out: Record<string, unknown>):
 function progressReporter(ctx: ServerContext): ToolContext['progress'] {
   const token = ctx.mcpReq._meta?.progressToken;
   if (token === undefined) return async () => {};
-  return async (progress, total, message) => {
+  return monotonicProgress(async ({ progress, total, message }) => {
     try {
       await ctx.mcpReq.notify({
         method: 'notifications/progress',
@@ -187,7 +188,7 @@ function progressReporter(ctx: ServerContext): ToolContext['progress'] {
     } catch {
       // A client that went away cannot be told; the tool result still reports the outcome.
     }
-  };
+  });
 }
 
 export function errorResult(err: ToolError): CallToolResult {

@@ -8,8 +8,48 @@ import type { OptimizerClient } from '../kubeflow/optimizer/client.js';
 import type { TrainerBackend } from '../kubeflow/trainer/backend.js';
 
 export interface ProgressReporter {
-  /** Sends notifications/progress when the client asked for it (a progressToken); otherwise a no-op. */
-  (progress: number, total?: number, message?: string): Promise<void>;
+  /**
+   * Sends notifications/progress when the client asked for it (a progressToken); otherwise a no-op.
+   * `progress` counts toward `total` when the tool has one (trials finished of max trials, percent
+   * of 100); undefined means "still working, nothing new to count" (a heartbeat). The values sent
+   * only increase, whatever the tool passes (see monotonicProgress).
+   */
+  (progress: number | undefined, total?: number, message?: string): Promise<void>;
+}
+
+/** The next value after `last`: a small step, kept to three decimals so the numbers stay readable. */
+function stepPast(last: number): number {
+  const next = Math.round((last + PROGRESS_STEP) * 1000) / 1000;
+  return next > last ? next : last + Math.abs(last) * Number.EPSILON * 2;
+}
+
+/** What a progress notification carries. */
+export interface ProgressValue {
+  progress: number;
+  total?: number;
+  message?: string;
+}
+
+/** How far a heartbeat, or a value that did not grow, moves past the last value sent. */
+export const PROGRESS_STEP = 0.001;
+
+/**
+ * The one progress helper: turns whatever a tool reports into values that strictly increase, as
+ * MCP requires. A value at or below the last one sent (a heartbeat, a repeated count) is nudged a
+ * small step past it; a total the value has passed is left out rather than contradicted.
+ */
+export function monotonicProgress(send: (value: ProgressValue) => Promise<void>): ProgressReporter {
+  let last: number | undefined;
+  let lastTotal: number | undefined;
+  return (progress, total, message) => {
+    const wanted = progress !== undefined && Number.isFinite(progress) ? progress : undefined;
+    const value = last === undefined ? (wanted ?? 0) : wanted !== undefined && wanted > last ? wanted : stepPast(last);
+    last = value;
+    // A heartbeat keeps the total of the last real report.
+    if (progress !== undefined) lastTotal = total !== undefined && Number.isFinite(total) ? total : undefined;
+    const shownTotal = lastTotal !== undefined && value <= lastTotal ? lastTotal : undefined;
+    return send({ progress: value, ...(shownTotal !== undefined ? { total: shownTotal } : {}), ...(message ? { message } : {}) });
+  };
 }
 
 export interface ToolContext {

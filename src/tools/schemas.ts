@@ -41,3 +41,7 @@ export const env = z
 /** A check a preview ran: ok=true passed, false failed, null could not be checked. */
 export const check = z.object({ check: z.string(), ok: z.boolean().nullable(), detail: z.string() });
 export type Check = z.infer<typeof check>;
+
+/** How a bounded wait ended: the awaited status, another final one, its time, or the object's deletion. */
+export const waitOutcome = z.enum(['reached', 'ended', 'timed_out', 'deleted']);
+export type WaitOutcome = z.infer<typeof waitOutcome>;

@@ -204,19 +204,20 @@ describe('previews, refusals and errors', () => {
 });
 
 describe('listing', () => {
-  it('pages with an opaque continue token and filters by label selector', async () => {
+  it('pages newest first with an opaque continue token and filters by label selector', async () => {
     const backend = newBackend();
     const names = ['job-a', 'job-b', 'job-c', 'job-d', 'job-e'];
     for (const [i, name] of names.entries()) await launch(backend, custom(LOSS, { funcArgs: { steps: 1 } }, { name, labels: { team: i % 2 ? 'cv' : 'nlp', idx: String(i) } }));
     const first = await backend.listJobs('default', { limit: 2 });
-    expect(first.jobs.map((j) => j.name)).toEqual(['job-a', 'job-b']);
+    expect(first.jobs.map((j) => j.name)).toEqual(['job-e', 'job-d']);
     expect(first.continue).toBeTruthy();
     const second = await backend.listJobs('default', { limit: 2, continue: first.continue });
-    expect(second.jobs.map((j) => j.name)).toEqual(['job-c', 'job-d']);
+    expect(second.jobs.map((j) => j.name)).toEqual(['job-c', 'job-b']);
     const third = await backend.listJobs('default', { limit: 2, continue: second.continue });
-    expect(third).toEqual({ jobs: [expect.objectContaining({ name: 'job-e' })] });
-    expect((await backend.listJobs('default', { labelSelector: 'team=nlp' })).jobs.map((j) => j.name)).toEqual(['job-a', 'job-c', 'job-e']);
-    expect((await backend.listJobs('default', { labelSelector: 'team!=nlp,idx in (1, 2, 3)' })).jobs.map((j) => j.name)).toEqual(['job-b', 'job-d']);
+    expect(third).toMatchObject({ jobs: [{ name: 'job-a' }], offset: 4, total: 5 });
+    expect(third.continue).toBeUndefined();
+    expect((await backend.listJobs('default', { labelSelector: 'team=nlp' })).jobs.map((j) => j.name)).toEqual(['job-e', 'job-c', 'job-a']);
+    expect((await backend.listJobs('default', { labelSelector: 'team!=nlp,idx in (1, 2, 3)' })).jobs.map((j) => j.name)).toEqual(['job-d', 'job-b']);
     expect((await backend.listJobs('default', { labelSelector: '!idx' })).jobs).toEqual([]);
     expect((await backend.listJobs('other', {})).jobs).toEqual([]);
     await expect(backend.listJobs('default', { labelSelector: 'team=(' })).rejects.toMatchObject({ code: 'invalid_label_selector' });

@@ -4,6 +4,7 @@
  * artifacts, a probe for auto-detection and a register_model that leaves nothing half-registered
  * (register.ts).
  */
+import type { RegistryAccessCheck } from './access.js';
 import { RegistryApi } from './api.js';
 import { HubError } from './errors.js';
 import { RegistryHttp } from './http.js';
@@ -22,6 +23,8 @@ export interface ModelRegistryClientOptions {
   fetch?: typeof fetch;
   /** Per-request timeout; default 30 s. */
   timeoutMs?: number;
+  /** Checks the caller's right before each request when the server acts for someone (access.ts). */
+  authorize?: RegistryAccessCheck;
 }
 
 export interface ProbeResult {

@@ -9,6 +9,7 @@ export type HubErrorCode =
   | 'bad_request'
   | 'unauthorized'
   | 'forbidden'
+  | 'access_check_failed'
   | 'not_found'
   | 'conflict'
   | 'registry_error'

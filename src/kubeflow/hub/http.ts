@@ -5,6 +5,7 @@
  * `{code, message}` body. Redirects are not followed: an authentication proxy answering with a
  * login redirect is reported as such instead of parsing its HTML.
  */
+import type { RegistryAccessCheck, RegistryVerb } from './access.js';
 import { HubError, type HubErrorCode } from './errors.js';
 
 export const API_PATH = '/api/model_registry/v1alpha3';
@@ -14,11 +15,16 @@ export interface RegistryHttpOptions {
   /** e.g. http://model-registry-service.kubeflow:8080 (an http URL without a port gets :8080, as in the SDK). */
   baseUrl: string;
   token?: string;
+  /** Asked before every request (acting for a caller, access.ts); a throw stops the request. */
+  authorize?: RegistryAccessCheck;
   fetch?: typeof fetch;
   timeoutMs?: number;
 }
 
 export type Query = Record<string, string | number | undefined>;
+
+/** The Kubernetes verb each registry request needs on the registry Service (reads get, writes create/update). */
+const VERBS: Record<'GET' | 'POST' | 'PATCH', RegistryVerb> = { GET: 'get', POST: 'create', PATCH: 'update' };
 
 /** The effective API base URL: SDK port defaulting, API path appended unless already there. */
 export function registryApiBase(baseUrl: string): string {
@@ -50,8 +56,10 @@ export class RegistryHttp {
   private readonly token?: string;
   private readonly fetchImpl: typeof fetch;
   private readonly timeoutMs: number;
+  private readonly authorize?: RegistryAccessCheck;
 
   constructor(opts: RegistryHttpOptions) {
+    this.authorize = opts.authorize;
     this.apiBase = registryApiBase(opts.baseUrl);
     this.token = opts.token?.trim() || undefined;
     this.fetchImpl = opts.fetch ?? globalThis.fetch;
@@ -63,6 +71,7 @@ export class RegistryHttp {
   }
 
   async request<T>(method: 'GET' | 'POST' | 'PATCH', path: string, opts: { query?: Query; body?: unknown; signal?: AbortSignal } = {}): Promise<T> {
+    await this.authorize?.(VERBS[method], opts.signal);
     const url = new URL(this.apiBase + path);
     for (const [k, v] of Object.entries(opts.query ?? {})) if (v !== undefined && v !== '') url.searchParams.set(k, String(v));
     const headers: Record<string, string> = { Accept: 'application/json' };

@@ -7,6 +7,7 @@
  */
 import { KubeApiError, RESOURCES, type KubeClient } from '../../kube/client.js';
 import type { KubeEvent } from '../../kube/types.js';
+import { NamespaceListing, type Listed, type ListingPage } from '../listing.js';
 import { LABEL_EXPERIMENT, LABEL_METRICS_COLLECTOR_INJECTION } from './constants.js';
 import { OptimizerError } from './errors.js';
 import { experimentEvents } from './events.js';
@@ -28,11 +29,11 @@ export interface CreateResult {
   summary: ExperimentSummary;
 }
 
-export interface ExperimentPage {
-  experiments: ExperimentSummary[];
-  /** Opaque token for the next page. */
-  continue?: string;
-}
+/** One page of a namespace-wide listing (newest first), with counts over the whole namespace. */
+export type ExperimentPage = Omit<ListingPage<ExperimentSummary>, 'items'> & { experiments: ExperimentSummary[] };
+
+/** Experiments per list request while streaming a namespace. */
+const LIST_PAGE = 500;
 
 export interface ExperimentWaitResult {
   /** The final view; undefined when the experiment was deleted while waiting. */
@@ -72,10 +73,24 @@ export class OptimizerClient {
     return { name: accepted.metadata.name ?? experiment.metadata.name ?? '', namespace, dryRun: opts.dryRun === true, accepted, summary: experimentSummary(accepted) };
   }
 
-  /** One page of Experiments; each summary comes from the Experiment's own status (no trial reads). */
-  async list(namespace: string, opts: { limit?: number; continue?: string; labelSelector?: string; signal?: AbortSignal } = {}): Promise<ExperimentPage> {
-    const page = await this.kube.list<Experiment>(RESOURCES.experiments, namespace, { limit: opts.limit, continue: opts.continue, labelSelector: opts.labelSelector }, opts.signal);
-    return { experiments: page.items.map((e) => experimentSummary(e)), ...(page.metadata.continue ? { continue: page.metadata.continue } : {}) };
+  /**
+   * A page of the namespace's Experiments, newest first, with the status filter and counts over
+   * the whole namespace (src/kubeflow/listing.ts): every Experiment is read, in pages, and only
+   * the page shown is kept. Each summary comes from the Experiment's own status (no trial reads).
+   */
+  async list(namespace: string, opts: { limit?: number; continue?: string; status?: ExperimentState; labelSelector?: string; signal?: AbortSignal } = {}): Promise<ExperimentPage> {
+    const listing = new NamespaceListing<ExperimentSummary & Listed>({ namespace, limit: opts.limit, cursor: opts.continue, status: opts.status, filters: { labels: opts.labelSelector } });
+    let cont: string | undefined;
+    do {
+      const page = await this.kube.list<Experiment>(RESOURCES.experiments, namespace, { limit: LIST_PAGE, continue: cont, labelSelector: opts.labelSelector }, opts.signal);
+      for (const e of page.items) {
+        const summary = experimentSummary(e);
+        listing.add({ ...summary, created: summary.creationTimestamp });
+      }
+      cont = page.metadata.continue || undefined;
+    } while (cont);
+    const { items, ...rest } = listing.page();
+    return { experiments: items.map(({ created: _created, ...summary }) => summary), ...rest };
   }
 
   /** The Experiment with its trials (one trials list, parameters and metrics from the Trial objects). */

@@ -3,6 +3,7 @@
  * on this machine) implements the same interface. Tools only talk to this interface.
  */
 import type { KubeEvent } from '../../kube/types.js';
+import type { Listed, ListingPage } from '../listing.js';
 import type { JobStatus, Runtime, TrainJob, TrainJobView } from './types.js';
 
 /** What to train, independent of where: the TypeScript counterpart of the SDK's trainer classes. */
@@ -87,10 +88,25 @@ export interface RuntimeListing {
   notes: string[];
 }
 
-export interface JobPage {
-  jobs: TrainJobView[];
-  /** Opaque token for the next page. */
+/** One row of a listing: what list_training_jobs shows, derived exactly as the job's view is. */
+export interface JobSummary extends Listed {
+  status: JobStatus;
+  runtime: string;
+  numNodes: number;
+}
+
+/** One page of a namespace-wide listing (newest first), with counts over the whole namespace. */
+export type JobPage = Omit<ListingPage<JobSummary>, 'items'> & { jobs: JobSummary[] };
+
+export interface ListJobsOptions {
+  labelSelector?: string;
+  status?: JobStatus;
+  runtime?: string;
+  /** Rows per page (default 50). */
+  limit?: number;
+  /** The cursor of the previous page (opaque). */
   continue?: string;
+  signal?: AbortSignal;
 }
 
 export interface LogResult {
@@ -107,6 +123,8 @@ export interface WaitResult {
   /** True when the job reached one of the awaited statuses. */
   reached: boolean;
   waitedSeconds: number;
+  /** The job was deleted while waited on; `job` is the last state seen. */
+  deleted?: { by?: string };
 }
 
 export interface NodeSummary {
@@ -148,7 +166,8 @@ export interface TrainerBackend {
   prepare(namespace: string, request: TrainRequest, signal?: AbortSignal): Promise<PreparedJob>;
   /** Submits a prepared job; with dryRun the backend validates it fully (server-side) and keeps nothing. */
   submit(job: PreparedJob, opts: { dryRun: boolean; signal?: AbortSignal }): Promise<SubmitResult>;
-  listJobs(namespace: string, opts: { labelSelector?: string; limit?: number; continue?: string; signal?: AbortSignal }): Promise<JobPage>;
+  /** A page of the namespace's jobs, newest first; order, filters and counts hold over the whole namespace. */
+  listJobs(namespace: string, opts: ListJobsOptions): Promise<JobPage>;
   getJob(namespace: string, name: string, signal?: AbortSignal): Promise<TrainJobView>;
   /** The TrainJob object itself (where the backend has one). */
   getJobObject?(namespace: string, name: string, signal?: AbortSignal): Promise<TrainJob>;

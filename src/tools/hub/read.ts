@@ -1,11 +1,36 @@
 /** Reading the Model Registry: models, versions, artifacts. */
 import { z } from 'zod';
-import { defineTool } from '../contract.js';
+import { defineTool, ToolError } from '../contract.js';
 import { age, fields, table } from '../render.js';
 import { namespace } from '../schemas.js';
 import { artifact, artifactOut, model, modelOut, props, version, versionOut } from './views.js';
 
-const page = { page_size: z.int().min(1).max(1000).default(50), page_token: z.string().optional() };
+const page = { page_size: z.int().min(1).max(1000).default(50), page_token: z.string().max(2000).optional() };
+const pageOut = { offset: z.number().describe('items before this page'), total: z.number().optional().describe('all items, once the last page is reached'), next_page_token: z.string().optional() };
+
+/**
+ * Registry listings are newest first, paged by the registry itself (orderBy CREATE_TIME,
+ * sortOrder DESC, its nextPageToken), so pages stay consistent as models are added. The registry
+ * reports no total: our page token carries the offset ("<offset>.<registry token>") so each page
+ * says where it starts, and the last page gives the total.
+ */
+function registryPage(token: string | undefined): { offset: number; nextPageToken?: string } {
+  if (token === undefined) return { offset: 0 };
+  const m = /^(\d{1,9})\.(.+)$/s.exec(token);
+  if (!m) throw new ToolError('invalid_page_token', 'page_token is not one this listing gave out.', 'Pass next_page_token from the previous page unchanged, or list again without page_token.');
+  return { offset: Number(m[1]), nextPageToken: m[2] };
+}
+
+function pageResult(offset: number, shown: number, next: string | undefined) {
+  return next ? { offset, next_page_token: `${offset + shown}.${next}` } : { offset, total: offset + shown };
+}
+
+function pageHeader(o: { offset: number; total?: number }, shown: number, noun: string): string {
+  if (!shown) return o.offset ? `No more ${noun}.` : `No ${noun}.`;
+  return `${o.offset + 1}–${o.offset + shown} of ${o.total ?? `more than ${o.offset + shown}`} ${noun}, newest first.`;
+}
+
+const NEWEST_FIRST = { orderBy: 'CREATE_TIME', sortOrder: 'DESC' } as const;
 const modelName = z.string().min(1).max(255);
 const versionName = z.string().min(1).max(255);
 
@@ -15,15 +40,20 @@ export const listModels = defineTool({
   category: 'discovery',
   risk: 'read',
   title: 'List models',
-  description: 'Registered models in the Model Registry, oldest first; paged via page_token.',
+  description: 'Registered models in the Model Registry, newest first; paged via page_token.',
   input: z.object({ ...page, namespace }),
-  output: z.object({ models: z.array(model), next_page_token: z.string().optional() }),
+  output: z.object({ models: z.array(model), ...pageOut }),
   async run(a, ctx) {
-    const p = await ctx.registry().listModels({ pageSize: a.page_size, nextPageToken: a.page_token, signal: ctx.signal });
-    return { models: p.items.map(modelOut), next_page_token: p.nextPageToken };
+    const at = registryPage(a.page_token);
+    const p = await ctx.registry().listModels({ pageSize: a.page_size, nextPageToken: at.nextPageToken, ...NEWEST_FIRST, signal: ctx.signal });
+    return { models: p.items.map(modelOut), ...pageResult(at.offset, p.items.length, p.nextPageToken) };
   },
   render: (o) =>
-    [table(['MODEL', 'STATE', 'OWNER', 'AGE'], o.models.map((m) => [m.name, m.state, m.owner, age(m.created)]), 'No registered models.'), o.next_page_token ? `More: page_token="${o.next_page_token}".` : '']
+    [
+      pageHeader(o, o.models.length, 'registered models'),
+      o.models.length ? table(['MODEL', 'STATE', 'OWNER', 'AGE'], o.models.map((m) => [m.name, m.state, m.owner, age(m.created)])) : '',
+      o.next_page_token ? `More: page_token="${o.next_page_token}".` : '',
+    ]
       .filter(Boolean)
       .join('\n'),
 });
@@ -47,15 +77,20 @@ export const listModelVersions = defineTool({
   category: 'discovery',
   risk: 'read',
   title: 'List model versions',
-  description: "A registered model's versions, oldest first; paged.",
+  description: "A registered model's versions, newest first; paged.",
   input: z.object({ name: modelName, ...page, namespace }),
-  output: z.object({ versions: z.array(version), next_page_token: z.string().optional() }),
+  output: z.object({ versions: z.array(version), ...pageOut }),
   async run(a, ctx) {
-    const p = await ctx.registry().listModelVersions(a.name, { pageSize: a.page_size, nextPageToken: a.page_token, signal: ctx.signal });
-    return { versions: p.items.map(versionOut), next_page_token: p.nextPageToken };
+    const at = registryPage(a.page_token);
+    const p = await ctx.registry().listModelVersions(a.name, { pageSize: a.page_size, nextPageToken: at.nextPageToken, ...NEWEST_FIRST, signal: ctx.signal });
+    return { versions: p.items.map(versionOut), ...pageResult(at.offset, p.items.length, p.nextPageToken) };
   },
   render: (o) =>
-    [table(['VERSION', 'STATE', 'AUTHOR', 'AGE'], o.versions.map((v) => [v.name, v.state, v.author, age(v.created)]), 'No versions.'), o.next_page_token ? `More: page_token="${o.next_page_token}".` : '']
+    [
+      pageHeader(o, o.versions.length, 'versions'),
+      o.versions.length ? table(['VERSION', 'STATE', 'AUTHOR', 'AGE'], o.versions.map((v) => [v.name, v.state, v.author, age(v.created)])) : '',
+      o.next_page_token ? `More: page_token="${o.next_page_token}".` : '',
+    ]
       .filter(Boolean)
       .join('\n'),
 });

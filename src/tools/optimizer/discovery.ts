@@ -3,8 +3,9 @@ import { z } from 'zod';
 import { eventTime } from '../../kube/events.js';
 import { defineTool } from '../contract.js';
 import { age, table } from '../render.js';
+import { filterList, listingFields, listingHeader, moreLine } from '../listing.js';
 import { jobName, namespace } from '../schemas.js';
-import { best, detailOut, experimentDetail, experimentSummary, renderBest, renderDetail, summaryOut } from './views.js';
+import { best, detailOut, experimentDetail, experimentStatus, experimentSummary, renderBest, renderDetail, summaryOut } from './views.js';
 
 export const listOptimizationJobs = defineTool({
   name: 'list_optimization_jobs',
@@ -12,21 +13,32 @@ export const listOptimizationJobs = defineTool({
   category: 'discovery',
   risk: 'read',
   title: 'List optimization jobs',
-  description: 'Katib experiments in a namespace: status, algorithm, trial counts, best result so far; paged.',
-  input: z.object({ limit: z.int().min(1).max(200).default(50), continue: z.string().optional(), namespace }),
-  output: z.object({ experiments: z.array(experimentSummary), continue: z.string().optional() }),
+  description: 'Katib experiments in a namespace, newest first, with counts by status: algorithm, trial counts, best result so far; paged.',
+  input: z.object({ status: experimentStatus.optional(), limit: z.int().min(1).max(200).default(50), continue: z.string().max(400).optional(), namespace }),
+  output: z.object({ namespace: z.string(), experiments: z.array(experimentSummary), ...listingFields }),
   async run(a, ctx) {
-    const page = await ctx.optimizer().list(ctx.namespace, { limit: a.limit, continue: a.continue, signal: ctx.signal });
-    return { experiments: page.experiments.map(summaryOut), continue: page.continue };
+    const page = await ctx.optimizer().list(ctx.namespace, { limit: a.limit, continue: a.continue, status: a.status, signal: ctx.signal });
+    return {
+      namespace: ctx.namespace,
+      experiments: page.experiments.map(summaryOut),
+      offset: page.offset,
+      matched: page.matched,
+      total: page.total,
+      counts: page.counts,
+      filters: filterList({ status: a.status }),
+      continue: page.continue,
+    };
   },
   render: (o) =>
     [
-      table(
-        ['NAME', 'STATUS', 'ALGORITHM', 'TRIALS', 'BEST', 'AGE'],
-        o.experiments.map((e) => [e.name, e.status, e.algorithm, `${e.trials.succeeded}/${e.trials.max ?? e.trials.total}`, e.best?.metrics.map((m) => `${m.name}=${m.latest}`).join(' '), age(e.created)]),
-        'No optimization jobs.',
-      ),
-      o.continue ? `More: call again with continue="${o.continue}".` : '',
+      listingHeader(o, o.experiments.length, 'experiments', `in ${o.namespace}`),
+      o.experiments.length
+        ? table(
+            ['NAME', 'STATUS', 'ALGORITHM', 'TRIALS', 'BEST', 'AGE'],
+            o.experiments.map((e) => [e.name, e.status, e.algorithm, `${e.trials.succeeded}/${e.trials.max ?? e.trials.total}`, e.best?.metrics.map((m) => `${m.name}=${m.latest}`).join(' '), age(e.created)]),
+          )
+        : '',
+      moreLine(o),
     ]
       .filter(Boolean)
       .join('\n'),

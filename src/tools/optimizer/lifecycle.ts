@@ -1,10 +1,11 @@
 /** Waiting for and deleting experiments. */
 import { z } from 'zod';
+import type { ExperimentSummary } from '../../kubeflow/optimizer/types.js';
 import { checkOwner } from '../../policy/ownership.js';
 import { defineTool } from '../contract.js';
 import { toToolError } from '../errors.js';
-import { check, confirmed, jobName, namespace, type Check } from '../schemas.js';
-import { detailOut, experimentDetail, experimentStatus, renderDetail } from './views.js';
+import { check, confirmed, jobName, namespace, type Check, waitOutcome, type WaitOutcome } from '../schemas.js';
+import { detailOut, experimentDetail, experimentStatus, renderDetail, summaryOut } from './views.js';
 
 export const waitForOptimization = defineTool({
   name: 'wait_for_optimization',
@@ -14,20 +15,36 @@ export const waitForOptimization = defineTool({
   title: 'Wait for optimization',
   description: 'Wait until an experiment reaches status (default Complete) or fails; bounded, sends progress. Call again after a timeout.',
   input: z.object({ name: jobName, status: experimentStatus.exclude(['Created']).default('Complete'), timeout_seconds: z.int().min(1).max(600).default(50), namespace }),
-  output: experimentDetail.extend({ reached: z.boolean(), waited_seconds: z.number(), next: z.string().optional() }),
+  output: experimentDetail.extend({ outcome: waitOutcome, reached: z.boolean(), waited_seconds: z.number(), next: z.string().optional() }),
   async run(a, ctx) {
-    let changes = 0;
+    let lastSeen: ExperimentSummary | undefined;
     const res = await ctx.optimizer().waitFor(ctx.namespace, a.name, {
       statuses: a.status === 'Running' ? ['Running', 'Complete'] : [a.status],
       timeoutSeconds: a.timeout_seconds,
       signal: ctx.signal,
-      onChange: (s) => void ctx.progress(++changes, s.maxTrials, `${s.name}: ${s.status}, ${s.trialCounts.succeeded}/${s.maxTrials ?? '?'} trials succeeded`),
+      onChange: (s) => {
+        lastSeen = s;
+        void ctx.progress(finishedTrials(s), s.maxTrials, `${s.name}: ${s.status}, ${s.trialCounts.succeeded}/${s.maxTrials ?? '?'} trials succeeded`);
+      },
     });
-    if (!res.experiment) return { experiment: { name: a.name, status: 'Failed' as const, reason: 'Deleted', algorithm: '', objective: '', trials: { total: 0, succeeded: 0, failed: 0, running: 0 }, created: '' }, trials: [], trials_truncated: false, reached: false, waited_seconds: res.waitedSeconds, next: 'The experiment was deleted while waiting.' };
+    if (res.deleted || !res.experiment) {
+      const last = lastSeen ? summaryOut(lastSeen) : undefined;
+      return {
+        experiment: last ?? { name: a.name, status: 'Created' as const, algorithm: '', objective: '', trials: { total: 0, succeeded: 0, failed: 0, running: 0 }, created: '' },
+        trials: [],
+        trials_truncated: false,
+        outcome: 'deleted' as const,
+        reached: false,
+        waited_seconds: res.waitedSeconds,
+        next: `The experiment was deleted while waiting${last ? ` (last seen ${last.status})` : ''}; it no longer exists, nor do its trials. list_optimization_jobs shows what is left.`,
+      };
+    }
     const d = detailOut(res.experiment);
     const status = d.experiment.status;
+    const outcome: WaitOutcome = res.reached ? 'reached' : status === 'Failed' || status === 'Complete' ? 'ended' : 'timed_out';
     return {
       ...d,
+      outcome,
       reached: res.reached,
       waited_seconds: res.waitedSeconds,
       next: res.reached
@@ -39,8 +56,14 @@ export const waitForOptimization = defineTool({
           : `Still ${status} after ${res.waitedSeconds}s. Call wait_for_optimization again to keep waiting.`,
     };
   },
-  render: (o) => [`${o.reached ? 'REACHED' : 'NOT YET'} after ${o.waited_seconds}s`, renderDetail(o), o.next ?? ''].filter(Boolean).join('\n'),
+  render: (o) => [`${{ reached: 'REACHED', ended: 'ENDED', timed_out: 'NOT YET', deleted: 'DELETED' }[o.outcome]} after ${o.waited_seconds}s`, renderDetail(o), o.next ?? ''].filter(Boolean).join('\n'),
 });
+
+/** Trials that will not run again: the progress of an experiment toward its trial budget. */
+function finishedTrials(s: ExperimentSummary): number {
+  const t = s.trialCounts;
+  return t.succeeded + t.failed + t.killed + t.earlyStopped + t.metricsUnavailable;
+}
 
 export const deleteOptimizationJob = defineTool({
   name: 'delete_optimization_job',

@@ -99,7 +99,8 @@ export function handleList(state: ServerState, req: ApiRequest): void {
   if (!req.t.namespaced && req.info.namespace !== undefined) throw pathNotFound();
   const q = req.query;
   const filter = parseFilter(req.t, { labelSelector: q.get('labelSelector') ?? undefined, fieldSelector: q.get('fieldSelector') ?? undefined });
-  let items = state.store.list(req.t, req.info.namespace).filter((o) => matches(req.t, filter, o));
+  // Stored objects, not copies: only the page is serialised, at once (sendJson).
+  let items = state.store.scan(req.t, req.info.namespace).filter((o) => matches(req.t, filter, o));
   let listRv = state.store.resourceVersion;
   const cont = q.get('continue');
   if (cont) {

@@ -67,6 +67,11 @@ export const RESOURCE_TYPES: readonly ResourceType[] = [
     verbs: ['create'],
     virtual: true,
   }),
+  // Unlike the self reviews, creating one needs RBAC (system:auth-delegator on a real cluster).
+  rt('authorization.k8s.io', 'v1', 'subjectaccessreviews', 'SubjectAccessReview', false, {
+    verbs: ['create'],
+    virtual: true,
+  }),
   rt('authentication.k8s.io', 'v1', 'selfsubjectreviews', 'SelfSubjectReview', false, {
     verbs: ['create'],
     virtual: true,

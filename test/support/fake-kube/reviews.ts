@@ -1,4 +1,8 @@
-/** Create-only review resources: SelfSubjectAccessReview and SelfSubjectReview (`kubectl auth can-i` / `whoami`). */
+/**
+ * Create-only review resources: SelfSubjectAccessReview and SelfSubjectReview (`kubectl auth
+ * can-i` / `whoami`), and SubjectAccessReview (`can-i --as`, what authenticating proxies ask):
+ * the same decision for the user and groups named in its spec instead of the requester.
+ */
 import type { ApiRequest, ServerState } from './context.js';
 import { badRequest, invalid, methodNotAllowed } from './errors.js';
 import { sendJson } from './http-util.js';
@@ -19,6 +23,13 @@ export function handleReview(state: ServerState, req: ApiRequest): void {
     return;
   }
   const spec = isObject(body.spec) ? body.spec : {};
+  let subject = req.user;
+  if (req.t.kind === 'SubjectAccessReview') {
+    const groups = Array.isArray(spec.groups) ? spec.groups.filter((g: unknown): g is string => typeof g === 'string') : [];
+    if (typeof spec.user !== 'string' && !groups.length)
+      throw invalid(req.t, '', [{ type: 'FieldValueRequired', field: 'spec.user', value: '""', detail: 'at least one of user or group must be specified' }]);
+    subject = { name: typeof spec.user === 'string' ? spec.user : '', groups };
+  }
   const ra = isObject(spec.resourceAttributes) ? spec.resourceAttributes : undefined;
   const nra = isObject(spec.nonResourceAttributes) ? spec.nonResourceAttributes : undefined;
   if (!ra === !nra)
@@ -43,7 +54,7 @@ export function handleReview(state: ServerState, req: ApiRequest): void {
       ...(ra!.namespace ? { namespace: String(ra!.namespace) } : {}),
       ...(ra!.name ? { name: String(ra!.name) } : {}),
     };
-    const d = state.authz.authorize(req.user, attrs);
+    const d = state.authz.authorize(subject, attrs);
     status = d.allowed ? { allowed: true, reason: d.reason } : { allowed: false };
   }
   sendJson(req.res, 201, { ...base, spec, status });

@@ -147,8 +147,9 @@ export class ApiServer {
     if (info.kind === 'nonResource') return handleNonResource(this.state, res, method, url.pathname);
 
     const t = findByResource(info.group, info.version, info.resource);
-    // Review resources are creatable by every authenticated user (system:basic-user).
-    if (!t?.virtual) {
+    // Self reviews are creatable by every authenticated user (system:basic-user); a
+    // SubjectAccessReview (asking about someone else) needs RBAC like any resource.
+    if (!t?.virtual || t.kind === 'SubjectAccessReview') {
       const attrs = {
         verb: info.verb,
         group: info.group,

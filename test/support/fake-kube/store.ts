@@ -44,6 +44,8 @@ export class ObjectStore {
   /** Highest resourceVersion whose event was dropped from history (watch from <= this → 410). */
   private compactedThrough = 0;
   private readonly listeners = new Set<StoreListener>();
+  /** Sorted keys per table, dropped when a key is added or removed. */
+  private readonly sortedKeys = new Map<string, string[]>();
 
   constructor(private readonly historyCap = 10_000) {}
 
@@ -69,12 +71,23 @@ export class ObjectStore {
 
   /** Objects in key order (namespace, then name) like an etcd range read. */
   list(t: ResourceType, ns?: string): any[] {
+    return this.scan(t, ns).map(clone);
+  }
+
+  /**
+   * The stored objects themselves, in key order, for readers that only serialise what they pick
+   * (a list handler answering one page): no copy of the whole table per request. Never mutate them.
+   */
+  scan(t: ResourceType, ns?: string): readonly any[] {
+    const table = this.table(t);
+    const k = typeKey(t);
+    let keys = this.sortedKeys.get(k);
+    if (!keys) this.sortedKeys.set(k, (keys = [...table.keys()].sort()));
     const out: any[] = [];
-    const keys = [...this.table(t).keys()].sort();
-    for (const k of keys) {
-      const o = this.table(t).get(k);
+    for (const key of keys) {
+      const o = table.get(key);
       if (ns !== undefined && t.namespaced && o.metadata.namespace !== ns) continue;
-      out.push(clone(o));
+      out.push(o);
     }
     return out;
   }
@@ -101,6 +114,7 @@ export class ObjectStore {
     }
     obj.metadata.resourceVersion = String(++this.rv);
     this.table(t).set(k, obj);
+    this.sortedKeys.delete(typeKey(t));
     this.emit({ type: 'ADDED', rv: this.rv, key: typeKey(t), object: clone(obj) });
     return clone(obj);
   }
@@ -141,6 +155,7 @@ export class ObjectStore {
     if (!old) throw notFound(t, name);
     if (opts.dryRun) return clone(old);
     this.table(t).delete(k);
+    this.sortedKeys.delete(typeKey(t));
     old.metadata.resourceVersion = String(++this.rv);
     this.emit({ type: 'DELETED', rv: this.rv, key: typeKey(t), object: clone(old) });
     return clone(old);

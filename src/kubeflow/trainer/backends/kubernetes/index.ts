@@ -5,7 +5,7 @@
  */
 import { KubeApiError, RESOURCES, type KubeClient } from '../../../../kube/client.js';
 import type { KubeObject } from '../../../../kube/types.js';
-import type { ClusterResources, PreparedJob, QuotaLine, SubmitResult, TrainerBackend, TrainRequest } from '../../backend.js';
+import type { ClusterResources, ListJobsOptions, PreparedJob, QuotaLine, SubmitResult, TrainerBackend, TrainRequest } from '../../backend.js';
 import { DEFAULT_RUNTIME } from '../../constants.js';
 import { buildInitializer, type InitializerInput } from '../../initializers.js';
 import { generateJobName } from '../../names.js';
@@ -74,7 +74,7 @@ export class KubernetesBackend implements TrainerBackend {
     return { ...job, accepted, dryRun: opts.dryRun };
   }
 
-  listJobs(namespace: string, opts: { labelSelector?: string; limit?: number; continue?: string; signal?: AbortSignal }) {
+  listJobs(namespace: string, opts: ListJobsOptions) {
     return listJobs(this.kube, namespace, opts);
   }
 

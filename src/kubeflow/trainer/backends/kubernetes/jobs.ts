@@ -1,12 +1,14 @@
 /**
- * Reading TrainJobs with their steps. The SDK lists pods once per job (N+1 calls); we list the pods
- * of a whole page of jobs with one set-based label selector and group them locally.
+ * Reading TrainJobs with their steps, and listing a namespace's jobs. The SDK lists pods once per
+ * job (N+1 calls); a listing streams the jobs and, for the jobs whose status depends on them, the
+ * node pods, once each, and groups them locally.
  */
-import { RESOURCES, type KubeClient, type Query } from '../../../../kube/client.js';
-import type { Pod } from '../../../../kube/types.js';
-import type { JobPage } from '../../backend.js';
-import { LABEL_JOBSET_NAME, LABEL_REPLICATED_JOB_NAME, podSelector, STEP_REPLICATED_JOBS } from '../../constants.js';
-import { trainJobView } from '../../status.js';
+import { RESOURCES, type KubeClient, type Query, type ResourceType } from '../../../../kube/client.js';
+import type { KubeObject, Pod } from '../../../../kube/types.js';
+import { NamespaceListing } from '../../../listing.js';
+import type { JobPage, JobSummary, ListJobsOptions } from '../../backend.js';
+import { LABEL_JOB_COMPLETION_INDEX, LABEL_JOBSET_NAME, LABEL_REPLICATED_JOB_NAME, LAUNCHER, NODE, podSelector } from '../../constants.js';
+import { deriveStatus, stepsFromPods, trainJobView } from '../../status.js';
 import type { TrainJob, TrainJobView } from '../../types.js';
 import { RuntimeMemo } from './runtimes.js';
 
@@ -33,33 +35,82 @@ export async function getJob(kube: KubeClient, namespace: string, name: string, 
   return viewOf(state, new RuntimeMemo(kube, namespace, signal));
 }
 
-export async function listJobs(
-  kube: KubeClient,
-  namespace: string,
-  opts: { labelSelector?: string; limit?: number; continue?: string; signal?: AbortSignal },
-): Promise<JobPage> {
-  const query: Query = { labelSelector: opts.labelSelector, limit: opts.limit, continue: opts.continue };
-  const list = await kube.list<TrainJob>(RESOURCES.trainjobs, namespace, query, opts.signal);
-  const names = list.items.map((j) => j.metadata.name ?? '');
-  const pods = names.length ? await podsOf(kube, namespace, names, opts.signal) : [];
-  const byJob = new Map<string, Pod[]>();
-  for (const pod of pods) {
-    const job = pod.metadata.labels?.[LABEL_JOBSET_NAME];
-    if (job) byJob.set(job, [...(byJob.get(job) ?? []), pod]);
-  }
-  const runtimes = new RuntimeMemo(kube, namespace, opts.signal);
-  const jobs = await Promise.all(list.items.map((trainJob) => viewOf({ trainJob, pods: byJob.get(trainJob.metadata.name ?? '') ?? [] }, runtimes)));
-  return { jobs, continue: list.metadata.continue || undefined };
+/** Objects per list request while streaming a namespace (the API server's usual page size). */
+const LIST_PAGE = 500;
+interface Pending {
+  row: JobSummary;
+  runtime: string;
 }
 
-async function podsOf(kube: KubeClient, namespace: string, names: string[], signal?: AbortSignal): Promise<Pod[]> {
-  const selector = `${LABEL_JOBSET_NAME} in (${names.join(', ')}),${LABEL_REPLICATED_JOB_NAME} in (${STEP_REPLICATED_JOBS.join(', ')})`;
-  const out: Pod[] = [];
+/**
+ * A page of the namespace's TrainJobs, newest first, with status and runtime filters and counts
+ * over the whole namespace (src/kubeflow/listing.ts). Each job's status is derived as its view
+ * derives it: from conditions and suspension, and for the rest (Created or Running) from the
+ * node pods, streamed alongside the jobs (one stream each, at the same time) keeping only the
+ * few fields status derivation reads.
+ */
+export async function listJobs(kube: KubeClient, namespace: string, opts: ListJobsOptions): Promise<JobPage> {
+  const listing = new NamespaceListing<JobSummary>({ namespace, limit: opts.limit, cursor: opts.continue, status: opts.status, filters: { labels: opts.labelSelector, runtime: opts.runtime } });
+  const runtimes = new RuntimeMemo(kube, namespace, opts.signal);
+  const undecided = new Map<string, Pending>();
+  const matches = (row: JobSummary) => !opts.runtime || row.runtime === opts.runtime;
+  // If the job stream fails, the pod stream stops too (and its rejection is not left unhandled).
+  const stop = new AbortController();
+  const signal = opts.signal ? AbortSignal.any([opts.signal, stop.signal]) : stop.signal;
+  const pods = stepPods(kube, namespace, signal);
+  pods.catch(() => undefined);
+  try {
+    await eachItem<TrainJob>(kube, RESOURCES.trainjobs, namespace, { labelSelector: opts.labelSelector }, signal, async (job) => {
+      const runtime = job.spec.runtimeRef.name;
+      const numNodes = job.spec.trainer?.numNodes || (await runtimes.get(runtime))?.trainer.numNodes || 1;
+      const row: JobSummary = { name: job.metadata.name ?? '', created: job.metadata.creationTimestamp ?? '', status: deriveStatus(job, [], numNodes), runtime, numNodes };
+      // Without running node pods a job is Created; only those can turn out Running.
+      if (row.status === 'Created') undecided.set(row.name, { row, runtime });
+      else listing.add(row, matches(row));
+    });
+    const podsByJob = await pods;
+    for (const { row, runtime } of undecided.values()) {
+      const steps = stepsFromPods(podsByJob.get(row.name) ?? [], await runtimes.get(runtime));
+      // These jobs have no final or suspending condition: only the pods decide.
+      listing.add({ ...row, status: deriveStatus({ spec: { runtimeRef: { name: runtime } } }, steps, row.numNodes) }, matches(row));
+    }
+  } finally {
+    stop.abort();
+  }
+  const { items, ...page } = listing.page();
+  return { jobs: items, ...page };
+}
+
+/** Streams a namespace's objects page by page; nothing but what `each` keeps outlives a page. */
+async function eachItem<T extends KubeObject>(kube: KubeClient, rt: ResourceType, namespace: string, query: Query, signal: AbortSignal | undefined, each: (item: T) => void | Promise<void>): Promise<void> {
   let cont: string | undefined;
   do {
-    const page = await kube.list<Pod>(RESOURCES.pods, namespace, { labelSelector: selector, limit: 500, continue: cont }, signal);
-    out.push(...page.items);
+    const page = await kube.list<T>(rt, namespace, { ...query, limit: LIST_PAGE, continue: cont }, signal);
+    for (const item of page.items) await each(item);
     cont = page.metadata.continue || undefined;
   } while (cont);
+}
+
+/** The namespace's node and launcher pods, reduced to what status derivation reads, grouped by job. */
+async function stepPods(kube: KubeClient, namespace: string, signal?: AbortSignal): Promise<Map<string, Pod[]>> {
+  const byJob = new Map<string, Pod[]>();
+  await eachItem<Pod>(kube, RESOURCES.pods, namespace, { labelSelector: `${LABEL_JOBSET_NAME},${LABEL_REPLICATED_JOB_NAME} in (${NODE}, ${LAUNCHER})` }, signal, (pod) => {
+    const job = pod.metadata.labels?.[LABEL_JOBSET_NAME];
+    if (!job) return;
+    const slim: Pod = {
+      metadata: { name: pod.metadata.name, creationTimestamp: pod.metadata.creationTimestamp, labels: pick(pod.metadata.labels, [LABEL_REPLICATED_JOB_NAME, LABEL_JOB_COMPLETION_INDEX]) },
+      spec: { containers: (pod.spec?.containers ?? []).filter((c) => c.name === NODE).map((c) => ({ name: c.name })) },
+      status: { phase: pod.status?.phase },
+    };
+    const list = byJob.get(job);
+    if (list) list.push(slim);
+    else byJob.set(job, [slim]);
+  });
+  return byJob;
+}
+
+function pick(labels: Record<string, string> | undefined, keys: string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const k of keys) if (labels?.[k] !== undefined) out[k] = labels[k];
   return out;
 }

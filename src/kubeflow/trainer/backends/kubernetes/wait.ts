@@ -3,9 +3,11 @@
  * conditions) and one on its pods (Running needs pod phases). Each change re-derives the status, so
  * the wait ends as soon as the API server reports the condition. Bounded by a timeout and the
  * caller's signal; a dropped watch is resumed from the last resourceVersion, an expired one re-lists.
+ * A DELETED event ends the wait at once as deleted (with who or what deleted it, when that shows).
  */
 import { KubeApiError, RESOURCES, type KubeClient } from '../../../../kube/client.js';
-import type { Pod } from '../../../../kube/types.js';
+import { eventTime } from '../../../../kube/events.js';
+import type { KubeEvent, Pod } from '../../../../kube/types.js';
 import type { WaitResult } from '../../backend.js';
 import { podSelector } from '../../constants.js';
 import type { JobStatus, TrainJob, TrainJobView } from '../../types.js';
@@ -36,6 +38,7 @@ export async function waitForJob(
     if (done(last)) return { job: last, reached: opts.statuses.includes(last.status), waitedSeconds: waited() };
     opts.onChange?.(last);
     let settle!: (v: TrainJobView) => void;
+    let gone: TrainJob | undefined;
     const finished = new Promise<TrainJobView>((resolve) => (settle = resolve));
     let pending = Promise.resolve();
     const recompute = () => {
@@ -49,6 +52,7 @@ export async function waitForJob(
     };
     const jobWatch = follow<TrainJob>(kube, namespace, RESOURCES.trainjobs, { fieldSelector: `metadata.name=${name}` }, trainJob.metadata.resourceVersion, signal, (type, obj) => {
       if (type === 'DELETED') {
+        gone = obj;
         settle(last);
         return;
       }
@@ -66,11 +70,41 @@ export async function waitForJob(
     const outcome = await Promise.race([finished, aborted, watchFailed]);
     await pending;
     if (opts.signal?.aborted) throw new KubeApiError('request cancelled', 499, 'Aborted');
+    if (gone) return { job: last, reached: false, waitedSeconds: waited(), deleted: { by: await deletedBy(kube, gone, opts.signal) } };
     const view = outcome ?? last;
     return { job: view, reached: opts.statuses.includes(view.status), waitedSeconds: waited() };
   } finally {
     clearTimeout(timer);
     stop.abort();
+  }
+}
+
+const DELETION_LOOKUP_MS = 500;
+
+/**
+ * Who or what deleted a TrainJob, when the cluster says: garbage collection after its owner (a
+ * Katib Trial) went away, else the newest deletion event about it. Bounded to half a second so
+ * the wait still returns promptly; undefined when nothing tells.
+ */
+async function deletedBy(kube: KubeClient, job: TrainJob, caller?: AbortSignal): Promise<string | undefined> {
+  const timeout = AbortSignal.timeout(DELETION_LOOKUP_MS);
+  const signal = caller ? AbortSignal.any([caller, timeout]) : timeout;
+  const namespace = job.metadata.namespace ?? '';
+  const name = job.metadata.name ?? '';
+  try {
+    const owner = job.metadata.ownerReferences?.find((o) => o.kind === 'Trial');
+    if (owner) {
+      const ownerGone = await kube.get(RESOURCES.trials, owner.name, namespace, signal).then(
+        () => false,
+        (err: unknown) => err instanceof KubeApiError && err.status === 404,
+      );
+      if (ownerGone) return `garbage collection: its owner Trial ${owner.name} was deleted`;
+    }
+    const events = await kube.list<KubeEvent>(RESOURCES.events, namespace, { fieldSelector: `involvedObject.kind=TrainJob,involvedObject.name=${name}`, limit: 100 }, signal);
+    const deletion = events.items.filter((e) => /delet/i.test(e.reason ?? '')).sort((a, b) => eventTime(b).localeCompare(eventTime(a)))[0];
+    return deletion ? `${deletion.reason}: ${deletion.message ?? ''}`.trim() : undefined;
+  } catch {
+    return undefined; // best effort: the deletion itself is the answer
   }
 }
 

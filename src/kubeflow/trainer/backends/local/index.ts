@@ -10,7 +10,7 @@ import { randomUUID } from 'node:crypto';
 import os from 'node:os';
 import { osUserName } from '../../../../osUser.js';
 import type { KubeEvent } from '../../../../kube/types.js';
-import type { ClusterResources, JobPage, LogResult, PreparedJob, SubmitResult, TrainerBackend, TrainRequest, WaitResult } from '../../backend.js';
+import type { ClusterResources, JobPage, ListJobsOptions, LogResult, PreparedJob, SubmitResult, TrainerBackend, TrainRequest, WaitResult } from '../../backend.js';
 import { DEFAULT_RUNTIME, GPU_RESOURCE, NODE } from '../../constants.js';
 import { RuntimeNotFoundError, StepNotFoundError, StepPendingError, WireValidationError } from '../../errors.js';
 import { generateJobName, validateJobName } from '../../names.js';
@@ -227,7 +227,7 @@ export class LocalBackend implements TrainerBackend {
   // -------------------------------------------------------------------------------------------
   // Reading jobs
 
-  async listJobs(namespace: string, opts: { labelSelector?: string; limit?: number; continue?: string; signal?: AbortSignal }): Promise<JobPage> {
+  async listJobs(namespace: string, opts: ListJobsOptions): Promise<JobPage> {
     const supervisor = await this.ready;
     checkNamespace(namespace);
     return listJobs(this.store, supervisor, namespace, opts);

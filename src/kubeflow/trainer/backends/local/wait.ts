@@ -3,6 +3,7 @@
  * onChange on every status or step change, a Failed job ends any wait, bounded by the timeout and
  * the caller's signal. Event-driven for jobs this process runs (the supervisor notifies on every
  * transition it records); a 1 s re-read catches changes made by another server on the same store.
+ * A job whose record disappears (deleted by this or another server) ends the wait as deleted.
  */
 import type { WaitResult } from '../../backend.js';
 import type { JobStatus, TrainJobView } from '../../types.js';
@@ -29,6 +30,7 @@ export async function waitForJob(supervisor: JobSupervisor, first: TrainJobView,
   opts.onChange?.(first);
 
   let last = first;
+  let deleted = false;
   const job = await new Promise<TrainJobView>((resolve) => {
     let pending = Promise.resolve();
     let settled = false;
@@ -51,7 +53,10 @@ export async function waitForJob(supervisor: JobSupervisor, first: TrainJobView,
         } catch {
           return; // a transient read problem: the next change or recheck tries again
         }
-        if (!record) return settle(last); // deleted meanwhile
+        if (!record) {
+          deleted = true;
+          return settle(last);
+        }
         const view = jobView(record);
         if (view.status !== last.status || stepStates(view) !== stepStates(last)) opts.onChange?.(view);
         last = view;
@@ -67,6 +72,7 @@ export async function waitForJob(supervisor: JobSupervisor, first: TrainJobView,
     check();
   });
   if (opts.signal?.aborted) throw cancelled();
+  if (deleted) return { job, reached: false, waitedSeconds: waited(), deleted: {} };
   return { job, reached: opts.statuses.includes(job.status), waitedSeconds: waited() };
 }
 
