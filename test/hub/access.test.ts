@@ -93,7 +93,7 @@ describe('registry access as the caller', () => {
     const r = await callTool(carol, 'register_model', register);
     expect(r.isError).toBe(false);
     expect(r.data.status).toBe('registered');
-    await srv.app.audit.close();
+    // Audit lines are written synchronously: the file is complete here.
     const lines = readFileSync(auditFile, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
     expect(lines.find((l) => l.user === 'carol' && l.tool === 'register_model')).toMatchObject({ acting_as: SA, auth: 'gateway', result: 'ok' });
     expect(lines.find((l) => l.user === 'bob')).toMatchObject({ acting_as: SA, result: 'error', code: 'forbidden' });
