@@ -1,5 +1,5 @@
 /**
- * Reading TrainJobs with their steps. The SDK lists pods once per job (N+1 calls); we list the pods
+ * Reading TrainJobs with their steps (docs/wire/trainer.md#steps). The SDK lists pods once per job (N+1 calls); we list the pods
  * of a whole page of jobs with one set-based label selector and group them locally.
  */
 import { RESOURCES, type KubeClient, type Query } from '../../../../kube/client.js';
