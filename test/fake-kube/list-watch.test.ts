@@ -30,7 +30,7 @@ describe('label selectors', () => {
     expect(names(await list('labelSelector=tier'))).toEqual(['a-node']);
     expect(names(await list('labelSelector=!tier'))).toEqual(['a-init', 'b-node', 'plain']);
     expect(names(await list('labelSelector=jobset.sigs.k8s.io/replicatedjob-name notin (node)'))).toEqual(['a-init', 'plain']);
-    // The exact selector string the Kubeflow SDK sends (wire spec §1.3).
+    // The exact selector string the Kubeflow SDK sends (docs/wire/trainer.md#pod-label-selector).
     const sdk = `jobset.sigs.k8s.io/jobset-name=a,jobset.sigs.k8s.io/replicatedjob-name in (dataset-initializer, model-initializer, launcher, node)`;
     expect(names(await list(`labelSelector=${encodeURIComponent(sdk)}`))).toEqual(['a-init', 'a-node']);
   });

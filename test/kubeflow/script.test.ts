@@ -15,7 +15,7 @@ import {
 import { MY_PY, SDK_GOLDEN } from './sdkGoldens.js';
 
 describe('CustomTrainer command: byte-identical to SDK 0.5.0', () => {
-  it('reproduces the wire spec §2.6.2 example', () => {
+  it('reproduces the SDK script for train(lr) defined in my.py', () => {
     const cmd = buildCustomTrainerCommand({ funcSource: MY_PY.train, funcName: 'train', funcArgs: { lr: 0.1 }, fileName: 'my.py', entry: 'torch' });
     expect(cmd).toEqual([
       'bash',

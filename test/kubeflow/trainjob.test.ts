@@ -28,7 +28,7 @@ function thrown(fn: () => unknown): WireValidationError {
 }
 
 describe('TrainJob bodies', () => {
-  it('wire spec §2.7 worked example (CustomTrainer on torch-distributed)', () => {
+  it('worked example: CustomTrainer on torch-distributed', () => {
     const rt = runtime('torch-distributed');
     const job = buildTrainJob({
       name: 'k1a2b3c4d5e6',

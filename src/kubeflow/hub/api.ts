@@ -1,5 +1,5 @@
 /**
- * The registry endpoints the client uses (wire spec §4.1), one method each. Find endpoints answer
+ * The registry endpoints the client uses (docs/wire/hub.md#endpoints), one method each. Find endpoints answer
  * 404 when nothing matches; here that is `undefined`, every other failure is a HubError.
  */
 import { HubError } from './errors.js';

@@ -1,5 +1,5 @@
 /**
- * The Model Registry REST transport: JSON over global fetch under /api/model_registry/v1alpha3,
+ * The Model Registry REST transport (docs/wire/hub.md#api-base-and-connection): JSON over global fetch under /api/model_registry/v1alpha3,
  * `Authorization: Bearer` when a token is given, a timeout on every call (AbortSignal.timeout,
  * combined with the caller's signal), and every failure mapped to a HubError from the registry's
  * `{code, message}` body. Redirects are not followed: an authentication proxy answering with a

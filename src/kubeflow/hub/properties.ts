@@ -1,5 +1,5 @@
 /**
- * customProperties ↔ plain values, typed both ways.
+ * customProperties ↔ plain values, typed both ways (docs/wire/hub.md#custom-properties).
  *
  * Writing: string → MetadataStringValue, boolean → MetadataBoolValue, integers with at most nine
  * digits → MetadataIntValue (sent as a string: the schema's int_value pattern allows at most nine

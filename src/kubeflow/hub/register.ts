@@ -1,5 +1,5 @@
 /**
- * register_model without half-registered results. The SDK runs three calls (model, version,
+ * register_model without half-registered results (docs/wire/hub.md#register_model). The SDK runs three calls (model, version,
  * artifact) and stops at the first failure, leaving e.g. a LIVE version without an artifact. Here:
  *
  *  - Everything is looked up first; nothing is written when the request conflicts with what exists.

@@ -1,6 +1,6 @@
 /**
  * Model Registry REST v1alpha3 shapes (the fields we send or read; OpenAPI document
- * api/openapi/model-registry.yaml) and the views the client returns. See kubeflow-wire-spec.md §4.
+ * api/openapi/model-registry.yaml) and the views the client returns. See docs/wire/hub.md.
  */
 
 export type MetadataValue =

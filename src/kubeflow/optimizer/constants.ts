@@ -1,6 +1,6 @@
 /**
  * Wire-level constants of Katib v1beta1 as Kubeflow SDK 0.5.0 and Katib v0.19 use them
- * (kubeflow-wire-spec.md §3). Changing one changes what we send or how we read.
+ * (docs/wire/optimizer.md). Changing one changes what we send or how we read.
  */
 
 export const KATIB_GROUP = 'kubeflow.org';

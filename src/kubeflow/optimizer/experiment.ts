@@ -1,5 +1,5 @@
 /**
- * The Experiment `optimize()` sends (wire spec §3.3): a TrainJob trial template built by the
+ * The Experiment `optimize()` sends (docs/wire/optimizer.md#experiment-body): a TrainJob trial template built by the
  * Trainer builders with `${trialParameters.<p>}` placeholders, Katib parameters, objective,
  * algorithm and trial counts. Deliberate differences from SDK 0.5.0 are in
  * docs/wire-decisions.md ("Optimizer (Katib)"): more algorithms and parameter kinds, the grid

@@ -1,5 +1,5 @@
 /**
- * Search spaces: JSON-friendly inputs → Katib ParameterSpecs (all numbers as strings, the SDK's
+ * Search spaces (docs/wire/optimizer.md#parameters): JSON-friendly inputs → Katib ParameterSpecs (all numbers as strings, the SDK's
  * `str()` rendering), plus the grid arithmetic Katib's grid suggestion uses.
  *
  *   uniform(min, max[, step | points]) → double, distribution uniform (the SDK's Search.uniform)

@@ -1,9 +1,9 @@
 /**
- * Experiment and Trial views. Status follows the SDK (§3.4): `Created` by default, `Complete`
- * when Succeeded=True, `Failed` when Failed=True. For `Running` the SDK asks every trial's
- * TrainJob; we read Katib's own running-trial counter (or the trials' Running conditions), which
- * needs no per-trial lookups. The deciding condition's reason/message are kept (e.g.
- * ExperimentMaxTrialsReached vs ExperimentGoalReached).
+ * Experiment and Trial views. Status follows the SDK (docs/wire/optimizer.md#experiment-status):
+ * `Created` by default, `Complete` when Succeeded=True, `Failed` when Failed=True. For `Running`
+ * the SDK asks every trial's TrainJob; we read Katib's own running-trial counter (or the trials'
+ * Running conditions), which needs no per-trial lookups. The deciding condition's reason/message
+ * are kept (e.g. ExperimentMaxTrialsReached vs ExperimentGoalReached).
  */
 import type { BestTrial, Experiment, ExperimentState, ExperimentSummary, KatibCondition, Metric, MetricView, ParameterView, Trial, TrialCounts, TrialState, TrialView } from './types.js';
 

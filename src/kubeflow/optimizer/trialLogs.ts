@@ -1,5 +1,5 @@
 /**
- * Logs of one trial, the SDK way (get_job_logs): the trial's TrainJob primary pod (node, index 0,
+ * Logs of one trial, the SDK way (get_job_logs, docs/wire/optimizer.md#trial-logs): the trial's TrainJob primary pod (node, index 0,
  * the pod Katib injects its collector into), read from the Katib sidecar
  * `metrics-logger-and-collector` when it is there (it echoes the training output), else from the
  * trainer container `node` (no sidecar: metrics-collector injection is not enabled for the

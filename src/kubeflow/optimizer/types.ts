@@ -1,6 +1,6 @@
 /**
  * Katib v1beta1 shapes (Experiment, Trial, Suggestion; fields we send or read, as in Katib's
- * swagger) and the views the OptimizerClient returns. See kubeflow-wire-spec.md §3.
+ * swagger) and the views the OptimizerClient returns. See docs/wire/optimizer.md.
  */
 import type { KubeObject, ObjectMeta } from '../../kube/types.js';
 import type { TrainJobSpec } from '../trainer/types.js';
@@ -128,7 +128,7 @@ export interface Suggestion extends KubeObject {
 // ---------------------------------------------------------------------------------------------
 // Views
 
-/** SDK statuses (§3.4). */
+/** SDK statuses (docs/wire/optimizer.md#experiment-status). */
 export type ExperimentState = 'Created' | 'Running' | 'Complete' | 'Failed';
 export type TrialState = 'Created' | 'Running' | 'Succeeded' | 'Failed' | 'Killed' | 'MetricsUnavailable' | 'EarlyStopped';
 

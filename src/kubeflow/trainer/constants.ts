@@ -1,6 +1,6 @@
 /**
  * Wire-level constants of the Kubeflow Trainer v2 API as used by the Python SDK 0.5.0
- * (kubeflow-wire-spec.md §1–§2). Strings here are facts of the protocol: changing one changes
+ * (docs/wire/trainer.md). Strings here are facts of the protocol: changing one changes
  * what we send to, or how we read from, the API server.
  */
 
@@ -38,7 +38,7 @@ export const ANCESTOR_TRAINER = 'trainer';
 export const STEP_REPLICATED_JOBS: readonly string[] = [DATASET_INITIALIZER, MODEL_INITIALIZER, LAUNCHER, NODE];
 
 /**
- * Label selector for the pods of a TrainJob, exactly as the SDK sends it (§1.3). Kept byte-equal so
+ * Label selector for the pods of a TrainJob, exactly as the SDK sends it (docs/wire/trainer.md#pod-label-selector). Kept byte-equal so
  * that server logs, audit records and caches line up with SDK clients.
  */
 export function podSelector(jobName: string): string {
@@ -67,7 +67,7 @@ export const RUNTIME_PATCH_MANAGER = 'trainer.kubeflow.org/kubeflow-sdk';
 /** torchrun env the Torch plugin injects; a numeric value is the per-node process count. */
 export const TORCH_ENV_NUM_PROC_PER_NODE = 'PET_NPROC_PER_NODE';
 
-/** Env names the controller owns; a TrainJob setting them in trainer.env is rejected (§1.3). */
+/** Env names the controller owns; a TrainJob setting them in trainer.env is rejected (docs/wire/trainer.md#reserved-env-names). */
 export const TORCH_RESERVED_ENV: readonly string[] = [
   'PET_NNODES',
   'PET_NPROC_PER_NODE',

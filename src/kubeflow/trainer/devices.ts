@@ -1,5 +1,5 @@
 /**
- * Device type and count of a container, from `resources.limits` (SDK `get_container_devices`):
+ * Device type and count of a container, from `resources.limits` (SDK `get_container_devices`, docs/wire/trainer.md#runtime-view):
  * nvidia.com/gpu → gpu, google.com/tpu → tpu, one nvidia.com/mig-<p> → mig-<p>,
  * huawei.com/Ascend910 → npu, cpu → cpu, checked in that order.
  *

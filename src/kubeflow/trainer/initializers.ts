@@ -1,5 +1,5 @@
 /**
- * `spec.initializer.{dataset,model}` (wire spec §2.6.5, §1.5).
+ * `spec.initializer.{dataset,model}` (docs/wire/trainer.md#initializers).
  *
  * Deliberate difference from the SDK: credentials are only accepted as the name of a Kubernetes
  * Secret in the TrainJob's namespace, sent as `secretRef: {name}` (the controller turns it into

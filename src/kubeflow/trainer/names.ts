@@ -24,7 +24,7 @@ export function generateJobName(random: NameRandomness = cryptoRandomness): stri
 const RFC1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
 
 /**
- * The TrainJob CRD's CEL rules on metadata.name (§1.1). Returns an actionable message, or
+ * The TrainJob CRD's CEL rules on metadata.name (docs/wire/trainer.md#trainjob-name). Returns an actionable message, or
  * undefined when the name is valid.
  */
 export function validateJobName(name: string): string | undefined {

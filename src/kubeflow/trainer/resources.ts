@@ -1,5 +1,5 @@
 /**
- * `resources_per_node` → `spec.trainer.resourcesPerNode` (wire spec §2.6.1).
+ * `resources_per_node` → `spec.trainer.resourcesPerNode` (docs/wire/trainer.md#resources-per-node).
  *
  * Same map for requests and limits, SDK key normalisation (standard keys and `mig-` aliases
  * lower-cased; `gpu` → nvidia.com/gpu, `storage` → ephemeral-storage, `mig-<p>` →

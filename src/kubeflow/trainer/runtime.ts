@@ -1,6 +1,6 @@
 /**
- * (Cluster)TrainingRuntime object → `Runtime` view (wire spec §2.3), and the SDK's merge of the
- * cluster and namespaced runtime lists (§2.5 list_runtimes).
+ * (Cluster)TrainingRuntime object → `Runtime` view (docs/wire/trainer.md#runtime-view), and the SDK's merge of the
+ * cluster and namespaced runtime lists (list_runtimes, docs/wire/trainer.md#runtime-lookup).
  */
 import type { Container } from '../../kube/types.js';
 import {

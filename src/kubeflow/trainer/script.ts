@@ -1,5 +1,5 @@
 /**
- * The CustomTrainer container command (wire spec §2.6.2), byte-equal to SDK 0.5.0 for ordinary code:
+ * The CustomTrainer container command (docs/wire/trainer.md#customtrainer-command), byte-equal to SDK 0.5.0 for ordinary code:
  *
  *   <pip prefix, only with packages>
  *   read -r -d '' SCRIPT << EOM          (after a leading empty line)

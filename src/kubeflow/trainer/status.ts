@@ -1,6 +1,6 @@
 /**
- * TrainJob steps and status, as the SDK derives them (wire spec §2.4), with two deliberate
- * differences (see docs/wire-decisions.md):
+ * TrainJob steps and status, as the SDK derives them (docs/wire/trainer.md#steps and
+ * docs/wire/trainer.md#job-status), with two deliberate differences (see docs/wire-decisions.md):
  *  - `Suspended` is reported while spec.suspend is true or the latest Suspended condition is True;
  *  - a resumed job (Suspended=False present) is derived from its pods like a job without
  *    conditions, instead of staying `Created` until it finishes.

@@ -1,5 +1,6 @@
 /**
- * TorchTune BuiltinTrainer (wire spec §2.6.4) and the controller's TorchTune rules (§1.4).
+ * TorchTune BuiltinTrainer (docs/wire/trainer.md#torchtune-arguments) and the controller's TorchTune rules
+ * (docs/wire/trainer.md#torchtune-controller-rules).
  *
  * `torchTuneArgs` emits the SDK's `key=value` overrides in the SDK's order with Python `str()`
  * values. `validateTorchTune` mirrors the Trainer v2.3 webhook so we can refuse a job with a clear

@@ -1,6 +1,6 @@
 /**
- * The TrainJob body `train()` sends (wire spec §2.6) and the three trainer kinds that fill
- * `spec.trainer` (§2.6.2–§2.6.4).
+ * The TrainJob body `train()` sends (docs/wire/trainer.md#trainjob-body) and the three trainer kinds that fill
+ * `spec.trainer` (docs/wire/trainer.md#trainer-block).
  *
  * Serialisation follows the SDK: null/undefined fields are dropped, empty lists are kept,
  * `runtimeRef` is `{name, kind}` (no apiGroup), and `trainer` is sent only when non-empty.
@@ -277,7 +277,7 @@ function runtimePatches(patches: RuntimePatchInput[]): NonNullable<TrainJobSpec[
   });
 }
 
-/** The API rejects env patches on the trainer and initializer containers (§1.1.1). */
+/** The API rejects env patches on the trainer and initializer containers (docs/wire/trainer.md#runtime-patches). */
 function checkPatchEnv(spec: Record<string, unknown>, index: number): void {
   const rjobs = (spec as { template?: { spec?: { replicatedJobs?: unknown } } }).template?.spec?.replicatedJobs;
   if (!Array.isArray(rjobs)) return;

@@ -1,6 +1,6 @@
 /**
  * The Trainer v2 API shapes (trainer.kubeflow.org/v1alpha1, v2.3 wire level) and the
- * SDK-equivalent views built from them. See kubeflow-wire-spec.md §1–§2.
+ * SDK-equivalent views built from them. See docs/wire/trainer.md.
  */
 import type { Condition, Container, EnvVar, KubeObject, ObjectMeta, ResourceRequirements } from '../../kube/types.js';
 
@@ -96,7 +96,7 @@ export interface RuntimeTrainer {
   /** gpu | tpu | mig-<profile> | npu | cpu | Unknown */
   device: string;
   deviceCount: string;
-  /** Entry-point template: ["tune","run"] for torchtune, else the shape from wire spec §2.6.2 with SCRIPT as placeholder. */
+  /** Entry-point template: ["tune","run"] for torchtune, else the shape in docs/wire/trainer.md#customtrainer-command with SCRIPT as placeholder. */
   command: string[];
 }
 
@@ -122,7 +122,7 @@ export interface Runtime {
 }
 
 /**
- * Status reported for a TrainJob. Follows SDK 0.5.0 (§2.4) with two deliberate differences:
+ * Status reported for a TrainJob. Follows SDK 0.5.0 (docs/wire/trainer.md#job-status) with two deliberate differences:
  * `Suspended` is reported while spec.suspend / the Suspended=True condition holds, and a resumed
  * job is `Running`/`Created` from its pods instead of being stuck at `Created`.
  */

@@ -1,6 +1,7 @@
 /**
  * TrainJob + runtime → JobSet and pod specs, applying the TrainJob overrides the way the Trainer
- * plugins do (wire spec §1.1, §1.3): trainer image/command/args replace, env upserted,
+ * plugins do (docs/wire/trainer.md#trainer-block, docs/wire/trainer.md#pods-of-a-trainjob):
+ * trainer image/command/args replace, env upserted,
  * resourcesPerNode replaces resources, numNodes = trainer pod count, initializer storageUri →
  * STORAGE_URI, secretRef → envFrom, PET_* env for torch, OMPI_* env for MPI.
  */

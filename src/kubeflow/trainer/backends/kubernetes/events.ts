@@ -1,5 +1,5 @@
 /**
- * Events of a TrainJob and what it owns (JobSet, Jobs, Pods). Like SDK get_job_events, but events
+ * Events of a TrainJob and what it owns (JobSet, Jobs, Pods; docs/wire/trainer.md#events). Like SDK get_job_events, but events
  * that carry only `eventTime` are kept (the SDK drops them), and Job events match (the SDK compares
  * Job names against pod names, so it rarely finds them). Pages through the namespace's events so a
  * busy namespace cannot blow up memory in one response.

@@ -1,5 +1,5 @@
 /**
- * Reading TrainJobs with their steps, and listing a namespace's jobs. The SDK lists pods once per
+ * Reading TrainJobs with their steps (docs/wire/trainer.md#steps), and listing a namespace's jobs. The SDK lists pods once per
  * job (N+1 calls); a listing streams the jobs and, for the jobs whose status depends on them, the
  * node pods, once each, and groups them locally.
  */

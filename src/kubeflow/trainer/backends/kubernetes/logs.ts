@@ -1,5 +1,5 @@
 /**
- * Logs of one step, as SDK get_job_logs picks them (step name -> pod, container = step name without
+ * Logs of one step (docs/wire/trainer.md#logs), as SDK get_job_logs picks them (step name -> pod, container = step name without
  * its index), but bounded: a tail of lines, long lines clipped, and a follow that ends after a
  * fixed number of seconds so a tool call never hangs.
  */

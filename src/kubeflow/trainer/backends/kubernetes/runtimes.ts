@@ -1,5 +1,5 @@
 /**
- * Runtime lookup as SDK 0.5.0 does it (wire spec §2.5): a namespaced TrainingRuntime wins over a
+ * Runtime lookup as SDK 0.5.0 does it (docs/wire/trainer.md#runtime-lookup): a namespaced TrainingRuntime wins over a
  * ClusterTrainingRuntime of the same name; runtimes without the framework label are skipped.
  */
 import { KubeApiError, RESOURCES, type KubeClient } from '../../../../kube/client.js';
