@@ -5,6 +5,7 @@
  * treat them exactly as on a cluster.
  */
 import { KubeApiError } from '../../../../kube/client.js';
+import { CodedError } from '../../../errors.js';
 
 export type LocalErrorCode =
   | 'not_supported_locally'
@@ -19,22 +20,8 @@ export type LocalErrorCode =
   | 'invalid_continue'
   | 'invalid_env';
 
-export class LocalBackendError extends Error {
+export class LocalBackendError extends CodedError<LocalErrorCode> {
   override readonly name = 'LocalBackendError';
-
-  constructor(
-    readonly code: LocalErrorCode,
-    message: string,
-    /** What to change; always actionable. */
-    readonly hint: string,
-    readonly field?: string,
-  ) {
-    super(message);
-  }
-
-  toJSON(): { code: string; message: string; hint: string; field?: string } {
-    return { code: this.code, message: this.message, hint: this.hint, ...(this.field ? { field: this.field } : {}) };
-  }
 }
 
 export function jobNotFound(namespace: string, name: string): KubeApiError {

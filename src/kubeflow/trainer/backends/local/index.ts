@@ -53,6 +53,9 @@ const MAX_FOLLOW_SECONDS = 300;
 
 export class LocalBackend implements TrainerBackend {
   readonly kind = 'local' as const;
+  readonly validatedBy = 'the local backend';
+  /** TorchTune recipes need the cluster's model-specific runtimes (refused with an explanation). */
+  readonly builtinTrainers = false;
   readonly maxConcurrent: number;
   private readonly store: JobStore;
   private readonly python: PythonProbe;
@@ -135,6 +138,10 @@ export class LocalBackend implements TrainerBackend {
     const output = await systemPackages(info, opts);
     if (opts.signal?.aborted) throw cancelled();
     return { runtime, output };
+  }
+
+  runtimePackagesPlan(): string {
+    return "This runs `pip list` with this machine's Python (no job is created).";
   }
 
   // -------------------------------------------------------------------------------------------
