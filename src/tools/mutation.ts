@@ -143,7 +143,7 @@ async function check(plan: Plan<unknown>, ctx: ToolContext): Promise<Omit<Verdic
     v.demand && backend?.quota ? backend.quota(namespace, ctx.signal).catch(() => []) : [],
   ]);
   if (access && v.access) {
-    const what = `${v.access.verb} ${v.access.resource} in ${namespace}`;
+    const what = `${v.access.verb} ${v.access.resource} in namespace ${namespace}`;
     checks.push(
       access.allowed
         ? { check: 'rbac', ok: true, detail: `you may ${what}` }

@@ -58,12 +58,13 @@ export const deleteOptimizationJob = defineMutation({
       const exp = await client.get(namespace, a.name, { signal: ctx.signal });
       const trials = exp.trialCounts.total;
       return {
-        summary: `Delete Experiment ${a.name} in ${namespace} (${exp.status}) with its ${trials} trial(s)`,
+        summary: `Delete Experiment ${a.name} in ${namespace} with its trials`,
+        // Bound to this experiment (name, namespace, creation); the trial count moves meanwhile.
         facts: [
           ['experiment', a.name],
           ['namespace', namespace],
-          ['status', exp.status],
-          ['deletes', `the Experiment, its ${trials} trial(s) and their TrainJobs`],
+          ['created', exp.creationTimestamp],
+          ['deletes', 'the Experiment, all its trials and their TrainJobs'],
         ],
         checks: [{ check: 'experiment', ok: true, detail: `${a.name} is ${exp.status} with ${trials} trial(s)` }],
         existing: { name: a.name, annotations: exp.annotations },

@@ -39,12 +39,13 @@ export function lifecycle(action: LifecycleAction): Mutation<{ name: string }, T
       const refused = action.guard(job);
       if (refused) throw refused;
       const state = `${job.status}, ${job.numNodes} node(s), runtime ${job.runtime.name}`;
+      // The user's accept binds to this job (name, namespace, creation), not to its changing status.
       return {
-        summary: `${action.verb[0]!.toUpperCase()}${action.verb.slice(1)} TrainJob ${job.name} in ${job.namespace} (${state})`,
+        summary: `${action.verb[0]!.toUpperCase()}${action.verb.slice(1)} TrainJob ${job.name} in ${job.namespace}`,
         facts: [
           ['job', job.name],
           ['namespace', job.namespace],
-          ['status', job.status],
+          ['created', job.creationTimestamp],
           ['nodes', job.numNodes],
           ...(action.verb === 'delete' ? [['deletes', 'the TrainJob, its pods and their logs'] as [string, string]] : []),
         ],
