@@ -9,6 +9,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { CLIENT_CAPABILITIES_META_KEY, createRequestStateCodec, inputRequired, inputResponse, type ClientCapabilities, type Server, type ServerContext } from '@modelcontextprotocol/server';
+import { redactText } from '../audit/secrets.js';
 import type { Identity } from '../auth/identity.js';
 import type { ConfirmationSetting } from '../policy/policy.js';
 import type { Answer, Confirmation } from '../tools/mutation.js';
@@ -46,7 +47,7 @@ export function confirmationFor(setting: ConfirmationSetting, server: Server, ct
     },
     async ask(message, digest, pin) {
       return inputRequired({
-        inputRequests: { [CONFIRM]: inputRequired.elicit({ message, requestedSchema: { type: 'object', properties: {} } }) },
+        inputRequests: { [CONFIRM]: inputRequired.elicit({ message: redactText(message), requestedSchema: { type: 'object', properties: {} } }) },
         requestState: await codec.mint({ tool, user: caller.user, digest, ...(pin ? { pin } : {}) }),
       });
     },

@@ -44,13 +44,11 @@ export interface Plan<S = unknown> {
   state: S;
 }
 
+/** The checks' outcome: ready = every check passed; accepted = the dry-run's answer; next = for the model. */
 export interface Verdict {
   checks: Check[];
-  /** Every check passed: applying should succeed. */
   ready: boolean;
-  /** The dry-run's answer, when there was one. */
   accepted?: unknown;
-  /** What to do next, for the model. */
   next: string;
 }
 
@@ -63,10 +61,9 @@ export interface Mutation<A, S, O> {
   preview(plan: Plan<S>, verdict: Verdict): O;
 }
 
-/** The user's answer to a confirmation request, with what was shown (verified by the server). */
+/** The user's answer, with the digest and pinned arguments of the plan shown (verified by the server). */
 export interface Answer {
   action: 'accept' | 'decline' | 'cancel';
-  /** Digest of the plan the user was shown. */
   digest?: string;
   pin?: Record<string, unknown>;
 }
