@@ -3,7 +3,8 @@
  * default ~/.kubeflow-mcp.yaml. Validated at start; every problem names file:line:column.
  *
  * server:   clients, persona, namespaces, auth, audit_log, rate_limit, allowed_hosts, public_url
- * policy:   allow, deny (names, globs, category:, risk:, module:), namespaces, read_only
+ * policy:   allow, deny (names, globs, category:, risk:, module:), namespaces, read_only,
+ *           confirmation (auto | argument | require-user)
  * personas: <name>: { inherit, tools, own_jobs_only }
  * trainer:  default_runtime
  */
@@ -71,6 +72,8 @@ export const configSchema = z
         deny: z.array(name).optional(),
         namespaces: z.array(nsPattern).optional(),
         read_only: z.boolean().optional(),
+        /** How writes are confirmed: auto (the user through the client when it can ask, else the argument), argument, require-user. */
+        confirmation: z.enum(['auto', 'argument', 'require-user']).optional(),
       })
       .strict()
       .optional(),

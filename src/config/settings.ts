@@ -134,6 +134,7 @@ export function resolveSettings(flags: ServeFlags, allTools: readonly AnyToolSpe
       deny: config.policy?.deny,
       namespaces: config.policy?.namespaces ?? server.namespaces,
       readOnly: config.policy?.read_only,
+      confirmation: config.policy?.confirmation,
       personas,
     },
     auth: {

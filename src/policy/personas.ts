@@ -1,11 +1,18 @@
 /**
  * Personas from KEP-936 DESIGN.md "Persona Configuration": each inherits the one before and adds
- * tools. check_prerequisites (KEP Phase 2) joins the data-scientist set with the other planning
- * tools. The Phase 5 modules follow the same split: readonly gets their read tools, data-scientist
- * can tune, wait, delete its own experiments and register models. Custom personas (policy file) inherit from any persona and add tools (names or globs).
- * `own_jobs_only`: the persona may delete/suspend/resume only jobs it created (KEP-936 policy
- * table: data-scientist).
+ * tools. Which persona a tool first belongs to is derived from its registry attributes, so the
+ * persona lists are not kept beside the registry:
+ * - reads outside planning (discovery, monitoring, core) are readonly's;
+ * - planning reads (estimate_resources, check_prerequisites) and writes are data-scientist's;
+ * - named additions where the KEP table says otherwise (get_cluster_resources is readonly's,
+ *   waiting is data-scientist's; containers,
+ *   the runtime-packages probe and suspend/resume are ml-engineer's).
+ * Custom personas (policy file) inherit from any persona and add tools (names or globs).
+ * `own_jobs_only`: the persona may change only objects it created (KEP-936 policy table:
+ * data-scientist).
  */
+import type { AnyToolSpec } from '../tools/contract.js';
+import { ALL_TOOLS } from '../tools/registry.js';
 import { globToRegExp } from './rules.js';
 
 export const BUILTIN_PERSONAS = ['readonly', 'data-scientist', 'ml-engineer', 'platform-admin'] as const;
@@ -18,50 +25,28 @@ export interface PersonaDef {
   ownJobsOnly?: boolean;
 }
 
+/** KEP-936 table entries the attributes alone do not give. */
+const NAMED: Readonly<Record<string, BuiltinPersona>> = {
+  get_cluster_resources: 'readonly',
+  wait_for_training: 'data-scientist',
+  wait_for_optimization: 'data-scientist',
+  run_container_training: 'ml-engineer',
+  get_runtime_packages: 'ml-engineer',
+  suspend_training_job: 'ml-engineer',
+  resume_training_job: 'ml-engineer',
+};
+
+/** The first built-in persona that gets a tool. */
+export function personaOf(tool: Pick<AnyToolSpec, 'name' | 'category' | 'risk'>): BuiltinPersona {
+  return NAMED[tool.name] ?? (tool.risk === 'read' && tool.category !== 'planning' ? 'readonly' : 'data-scientist');
+}
+
+const added = (p: BuiltinPersona) => ALL_TOOLS.filter((t) => personaOf(t) === p).map((t) => t.name);
+
 export const BUILTIN_DEFS: Record<BuiltinPersona, PersonaDef> = {
-  readonly: {
-    tools: [
-      'get_cluster_resources',
-      'list_training_jobs',
-      'get_training_job',
-      'get_training_logs',
-      'get_training_events',
-      'list_runtimes',
-      'get_runtime',
-      // Phase 5 modules: their read tools
-      'list_optimization_jobs',
-      'get_optimization_job',
-      'get_optimization_logs',
-      'get_best_results',
-      'get_optimization_events',
-      'list_models',
-      'get_model',
-      'list_model_versions',
-      'get_model_version',
-      'get_model_artifact',
-    ],
-  },
-  'data-scientist': {
-    inherit: 'readonly',
-    tools: [
-      'estimate_resources',
-      'check_prerequisites',
-      'fine_tune',
-      'run_custom_training',
-      'wait_for_training',
-      'delete_training_job',
-      'optimize',
-      'wait_for_optimization',
-      'delete_optimization_job',
-      'register_model',
-    ],
-    ownJobsOnly: true,
-  },
-  'ml-engineer': {
-    inherit: 'data-scientist',
-    tools: ['run_container_training', 'get_runtime_packages', 'suspend_training_job', 'resume_training_job'],
-    ownJobsOnly: false,
-  },
+  readonly: { tools: added('readonly') },
+  'data-scientist': { inherit: 'readonly', tools: added('data-scientist'), ownJobsOnly: true },
+  'ml-engineer': { inherit: 'data-scientist', tools: added('ml-engineer'), ownJobsOnly: false },
   'platform-admin': { tools: '*', ownJobsOnly: false },
 };
 

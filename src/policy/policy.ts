@@ -13,11 +13,16 @@ export interface PolicyConfig {
   deny?: string[];
   namespaces?: string[];
   readOnly?: boolean;
+  /** How writes are confirmed (default auto): see server/confirmation.ts. */
+  confirmation?: ConfirmationSetting;
   personas?: Record<string, PersonaDef>;
 }
 
+export type ConfirmationSetting = 'auto' | 'argument' | 'require-user';
+
 export class Policy {
   readonly persona: ResolvedPersona;
+  readonly confirmation: ConfirmationSetting;
   private readonly allow?: Rule[];
   private readonly deny: Rule[];
   private readonly namespaces?: RegExp[];
@@ -27,6 +32,7 @@ export class Policy {
     private readonly cfg: PolicyConfig = {},
   ) {
     this.persona = new Personas(cfg.personas).resolve(personaName);
+    this.confirmation = cfg.confirmation ?? 'auto';
     this.allow = cfg.allow?.length ? cfg.allow.map(compileRule) : undefined;
     this.deny = (cfg.deny ?? []).map(compileRule);
     this.namespaces = cfg.namespaces?.length ? cfg.namespaces.map(globToRegExp) : undefined;

@@ -7,10 +7,12 @@
  * tools hidden by persona or policy are refused with the reason instead of "unknown tool".
  *
  * Every tools/call runs the same chain: identity -> policy -> arguments (shape, schema, no credentials)
- * -> handler (with a backend bound to the caller) -> redaction -> audit.
+ * -> handler (with a backend bound to the caller) -> redaction -> audit. A tool that changes
+ * something runs as a mutation (tools/mutation.ts): its handler step is plan -> checks -> preview or
+ * confirmation (by the user where the client can ask, see confirmation.ts) -> apply.
  */
 import { randomUUID } from 'node:crypto';
-import { ProtocolError, ProtocolErrorCode, Server, type CallToolResult, type ServerContext } from '@modelcontextprotocol/server';
+import { isInputRequiredResult, ProtocolError, ProtocolErrorCode, Server, type CallToolResult, type InputRequiredResult, type ServerContext } from '@modelcontextprotocol/server';
 import type { z } from 'zod';
 import { auditParameters, type AuditRecord, type AuditSink } from '../audit/audit.js';
 import { findSecrets, redact, redactText } from '../audit/secrets.js';
@@ -23,6 +25,8 @@ import { annotationsFor, ToolError, type AnyToolSpec } from '../tools/contract.j
 import { monotonicProgress, type ToolContext } from '../tools/context.js';
 import { toToolError } from '../tools/errors.js';
 import { argumentShapeError } from './argumentLimits.js';
+import { invokeTool } from '../tools/mutation.js';
+import { confirmationFor, requestStateVerification } from './confirmation.js';
 import { EXECUTE_TOOL, metaTools } from './dynamic.js';
 import { inputJsonSchema, outputJsonSchema } from './jsonSchema.js';
 import { SERVER_NAME, SERVER_VERSION } from './version.js';
@@ -68,7 +72,7 @@ export function listEntries(tools: readonly AnyToolSpec[]) {
 }
 
 export function buildServer(deps: ServerDeps, entries = listEntries(advertised(deps.tools, deps.mode))): Server {
-  const server = new Server({ name: SERVER_NAME, version: SERVER_VERSION }, { capabilities: { tools: {} }, instructions: deps.instructions });
+  const server = new Server({ name: SERVER_NAME, version: SERVER_VERSION }, { capabilities: { tools: {} }, instructions: deps.instructions, requestState: requestStateVerification });
   const usable = new Map(deps.tools.map((t) => [t.name, t]));
   const listed = new Map(advertised(deps.tools, deps.mode).map((t) => [t.name, t]));
   const entryByName = new Map(entries.map((e) => [e.name, e]));
@@ -82,18 +86,19 @@ export function buildServer(deps: ServerDeps, entries = listEntries(advertised(d
       const targetArgs = args?.arguments && typeof args.arguments === 'object' && !Array.isArray(args.arguments) ? (args.arguments as Record<string, unknown>) : {};
       const spec = usable.get(target) ?? deps.allTools.find((t) => t.name === target);
       if (!spec) return errorResult(new ToolError('unknown_tool', `No tool named '${target}'.`, 'Use search_tools to find tool names, describe_tools for their parameters.'));
-      return server.projectCallToolResult(await callTool(spec, usable.has(target), targetArgs, ctx, deps), entryByName.get(EXECUTE_TOOL)?.outputSchema);
+      const result = await callTool(server, spec, usable.has(target), targetArgs, ctx, deps);
+      return isInputRequiredResult(result) ? result : server.projectCallToolResult(result, entryByName.get(EXECUTE_TOOL)?.outputSchema);
     }
     // In dynamic mode a usable tool may still be called directly by name.
     const known = listed.get(name) ?? usable.get(name) ?? deps.allTools.find((t) => t.name === name);
     if (!known) throw new ProtocolError(ProtocolErrorCode.InvalidParams, `Unknown tool: ${name}`);
-    const result = await callTool(known, listed.has(name) || usable.has(name), args ?? {}, ctx, deps);
-    return server.projectCallToolResult(result, entryByName.get(name)?.outputSchema);
+    const result = await callTool(server, known, listed.has(name) || usable.has(name), args ?? {}, ctx, deps);
+    return isInputRequiredResult(result) ? result : server.projectCallToolResult(result, entryByName.get(name)?.outputSchema);
   });
   return server;
 }
 
-async function callTool(spec: AnyToolSpec, visible: boolean, rawArgs: Record<string, unknown>, ctx: ServerContext, deps: ServerDeps): Promise<CallToolResult> {
+async function callTool(server: Server, spec: AnyToolSpec, visible: boolean, rawArgs: Record<string, unknown>, ctx: ServerContext, deps: ServerDeps): Promise<CallToolResult | InputRequiredResult> {
   // Nothing runs unaudited: once the audit log cannot be written, every call is refused.
   const auditDown = deps.audit?.failure();
   if (auditDown) return errorResult(auditDown);
@@ -159,16 +164,24 @@ async function callTool(spec: AnyToolSpec, visible: boolean, rawArgs: Record<str
       signal: ctx.mcpReq.signal,
       progress: progressReporter(ctx),
     };
-    out = redact(spec.output.parse(await spec.run(args, toolCtx)) as Record<string, unknown>);
+    const outcome = await invokeTool(spec, args, toolCtx, confirmationFor(deps.policy.confirmation, server, ctx, spec.name, caller));
+    if ('asked' in outcome) {
+      audit({ decision: 'allowed', reason: 'asked the user to confirm', result: 'ok', namespace: namespace ?? requested });
+      return outcome.asked as InputRequiredResult;
+    }
+    out = redact(spec.output.parse(outcome.out) as Record<string, unknown>);
   } catch (err) {
     const te = toToolError(err);
-    const denied = te.code === 'namespace_not_allowed' || te.code === 'not_owner';
+    const denied = DENIALS.has(te.code);
     audit({ decision: denied ? 'denied' : 'allowed', reason: denied ? te.message : undefined, result: 'error', code: te.code, namespace: namespace ?? requested });
     return errorResult(te);
   }
   audit({ decision: 'allowed', result: 'ok', namespace, job: jobNameOf(args, out) });
   return { content: [{ type: 'text', text: redactText(spec.render(out as never)) }], structuredContent: out };
 }
+
+/** Refusals the audit log records as denied: policy, ownership, and the user saying no. */
+const DENIALS = new Set(['namespace_not_allowed', 'not_owner', 'user_declined', 'user_cancelled', 'user_confirmation_required']);
 
 function jobNameOf(args: Record<string, unknown>, out: Record<string, unknown>): string | undefined {
   const job = out.job as { name?: unknown } | undefined;

@@ -4,6 +4,7 @@
  */
 import type { z } from 'zod';
 import type { ToolContext } from './context.js';
+import type { Mutation } from './mutation.js';
 
 export type ModuleName = 'core' | 'trainer' | 'optimizer' | 'hub';
 export type Category = 'core' | 'planning' | 'training' | 'discovery' | 'monitoring' | 'lifecycle';
@@ -19,7 +20,9 @@ export interface ToolSpec<I extends z.ZodObject = z.ZodObject, O extends z.ZodOb
   description: string;
   input: I;
   output: O;
-  run(args: z.output<I>, ctx: ToolContext): Promise<z.input<O>>;
+  /** A read: the handler. Tools that change something declare `mutation` instead (one flow runs it). */
+  run?(args: z.output<I>, ctx: ToolContext): Promise<z.input<O>>;
+  mutation?: Mutation<z.output<I>, unknown, z.input<O>>;
   /** Compact text rendering of the structured result (tables, not YAML dumps). */
   render(out: z.output<O>): string;
 }
@@ -27,7 +30,14 @@ export interface ToolSpec<I extends z.ZodObject = z.ZodObject, O extends z.ZodOb
 /** Erases the generic parameters so specs of different shapes fit in one registry. */
 export type AnyToolSpec = ToolSpec<z.ZodObject, z.ZodObject>;
 
-export function defineTool<I extends z.ZodObject, O extends z.ZodObject>(spec: ToolSpec<I, O>): AnyToolSpec {
+export function defineTool<I extends z.ZodObject, O extends z.ZodObject>(spec: Omit<ToolSpec<I, O>, 'mutation'> & { run: NonNullable<ToolSpec<I, O>['run']> }): AnyToolSpec {
+  return spec as unknown as AnyToolSpec;
+}
+
+/** A tool that changes something: it says what it would do (plan) and how (apply); see mutation.ts. */
+export function defineMutation<I extends z.ZodObject, O extends z.ZodObject, S>(
+  spec: Omit<ToolSpec<I, O>, 'run' | 'mutation'> & { risk: Exclude<Risk, 'read'>; mutation: Mutation<z.output<I>, S, z.input<O>> },
+): AnyToolSpec {
   return spec as unknown as AnyToolSpec;
 }
 

@@ -5,26 +5,31 @@
  */
 import { KubeApiError } from '../kube/client.js';
 import { KubeConfigError } from '../kube/connection.js';
+import { CodedError } from '../kubeflow/errors.js';
 import { ToolError } from './contract.js';
-
-interface Coded {
-  code: string;
-  hint: string;
-  message: string;
-}
-
-/** Errors from the Kubeflow layer carry their own code and hint (WireValidationError and friends). */
-function isCoded(err: unknown): err is Coded {
-  return err instanceof Error && typeof (err as Partial<Coded>).code === 'string' && typeof (err as Partial<Coded>).hint === 'string';
-}
 
 export function toToolError(err: unknown): ToolError {
   if (err instanceof ToolError) return err;
   if (err instanceof KubeApiError) return fromKube(err);
   if (err instanceof KubeConfigError) return new ToolError('no_cluster', err.message, err.hint);
-  if (isCoded(err)) return new ToolError(err.code, err.message, err.hint);
+  // The Kubeflow layer's errors carry their own code and hint; everything beyond those is kept.
+  if (err instanceof CodedError) {
+    const { code, message, hint, ...details } = err.toJSON();
+    return new ToolError(code, message, hint, Object.keys(details).length ? details : undefined);
+  }
   const message = err instanceof Error ? err.message : String(err);
   return new ToolError('internal_error', `Unexpected server error: ${message}`, 'This is a kubeflow-mcp bug; retrying will likely fail the same way. Report it with the tool name and arguments.');
+}
+
+/** The server could not be reached, took too long, or the call was cancelled: an error, never a check's answer. */
+const TRANSPORT_FAILURES = new Set(['cluster_unreachable', 'timeout', 'cancelled', 'registry_unreachable', 'registry_timeout']);
+
+export function isTransportFailure(err: unknown): boolean {
+  return TRANSPORT_FAILURES.has(toToolError(err).code);
+}
+
+export function isNotFound(err: unknown): boolean {
+  return toToolError(err).code === 'not_found';
 }
 
 function fromKube(err: KubeApiError): ToolError {

@@ -25,6 +25,11 @@ export function fields(pairs: Array<[string, Cell]>): string {
     .join('\n');
 }
 
+/** The checks a preview ran, one per line: ok / FAIL / ? (could not be checked). */
+export function renderChecks(checks: ReadonlyArray<{ check: string; ok: boolean | null; detail: string }>): string {
+  return checks.map((c) => `  ${c.ok === true ? 'ok  ' : c.ok === false ? 'FAIL' : '?   '} ${c.check}: ${c.detail}`).join('\n');
+}
+
 /** "a=1, b=2" for small maps. */
 export function kv(map: Record<string, unknown> | undefined): string {
   if (!map) return '';

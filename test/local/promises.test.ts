@@ -8,7 +8,8 @@ import { readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { log } from '../../src/log.js';
-import { CREATED_BY } from '../../src/policy/ownership.js';
+import { CREATED_BY } from '../../src/tools/ownership.js';
+import { invokeTool } from '../../src/tools/mutation.js';
 import { cgroupSupport } from '../../src/kubeflow/trainer/backends/local/cgroups.js';
 import { processInfo } from '../../src/kubeflow/trainer/backends/local/processes.js';
 import type { ToolContext } from '../../src/tools/context.js';
@@ -206,7 +207,9 @@ describe('ownership', () => {
     } as unknown as ToolContext;
     const call = async (name: string, args: Record<string, unknown>, as = ctx) => {
       const tool = ALL_TOOLS.find((t) => t.name === name)!;
-      return tool.output.parse(await tool.run(tool.input.parse(args), as)) as Record<string, unknown>;
+      const outcome = await invokeTool(tool, tool.input.parse(args), as);
+      if (!('out' in outcome)) throw new Error(`${name} asked for confirmation`);
+      return tool.output.parse(outcome.out) as Record<string, unknown>;
     };
     await call('run_custom_training', { code: 'def train():\n    import time\n    time.sleep(30)\n', name: 'anas-job', confirmed: true });
     expect((await backend.getJob('default', 'anas-job')).annotations?.[CREATED_BY]).toBe('ana');

@@ -5,6 +5,7 @@
 import { afterAll, expect, it } from 'vitest';
 import type { ToolContext } from '../../src/tools/context.js';
 import { toToolError } from '../../src/tools/errors.js';
+import { invokeTool } from '../../src/tools/mutation.js';
 import { ALL_TOOLS } from '../../src/tools/registry.js';
 import { cleanupAll, newBackend } from './helpers.js';
 
@@ -23,7 +24,9 @@ it('the training tools drive a local job from preview to deletion', async () => 
   const call = async (name: string, args: Record<string, unknown>): Promise<Record<string, unknown>> => {
     const tool = ALL_TOOLS.find((t) => t.name === name);
     if (!tool) throw new Error(`no tool ${name}`);
-    const out = tool.output.parse(await tool.run(tool.input.parse(args), ctx)) as Record<string, unknown>;
+    const outcome = await invokeTool(tool, tool.input.parse(args), ctx);
+    if (!('out' in outcome)) throw new Error(`${name} asked for confirmation`);
+    const out = tool.output.parse(outcome.out) as Record<string, unknown>;
     expect(typeof tool.render(out)).toBe('string');
     return out;
   };

@@ -3,6 +3,7 @@
  * into `isError` results, plus the HTTP status (0 when no answer came back). Built from the
  * registry's `{code, message}` error bodies; messages never carry the token.
  */
+import { CodedError } from '../errors.js';
 
 export type HubErrorCode =
   | 'invalid_argument'
@@ -18,24 +19,22 @@ export type HubErrorCode =
   | 'invalid_response'
   | 'cancelled';
 
-export class HubError extends Error {
+export class HubError extends CodedError<HubErrorCode> {
   override readonly name = 'HubError';
 
   constructor(
-    readonly code: HubErrorCode,
+    code: HubErrorCode,
     message: string,
-    /** What to change; always actionable. */
-    readonly hint: string,
+    hint: string,
     /** HTTP status of the registry's answer; 0 when there was none. */
     readonly status = 0,
-    /** Dotted path of the offending input, when there is one. */
-    readonly field?: string,
+    field?: string,
   ) {
-    super(message);
+    super(code, message, hint, field);
   }
 
-  toJSON(): { code: HubErrorCode; message: string; hint: string; status: number; field?: string } {
-    return { code: this.code, message: this.message, hint: this.hint, status: this.status, ...(this.field ? { field: this.field } : {}) };
+  override toJSON(): { code: HubErrorCode; message: string; hint: string; status: number; field?: string } {
+    return { ...super.toJSON(), status: this.status };
   }
 }
 

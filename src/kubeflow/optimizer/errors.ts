@@ -3,6 +3,7 @@
  * handlers already turn into `isError` results (see TrainerError). Problems in the trial's trainer
  * part (script, resources, env) surface as the Trainer layer's WireValidationError.
  */
+import { CodedError } from '../errors.js';
 
 export type OptimizerErrorCode =
   | 'invalid_name'
@@ -19,23 +20,9 @@ export type OptimizerErrorCode =
   | 'trial_pod_not_found'
   | 'trial_pod_pending';
 
-export class OptimizerError extends Error {
+/** `field` is the dotted path of the offending input, e.g. "searchSpace.lr.step". */
+export class OptimizerError extends CodedError<OptimizerErrorCode> {
   override readonly name = 'OptimizerError';
-
-  constructor(
-    readonly code: OptimizerErrorCode,
-    message: string,
-    /** What to change; always actionable. */
-    readonly hint: string,
-    /** Dotted path of the offending input, e.g. "searchSpace.lr.step". */
-    readonly field?: string,
-  ) {
-    super(message);
-  }
-
-  toJSON(): { code: OptimizerErrorCode; message: string; hint: string; field?: string } {
-    return { code: this.code, message: this.message, hint: this.hint, ...(this.field ? { field: this.field } : {}) };
-  }
 }
 
 export function isOptimizerError(e: unknown): e is OptimizerError {

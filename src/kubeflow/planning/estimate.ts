@@ -19,6 +19,7 @@
  */
 import { RECOMMENDABLE_GPUS } from './gpus.js';
 import { lookupModel, paramsFromName, shapeForParams } from './models.js';
+import { CodedError } from '../errors.js';
 
 export { lookupModel, MODEL_CATALOG, type ModelInfo } from './models.js';
 export { GPU_CATALOG, gpuMemoryGb } from './gpus.js';
@@ -63,15 +64,8 @@ export interface Estimate {
   missing: string[];
 }
 
-export class EstimateInputError extends Error {
+export class EstimateInputError extends CodedError {
   override readonly name = 'EstimateInputError';
-  constructor(
-    readonly code: string,
-    message: string,
-    readonly hint: string,
-  ) {
-    super(message);
-  }
 }
 
 export const QUANT_BYTES: Readonly<Record<Quantization, number>> = { fp32: 4, bf16: 2, fp16: 2, int8: 1, int4: 0.5 };

@@ -153,6 +153,10 @@ export interface ClusterResources {
 
 export interface TrainerBackend {
   readonly kind: 'kubernetes' | 'local';
+  /** Who validates a write without effect (dry-run), as previews name it: "the API server". */
+  readonly validatedBy: string;
+  /** Whether it runs built-in (TorchTune) fine-tuning on runtimes matched to the model. */
+  readonly builtinTrainers: boolean;
   /** One line: where jobs run (server URL and context, or "this machine"). */
   describe(): string;
   defaultNamespace(): string;
@@ -181,6 +185,8 @@ export interface TrainerBackend {
   deleteJob(namespace: string, name: string, opts: { dryRun: boolean; signal?: AbortSignal }): Promise<void>;
   setSuspended(namespace: string, name: string, suspend: boolean, opts: { dryRun: boolean; signal?: AbortSignal }): Promise<TrainJobView>;
   runtimePackages(namespace: string, runtime: string, opts: { timeoutSeconds: number; signal?: AbortSignal; onProgress?: (message: string) => void }): Promise<{ runtime: string; /** The temporary job, when one was needed. */ job?: string; output: string[] }>;
+  /** One sentence: what runtimePackages would do (what it creates, where, for how long). */
+  runtimePackagesPlan(namespace: string, runtime: Runtime, timeoutSeconds: number): string;
   clusterResources(namespace: string, signal?: AbortSignal): Promise<ClusterResources>;
   /** ResourceQuota lines of a namespace (empty when there is none or it cannot be read). */
   quota?(namespace: string, signal?: AbortSignal): Promise<QuotaLine[]>;

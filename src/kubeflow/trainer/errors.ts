@@ -6,6 +6,7 @@
  * The wire builders (names, script, resources, initializers, torchtune, runtime, trainjob) throw
  * only `WireValidationError`. The lookup errors below are for the backends.
  */
+import { CodedError } from '../errors.js';
 
 export type WireErrorCode =
   | 'invalid_name'
@@ -25,23 +26,8 @@ export type WireErrorCode =
 
 export type TrainerErrorCode = WireErrorCode | 'runtime_not_found' | 'step_not_found' | 'step_pending' | 'probe_failed';
 
-export class TrainerError extends Error {
+export class TrainerError extends CodedError<TrainerErrorCode> {
   override readonly name: string = 'TrainerError';
-
-  constructor(
-    readonly code: TrainerErrorCode,
-    message: string,
-    /** What to change; always actionable. */
-    readonly hint: string,
-    /** Dotted path of the offending input, when there is one (e.g. "resourcesPerNode.gpu"). */
-    readonly field?: string,
-  ) {
-    super(message);
-  }
-
-  toJSON(): { code: TrainerErrorCode; message: string; hint: string; field?: string } {
-    return { code: this.code, message: this.message, hint: this.hint, ...(this.field ? { field: this.field } : {}) };
-  }
 }
 
 /** An input the Trainer API (or the SDK before it) would reject; raised before anything is sent. */

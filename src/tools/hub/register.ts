@@ -1,12 +1,12 @@
 import { z } from 'zod';
 import { HubError } from '../../kubeflow/hub/errors.js';
 import { modelUriFromTrainJob, type ModelUriResult } from '../../kubeflow/hub/modelUri.js';
-import { defineTool, ToolError } from '../contract.js';
+import { defineMutation, ToolError } from '../contract.js';
 import { fields } from '../render.js';
 import { confirmed, jobName, KEYS_ONLY, namespace } from '../schemas.js';
 import { artifact, artifactOut, model, modelOut, props, version, versionOut } from './views.js';
 
-export const registerModel = defineTool({
+export const registerModel = defineMutation({
   name: 'register_model',
   module: 'hub',
   category: 'training',
@@ -41,38 +41,38 @@ export const registerModel = defineTool({
     notes: z.array(z.string()),
     next: z.string().optional(),
   }),
-  async run(a, ctx) {
-    const registry = ctx.registry();
-    const notes: string[] = [];
-    const metadata: Record<string, string | number | boolean> = { ...a.options?.metadata };
-    let uri = a.uri;
-    if (a.train_job) {
-      const backend = ctx.backend();
-      const job = await backend.getJob(ctx.namespace, a.train_job, ctx.signal);
-      if (job.status !== 'Complete') throw new ToolError('job_not_complete', `TrainJob ${a.train_job} is ${job.status}, not Complete.`, 'Register after it completes (wait_for_training), or pass uri explicitly.');
-      Object.assign(metadata, { trainjob: `${ctx.namespace}/${a.train_job}`, runtime: job.runtime.name });
-      if (!uri) {
-        const trainJob = await backend.getJobObject?.(ctx.namespace, a.train_job, ctx.signal);
-        const raw = (await backend.getRuntimeObject(ctx.namespace, job.runtime.name, ctx.signal).catch(() => undefined)) as Parameters<typeof modelUriFromTrainJob>[1];
-        const derived: ModelUriResult = trainJob ? modelUriFromTrainJob(trainJob, raw) : { reason: 'this backend does not keep the model output in a place the registry can reference' };
-        if (derived.uri === undefined) throw new ToolError('model_uri_unknown', `Cannot tell where TrainJob ${a.train_job} wrote its model: ${derived.reason}`, 'Pass uri (where your training code saved the model, e.g. s3://bucket/models/run-1).');
-        uri = derived.uri;
-        notes.push(`uri from ${a.train_job}: ${derived.basis}`, ...derived.caveats);
+  mutation: {
+    verb: 'register',
+    async plan(a, ctx) {
+      const registry = ctx.registry();
+      const notes: string[] = [];
+      const metadata: Record<string, string | number | boolean> = { ...a.options?.metadata };
+      let uri = a.uri;
+      if (a.train_job) {
+        const backend = ctx.backend();
+        const job = await backend.getJob(ctx.namespace, a.train_job, ctx.signal);
+        if (job.status !== 'Complete') throw new ToolError('job_not_complete', `TrainJob ${a.train_job} is ${job.status}, not Complete.`, 'Register after it completes (wait_for_training), or pass uri explicitly.');
+        Object.assign(metadata, { trainjob: `${ctx.namespace}/${a.train_job}`, runtime: job.runtime.name });
+        if (!uri) {
+          const trainJob = await backend.getJobObject?.(ctx.namespace, a.train_job, ctx.signal);
+          const raw = (await backend.getRuntimeObject(ctx.namespace, job.runtime.name, ctx.signal).catch(() => undefined)) as Parameters<typeof modelUriFromTrainJob>[1];
+          const derived: ModelUriResult = trainJob ? modelUriFromTrainJob(trainJob, raw) : { reason: 'this backend does not keep the model output in a place the registry can reference' };
+          if (derived.uri === undefined) throw new ToolError('model_uri_unknown', `Cannot tell where TrainJob ${a.train_job} wrote its model: ${derived.reason}`, 'Pass uri (where your training code saved the model, e.g. s3://bucket/models/run-1).');
+          uri = derived.uri;
+          notes.push(`uri from ${a.train_job}: ${derived.basis}`, ...derived.caveats);
+        }
       }
-    }
-    if (!uri) throw new ToolError('invalid_arguments', 'Give uri (where the model files are) or train_job (a finished TrainJob).', 'e.g. uri="s3://bucket/models/qwen-lora" or train_job="a3f9c1b2d4e5".');
-    const opts = {
-      version: a.version,
-      modelFormatName: a.options?.format,
-      modelFormatVersion: a.options?.format_version,
-      description: a.options?.description,
-      metadata,
-      author: ctx.caller.user,
-      owner: ctx.caller.user,
-      storage: a.options?.storage_secret ? { key: a.options.storage_secret } : undefined,
-      signal: ctx.signal,
-    };
-    if (!a.confirmed) {
+      if (!uri) throw new ToolError('invalid_arguments', 'Give uri (where the model files are) or train_job (a finished TrainJob).', 'e.g. uri="s3://bucket/models/qwen-lora" or train_job="a3f9c1b2d4e5".');
+      const opts = {
+        version: a.version,
+        modelFormatName: a.options?.format,
+        modelFormatVersion: a.options?.format_version,
+        description: a.options?.description,
+        metadata,
+        author: ctx.caller.user,
+        owner: ctx.caller.user,
+        storage: a.options?.storage_secret ? { key: a.options.storage_secret } : undefined,
+      };
       const existing = await registry.getModelVersion(a.name, a.version, { signal: ctx.signal }).then(
         (v) => `version ${a.version} of ${a.name} already exists (${v.state}): registering again is a no-op if the uri matches, a conflict otherwise`,
         (err: unknown) => {
@@ -81,21 +81,31 @@ export const registerModel = defineTool({
         },
       );
       return {
-        status: 'preview' as const,
-        uri,
-        notes: [...notes, existing, `metadata: ${props(metadata) || '(none)'}`],
-        next: `Nothing was registered. After the user agrees call register_model again with the same arguments and confirmed=true.`,
+        summary: `Register ${a.name} version ${a.version} from ${uri}`,
+        facts: [
+          ['model', a.name],
+          ['version', a.version],
+          ['uri', uri],
+          ['metadata', props(metadata) || '(none)'],
+        ],
+        checks: [{ check: 'registry', ok: true, detail: existing }],
+        object: opts,
+        state: { name: a.name, uri, opts, notes, shown: [existing, `metadata: ${props(metadata) || '(none)'}`] },
       };
-    }
-    const r = await registry.registerModel(a.name, uri, opts);
-    return {
-      status: r.outcome,
-      uri,
-      model: modelOut(r.model),
-      version: versionOut(r.version),
-      artifact: artifactOut(r.artifact),
-      notes: [...notes, ...r.notes],
-    };
+    },
+    async apply(plan, ctx) {
+      const { name, uri, opts, notes } = plan.state;
+      const r = await ctx.registry().registerModel(name, uri, { ...opts, signal: ctx.signal });
+      return {
+        status: r.outcome,
+        uri,
+        model: modelOut(r.model),
+        version: versionOut(r.version),
+        artifact: artifactOut(r.artifact),
+        notes: [...notes, ...r.notes],
+      };
+    },
+    preview: (plan, v) => ({ status: 'preview' as const, uri: plan.state.uri, notes: [...plan.state.notes, ...plan.state.shown], next: v.next }),
   },
   render: (o) =>
     [

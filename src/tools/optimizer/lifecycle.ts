@@ -1,10 +1,9 @@
 /** Waiting for and deleting experiments. */
 import { z } from 'zod';
 import type { ExperimentSummary } from '../../kubeflow/optimizer/types.js';
-import { checkOwner } from '../../policy/ownership.js';
-import { defineTool } from '../contract.js';
-import { toToolError } from '../errors.js';
-import { check, confirmed, jobName, namespace, type Check, waitOutcome, type WaitOutcome } from '../schemas.js';
+import { defineMutation, defineTool } from '../contract.js';
+import { renderChecks } from '../render.js';
+import { check, confirmed, jobName, namespace, waitOutcome, type WaitOutcome } from '../schemas.js';
 import { detailOut, experimentDetail, experimentStatus, renderDetail, summaryOut } from './views.js';
 
 export const waitForOptimization = defineTool({
@@ -65,7 +64,7 @@ function finishedTrials(s: ExperimentSummary): number {
   return t.succeeded + t.failed + t.killed + t.earlyStopped + t.metricsUnavailable;
 }
 
-export const deleteOptimizationJob = defineTool({
+export const deleteOptimizationJob = defineMutation({
   name: 'delete_optimization_job',
   module: 'optimizer',
   category: 'lifecycle',
@@ -74,25 +73,34 @@ export const deleteOptimizationJob = defineTool({
   description: 'Delete a Katib experiment with its trials and their TrainJobs.',
   input: z.object({ name: jobName, namespace, confirmed }),
   output: z.object({ status: z.enum(['preview', 'done']), name: z.string(), checks: z.array(check), ready: z.boolean(), next: z.string() }),
-  async run(a, ctx) {
-    const client = ctx.optimizer();
-    const exp = await client.get(ctx.namespace, a.name, { signal: ctx.signal });
-    checkOwner({ name: a.name, annotations: exp.annotations }, ctx.caller, ctx.ownJobsOnly, 'delete');
-    if (a.confirmed) {
-      await client.delete(ctx.namespace, a.name, { signal: ctx.signal });
-      return { status: 'done' as const, name: a.name, checks: [], ready: true, next: `Deleted ${a.name} and its ${exp.trialCounts.total} trial(s).` };
-    }
-    const checks: Check[] = [{ check: 'experiment', ok: true, detail: `${a.name} is ${exp.status} with ${exp.trialCounts.total} trial(s)` }];
-    try {
-      await client.delete(ctx.namespace, a.name, { dryRun: true, signal: ctx.signal });
-      checks.push({ check: 'dry-run', ok: true, detail: 'the API server would accept the delete (nothing changed)' });
-    } catch (err) {
-      const te = toToolError(err);
-      if (['cluster_unreachable', 'timeout', 'cancelled'].includes(te.code)) throw te;
-      checks.push({ check: 'dry-run', ok: false, detail: `${te.message} — ${te.hint}` });
-    }
-    const ready = checks.every((c) => c.ok !== false);
-    return { status: 'preview' as const, name: a.name, checks, ready, next: ready ? `Nothing changed. After the user agrees, call delete_optimization_job(name="${a.name}", confirmed=true).` : 'Nothing changed. The dry-run failed: see the checks.' };
+  mutation: {
+    verb: 'delete',
+    async plan(a, ctx) {
+      const client = ctx.optimizer();
+      const namespace = ctx.namespace;
+      const exp = await client.get(namespace, a.name, { signal: ctx.signal });
+      const trials = exp.trialCounts.total;
+      return {
+        summary: `Delete Experiment ${a.name} in ${namespace} with its trials`,
+        // Bound to this experiment (name, namespace, creation); the trial count moves meanwhile.
+        facts: [
+          ['experiment', a.name],
+          ['namespace', namespace],
+          ['created', exp.creationTimestamp],
+          ['deletes', 'the Experiment, all its trials and their TrainJobs'],
+        ],
+        checks: [{ check: 'experiment', ok: true, detail: `${a.name} is ${exp.status} with ${trials} trial(s)` }],
+        existing: { name: a.name, annotations: exp.annotations },
+        validate: { dryRun: () => client.delete(namespace, a.name, { dryRun: true, signal: ctx.signal }), by: 'the API server' },
+        state: { name: a.name, namespace, trials },
+      };
+    },
+    async apply(plan, ctx) {
+      const { name, namespace, trials } = plan.state;
+      await ctx.optimizer().delete(namespace, name, { signal: ctx.signal });
+      return { status: 'done' as const, name, checks: [], ready: true, next: `Deleted ${name} and its ${trials} trial(s).` };
+    },
+    preview: (plan, v) => ({ status: 'preview' as const, name: plan.state.name, checks: v.checks, ready: v.ready, next: v.next }),
   },
-  render: (o) => [o.status === 'preview' ? `PREVIEW (nothing changed) — delete ${o.name}` : `DELETED ${o.name}`, ...o.checks.map((c) => `  ${c.ok ? 'ok  ' : 'FAIL'} ${c.check}: ${c.detail}`), o.next].join('\n'),
+  render: (o) => [o.status === 'preview' ? `PREVIEW (nothing changed) — delete ${o.name}` : `DELETED ${o.name}`, renderChecks(o.checks), o.next].filter(Boolean).join('\n'),
 });

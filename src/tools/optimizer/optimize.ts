@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { KubeApiError } from '../../kube/client.js';
 import { buildExperiment, type TrialTrainerInput } from '../../kubeflow/optimizer/experiment.js';
 import { ALGORITHM_NAMES } from '../../kubeflow/optimizer/constants.js';
 import { search, type Search } from '../../kubeflow/optimizer/search.js';
@@ -7,10 +6,9 @@ import { generateJobName } from '../../kubeflow/trainer/names.js';
 import { DEFAULT_RUNTIME } from '../../kubeflow/trainer/constants.js';
 import { checkTrainingCode } from '../../kubeflow/python/check.js';
 import { targetPython } from '../../kubeflow/python/target.js';
-import { creatorAnnotations } from '../../policy/ownership.js';
-import { defineTool, ToolError } from '../contract.js';
-import { toToolError } from '../errors.js';
-import { fields } from '../render.js';
+import { defineMutation, ToolError } from '../contract.js';
+import { creatorAnnotations } from '../ownership.js';
+import { fields, renderChecks } from '../render.js';
 import { check, confirmed, jobName, KEYS_ONLY, namespace, type Check } from '../schemas.js';
 import { forDisplay } from '../trainer/submission.js';
 
@@ -35,7 +33,7 @@ function toSearch(s: z.infer<typeof space>): Search {
   return search.discrete(s.discrete!);
 }
 
-export const optimize = defineTool({
+export const optimize = defineMutation({
   name: 'optimize',
   module: 'optimizer',
   category: 'training',
@@ -87,82 +85,88 @@ export const optimize = defineTool({
     ready: z.boolean(),
     next: z.string(),
   }),
-  async run(a, ctx) {
-    const o = a.options ?? { entry: 'train' };
-    if (!a.code && !a.image) {
-      throw new ToolError(
-        'invalid_arguments',
-        'Give code (a Python training function) or image (a training container).',
-        'code runs entry(**func_args, **sampled parameters); an image gets the parameters as env KUBEFLOW_TRAINER_OPT_<NAME> or ${trialParameters.<name>} in options.command/args.',
-      );
-    }
-    if (!a.code && (o.func_args || o.packages)) {
-      throw new ToolError('invalid_arguments', 'options.func_args and options.packages apply to code, not to an image.', 'Pass code, or drop them.');
-    }
-    const namespace = ctx.namespace;
-    const checks: Check[] = [];
-    const paramNames = Object.keys(a.search_space);
-    const runtime = await ctx.backend().getRuntime(namespace, o.runtime ?? DEFAULT_RUNTIME, ctx.signal);
-    if (a.code) {
-      // Sampled parameters arrive as keywords too: the function must accept them.
-      const funcArgs = { ...o.func_args, ...Object.fromEntries(paramNames.map((p) => [p, 0])) };
-      const checked = await checkTrainingCode(a.code, { entry: o.entry, funcArgs, targetPython: targetPython(runtime, a.image) });
-      if (!checked.ok) {
-        const p = checked.problems[0]!;
-        throw new ToolError(`python_${p.code}`, `${p.message}${p.line ? ` (line ${p.line}${p.column ? `, column ${p.column}` : ''})` : ''}`, p.hint);
+  mutation: {
+    verb: 'create',
+    async plan(a, ctx) {
+      const o = a.options ?? { entry: 'train' };
+      if (!a.code && !a.image) {
+        throw new ToolError(
+          'invalid_arguments',
+          'Give code (a Python training function) or image (a training container).',
+          'code runs entry(**func_args, **sampled parameters); an image gets the parameters as env KUBEFLOW_TRAINER_OPT_<NAME> or ${trialParameters.<name>} in options.command/args.',
+        );
       }
-      checks.push({ check: 'code', ok: true, detail: `${o.entry}() accepts ${paramNames.join(', ')}; parsed by ${checked.checkedBy}` });
-      for (const w of checked.warnings) checks.push({ check: 'code syntax', ok: null, detail: `${w.message}. ${w.hint}` });
-    }
-    const trainer: TrialTrainerInput = a.code
-      ? { kind: 'custom', funcSource: a.code, funcName: o.entry, funcArgs: o.func_args, packages: o.packages, env: o.env, resourcesPerNode: o.resources, numNodes: o.num_nodes, image: a.image }
-      : { kind: 'container', image: a.image!, command: o.command, args: o.args, env: o.env, resourcesPerNode: o.resources, numNodes: o.num_nodes };
-    const name = a.name ?? generateJobName();
-    const built = buildExperiment({
-      name,
-      namespace,
-      trialTemplate: { trainer, runtime },
-      searchSpace: Object.fromEntries(Object.entries(a.search_space).map(([k, v]) => [k, toSearch(v)])),
-      objective: { metric: a.metric, direction: a.direction, goal: o.goal, additionalMetrics: o.additional_metrics },
-      algorithm: { name: a.algorithm, settings: o.algorithm_settings },
-      trials: { max: a.max_trials, parallel: a.parallel_trials, maxFailed: o.max_failed_trials },
-    });
-    const experiment = { ...built.experiment, metadata: { ...built.experiment.metadata, annotations: { ...built.experiment.metadata.annotations, ...creatorAnnotations(ctx.caller) } } };
-    checks.push({ check: 'runtime', ok: true, detail: `${runtime.name} (${runtime.kind})` });
-    const client = ctx.optimizer();
-    const ref = { name, namespace };
-    if (a.confirmed) {
-      const res = await client.create(namespace, experiment, { signal: ctx.signal });
-      return { status: 'submitted' as const, experiment: ref, body: forDisplay(res.accepted), notes: built.notes, checks, ready: true, next: `Submitted. Follow with wait_for_optimization(name="${name}"), then get_best_results.` };
-    }
-    let accepted: unknown = experiment;
-    try {
-      accepted = (await client.create(namespace, experiment, { dryRun: true, signal: ctx.signal })).accepted;
-      checks.push({ check: 'dry-run', ok: true, detail: 'accepted by the API server and Katib (nothing created)' });
-    } catch (err) {
-      if (err instanceof KubeApiError && [0, 499, 504].includes(err.status)) throw err;
-      const te = toToolError(err);
-      checks.push({ check: 'dry-run', ok: false, detail: `${te.message} — ${te.hint}` });
-    }
-    const ready = checks.every((c) => c.ok !== false);
-    return {
-      status: 'preview' as const,
-      experiment: ref,
-      body: forDisplay(accepted),
-      notes: built.notes,
-      checks,
-      ready,
-      next: ready
-        ? `Nothing was created. After the user agrees call optimize again with the same arguments, name="${name}" and confirmed=true.`
-        : 'Nothing was created. Fix the failed checks, then preview again.',
-    };
+      if (!a.code && (o.func_args || o.packages)) {
+        throw new ToolError('invalid_arguments', 'options.func_args and options.packages apply to code, not to an image.', 'Pass code, or drop them.');
+      }
+      const namespace = ctx.namespace;
+      const checks: Check[] = [];
+      const paramNames = Object.keys(a.search_space);
+      const runtime = await ctx.backend().getRuntime(namespace, o.runtime ?? DEFAULT_RUNTIME, ctx.signal);
+      if (a.code) {
+        // Sampled parameters arrive as keywords too: the function must accept them.
+        const funcArgs = { ...o.func_args, ...Object.fromEntries(paramNames.map((p) => [p, 0])) };
+        const checked = await checkTrainingCode(a.code, { entry: o.entry, funcArgs, targetPython: targetPython(runtime, a.image) });
+        if (!checked.ok) {
+          const p = checked.problems[0]!;
+          throw new ToolError(`python_${p.code}`, `${p.message}${p.line ? ` (line ${p.line}${p.column ? `, column ${p.column}` : ''})` : ''}`, p.hint);
+        }
+        checks.push({ check: 'code', ok: true, detail: `${o.entry}() accepts ${paramNames.join(', ')}; parsed by ${checked.checkedBy}` });
+        for (const w of checked.warnings) checks.push({ check: 'code syntax', ok: null, detail: `${w.message}. ${w.hint}` });
+      }
+      const trainer: TrialTrainerInput = a.code
+        ? { kind: 'custom', funcSource: a.code, funcName: o.entry, funcArgs: o.func_args, packages: o.packages, env: o.env, resourcesPerNode: o.resources, numNodes: o.num_nodes, image: a.image }
+        : { kind: 'container', image: a.image!, command: o.command, args: o.args, env: o.env, resourcesPerNode: o.resources, numNodes: o.num_nodes };
+      const name = a.name ?? generateJobName();
+      const built = buildExperiment({
+        name,
+        namespace,
+        trialTemplate: { trainer, runtime },
+        searchSpace: Object.fromEntries(Object.entries(a.search_space).map(([k, v]) => [k, toSearch(v)])),
+        objective: { metric: a.metric, direction: a.direction, goal: o.goal, additionalMetrics: o.additional_metrics },
+        algorithm: { name: a.algorithm, settings: o.algorithm_settings },
+        trials: { max: a.max_trials, parallel: a.parallel_trials, maxFailed: o.max_failed_trials },
+      });
+      const experiment = { ...built.experiment, metadata: { ...built.experiment.metadata, annotations: { ...built.experiment.metadata.annotations, ...creatorAnnotations(ctx.caller) } } };
+      checks.push({ check: 'runtime', ok: true, detail: `${runtime.name} (${runtime.kind})` });
+      const client = ctx.optimizer();
+      const nodes = o.num_nodes ?? runtime.trainer.numNodes;
+      return {
+        summary: `Create Experiment ${name} in ${namespace}: up to ${a.max_trials} trial(s), ${a.parallel_trials} at a time`,
+        facts: [
+          ['namespace', namespace],
+          ['objective', `${a.direction} ${a.metric}`],
+          ['parameters', paramNames.join(', ')],
+          ['trials', `${a.max_trials} (parallel ${a.parallel_trials}), each a TrainJob on ${runtime.name}, ${nodes || 1} node(s)`],
+          ['resources/node', o.resources ? Object.entries(o.resources).map(([k, v]) => `${k}=${v}`).join(', ') : 'runtime default'],
+        ],
+        checks,
+        pin: { name },
+        object: experiment,
+        validate: {
+          access: { verb: 'create', resource: 'experiments', group: 'kubeflow.org' },
+          dryRun: async () => (await client.create(namespace, experiment, { dryRun: true, signal: ctx.signal })).accepted,
+          by: 'the API server and Katib',
+        },
+        state: { experiment, notes: built.notes, ref: { name, namespace } },
+      };
+    },
+    async apply(plan, ctx) {
+      const { experiment, notes, ref } = plan.state;
+      const res = await ctx.optimizer().create(ref.namespace, experiment, { signal: ctx.signal });
+      return { status: 'submitted' as const, experiment: ref, body: forDisplay(res.accepted), notes, checks: plan.checks, ready: true, next: `Submitted. Follow with wait_for_optimization(name="${ref.name}"), then get_best_results.` };
+    },
+    preview: (plan, v) => {
+      const { experiment, notes, ref } = plan.state;
+      return { status: 'preview' as const, experiment: ref, body: forDisplay(v.accepted ?? experiment), notes, checks: v.checks, ready: v.ready, next: v.next };
+    },
   },
   render: (o) =>
     [
       o.status === 'preview' ? `PREVIEW (nothing created) — Experiment ${o.experiment.name}` : `SUBMITTED — Experiment ${o.experiment.name}`,
       fields([['namespace', o.experiment.namespace]]),
       ...o.notes.map((n) => `note: ${n}`),
-      ...o.checks.map((c) => `  ${c.ok === true ? 'ok  ' : c.ok === false ? 'FAIL' : '?   '} ${c.check}: ${c.detail}`),
+      renderChecks(o.checks),
       `experiment: ${JSON.stringify(o.body)}`,
       o.next,
     ].join('\n'),

@@ -1,9 +1,10 @@
 import { z } from 'zod';
-import { defineTool } from '../contract.js';
+import { defineMutation } from '../contract.js';
+import { isNotFound } from '../errors.js';
 import { confirmed, jobName, namespace } from '../schemas.js';
-import { lifecycleOutput, renderLifecycle, runLifecycle } from './lifecycle.js';
+import { lifecycle, lifecycleOutput, renderLifecycle } from './lifecycle.js';
 
-export const deleteTrainingJob = defineTool({
+export const deleteTrainingJob = defineMutation({
   name: 'delete_training_job',
   module: 'trainer',
   category: 'lifecycle',
@@ -12,21 +13,21 @@ export const deleteTrainingJob = defineTool({
   description: 'Delete a TrainJob with its pods and logs.',
   input: z.object({ name: jobName, namespace, confirmed }),
   output: lifecycleOutput,
-  run: (a, ctx) =>
-    runLifecycle(
-      ctx,
-      {
-        tool: 'delete_training_job',
-        verb: 'delete',
-        guard: () => undefined,
-        act: async (c, job, dryRun) => {
-          await c.backend().deleteJob(c.namespace, job.name, { dryRun, signal: c.signal });
-          return undefined;
-        },
-        after: (job) => `Deleted ${job.name}; its workers and logs are being removed.`,
-      },
-      a.name,
-      a.confirmed,
-    ),
+  mutation: lifecycle({
+    verb: 'delete',
+    guard: () => undefined,
+    act: async (c, job, dryRun) => {
+      const backend = c.backend();
+      await backend.deleteJob(c.namespace, job.name, { dryRun, signal: c.signal });
+      if (dryRun) return job.status;
+      // Say what the job is now, not what it was: gone, or still being removed (finalizers, pods).
+      // The delete itself succeeded: a failed read afterwards leaves the state Unknown, not an error.
+      return backend.getJob(c.namespace, job.name, c.signal).then(
+        () => 'Terminating' as const,
+        (err: unknown) => (isNotFound(err) ? ('Deleted' as const) : ('Unknown' as const)),
+      );
+    },
+    after: (job) => `Deleted ${job.name}; its workers and logs are being removed.`,
+  }),
   render: renderLifecycle('delete'),
 });

@@ -2,9 +2,9 @@ import { z } from 'zod';
 import { matchTorchtuneRuntime, torchtuneRuntimes } from '../../kubeflow/trainer/modelMatch.js';
 import type { Runtime } from '../../kubeflow/trainer/types.js';
 import type { ToolContext } from '../context.js';
-import { defineTool, ToolError } from '../contract.js';
+import { defineMutation, ToolError } from '../contract.js';
 import { confirmed, jobName, KEYS_ONLY, namespace, numNodes, resources } from '../schemas.js';
-import { previewOrSubmit, renderSubmission, submissionOutput } from './submission.js';
+import { renderSubmission, submission, submissionOutput } from './submission.js';
 
 const secretName = z.string().regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, 'must be a Kubernetes Secret name').max(253);
 
@@ -21,49 +21,49 @@ export function storageUri(value: string, what: 'model' | 'dataset'): string {
   throw new ToolError(`invalid_${what}`, `${what} '${v}' is not a Hugging Face id or storage URI.`, `Give the full Hugging Face id, e.g. ${what === 'model' ? 'Qwen/Qwen2.5-1.5B-Instruct' : 'tatsu-lab/alpaca'}, or an hf:// / s3:// URI.`);
 }
 
-export const fineTune = defineTool({
+const input = z.object({
+  model: z.string().min(1).max(2048),
+  dataset: z.string().min(1).max(2048).optional(),
+  peft_method: z.enum(['lora', 'qlora', 'dora', 'full']).default('lora'),
+  epochs: z.int().min(1).max(1000).optional(),
+  batch_size: z.int().min(1).max(4096).optional(),
+  num_nodes: numNodes,
+  resources,
+  runtime: z.string().min(1).max(253).optional(),
+  model_secret: secretName.optional().describe('holds ACCESS_TOKEN or S3 keys'),
+  dataset_secret: secretName.optional(),
+  options: z
+    .object({
+      lora_rank: z.int().min(1).max(1024).optional(),
+      lora_alpha: z.number().positive().optional(),
+      lora_dropout: z.number().min(0).max(1).optional(),
+      dtype: z.enum(['bf16', 'fp32']).optional(),
+      dataset_format: z.enum(['json', 'csv', 'parquet', 'arrow', 'text']).optional(),
+    })
+    .strict()
+    .optional()
+    .meta({ description: 'lora_rank, lora_alpha, lora_dropout, dtype, dataset_format', [KEYS_ONLY]: true }),
+  name: jobName.optional(),
+  namespace,
+  confirmed,
+});
+
+export const fineTune = defineMutation({
   name: 'fine_tune',
   module: 'trainer',
   category: 'training',
   risk: 'write',
   title: 'Fine-tune an LLM',
   description: 'Fine-tune an LLM without code (TorchTune) on the runtime built for it. model, dataset: HF id, hf:// or s3://; credentials as Secret names.',
-  input: z.object({
-    model: z.string().min(1).max(2048),
-    dataset: z.string().min(1).max(2048).optional(),
-    peft_method: z.enum(['lora', 'qlora', 'dora', 'full']).default('lora'),
-    epochs: z.int().min(1).max(1000).optional(),
-    batch_size: z.int().min(1).max(4096).optional(),
-    num_nodes: numNodes,
-    resources,
-    runtime: z.string().min(1).max(253).optional(),
-    model_secret: secretName.optional().describe('holds ACCESS_TOKEN or S3 keys'),
-    dataset_secret: secretName.optional(),
-    options: z
-      .object({
-        lora_rank: z.int().min(1).max(1024).optional(),
-        lora_alpha: z.number().positive().optional(),
-        lora_dropout: z.number().min(0).max(1).optional(),
-        dtype: z.enum(['bf16', 'fp32']).optional(),
-        dataset_format: z.enum(['json', 'csv', 'parquet', 'arrow', 'text']).optional(),
-      })
-      .strict()
-      .optional()
-      .meta({ description: 'lora_rank, lora_alpha, lora_dropout, dtype, dataset_format', [KEYS_ONLY]: true }),
-    name: jobName.optional(),
-    namespace,
-    confirmed,
-  }),
+  input,
   output: submissionOutput,
-  async run(a, ctx) {
+  mutation: submission(async (a: z.output<typeof input>, ctx) => {
     const modelUri = storageUri(a.model, 'model');
     const datasetUri = a.dataset ? storageUri(a.dataset, 'dataset') : undefined;
-    // The local backend refuses built-in fine-tuning itself, with an explanation; no runtime to pick.
-    const runtime = a.runtime ?? (ctx.backend().kind === 'local' ? undefined : (await pickRuntime(ctx, a.model)).name);
-    return previewOrSubmit(
-      ctx,
-      'fine_tune',
-      {
+    // A backend without built-in trainers refuses fine-tuning itself, with an explanation.
+    const runtime = a.runtime ?? (ctx.backend().builtinTrainers ? (await pickRuntime(ctx, a.model)).name : undefined);
+    return {
+      request: {
         runtime,
         name: a.name,
         initializer: {
@@ -84,9 +84,8 @@ export const fineTune = defineTool({
           resourcesPerNode: a.resources,
         },
       },
-      a.confirmed,
-    );
-  },
+    };
+  }),
   render: renderSubmission,
 });
 

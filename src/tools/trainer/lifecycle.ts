@@ -1,19 +1,20 @@
 /**
- * delete / suspend / resume share one shape: preview (read the job, dry-run the change on the
- * API server) unless confirmed, then act.
+ * delete / suspend / resume as one mutation: the plan reads the job (its owner is checked by the
+ * flow) and refuses actions that make no sense for its state; the checks dry-run the change.
  */
 import { z } from 'zod';
 import type { TrainJobView } from '../../kubeflow/trainer/types.js';
 import type { ToolContext } from '../context.js';
-import { ToolError } from '../contract.js';
-import { toToolError } from '../errors.js';
-import { check, type Check } from '../schemas.js';
-import { checkOwner } from '../../policy/ownership.js';
+import type { ToolError } from '../contract.js';
+import type { Mutation } from '../mutation.js';
+import { renderChecks } from '../render.js';
+import { check } from '../schemas.js';
 import { jobStatus } from './views.js';
 
 export const lifecycleOutput = z.object({
   status: z.enum(['preview', 'done']),
-  job: z.object({ name: z.string(), namespace: z.string(), status: jobStatus }),
+  /** status: the job's state; after a delete, Deleted (gone) or Terminating (still being removed). */
+  job: z.object({ name: z.string(), namespace: z.string(), status: z.union([jobStatus, z.enum(['Deleted', 'Terminating'])]) }),
   checks: z.array(check),
   ready: z.boolean(),
   next: z.string(),
@@ -21,45 +22,45 @@ export const lifecycleOutput = z.object({
 export type LifecycleOutput = z.infer<typeof lifecycleOutput>;
 
 export interface LifecycleAction {
-  tool: string;
-  verb: string;
+  verb: 'delete' | 'suspend' | 'resume';
   /** Refuses actions that make no sense for the job's current state. */
   guard(job: TrainJobView): ToolError | undefined;
-  act(ctx: ToolContext, job: TrainJobView, dryRun: boolean): Promise<TrainJobView | undefined>;
+  /** Does it (or dry-runs it); resolves with the job's status afterwards. */
+  act(ctx: ToolContext, job: TrainJobView, dryRun: boolean): Promise<LifecycleOutput['job']['status']>;
   after(job: TrainJobView): string;
 }
 
-export async function runLifecycle(ctx: ToolContext, action: LifecycleAction, name: string, confirmed: boolean): Promise<LifecycleOutput> {
-  const backend = ctx.backend();
-  const job = await backend.getJob(ctx.namespace, name, ctx.signal);
-  checkOwner(job, ctx.caller, ctx.ownJobsOnly, action.verb);
-  const refused = action.guard(job);
-  if (refused) throw refused;
-  const ref = { name: job.name, namespace: job.namespace };
-  if (confirmed) {
-    const updated = await action.act(ctx, job, false);
-    const status = updated?.status ?? job.status;
-    return { status: 'done', job: { ...ref, status }, checks: [], ready: true, next: action.after(updated ?? job) };
-  }
-  const checks: Check[] = [{ check: 'job', ok: true, detail: `${job.name} is ${job.status} (${job.numNodes} node(s), runtime ${job.runtime.name})` }];
-  let ready = true;
-  try {
-    await action.act(ctx, job, true);
-    checks.push({ check: 'dry-run', ok: true, detail: `${backend.kind === 'kubernetes' ? 'the API server' : 'the local backend'} would accept the ${action.verb} (nothing changed)` });
-  } catch (err) {
-    const te = toToolError(err);
-    if (['cluster_unreachable', 'timeout', 'cancelled'].includes(te.code)) throw te;
-    checks.push({ check: 'dry-run', ok: false, detail: `${te.message} — ${te.hint}` });
-    ready = false;
-  }
+export function lifecycle(action: LifecycleAction): Mutation<{ name: string }, TrainJobView, LifecycleOutput> {
   return {
-    status: 'preview',
-    job: { ...ref, status: job.status },
-    checks,
-    ready,
-    next: ready
-      ? `Nothing changed. After the user agrees, call ${action.tool}(name="${job.name}", confirmed=true).`
-      : 'Nothing changed. The dry-run failed: see the checks.',
+    verb: action.verb,
+    async plan(args, ctx) {
+      const backend = ctx.backend();
+      const job = await backend.getJob(ctx.namespace, args.name, ctx.signal);
+      const refused = action.guard(job);
+      if (refused) throw refused;
+      const state = `${job.status}, ${job.numNodes} node(s), runtime ${job.runtime.name}`;
+      // The user's accept binds to this job (name, namespace, creation), not to its changing status.
+      return {
+        summary: `${action.verb[0]!.toUpperCase()}${action.verb.slice(1)} TrainJob ${job.name} in ${job.namespace}`,
+        facts: [
+          ['job', job.name],
+          ['namespace', job.namespace],
+          ['created', job.creationTimestamp],
+          ['nodes', job.numNodes],
+          ...(action.verb === 'delete' ? [['deletes', 'the TrainJob, its pods and their logs'] as [string, string]] : []),
+        ],
+        checks: [{ check: 'job', ok: true, detail: `${job.name} is ${state}` }],
+        existing: job,
+        validate: { dryRun: () => action.act(ctx, job, true), by: backend.validatedBy },
+        state: job,
+      };
+    },
+    async apply(plan, ctx) {
+      const job = plan.state;
+      const status = await action.act(ctx, job, false);
+      return { status: 'done', job: { name: job.name, namespace: job.namespace, status }, checks: [], ready: true, next: action.after(job) };
+    },
+    preview: (plan, v) => ({ status: 'preview', job: { name: plan.state.name, namespace: plan.state.namespace, status: plan.state.status }, checks: v.checks, ready: v.ready, next: v.next }),
   };
 }
 
@@ -67,7 +68,9 @@ export function renderLifecycle(verb: string) {
   return (o: LifecycleOutput): string =>
     [
       o.status === 'preview' ? `PREVIEW (nothing changed) — ${verb} ${o.job.name} (${o.job.namespace}), now ${o.job.status}` : `${verb.toUpperCase()} done — ${o.job.name} (${o.job.namespace}): ${o.job.status}`,
-      ...o.checks.map((c) => `  ${c.ok === true ? 'ok  ' : c.ok === false ? 'FAIL' : '?   '} ${c.check}: ${c.detail}`),
+      renderChecks(o.checks),
       o.next,
-    ].join('\n');
+    ]
+      .filter(Boolean)
+      .join('\n');
 }

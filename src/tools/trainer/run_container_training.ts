@@ -1,38 +1,36 @@
 import { z } from 'zod';
-import { defineTool } from '../contract.js';
+import { defineMutation } from '../contract.js';
 import { confirmed, env, jobName, namespace, numNodes, resources } from '../schemas.js';
-import { previewOrSubmit, renderSubmission, submissionOutput } from './submission.js';
+import { renderSubmission, submission, submissionOutput } from './submission.js';
 
-export const runContainerTraining = defineTool({
+const input = z.object({
+  image: z.string().min(1).max(500),
+  command: z.array(z.string()).max(128).optional(),
+  args: z.array(z.string()).max(128).optional(),
+  num_nodes: numNodes,
+  resources,
+  env,
+  runtime: z.string().min(1).max(253).optional(),
+  name: jobName.optional(),
+  namespace,
+  confirmed,
+});
+
+export const runContainerTraining = defineMutation({
   name: 'run_container_training',
   module: 'trainer',
   category: 'training',
   risk: 'write',
   title: 'Run training container',
   description: 'Run a training image on N nodes.',
-  input: z.object({
-    image: z.string().min(1).max(500),
-    command: z.array(z.string()).max(128).optional(),
-    args: z.array(z.string()).max(128).optional(),
-    num_nodes: numNodes,
-    resources,
-    env,
-    runtime: z.string().min(1).max(253).optional(),
-    name: jobName.optional(),
-    namespace,
-    confirmed,
-  }),
+  input,
   output: submissionOutput,
-  run: (a, ctx) =>
-    previewOrSubmit(
-      ctx,
-      'run_container_training',
-      {
-        runtime: a.runtime,
-        name: a.name,
-        trainer: { kind: 'container', image: a.image, command: a.command, args: a.args, numNodes: a.num_nodes, resourcesPerNode: a.resources, env: a.env },
-      },
-      a.confirmed,
-    ),
+  mutation: submission(async (a: z.output<typeof input>) => ({
+    request: {
+      runtime: a.runtime,
+      name: a.name,
+      trainer: { kind: 'container', image: a.image, command: a.command, args: a.args, numNodes: a.num_nodes, resourcesPerNode: a.resources, env: a.env },
+    },
+  })),
   render: renderSubmission,
 });

@@ -2,35 +2,37 @@ import { z } from 'zod';
 import { checkTrainingCode } from '../../kubeflow/python/check.js';
 import { targetPython } from '../../kubeflow/python/target.js';
 import { DEFAULT_RUNTIME } from '../../kubeflow/trainer/constants.js';
-import { defineTool, ToolError } from '../contract.js';
+import { defineMutation, ToolError } from '../contract.js';
 import { confirmed, env, jobName, namespace, numNodes, resources } from '../schemas.js';
-import { previewOrSubmit, renderSubmission, submissionOutput } from './submission.js';
+import { renderSubmission, submission, submissionOutput } from './submission.js';
 
-export const runCustomTraining = defineTool({
+const input = z.object({
+  code: z.string().min(1).max(200_000).describe('Python defining entry'),
+  entry: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be a Python identifier').default('train'),
+  func_args: z.record(z.string(), z.unknown()).optional(),
+  packages: z.array(z.string().min(1).max(200)).max(100).optional(),
+  pip_index_urls: z.array(z.url()).max(10).optional(),
+  num_nodes: numNodes,
+  resources,
+  env,
+  runtime: z.string().min(1).max(253).optional(),
+  image: z.string().min(1).max(500).optional(),
+  name: jobName.optional(),
+  namespace,
+  confirmed,
+});
+
+export const runCustomTraining = defineMutation({
   name: 'run_custom_training',
   module: 'trainer',
   category: 'training',
   risk: 'write',
   title: 'Run custom training',
   description: 'Run a Python training function on N nodes (torchrun on torch runtimes), called with func_args as keywords. Checked statically, never run here.',
-  input: z.object({
-    code: z.string().min(1).max(200_000).describe('Python defining entry'),
-    entry: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be a Python identifier').default('train'),
-    func_args: z.record(z.string(), z.unknown()).optional(),
-    packages: z.array(z.string().min(1).max(200)).max(100).optional(),
-    pip_index_urls: z.array(z.url()).max(10).optional(),
-    num_nodes: numNodes,
-    resources,
-    env,
-    runtime: z.string().min(1).max(253).optional(),
-    image: z.string().min(1).max(500).optional(),
-    name: jobName.optional(),
-    namespace,
-    confirmed,
-  }),
+  input,
   output: submissionOutput,
-  async run(a, ctx) {
-    // The runtime says which Python runs the code; a missing runtime is reported by the submission below.
+  mutation: submission(async (a: z.output<typeof input>, ctx) => {
+    // The runtime says which Python runs the code; a missing runtime is reported by the submission's plan.
     const runtime = a.image ? undefined : await ctx.backend().getRuntime(ctx.namespace, a.runtime ?? DEFAULT_RUNTIME, ctx.signal).catch(() => undefined);
     const checked = await checkTrainingCode(a.code, { entry: a.entry, funcArgs: a.func_args, targetPython: targetPython(runtime, a.image) });
     if (!checked.ok) {
@@ -42,10 +44,8 @@ export const runCustomTraining = defineTool({
         first.hint,
       );
     }
-    return previewOrSubmit(
-      ctx,
-      'run_custom_training',
-      {
+    return {
+      request: {
         runtime: a.runtime,
         name: a.name,
         trainer: {
@@ -61,12 +61,11 @@ export const runCustomTraining = defineTool({
           image: a.image,
         },
       },
-      a.confirmed,
-      [
+      checks: [
         { check: 'code', ok: true, detail: `${a.entry}(${checked.entry?.params.map((p) => p.name).join(', ') ?? ''}) parsed by ${checked.checkedBy}; arguments match` },
         ...checked.warnings.map((w) => ({ check: 'code syntax', ok: null, detail: `${w.message}. ${w.hint}` })),
       ],
-    );
-  },
+    };
+  }),
   render: renderSubmission,
 });

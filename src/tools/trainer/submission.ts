@@ -1,16 +1,15 @@
 /**
- * The two-phase pattern shared by the training tools (KEP-936): confirmed=false builds the TrainJob,
- * has the API server dry-run it and returns a preview that changed nothing; confirmed=true submits.
+ * The training tools' mutation (KEP-936 two-phase): the plan builds the TrainJob (the backend
+ * resolves the runtime), the checks ask the backend to dry-run it, apply submits it.
  */
 import { z } from 'zod';
-import { KubeApiError } from '../../kube/client.js';
-import type { TrainRequest } from '../../kubeflow/trainer/backend.js';
+import type { PreparedJob, TrainRequest } from '../../kubeflow/trainer/backend.js';
 import type { ToolContext } from '../context.js';
-import { toToolError } from '../errors.js';
-import { fields, kv } from '../render.js';
+import type { Mutation } from '../mutation.js';
+import { creatorAnnotations } from '../ownership.js';
+import { jobDemand } from '../quota.js';
+import { fields, kv, renderChecks } from '../render.js';
 import { check, type Check } from '../schemas.js';
-import { creatorAnnotations } from '../../policy/ownership.js';
-import { jobDemand, quotaCheck } from './quota.js';
 
 export const submissionOutput = z.object({
   status: z.enum(['preview', 'submitted']),
@@ -24,69 +23,57 @@ export const submissionOutput = z.object({
 });
 export type SubmissionOutput = z.infer<typeof submissionOutput>;
 
-export async function previewOrSubmit(
-  ctx: ToolContext,
-  tool: string,
-  request: TrainRequest,
-  confirmed: boolean,
-  checks: Check[] = [],
-): Promise<SubmissionOutput> {
-  const backend = ctx.backend();
-  const namespace = ctx.namespace;
-  // Record who submitted it: ownership rules (own_jobs_only personas) rely on it.
-  const prepared = await backend.prepare(namespace, { ...request, annotations: { ...request.annotations, ...creatorAnnotations(ctx.caller) } }, ctx.signal);
-  const job = { name: prepared.name, namespace, runtime: prepared.runtime.name, runtime_kind: prepared.runtime.kind };
-  const all: Check[] = [...checks, { check: 'runtime', ok: true, detail: `${prepared.runtime.name} (${prepared.runtime.kind}, ${prepared.runtime.trainer.framework})` }];
-
-  if (confirmed) {
-    const res = await backend.submit(prepared, { dryRun: false, signal: ctx.signal });
-    return {
-      status: 'submitted',
-      job,
-      trainjob: forDisplay(res.accepted),
-      checks: all,
-      ready: true,
-      next: `Submitted. Follow it with wait_for_training(name="${job.name}") and get_training_logs(name="${job.name}").`,
-    };
-  }
-
-  const [access, quota] = await Promise.all([
-    backend.canI(namespace, 'create', 'trainjobs', 'trainer.kubeflow.org', ctx.signal).catch(() => undefined),
-    backend.quota ? backend.quota(namespace, ctx.signal).catch(() => []) : Promise.resolve([]),
-  ]);
-  if (access) {
-    all.push(
-      access.allowed
-        ? { check: 'rbac', ok: true, detail: `you may create TrainJobs in ${namespace}` }
-        : { check: 'rbac', ok: false, detail: `you may not create trainjobs in namespace ${namespace}${access.reason ? ` (${access.reason})` : ''}: ask a cluster admin for a Role, or use a namespace you can write to` },
-    );
-  }
-  const q = quotaCheck(quota, jobDemand(prepared.object, prepared.runtime.trainer.numNodes), namespace);
-  if (q) all.push(q);
-
-  let accepted: unknown = prepared.object;
-  if (access?.allowed !== false) {
-    try {
-      accepted = (await backend.submit(prepared, { dryRun: true, signal: ctx.signal })).accepted;
-      all.push({ check: 'dry-run', ok: true, detail: `accepted by ${backend.kind === 'kubernetes' ? 'the API server' : 'the backend'} (nothing created)` });
-    } catch (err) {
-      // Reachability problems are errors; a rejection is the preview's answer.
-      if (err instanceof KubeApiError && (err.status === 0 || err.status === 504 || err.status === 499)) throw err;
-      const te = toToolError(err);
-      all.push({ check: 'dry-run', ok: false, detail: `${te.message} — ${te.hint}` });
-    }
-  }
-  const ready = all.every((c) => c.ok !== false);
+/** A training tool: its arguments become a TrainRequest (and checks it established on the way). */
+export function submission<A extends { name?: string }>(toRequest: (args: A, ctx: ToolContext) => Promise<{ request: TrainRequest; checks?: Check[] }>): Mutation<A, PreparedJob, SubmissionOutput> {
   return {
-    status: 'preview',
-    job,
-    trainjob: forDisplay(accepted),
-    checks: all,
-    ready,
-    next: ready
-      ? `Nothing was created. Show this to the user; after they agree call ${tool} again with the same arguments, name="${job.name}" and confirmed=true.`
-      : `Nothing was created. Fix the failed checks, then preview again.`,
+    verb: 'create',
+    async plan(args, ctx) {
+      const backend = ctx.backend();
+      const namespace = ctx.namespace;
+      const { request, checks = [] } = await toRequest(args, ctx);
+      // Record who submitted it: ownership rules (own_jobs_only personas) rely on it.
+      const prepared = await backend.prepare(namespace, { ...request, annotations: { ...request.annotations, ...creatorAnnotations(ctx.caller) } }, ctx.signal);
+      const { runtime, object } = prepared;
+      const trainer = object.spec.trainer;
+      return {
+        summary: `Create TrainJob ${prepared.name} in ${namespace} on ${runtime.name}`,
+        facts: [
+          ['namespace', namespace],
+          ['runtime', `${runtime.name} (${runtime.kind}, ${runtime.trainer.framework})`],
+          ['nodes', trainer?.numNodes ?? `runtime default (${runtime.trainer.numNodes || 1})`],
+          ['resources/node', kv(trainer?.resourcesPerNode?.limits) || 'runtime default'],
+          ['image', trainer?.image],
+        ],
+        checks: [...checks, { check: 'runtime', ok: true, detail: `${runtime.name} (${runtime.kind}, ${runtime.trainer.framework})` }],
+        pin: { name: prepared.name },
+        object,
+        validate: {
+          access: { verb: 'create', resource: 'trainjobs', group: 'trainer.kubeflow.org' },
+          demand: jobDemand(object, runtime.trainer.numNodes),
+          dryRun: async () => (await backend.submit(prepared, { dryRun: true, signal: ctx.signal })).accepted,
+          by: backend.validatedBy,
+        },
+        state: prepared,
+      };
+    },
+    async apply(plan, ctx) {
+      const res = await ctx.backend().submit(plan.state, { dryRun: false, signal: ctx.signal });
+      const name = plan.state.name;
+      return {
+        status: 'submitted',
+        job: jobRef(plan.state),
+        trainjob: forDisplay(res.accepted),
+        checks: plan.checks,
+        ready: true,
+        next: `Submitted. Follow it with wait_for_training(name="${name}") and get_training_logs(name="${name}").`,
+      };
+    },
+    preview: (plan, v) => ({ status: 'preview', job: jobRef(plan.state), trainjob: forDisplay(v.accepted ?? plan.object), checks: v.checks, ready: v.ready, next: v.next }),
   };
+}
+
+function jobRef(p: PreparedJob): SubmissionOutput['job'] {
+  return { name: p.name, namespace: p.namespace, runtime: p.runtime.name, runtime_kind: p.runtime.kind };
 }
 
 const MAX_STRING = 240;
@@ -124,7 +111,7 @@ export function renderSubmission(out: SubmissionOutput): string {
       ['image', trainer.image as string | undefined],
     ]),
     'checks:',
-    ...out.checks.map((c) => `  ${c.ok === true ? 'ok  ' : c.ok === false ? 'FAIL' : '?   '} ${c.check}: ${c.detail}`),
+    renderChecks(out.checks),
     `trainjob: ${JSON.stringify(out.trainjob)}`,
     out.next,
   ];

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { defineTool, ToolError } from '../contract.js';
+import { defineMutation, ToolError } from '../contract.js';
 import { confirmed, jobName, namespace } from '../schemas.js';
-import { lifecycleOutput, renderLifecycle, runLifecycle, type LifecycleAction } from './lifecycle.js';
+import { lifecycle, lifecycleOutput, renderLifecycle, type LifecycleAction } from './lifecycle.js';
 import type { TrainJobView } from '../../kubeflow/trainer/types.js';
 
 function finished(job: TrainJobView, verb: string): ToolError | undefined {
@@ -14,7 +14,6 @@ function finished(job: TrainJobView, verb: string): ToolError | undefined {
 function toggle(suspend: boolean): LifecycleAction {
   const verb = suspend ? 'suspend' : 'resume';
   return {
-    tool: `${verb}_training_job`,
     verb,
     guard: (job) =>
       finished(job, verb) ??
@@ -23,7 +22,7 @@ function toggle(suspend: boolean): LifecycleAction {
         : !suspend && job.status !== 'Suspended'
           ? new ToolError('not_suspended', `${job.name} is not suspended (it is ${job.status}).`, 'Only suspended jobs can be resumed.')
           : undefined),
-    act: (c, job, dryRun) => c.backend().setSuspended(c.namespace, job.name, suspend, { dryRun, signal: c.signal }),
+    act: async (c, job, dryRun) => (await c.backend().setSuspended(c.namespace, job.name, suspend, { dryRun, signal: c.signal })).status,
     after: (job) =>
       suspend
         ? `Suspended ${job.name}: its workers are stopped and their resources freed (on Kubernetes the pods are deleted: progress your code did not checkpoint is lost). Resume with resume_training_job.`
@@ -31,7 +30,7 @@ function toggle(suspend: boolean): LifecycleAction {
   };
 }
 
-export const suspendTrainingJob = defineTool({
+export const suspendTrainingJob = defineMutation({
   name: 'suspend_training_job',
   module: 'trainer',
   category: 'lifecycle',
@@ -41,11 +40,11 @@ export const suspendTrainingJob = defineTool({
   description: 'Suspend a TrainJob, freeing its GPUs.',
   input: z.object({ name: jobName, namespace, confirmed }),
   output: lifecycleOutput,
-  run: (a, ctx) => runLifecycle(ctx, toggle(true), a.name, a.confirmed),
+  mutation: lifecycle(toggle(true)),
   render: renderLifecycle('suspend'),
 });
 
-export const resumeTrainingJob = defineTool({
+export const resumeTrainingJob = defineMutation({
   name: 'resume_training_job',
   module: 'trainer',
   category: 'lifecycle',
@@ -54,6 +53,6 @@ export const resumeTrainingJob = defineTool({
   description: 'Resume a suspended TrainJob.',
   input: z.object({ name: jobName, namespace, confirmed }),
   output: lifecycleOutput,
-  run: (a, ctx) => runLifecycle(ctx, toggle(false), a.name, a.confirmed),
+  mutation: lifecycle(toggle(false)),
   render: renderLifecycle('resume'),
 });

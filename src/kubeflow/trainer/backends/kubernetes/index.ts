@@ -23,6 +23,8 @@ import { waitForJob } from './wait.js';
 
 export class KubernetesBackend implements TrainerBackend {
   readonly kind = 'kubernetes' as const;
+  readonly validatedBy = 'the API server';
+  readonly builtinTrainers = true;
 
   constructor(private readonly kube: KubeClient) {}
 
@@ -109,6 +111,11 @@ export class KubernetesBackend implements TrainerBackend {
 
   runtimePackages(namespace: string, runtime: string, opts: { timeoutSeconds: number; signal?: AbortSignal; onProgress?: (message: string) => void }) {
     return runtimePackages(this, this.kube, namespace, runtime, opts);
+  }
+
+  runtimePackagesPlan(namespace: string, runtime: Runtime, timeoutSeconds: number): string {
+    const t = runtime.trainer;
+    return `This creates a temporary TrainJob on ${runtime.name} (image ${t.image}, 1 node${t.device === 'gpu' ? ", the runtime's GPU request" : ', 1 CPU'}) in ${namespace}, waits up to ${timeoutSeconds}s and deletes it.`;
   }
 
   async clusterResources(namespace: string, signal?: AbortSignal): Promise<ClusterResources> {

@@ -5,6 +5,7 @@
  * treat them exactly as on a cluster.
  */
 import { KubeApiError } from '../../../../kube/client.js';
+import { CodedError } from '../../../errors.js';
 
 export type LocalErrorCode =
   | 'not_supported_locally'
@@ -21,22 +22,8 @@ export type LocalErrorCode =
   | 'store_busy'
   | 'record_damaged';
 
-export class LocalBackendError extends Error {
+export class LocalBackendError extends CodedError<LocalErrorCode> {
   override readonly name = 'LocalBackendError';
-
-  constructor(
-    readonly code: LocalErrorCode,
-    message: string,
-    /** What to change; always actionable. */
-    readonly hint: string,
-    readonly field?: string,
-  ) {
-    super(message);
-  }
-
-  toJSON(): { code: string; message: string; hint: string; field?: string } {
-    return { code: this.code, message: this.message, hint: this.hint, ...(this.field ? { field: this.field } : {}) };
-  }
 }
 
 /** A store document that cannot be read; the job is shown as Unknown and can still be deleted. */

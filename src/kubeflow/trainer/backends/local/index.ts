@@ -67,6 +67,9 @@ const MIN_MAX_LOG_BYTES = 64 * 1024;
 
 export class LocalBackend implements TrainerBackend {
   readonly kind = 'local' as const;
+  readonly validatedBy = 'the local backend';
+  /** TorchTune recipes need the cluster's model-specific runtimes (refused with an explanation). */
+  readonly builtinTrainers = false;
   private readonly store: JobStore;
   private readonly queue: StoreQueue;
   private readonly locks = new FileLocks();
@@ -157,6 +160,10 @@ export class LocalBackend implements TrainerBackend {
     const output = await systemPackages(info, opts);
     if (opts.signal?.aborted) throw cancelled();
     return { runtime, output };
+  }
+
+  runtimePackagesPlan(): string {
+    return "This runs `pip list` with this machine's Python (no job is created).";
   }
 
   // -------------------------------------------------------------------------------------------

@@ -3,10 +3,10 @@
  * against hard - used of each matching quota line. Resources left to the runtime's defaults are
  * not known before the controller applies them, so they are not counted.
  */
-import { parseQuantity } from '../../kube/quantity.js';
-import type { QuotaLine } from '../../kubeflow/trainer/backend.js';
-import type { TrainJob } from '../../kubeflow/trainer/types.js';
-import type { Check } from '../schemas.js';
+import { parseQuantity } from '../kube/quantity.js';
+import type { QuotaLine } from '../kubeflow/trainer/backend.js';
+import type { TrainJob } from '../kubeflow/trainer/types.js';
+import type { Check } from './schemas.js';
 
 /** Total requests of the job by resource name, plus the object count. */
 export function jobDemand(job: TrainJob, runtimeNodes: number): Map<string, number> {
