@@ -11,6 +11,7 @@
  * before and still matches); a cursor used with other filters or another namespace is refused.
  */
 import { createHash } from 'node:crypto';
+import { CodedError } from './errors.js';
 
 /** What every listed row carries for ordering and counting. */
 export interface Listed {
@@ -48,14 +49,10 @@ export interface ListingPage<T> {
   continue?: string;
 }
 
-export class ListingError extends Error {
+export class ListingError extends CodedError<'invalid_continue'> {
   override readonly name = 'ListingError';
-  readonly code = 'invalid_continue';
-  constructor(
-    message: string,
-    readonly hint: string,
-  ) {
-    super(message);
+  constructor(message: string, hint: string) {
+    super('invalid_continue', message, hint);
   }
 }
 
