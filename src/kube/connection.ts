@@ -154,7 +154,9 @@ export async function loadKubeConnection(opts: KubeConnectionOptions = {}): Prom
   for (const k of ['ca', 'cert', 'key', 'rejectUnauthorized', 'servername'] as const) {
     if (probe[k] !== undefined) (tls as Record<string, unknown>)[k] = probe[k];
   }
-  const agent = isHttp ? new http.Agent({ keepAlive: true }) : new https.Agent({ keepAlive: true, ...tls });
+  // A kubeconfig proxy-url (http(s):// or socks5://): client-node's own agent for it (hpagent /
+  // socks-proxy-agent) tunnels with CONNECT, or forwards plain-http requests.
+  const agent = cluster.proxyUrl ? (probe.agent as http.Agent) : isHttp ? new http.Agent({ keepAlive: true }) : new https.Agent({ keepAlive: true, ...tls });
   return {
     server,
     defaultNamespace: opts.namespace ?? (defaultNamespace || 'default'),
