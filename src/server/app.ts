@@ -21,7 +21,9 @@ import { ModelRegistryClient } from '../kubeflow/hub/client.js';
 import { OptimizerClient } from '../kubeflow/optimizer/client.js';
 import type { TrainerBackend } from '../kubeflow/trainer/backend.js';
 import { KubernetesBackend } from '../kubeflow/trainer/backends/kubernetes/index.js';
+import { sweepProbeJobs } from '../kubeflow/trainer/backends/kubernetes/packages.js';
 import { LocalBackend } from '../kubeflow/trainer/backends/local/index.js';
+import { log } from '../log.js';
 import { Policy } from '../policy/policy.js';
 import { ToolError, type AnyToolSpec } from '../tools/contract.js';
 import { ALL_TOOLS, CLIENT_MODULES, toolsForModules } from '../tools/registry.js';
@@ -90,6 +92,8 @@ export async function createApp(settings: Settings): Promise<App> {
     }
     kube = client;
     backend = new KubernetesBackend(kube);
+    // In the background: probe jobs a killed server left behind (never delays or fails start-up).
+    void sweepProbeJobs(client, conn.defaultNamespace).then((gone) => gone.length && log.info({ deleted: gone }, 'deleted leftover get_runtime_packages probe jobs'));
   };
 
   const registryClient = (): ModelRegistryClient => {
