@@ -6,7 +6,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { KubeApiError, KubeClient, RESOURCES } from '../../src/kube/client.js';
+import { KubeApiError, KubeClient } from '../../src/kube/client.js';
 import { loadKubeConnection } from '../../src/kube/connection.js';
 import { KubernetesBackend } from '../../src/kubeflow/trainer/backends/kubernetes/index.js';
 import { PROBE_LABEL, PROBE_LABEL_VALUE, runtimePackages, sweepProbeJobs } from '../../src/kubeflow/trainer/backends/kubernetes/packages.js';
