@@ -6,7 +6,8 @@
  * the HTTP layer authenticated someone, else the server's own identity.
  *
  * Start-up work (loading a kubeconfig imports @kubernetes/client-node; auto mode probes the
- * cluster and its APIs) runs while the transport starts; the factory waits for it.
+ * cluster and its APIs) runs while the transport starts. tools/list waits for it only when the
+ * modules are auto-detected; every tools/call waits for it (in identity()).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
@@ -65,7 +66,8 @@ export async function createApp(settings: Settings): Promise<App> {
   let unavailable: ToolError | undefined;
   let backendNote = '';
   let own: Identity = { user: userInfo().username, groups: [], source: 'local', impersonate: false };
-  let modules: string[] = [];
+  // Explicit --clients fix the tool list now: tools/list need not wait for the cluster.
+  let modules: string[] = settings.clients === 'auto' ? [] : settings.clients;
   const skipped: string[] = [];
   let ready = false;
 
@@ -81,7 +83,8 @@ export async function createApp(settings: Settings): Promise<App> {
       conn = await loadKubeConnection(settings);
     } catch (err) {
       if (!(err instanceof KubeConfigError)) throw err;
-      if (settings.backend === 'auto') return useLocal(' (no kubeconfig or service account found)');
+      // Say which file is missing or broken; "none found" only when there was nothing to look at.
+      if (settings.backend === 'auto') return useLocal(` (${err.message.charAt(0).toLowerCase()}${err.message.slice(1).replace(/\.$/, '')})`);
       unavailable = new ToolError('no_cluster', err.message, err.hint);
       return;
     }
@@ -103,10 +106,7 @@ export async function createApp(settings: Settings): Promise<App> {
     return new ModelRegistryClient({ baseUrl: settings.registry.url, token: registryToken(settings.registry.tokenFile) });
   };
   const chooseModules = async (): Promise<void> => {
-    if (settings.clients !== 'auto') {
-      modules = settings.clients;
-      return;
-    }
+    if (settings.clients !== 'auto') return;
     if (!backend) {
       // No backend at all: keep the trainer tools, whose calls explain what to configure.
       modules = ['trainer'];
@@ -139,7 +139,7 @@ export async function createApp(settings: Settings): Promise<App> {
 
   let built: { tools: AnyToolSpec[]; text: string; entries: ReturnType<typeof listEntries> } | undefined;
   const assembled = async () => {
-    await loading;
+    if (settings.clients === 'auto') await loading;
     if (!built) {
       const tools = policy.visible(toolsForModules(modules));
       built = { tools, text: instructions(new Set(tools.map((t) => t.name)), settings.mode), entries: listEntries(advertised(tools, settings.mode)) };
@@ -154,6 +154,7 @@ export async function createApp(settings: Settings): Promise<App> {
     ready: loading,
     tools: async () => (await assembled()).tools,
     describe: async () => {
+      await loading;
       const { tools } = await assembled();
       const where = backend ? `${backend.describe()}${backendNote}` : `no cluster (${unavailable?.message})`;
       return [
@@ -177,7 +178,8 @@ export async function createApp(settings: Settings): Promise<App> {
           allTools: ALL_TOOLS,
           policy,
           instructions: text,
-          identity: async () => authenticated ?? { ...own, requestId },
+          // Every call starts here, so calls (unlike tools/list) always see the finished start-up.
+          identity: async () => (await loading, authenticated ?? { ...own, requestId }),
           backend: backendFor,
           optimizer: optimizerFor,
           registry: registryClient,
