@@ -1,13 +1,14 @@
 /** `kubeflow-mcp serve`: resolve settings, start the transport, explain how to connect. */
 import { serveStdio, StdioServerTransport } from '@modelcontextprotocol/server/stdio';
-import { discoverJwksUrl, jwtVerifier } from '../auth/oauth.js';
 import { resolveSettings, type ServeFlags, type Settings } from '../config/settings.js';
 import { log } from '../log.js';
 import { createApp } from '../server/app.js';
-import { serveHttp } from '../server/http.js';
-import { gatewayAuth, noAuth, oauthAuth, type HttpAuth } from '../server/httpAuth.js';
+import type { HttpAuth } from '../server/httpAuth.js';
 import { limitStdioMessages } from '../server/stdioLimit.js';
 import { ALL_TOOLS } from '../tools/registry.js';
+
+// The HTTP transport and its auth (jose for OAuth) load only when serving HTTP: stdio start-up
+// is what desktop clients wait for.
 
 export async function serve(flags: ServeFlags): Promise<void> {
   const settings = resolveSettings(flags, ALL_TOOLS);
@@ -27,6 +28,7 @@ export async function serve(flags: ServeFlags): Promise<void> {
     return;
   }
 
+  const { serveHttp } = await import('../server/http.js');
   let http;
   try {
     http = await serveHttp({
@@ -62,8 +64,10 @@ export async function serve(flags: ServeFlags): Promise<void> {
 }
 
 async function httpAuth(s: Settings): Promise<HttpAuth> {
+  const { gatewayAuth, noAuth, oauthAuth } = await import('../server/httpAuth.js');
   if (s.auth.mode === 'gateway') return gatewayAuth(s.auth.gateway);
   if (s.auth.mode === 'oauth' && s.auth.oauth) {
+    const { discoverJwksUrl, jwtVerifier } = await import('../auth/oauth.js');
     const o = s.auth.oauth;
     const resourceUrl = new URL(s.publicUrl ?? `http://${s.host.includes(':') ? `[${s.host}]` : s.host}:${s.port}/mcp`);
     const jwksUrl = o.jwksUrl ?? (await discoverJwksUrl(o.issuer));

@@ -11,8 +11,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import path from 'node:path';
-import { LineCounter, parseDocument, type Node } from 'yaml';
+import type { Node } from 'yaml';
 import { z } from 'zod';
+import { yaml } from './yaml.js';
 import { BUILTIN_PERSONAS } from '../policy/personas.js';
 import { ruleProblem } from '../policy/rules.js';
 import type { AnyToolSpec } from '../tools/contract.js';
@@ -124,6 +125,7 @@ export function loadConfig(file: string | undefined, tools: readonly AnyToolSpec
 }
 
 export function parseConfig(text: string, file: string, tools: readonly AnyToolSpec[]): ConfigFile {
+  const { LineCounter, parseDocument } = yaml();
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false });
   const at = (offset: number | undefined) => {

@@ -6,7 +6,9 @@
 import http from 'node:http';
 import https from 'node:https';
 import { StringDecoder } from 'node:string_decoder';
+import { SERVER_VERSION } from '../server/version.js';
 import type { KubeConnection } from './connection.js';
+import { backoffMs, DEFAULT_RETRY, parseRetryAfter, sleep, type RetryPolicy } from './retry.js';
 import type { KubeList, KubeObject, KubeStatus } from './types.js';
 
 export interface ResourceType {
@@ -58,7 +60,29 @@ export class KubeApiError extends Error {
     super(message);
     this.name = 'KubeApiError';
   }
+
+  /** Asking again may succeed (429, 5xx, a dropped connection). */
+  transient = false;
+  /** The server's Retry-After, when it sent one. */
+  retryAfterMs?: number;
 }
+
+/** A caller-supplied name or namespace that is not a valid Kubernetes name; nothing is sent. */
+export class KubeNameError extends Error {
+  readonly code = 'invalid_arguments';
+  readonly hint: string;
+
+  constructor(what: 'name' | 'namespace', value: string) {
+    super(`${JSON.stringify(value.slice(0, 80))} is not a valid Kubernetes ${what}.`);
+    this.name = 'KubeNameError';
+    this.hint =
+      what === 'namespace'
+        ? 'A namespace is at most 63 lowercase letters, digits and "-", starting and ending with a letter or digit (e.g. "team-a").'
+        : 'A name is at most 253 lowercase letters, digits, "-" and ".", starting and ending with a letter or digit (e.g. "torch-distributed"); the list tools show what exists.';
+  }
+}
+
+export const USER_AGENT = `kubeflow-mcp/${SERVER_VERSION}`;
 
 export type Query = Record<string, string | number | boolean | undefined>;
 
@@ -67,8 +91,10 @@ export interface CallOptions {
   body?: unknown;
   contentType?: string;
   signal?: AbortSignal;
-  /** Per-call timeout; streams use only the signal. */
+  /** Total time for the call (connect, answer, body, retries); 0 for none. Streams use only the signal. */
   timeoutMs?: number;
+  /** May be sent again after a transient failure; defaults to true for GET/HEAD only. */
+  idempotent?: boolean;
 }
 
 export interface Impersonation {
@@ -88,6 +114,7 @@ export class KubeClient {
     readonly connection: KubeConnection,
     private readonly impersonate?: Impersonation,
     private readonly timeoutMs = DEFAULT_TIMEOUT_MS,
+    private readonly retry: RetryPolicy = DEFAULT_RETRY,
   ) {}
 
   get server(): string {
@@ -96,30 +123,34 @@ export class KubeClient {
 
   /** A client for the same cluster acting as another user (Impersonate-User / Impersonate-Group). */
   as(identity: Impersonation): KubeClient {
-    return new KubeClient(this.connection, identity, this.timeoutMs);
+    return new KubeClient(this.connection, identity, this.timeoutMs, this.retry);
   }
 
   path(rt: ResourceType, namespace?: string, name?: string, subresource?: string): string {
     const base = rt.group ? `/apis/${rt.group}/${rt.version}` : `/api/${rt.version}`;
-    const ns = rt.namespaced && namespace ? `/namespaces/${encodeURIComponent(namespace)}` : '';
-    const n = name ? `/${encodeURIComponent(name)}` : '';
+    // Every segment that came from a caller is a valid Kubernetes name, so none can be '.', '..'
+    // or carry a '/', and the path is the one the caller asked for.
+    const ns = rt.namespaced && namespace !== undefined && namespace !== '' ? `/namespaces/${checkSegment(namespace, 'namespace')}` : '';
+    const n = name !== undefined && name !== '' ? `/${checkSegment(name, 'name')}` : '';
     const s = subresource ? `/${subresource}` : '';
     return `${base}${ns}/${rt.plural}${n}${s}`;
   }
 
-  get<T extends KubeObject>(rt: ResourceType, name: string, namespace?: string, signal?: AbortSignal): Promise<T> {
+  async get<T extends KubeObject>(rt: ResourceType, name: string, namespace?: string, signal?: AbortSignal): Promise<T> {
     return this.json<T>('GET', this.path(rt, namespace, name), { signal });
   }
 
-  list<T extends KubeObject>(rt: ResourceType, namespace?: string, query?: Query, signal?: AbortSignal): Promise<KubeList<T>> {
+  async list<T extends KubeObject>(rt: ResourceType, namespace?: string, query?: Query, signal?: AbortSignal): Promise<KubeList<T>> {
     return this.json<KubeList<T>>('GET', this.path(rt, namespace), { query, signal });
   }
 
-  create<T extends KubeObject>(rt: ResourceType, namespace: string | undefined, body: unknown, opts: { dryRun?: boolean; signal?: AbortSignal } = {}): Promise<T> {
-    return this.json<T>('POST', this.path(rt, namespace), { body, query: { dryRun: opts.dryRun ? 'All' : undefined }, signal: opts.signal });
+  async create<T extends KubeObject>(rt: ResourceType, namespace: string | undefined, body: unknown, opts: { dryRun?: boolean; signal?: AbortSignal } = {}): Promise<T> {
+    // Access and identity reviews only ask a question: sending one twice is harmless.
+    const idempotent = rt.group === 'authorization.k8s.io' || rt.group === 'authentication.k8s.io';
+    return this.json<T>('POST', this.path(rt, namespace), { body, query: { dryRun: opts.dryRun ? 'All' : undefined }, signal: opts.signal, idempotent });
   }
 
-  mergePatch<T extends KubeObject>(rt: ResourceType, namespace: string | undefined, name: string, patch: unknown, opts: { dryRun?: boolean; signal?: AbortSignal } = {}): Promise<T> {
+  async mergePatch<T extends KubeObject>(rt: ResourceType, namespace: string | undefined, name: string, patch: unknown, opts: { dryRun?: boolean; signal?: AbortSignal } = {}): Promise<T> {
     return this.json<T>('PATCH', this.path(rt, namespace, name), {
       body: patch,
       contentType: 'application/merge-patch+json',
@@ -128,7 +159,7 @@ export class KubeClient {
     });
   }
 
-  delete(rt: ResourceType, namespace: string | undefined, name: string, opts: { dryRun?: boolean; signal?: AbortSignal } = {}): Promise<unknown> {
+  async delete(rt: ResourceType, namespace: string | undefined, name: string, opts: { dryRun?: boolean; signal?: AbortSignal } = {}): Promise<unknown> {
     return this.json('DELETE', this.path(rt, namespace, name), {
       // Background propagation like the SDK and kubectl; the controller garbage-collects pods.
       body: { kind: 'DeleteOptions', apiVersion: 'v1', propagationPolicy: 'Background', ...(opts.dryRun ? { dryRun: ['All'] } : {}) },
@@ -139,19 +170,18 @@ export class KubeClient {
 
   /** A JSON request; non-2xx answers become KubeApiError carrying the API Status. */
   async json<T>(method: string, path: string, opts: CallOptions = {}): Promise<T> {
-    const res = await this.send(method, path, opts);
-    const text = await readBody(res);
+    const text = await this.call(method, path, opts, readBody);
     return (text ? JSON.parse(text) : {}) as T;
   }
 
   /** A plain-text GET (pod logs). */
   async text(path: string, opts: CallOptions = {}): Promise<string> {
-    return readBody(await this.send('GET', path, opts));
+    return this.call('GET', path, opts, readBody);
   }
 
   /** Lines of a streaming GET (pod logs with follow=true), until the server ends it or the signal aborts. */
   async *lines(path: string, opts: CallOptions = {}): AsyncGenerator<string> {
-    const res = await this.send('GET', path, { ...opts, timeoutMs: 0 });
+    const res = await this.call('GET', path, { ...opts, timeoutMs: 0 }, async (r) => r);
     // A multi-byte character can straddle two chunks: decode across chunk boundaries.
     const decoder = new StringDecoder('utf8');
     let rest = '';
@@ -187,10 +217,45 @@ export class KubeClient {
     }
   }
 
-  private async send(method: string, path: string, opts: CallOptions): Promise<http.IncomingMessage> {
+  /**
+   * One call: the URL from validated parts, a total deadline (connect, answer and body) unless
+   * timeoutMs is 0, and bounded retries with backoff for idempotent calls on 429, 5xx and dropped
+   * connections. `read` consumes the answer inside the deadline and the retry.
+   */
+  private async call<T>(method: string, path: string, opts: CallOptions, read: (res: http.IncomingMessage) => Promise<T>): Promise<T> {
     const url = new URL(this.server + path);
     for (const [k, v] of Object.entries(opts.query ?? {})) if (v !== undefined && v !== '') url.searchParams.set(k, String(v));
-    const headers: Record<string, string | string[]> = { Accept: 'application/json', ...(await this.connection.authHeaders()) };
+    const timeoutMs = opts.timeoutMs ?? this.timeoutMs;
+    const deadline = timeoutMs > 0 ? AbortSignal.timeout(timeoutMs) : undefined;
+    const signal = deadline && opts.signal ? AbortSignal.any([opts.signal, deadline]) : (deadline ?? opts.signal);
+    const started = Date.now();
+    const interrupted = (): KubeApiError | undefined =>
+      opts.signal?.aborted
+        ? new KubeApiError('request cancelled', 499, 'Aborted')
+        : deadline?.aborted
+          ? new KubeApiError(`Kubernetes API call timed out after ${timeoutMs / 1000}s: ${method} ${url.pathname}`, 504, 'Timeout')
+          : undefined;
+    const idempotent = opts.idempotent ?? (method === 'GET' || method === 'HEAD');
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await read(await this.send(method, url, opts, signal));
+      } catch (err) {
+        const stop = interrupted();
+        if (stop) throw stop;
+        if (!(err instanceof KubeApiError) || !idempotent || !err.transient || attempt + 1 >= this.retry.attempts) throw err;
+        const wait = err.retryAfterMs ?? backoffMs(attempt, this.retry);
+        if (Date.now() - started + wait > this.retry.budgetMs) throw err;
+        try {
+          await sleep(wait, signal);
+        } catch {
+          throw interrupted() ?? err;
+        }
+      }
+    }
+  }
+
+  private async send(method: string, url: URL, opts: CallOptions, signal: AbortSignal | undefined): Promise<http.IncomingMessage> {
+    const headers: Record<string, string | string[]> = { Accept: 'application/json', 'User-Agent': USER_AGENT, ...(await this.connection.authHeaders()) };
     if (this.impersonate) {
       headers['Impersonate-User'] = this.impersonate.user;
       if (this.impersonate.groups?.length) headers['Impersonate-Group'] = this.impersonate.groups;
@@ -201,34 +266,59 @@ export class KubeClient {
       headers['Content-Type'] = opts.contentType ?? 'application/json';
       headers['Content-Length'] = String(payload.length);
     }
-    const timeoutMs = opts.timeoutMs ?? this.timeoutMs;
     const mod = url.protocol === 'https:' ? https : http;
     return new Promise<http.IncomingMessage>((resolve, reject) => {
-      if (opts.signal?.aborted) return reject(new KubeApiError('request cancelled', 499, 'Aborted'));
-      const req = mod.request(url, { method, headers, agent: this.connection.agent, signal: opts.signal }, (res) => {
+      if (signal?.aborted) return reject(new KubeApiError('request cancelled', 499, 'Aborted'));
+      const req = mod.request(url, { method, headers, agent: this.connection.agent, signal }, (res) => {
         const status = res.statusCode ?? 0;
         if (status >= 200 && status < 300) return resolve(res);
-        readBody(res).then((text) => reject(statusError(text, status, method, url.pathname)), reject);
+        readBody(res).then((text) => {
+          const err = statusError(text, status, method, url.pathname);
+          err.transient = RETRIABLE_STATUS.has(status);
+          err.retryAfterMs = parseRetryAfter(res.headers['retry-after']);
+          reject(err);
+        }, reject);
       });
-      if (timeoutMs > 0) {
-        req.setTimeout(timeoutMs, () => req.destroy(new KubeApiError(`Kubernetes API call timed out after ${timeoutMs / 1000}s: ${method} ${url.pathname}`, 504, 'Timeout')));
-      }
       req.on('error', (err: NodeJS.ErrnoException) => {
         if (err instanceof KubeApiError) return reject(err);
-        if (opts.signal?.aborted || err.name === 'AbortError') return reject(new KubeApiError('request cancelled', 499, 'Aborted'));
-        reject(new KubeApiError(`cannot reach the Kubernetes API server at ${this.server}: ${err.code ?? err.message}`, 0, 'Unreachable'));
+        if (signal?.aborted || err.name === 'AbortError') return reject(new KubeApiError('request cancelled', 499, 'Aborted'));
+        const e = new KubeApiError(`cannot reach the Kubernetes API server at ${this.server}: ${err.code ?? err.message}`, 0, 'Unreachable');
+        e.transient = TRANSIENT_ERRNO.has(err.code ?? '');
+        reject(e);
       });
       req.end(payload);
     });
   }
 }
 
+/** Answers worth asking again: throttled, or the server (or a proxy in front of it) briefly failing. */
+const RETRIABLE_STATUS = new Set([429, 500, 502, 503, 504]);
+/** Connections that dropped mid-way; a refused connection is not retried (nothing is listening). */
+const TRANSIENT_ERRNO = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED', 'ETIMEDOUT']);
+
+/** Kubernetes object names (DNS-1123 subdomains) and namespaces (DNS-1123 labels). */
+const NAME_RE = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
+const LABEL_RE = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+function checkSegment(value: string, what: 'name' | 'namespace'): string {
+  const ok = what === 'namespace' ? value.length <= 63 && LABEL_RE.test(value) : value.length <= 253 && NAME_RE.test(value);
+  if (!ok) throw new KubeNameError(what, value);
+  return encodeURIComponent(value);
+}
+
 function readBody(res: http.IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
+    // A connection cut mid-body is a dropped connection like any other (an abort is mapped by the caller).
+    const cut = () => {
+      const e = new KubeApiError('the API server connection closed mid-answer', 0, 'Unreachable');
+      e.transient = true;
+      reject(e);
+    };
     res.on('data', (c: Buffer) => chunks.push(c));
     res.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    res.on('error', reject);
+    res.on('error', cut);
+    res.on('close', () => res.complete || cut());
   });
 }
 

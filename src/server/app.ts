@@ -6,7 +6,8 @@
  * the HTTP layer authenticated someone, else the server's own identity.
  *
  * Start-up work (loading a kubeconfig imports @kubernetes/client-node; auto mode probes the
- * cluster and its APIs) runs while the transport starts; the factory waits for it.
+ * cluster and its APIs) runs while the transport starts. tools/list waits for it only when the
+ * modules are auto-detected; every tools/call waits for it (in identity()).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { osUserName } from '../osUser.js';
@@ -22,7 +23,9 @@ import { ModelRegistryClient } from '../kubeflow/hub/client.js';
 import { OptimizerClient } from '../kubeflow/optimizer/client.js';
 import type { TrainerBackend } from '../kubeflow/trainer/backend.js';
 import { KubernetesBackend } from '../kubeflow/trainer/backends/kubernetes/index.js';
+import { sweepProbeJobs } from '../kubeflow/trainer/backends/kubernetes/packages.js';
 import { LocalBackend } from '../kubeflow/trainer/backends/local/index.js';
+import { log } from '../log.js';
 import { Policy } from '../policy/policy.js';
 import { ToolError, type AnyToolSpec } from '../tools/contract.js';
 import { ALL_TOOLS, CLIENT_MODULES, toolsForModules } from '../tools/registry.js';
@@ -64,7 +67,8 @@ export async function createApp(settings: Settings): Promise<App> {
   let unavailable: ToolError | undefined;
   let backendNote = '';
   let own: Identity = { user: osUserName(), groups: [], source: 'local', impersonate: false };
-  let modules: string[] = [];
+  // Explicit --clients fix the tool list now: tools/list need not wait for the cluster.
+  let modules: string[] = settings.clients === 'auto' ? [] : settings.clients;
   const skipped: string[] = [];
   let ready = false;
 
@@ -90,7 +94,8 @@ export async function createApp(settings: Settings): Promise<App> {
       conn = await loadKubeConnection(settings);
     } catch (err) {
       if (!(err instanceof KubeConfigError)) throw err;
-      if (settings.backend === 'auto') return useLocal(' (no kubeconfig or service account found)');
+      // Say which file is missing or broken; "none found" only when there was nothing to look at.
+      if (settings.backend === 'auto') return useLocal(` (${err.message.charAt(0).toLowerCase()}${err.message.slice(1).replace(/\.$/, '')})`);
       unavailable = new ToolError('no_cluster', err.message, err.hint);
       return;
     }
@@ -101,6 +106,8 @@ export async function createApp(settings: Settings): Promise<App> {
     }
     kube = client;
     backend = new KubernetesBackend(kube);
+    // In the background: probe jobs a killed server left behind (never delays or fails start-up).
+    void sweepProbeJobs(client, conn.defaultNamespace).then((gone) => gone.length && log.info({ deleted: gone }, 'deleted leftover get_runtime_packages probe jobs'));
   };
 
   /** The registry client; for a caller the server acts for, every request first checks their right (hub/access.ts). */
@@ -122,10 +129,7 @@ export async function createApp(settings: Settings): Promise<App> {
     return subjectAccessCheck(kube, service, caller);
   };
   const chooseModules = async (): Promise<void> => {
-    if (settings.clients !== 'auto') {
-      modules = settings.clients;
-      return;
-    }
+    if (settings.clients !== 'auto') return;
     if (!backend) {
       // No backend at all: keep the trainer tools, whose calls explain what to configure.
       modules = ['trainer'];
@@ -158,7 +162,7 @@ export async function createApp(settings: Settings): Promise<App> {
 
   let built: { tools: AnyToolSpec[]; text: string; entries: ReturnType<typeof listEntries> } | undefined;
   const assembled = async () => {
-    await loading;
+    if (settings.clients === 'auto') await loading;
     if (!built) {
       const tools = policy.visible(toolsForModules(modules));
       built = { tools, text: instructions(new Set(tools.map((t) => t.name)), settings.mode), entries: listEntries(advertised(tools, settings.mode)) };
@@ -173,6 +177,7 @@ export async function createApp(settings: Settings): Promise<App> {
     ready: loading,
     tools: async () => (await assembled()).tools,
     describe: async () => {
+      await loading;
       const { tools } = await assembled();
       const where = backend ? `${backend.describe()}${backendNote}` : `no cluster (${unavailable?.message})`;
       return [
@@ -196,7 +201,8 @@ export async function createApp(settings: Settings): Promise<App> {
           allTools: ALL_TOOLS,
           policy,
           instructions: text,
-          identity: async () => (authenticated ? { ...authenticated, actingAs: own.user } : { ...own, requestId }),
+          // Every call starts here, so calls (unlike tools/list) always see the finished start-up.
+          identity: async () => (await loading, authenticated ? { ...authenticated, actingAs: own.user } : { ...own, requestId }),
           backend: backendFor,
           optimizer: optimizerFor,
           registry: registryClient,

@@ -25,9 +25,24 @@ export const confirmed = z.boolean().default(false);
 
 export const numNodes = z.int().min(1).max(1024).optional();
 
-/** Per-node resources, SDK style: {"gpu": 1, "cpu": 4, "memory": "32Gi"}. */
+/**
+ * Resource names a node request may use (see src/kubeflow/trainer/resources.ts for the mapping):
+ * the standard ones (any case), a MIG profile, or an extended resource `<domain>/<name>`.
+ */
+const STANDARD_RESOURCES = ['cpu', 'memory', 'gpu', 'storage', 'ephemeral-storage'];
+const EXTENDED_RESOURCE = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?\/[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
+const isResourceName = (k: string) => STANDARD_RESOURCES.includes(k.toLowerCase()) || /^mig-[a-z0-9][-a-z0-9.]*$/i.test(k) || (k.length <= 253 && EXTENDED_RESOURCE.test(k));
+
+/** Per-node resources, SDK style: {"gpu": 1, "cpu": 4, "memory": "32Gi"}. Unknown keys are refused. */
 export const resources = z
   .record(z.string().min(1), z.union([z.string().min(1), z.number().positive()]))
+  .superRefine((r, ctx) => {
+    for (const k of Object.keys(r)) {
+      if (!isResourceName(k)) {
+        ctx.addIssue({ code: 'custom', path: [k], message: `unknown resource '${k.slice(0, 60)}'; use ${STANDARD_RESOURCES.join(', ')}, mig-<profile> or an extended resource such as nvidia.com/gpu` });
+      }
+    }
+  })
   .optional()
   .describe('per node: gpu, cpu, memory');
 

@@ -1,7 +1,8 @@
 /** The command line as a user types it: listings, and clear non-zero exits on bad flags. */
 import { spawnSync } from 'node:child_process';
+import { chmodSync, statSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { BIN, isolatedEnv } from '../support/mcp.js';
+import { BIN, isolatedEnv, ROOT } from '../support/mcp.js';
 
 function run(...args: string[]) {
   const r = spawnSync(process.execPath, [BIN, ...args], { env: isolatedEnv(), encoding: 'utf8', timeout: 20_000 });
@@ -61,4 +62,16 @@ describe('kubeflow-mcp CLI', () => {
     expect(r.code).not.toBe(0);
     expect(r.err).toContain(`port ${port} is already in use`);
   });
+});
+
+describe('npm run build', () => {
+  it('leaves dist/cli/main.js executable, so an `npm link`ed kubeflow-mcp runs', () => {
+    chmodSync(BIN, 0o644); // as a fresh tsc emit leaves it
+    const b = spawnSync('npm', ['run', 'build', '--silent'], { cwd: ROOT, encoding: 'utf8', timeout: 240_000 });
+    expect(b.status, b.stderr).toBe(0);
+    expect(statSync(BIN).mode & 0o111).toBe(0o111);
+    const r = spawnSync(BIN, ['--version'], { env: isolatedEnv(), encoding: 'utf8', timeout: 20_000 });
+    expect(r.error).toBeUndefined();
+    expect(r.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
+  }, 300_000);
 });

@@ -6,6 +6,7 @@
  * resourceVersion, an expired one (410) restarts from the current state.
  */
 import { KubeApiError, RESOURCES, type KubeClient } from '../../kube/client.js';
+import { follow } from '../../kube/follow.js';
 import { experimentSummary } from './status.js';
 import type { Experiment, ExperimentState, ExperimentSummary } from './types.js';
 
@@ -42,32 +43,21 @@ export async function waitForExperiment(kube: KubeClient, namespace: string, nam
   const signal = opts.signal ? AbortSignal.any([opts.signal, stop.signal]) : stop.signal;
   let deleted = false;
   try {
-    let rv = exp.metadata.resourceVersion;
-    outer: while (!signal.aborted) {
-      try {
-        const query = { fieldSelector: `metadata.name=${name}`, resourceVersion: rv, allowWatchBookmarks: true, timeoutSeconds: 300 };
-        for await (const ev of kube.watch<Experiment>(RESOURCES.experiments, namespace, query, signal)) {
-          rv = ev.object.metadata.resourceVersion ?? rv;
-          if (ev.type === 'BOOKMARK') continue;
-          if (ev.type === 'DELETED') {
-            deleted = true;
-            break outer;
-          }
-          exp = ev.object;
-          const next = experimentSummary(exp);
-          if (next.status !== last.status || JSON.stringify(next.trialCounts) !== JSON.stringify(last.trialCounts)) opts.onChange?.(next);
-          last = next;
-          if (done(next.status)) break outer;
+    await follow<Experiment>(kube, RESOURCES.experiments, namespace, { fieldSelector: `metadata.name=${name}` }, {
+      resourceVersion: exp.metadata.resourceVersion,
+      signal,
+      onEvent: (type, obj) => {
+        if (type === 'DELETED') {
+          deleted = true;
+          return 'stop';
         }
-      } catch (err) {
-        if (signal.aborted) break;
-        if (err instanceof KubeApiError && (err.status === 410 || err.reason === 'Expired')) {
-          rv = undefined; // re-list from now: the first event is a synthetic ADDED of the current state
-          continue;
-        }
-        throw err;
-      }
-    }
+        exp = obj;
+        const next = experimentSummary(exp);
+        if (next.status !== last.status || JSON.stringify(next.trialCounts) !== JSON.stringify(last.trialCounts)) opts.onChange?.(next);
+        last = next;
+        return done(next.status) ? 'stop' : undefined;
+      },
+    });
   } finally {
     clearTimeout(timer);
     stop.abort();

@@ -13,8 +13,9 @@
  * gradients and optimizer state over all GPUs (FSDP/ZeRO-3 style) while activations stay per GPU;
  * LoRA/QLoRA/DoRA keep the whole (quantized) base model on every GPU (data parallel).
  *
- * When nothing is known about the model (not in the catalog, no size in its name, no
- * `modelParams`), the estimate has `params: null`, zero sizes, `confidence: 'low'`,
+ * A model outside the catalog can be described by `modelParams`, or by `numLayers` and
+ * `hiddenSize` alone (then params ~ 12 * layers * hidden^2). When nothing is known about the model
+ * (not in the catalog, no size in its name, neither of those), the estimate has `params: null`, zero sizes, `confidence: 'low'`,
  * `recommended: null`, and `missing` says what to supply.
  */
 import { RECOMMENDABLE_GPUS } from './gpus.js';
@@ -176,6 +177,15 @@ export function estimateResources(input: EstimateInput): Estimate {
       if (parsed.moe) assumptions.push('mixture-of-experts size taken as experts × expert size (an upper bound: experts share attention layers)');
       missing.push('model_params (exact total parameter count)');
     }
+  }
+  if (params === null && layers !== undefined && hidden !== undefined) {
+    // A private or air-gapped model: its config.json gives the shape, and a decoder-only
+    // transformer has about 12 * layers * hidden^2 parameters (attention 4h^2 + MLP 8h^2 per layer).
+    params = 12 * layers * hidden * hidden;
+    source = 'user';
+    confidence = 'medium';
+    assumptions.push(`parameter count ${fmtParams(params)} estimated from the shape as 12 × layers × hidden² (embeddings not counted)`);
+    missing.push('model_params (exact total parameter count)');
   }
   if (params === null) {
     missing.unshift('model_params (total parameter count, e.g. 7e9)');

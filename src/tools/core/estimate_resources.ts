@@ -1,12 +1,14 @@
 import { z } from 'zod';
 import { estimateResources, type Estimate } from '../../kubeflow/planning/estimate.js';
-import { defineTool } from '../contract.js';
+import { defineTool, ToolError } from '../contract.js';
 import { fields } from '../render.js';
 import { namespace } from '../schemas.js';
 
 export const estimateInput = {
   model: z.string().min(1).max(300).optional().describe('HF id'),
   model_params: z.number().positive().max(1e13).optional().describe('e.g. 7e9'),
+  num_layers: z.int().min(1).max(100_000).optional().describe('num_hidden_layers in config.json'),
+  hidden_size: z.int().min(1).max(1_000_000).optional().describe('hidden_size in config.json'),
   peft_method: z.enum(['lora', 'qlora', 'dora', 'full']).default('lora'),
   batch_size: z.int().min(1).max(4096).default(4),
   sequence_length: z.int().min(1).max(1_048_576).default(2048),
@@ -43,21 +45,31 @@ export const estimateResourcesTool = defineTool({
   category: 'planning',
   risk: 'read',
   title: 'Estimate GPU memory',
-  description: 'GPU memory to fine-tune a model, and which GPUs to use. Knows common open models; otherwise give model_params.',
+  description: 'GPU memory to fine-tune a model, and which GPUs to use. Knows common open models; otherwise give model_params, or num_layers and hidden_size.',
   input: z.object({ ...estimateInput, namespace }),
   output: estimateOutput,
-  run: async (a) =>
-    estimateOut(
-      estimateResources({
-        model: a.model,
-        modelParams: a.model_params,
-        peftMethod: a.peft_method,
-        batchSize: a.batch_size,
-        sequenceLength: a.sequence_length,
-        quantization: a.quantization,
-        numNodes: a.num_nodes,
-      }),
-    ),
+  run: async (a) => {
+    const e = estimateResources({
+      model: a.model,
+      modelParams: a.model_params,
+      numLayers: a.num_layers,
+      hiddenSize: a.hidden_size,
+      peftMethod: a.peft_method,
+      batchSize: a.batch_size,
+      sequenceLength: a.sequence_length,
+      quantization: a.quantization,
+      numNodes: a.num_nodes,
+    });
+    if (e.params === null) {
+      // A 0 GB "estimate" would read as an answer: nothing known is an error the caller can fix.
+      throw new ToolError(
+        'unknown_model',
+        a.model ? `Cannot estimate "${a.model}": it is not in the offline catalog and its name has no size such as 7B.` : 'Cannot estimate without a model: give model, model_params, or num_layers and hidden_size.',
+        "Pass model_params (total parameters, e.g. 7e9), or num_layers and hidden_size from the model's config.json (private and air-gapped models).",
+      );
+    }
+    return estimateOut(e);
+  },
   render: (o) =>
     [
       fields([

@@ -2,11 +2,12 @@
  * Waiting for a TrainJob status with watches instead of polling: one watch on the TrainJob (its
  * conditions) and one on its pods (Running needs pod phases). Each change re-derives the status, so
  * the wait ends as soon as the API server reports the condition. Bounded by a timeout and the
- * caller's signal; a dropped watch is resumed from the last resourceVersion, an expired one re-lists.
- * A DELETED event ends the wait at once as deleted (with who or what deleted it, when that shows).
+ * caller's signal; watches reconnect as src/kube/follow.ts describes. A DELETED event ends the
+ * wait at once as deleted (with who or what deleted it, when that shows).
  */
 import { KubeApiError, RESOURCES, type KubeClient } from '../../../../kube/client.js';
 import { eventTime } from '../../../../kube/events.js';
+import { follow } from '../../../../kube/follow.js';
 import type { KubeEvent, Pod } from '../../../../kube/types.js';
 import type { WaitResult } from '../../backend.js';
 import { podSelector } from '../../constants.js';
@@ -50,20 +51,28 @@ export async function waitForJob(
         if (done(view)) settle(view);
       });
     };
-    const jobWatch = follow<TrainJob>(kube, namespace, RESOURCES.trainjobs, { fieldSelector: `metadata.name=${name}` }, trainJob.metadata.resourceVersion, signal, (type, obj) => {
-      if (type === 'DELETED') {
-        gone = obj;
-        settle(last);
-        return;
-      }
-      trainJob = obj;
-      recompute();
+    const jobWatch = follow<TrainJob>(kube, RESOURCES.trainjobs, namespace, { fieldSelector: `metadata.name=${name}` }, {
+      resourceVersion: trainJob.metadata.resourceVersion,
+      signal,
+      onEvent: (type, obj) => {
+        if (type === 'DELETED') {
+          gone = obj;
+          settle(last);
+          return;
+        }
+        trainJob = obj;
+        recompute();
+      },
     });
-    const podWatch = follow<Pod>(kube, namespace, RESOURCES.pods, { labelSelector: podSelector(name) }, state.podsResourceVersion, signal, (type, obj) => {
-      const key = obj.metadata.name ?? '';
-      if (type === 'DELETED') pods.delete(key);
-      else pods.set(key, obj);
-      recompute();
+    const podWatch = follow<Pod>(kube, RESOURCES.pods, namespace, { labelSelector: podSelector(name) }, {
+      resourceVersion: state.podsResourceVersion,
+      signal,
+      onEvent: (type, obj) => {
+        const key = obj.metadata.name ?? '';
+        if (type === 'DELETED') pods.delete(key);
+        else pods.set(key, obj);
+        recompute();
+      },
     });
     const aborted = new Promise<undefined>((resolve) => signal.addEventListener('abort', () => resolve(undefined), { once: true }));
     const watchFailed = Promise.race([jobWatch, podWatch]).then(() => undefined);
@@ -105,34 +114,5 @@ async function deletedBy(kube: KubeClient, job: TrainJob, caller?: AbortSignal):
     return deletion ? `${deletion.reason}: ${deletion.message ?? ''}`.trim() : undefined;
   } catch {
     return undefined; // best effort: the deletion itself is the answer
-  }
-}
-
-/** Runs a watch until the signal aborts, resuming after stream ends and re-listing after 410. */
-async function follow<T extends { metadata: { resourceVersion?: string } }>(
-  kube: KubeClient,
-  namespace: string,
-  rt: (typeof RESOURCES)[keyof typeof RESOURCES],
-  selector: { labelSelector?: string; fieldSelector?: string },
-  resourceVersion: string | undefined,
-  signal: AbortSignal,
-  onEvent: (type: 'ADDED' | 'MODIFIED' | 'DELETED', obj: T) => void,
-): Promise<void> {
-  let rv = resourceVersion;
-  while (!signal.aborted) {
-    try {
-      for await (const ev of kube.watch<T>(rt, namespace, { ...selector, resourceVersion: rv, allowWatchBookmarks: true, timeoutSeconds: 300 }, signal)) {
-        rv = ev.object.metadata.resourceVersion ?? rv;
-        if (ev.type !== 'BOOKMARK') onEvent(ev.type as 'ADDED' | 'MODIFIED' | 'DELETED', ev.object);
-      }
-    } catch (err) {
-      if (signal.aborted) return;
-      if (err instanceof KubeApiError && (err.status === 410 || err.reason === 'Expired')) {
-        // Too old: a synthetic ADDED stream from "now" brings us up to date.
-        rv = undefined;
-        continue;
-      }
-      throw err;
-    }
   }
 }
