@@ -3,7 +3,7 @@
  * Kubernetes API Status reasons map to stable codes; messages never carry credentials (the API
  * server's messages do not, and we add none).
  */
-import { KubeApiError } from '../kube/client.js';
+import { KubeApiError, KubeNameError } from '../kube/client.js';
 import { KubeConfigError } from '../kube/connection.js';
 import { CodedError } from '../kubeflow/errors.js';
 import { ToolError } from './contract.js';
@@ -12,6 +12,7 @@ export function toToolError(err: unknown): ToolError {
   if (err instanceof ToolError) return err;
   if (err instanceof KubeApiError) return fromKube(err);
   if (err instanceof KubeConfigError) return new ToolError('no_cluster', err.message, err.hint);
+  if (err instanceof KubeNameError) return new ToolError(err.code, err.message, err.hint);
   // The Kubeflow layer's errors carry their own code and hint; everything beyond those is kept.
   if (err instanceof CodedError) {
     const { code, message, hint, ...details } = err.toJSON();
