@@ -69,8 +69,8 @@ describe('optimize -> best -> train -> register', () => {
     expect(validateExperiment(experiment)).toEqual([]);
     expect(experiment.spec.trialTemplate.trialSpec.spec.trainer.command[2]).toContain("train(**{'lr': '${trialParameters.lr}', 'epochs': '${trialParameters.epochs}'})");
 
-    const waited = await call<{ reached: boolean; experiment: { status: string; trials: { succeeded: number } }; trials: Array<{ metrics: Record<string, string> }> }>(c, 'wait_for_optimization', { name, timeout_seconds: 60 });
-    expect(waited.data.reached).toBe(true);
+    const waited = await call<{ outcome: string; experiment: { status: string; trials: { succeeded: number } }; trials: Array<{ metrics: Record<string, string> }> }>(c, 'wait_for_optimization', { name, timeout_seconds: 60 });
+    expect(waited.data.outcome).toBe('reached');
     expect(waited.data.experiment.status).toBe('Complete');
     expect(waited.data.experiment.trials.succeeded).toBe(4);
     expect(waited.data.trials.every((t) => Number(t.metrics.loss) > 0)).toBe(true);
@@ -89,7 +89,7 @@ describe('optimize -> best -> train -> register', () => {
     // Train with the best parameters.
     const train = await call<{ job: { name: string } }>(c, 'run_custom_training', { code: CODE, func_args: best.data.best.parameters, confirmed: true });
     const job = train.data.job.name;
-    expect((await call<{ reached: boolean }>(c, 'wait_for_training', { name: job, timeout_seconds: 30 })).data.reached).toBe(true);
+    expect((await call<{ outcome: string }>(c, 'wait_for_training', { name: job, timeout_seconds: 30 })).data.outcome).toBe('reached');
 
     // Register the model, with the TrainJob as lineage.
     const reg = { name: 'lr-demo', version: 'v1', uri: `s3://models/lr-demo/${job}`, train_job: job, options: { format: 'pytorch', metadata: { best_lr: best.data.best.parameters.lr!, trials: 4 } } };

@@ -51,7 +51,7 @@ describe('wait_for_training', () => {
       kube.store.remove('trainer.kubeflow.org', 'trainjobs', NS, name);
       const res = await waiting;
       expect(Date.now() - deletedAt).toBeLessThan(1000);
-      expect(res.structuredContent).toMatchObject({ outcome: 'deleted', reached: false, timed_out: false });
+      expect(res.structuredContent).toMatchObject({ outcome: 'deleted' });
       expect(res.content[0]?.text).toMatch(/^DELETED after /);
       expect(res.structuredContent.next).toContain('deleted');
       expect(res.structuredContent.next).not.toContain('again');
@@ -66,7 +66,7 @@ describe('wait_for_training', () => {
     try {
       // Nothing changes for 6 s: the only notifications after the first are heartbeats.
       const res = (await c.client.callTool({ name: 'wait_for_training', arguments: { name, timeout_seconds: 6 } }, { onprogress: (p) => seen.push(p) })) as Structured;
-      expect(res.structuredContent.timed_out).toBe(true);
+      expect(res.structuredContent.outcome).toBe('timed_out');
     } finally {
       kube.controller.resume();
     }
@@ -90,7 +90,7 @@ describe('wait_for_optimization', () => {
       kube.store.remove('kubeflow.org', 'experiments', NS, name);
       const res = await waiting;
       expect(Date.now() - deletedAt).toBeLessThan(1000);
-      expect(res.structuredContent).toMatchObject({ outcome: 'deleted', reached: false });
+      expect(res.structuredContent).toMatchObject({ outcome: 'deleted' });
       expect(res.structuredContent.experiment.status).not.toBe('Failed');
       expect(res.content[0]?.text).toMatch(/^DELETED after /);
     } finally {
@@ -104,7 +104,7 @@ describe('wait_for_optimization', () => {
     await call(c, 'optimize', { ...args, name, confirmed: true });
     const seen: Progress[] = [];
     const res = (await c.client.callTool({ name: 'wait_for_optimization', arguments: { name, timeout_seconds: 50 } }, { onprogress: (p) => seen.push(p) })) as Structured;
-    expect(res.structuredContent.reached).toBe(true);
+    expect(res.structuredContent.outcome).toBe('reached');
     expect(seen.length).toBeGreaterThanOrEqual(2);
     for (let i = 1; i < seen.length; i++) expect(seen[i]!.progress).toBeGreaterThan(seen[i - 1]!.progress);
     // The total is the trial budget and progress counts finished trials: never past the total.

@@ -64,8 +64,8 @@ describe.each(transports)('custom training workflow over $name', ({ connect }) =
     expect(created.spec.trainer.numNodes).toBe(2);
     expect(created.spec.trainer.command[2]).toContain("train(**{'lr': 0.1})");
 
-    const waited = await call<{ reached: boolean; job: { status: string }; steps: Array<{ name: string }> }>(c, 'wait_for_training', { name, timeout_seconds: 20 });
-    expect(waited.data.reached).toBe(true);
+    const waited = await call<{ outcome: string; job: { status: string }; steps: Array<{ name: string }> }>(c, 'wait_for_training', { name, timeout_seconds: 20 });
+    expect(waited.data.outcome).toBe('reached');
     expect(waited.data.job.status).toBe('Complete');
     expect(waited.data.steps.map((s) => s.name)).toEqual(expect.arrayContaining(['node-0', 'node-1']));
 

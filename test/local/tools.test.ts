@@ -35,7 +35,7 @@ it('the training tools drive a local job from preview to deletion', async () => 
   const preview = await call('run_custom_training', { code, func_args: { steps: 3 }, name: 'tool-job' });
   expect(preview).toMatchObject({ status: 'preview', ready: true });
   expect(await call('run_custom_training', { code, func_args: { steps: 3 }, name: 'tool-job', confirmed: true })).toMatchObject({ status: 'submitted' });
-  expect(await call('wait_for_training', { name: 'tool-job', timeout_seconds: 30 })).toMatchObject({ reached: true, job: { status: 'Complete' } });
+  expect(await call('wait_for_training', { name: 'tool-job', timeout_seconds: 30 })).toMatchObject({ outcome: 'reached', job: { status: 'Complete' } });
   expect(await call('get_training_logs', { name: 'tool-job' })).toMatchObject({ lines: ['loss=1.000', 'loss=0.500', 'loss=0.333'] });
   expect((await call('get_training_events', { name: 'tool-job' })).events).toHaveLength(3);
   expect(await call('list_training_jobs', {})).toMatchObject({ jobs: [{ name: 'tool-job', status: 'Complete' }] });

@@ -7,8 +7,8 @@ import { namespace } from '../schemas.js';
 export const estimateInput = {
   model: z.string().min(1).max(300).optional().describe('HF id'),
   model_params: z.number().positive().max(1e13).optional().describe('e.g. 7e9'),
-  num_layers: z.int().min(1).max(100_000).optional().describe('num_hidden_layers in config.json'),
-  hidden_size: z.int().min(1).max(1_000_000).optional().describe('hidden_size in config.json'),
+  num_layers: z.int().min(1).max(100_000).optional(),
+  hidden_size: z.int().min(1).max(1_000_000).optional(),
   peft_method: z.enum(['lora', 'qlora', 'dora', 'full']).default('lora'),
   batch_size: z.int().min(1).max(4096).default(4),
   sequence_length: z.int().min(1).max(1_048_576).default(2048),
@@ -45,7 +45,7 @@ export const estimateResourcesTool = defineTool({
   category: 'planning',
   risk: 'read',
   title: 'Estimate GPU memory',
-  description: 'GPU memory to fine-tune a model, and which GPUs to use. Knows common open models; otherwise give model_params, or num_layers and hidden_size.',
+  description: 'GPU memory to fine-tune a model, and which GPUs to use. Knows common open models; otherwise give model_params, or num_layers and hidden_size (config.json).',
   input: z.object({ ...estimateInput, namespace }),
   output: estimateOutput,
   run: async (a) => {

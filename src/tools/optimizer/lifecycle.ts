@@ -14,7 +14,7 @@ export const waitForOptimization = defineTool({
   title: 'Wait for optimization',
   description: 'Wait until an experiment reaches status (default Complete) or fails; bounded, sends progress. Call again after a timeout.',
   input: z.object({ name: jobName, status: experimentStatus.exclude(['Created']).default('Complete'), timeout_seconds: z.int().min(1).max(600).default(50), namespace }),
-  output: experimentDetail.extend({ outcome: waitOutcome, reached: z.boolean(), waited_seconds: z.number(), next: z.string().optional() }),
+  output: experimentDetail.extend({ outcome: waitOutcome, waited_seconds: z.number(), next: z.string().optional() }),
   async run(a, ctx) {
     let lastSeen: ExperimentSummary | undefined;
     const res = await ctx.optimizer().waitFor(ctx.namespace, a.name, {
@@ -33,7 +33,6 @@ export const waitForOptimization = defineTool({
         trials: [],
         trials_truncated: false,
         outcome: 'deleted' as const,
-        reached: false,
         waited_seconds: res.waitedSeconds,
         next: `The experiment was deleted while waiting${last ? ` (last seen ${last.status})` : ''}; it no longer exists, nor do its trials. list_optimization_jobs shows what is left.`,
       };
@@ -44,7 +43,6 @@ export const waitForOptimization = defineTool({
     return {
       ...d,
       outcome,
-      reached: res.reached,
       waited_seconds: res.waitedSeconds,
       next: res.reached
         ? status === 'Complete'

@@ -11,7 +11,7 @@ export const listTrainingJobs = defineTool({
   category: 'discovery',
   risk: 'read',
   title: 'List training jobs',
-  description: 'TrainJobs in a namespace, newest first, with counts by status; filter by status, runtime, labels; paged.',
+  description: 'TrainJobs, newest first, with counts by status; filter by status, runtime, labels.',
   input: z.object({
     status: jobStatus.exclude(['Unknown']).optional(),
     runtime: z.string().min(1).optional(),

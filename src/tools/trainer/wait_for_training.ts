@@ -20,8 +20,6 @@ export const waitForTraining = defineTool({
   }),
   output: jobDetail.extend({
     outcome: waitOutcome,
-    reached: z.boolean(),
-    timed_out: z.boolean(),
     waited_seconds: z.number(),
     deleted_by: z.string().optional(),
     next: z.string().optional(),
@@ -45,8 +43,6 @@ export const waitForTraining = defineTool({
       const outcome: WaitOutcome = res.deleted ? 'deleted' : res.reached ? 'reached' : res.job.status === 'Failed' || res.job.status === 'Complete' ? 'ended' : 'timed_out';
       return {
         outcome,
-        reached: res.reached,
-        timed_out: outcome === 'timed_out',
         waited_seconds: res.waitedSeconds,
         ...detail(res.job),
         ...(res.deleted?.by ? { deleted_by: res.deleted.by } : {}),
