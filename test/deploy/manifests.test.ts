@@ -40,7 +40,6 @@ function composed(overlay: string, component: string): string {
 const OVERLAYS: Record<string, () => string> = {
   'single-user': () => path.join(root, 'overlays/single-user'),
   gateway: () => path.join(root, 'overlays/gateway'),
-  'gateway + gateway-secret': () => composed('gateway', 'gateway-secret'),
   oidc: () => path.join(root, 'overlays/oidc'),
 };
 
