@@ -27,16 +27,6 @@ function render(dir: string): Obj[] {
   return parseAllDocuments(out).map((d) => d.toJS() as Obj);
 }
 
-/** An overlay plus a component, as an operator would compose them (kustomize takes relative paths only). */
-function composed(overlay: string, component: string): string {
-  const dir = mkdtempSync(path.join(tmpdir(), 'kmcp-kustomize-'));
-  writeFileSync(
-    path.join(dir, 'kustomization.yaml'),
-    `apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources: [${path.relative(dir, path.join(root, 'overlays', overlay))}]\ncomponents: [${path.relative(dir, path.join(root, 'components', component))}]\n`,
-  );
-  return dir;
-}
-
 const OVERLAYS: Record<string, () => string> = {
   'single-user': () => path.join(root, 'overlays/single-user'),
   gateway: () => path.join(root, 'overlays/gateway'),
