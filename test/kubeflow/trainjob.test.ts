@@ -7,6 +7,7 @@ import type { Runtime, TrainJob } from '../../src/kubeflow/trainer/types.js';
 import { validateAgainstCrd } from '../support/crd.js';
 import { loadRuntimeFixtures, TRAINJOB_CRD } from '../support/runtimes.js';
 import { MY_PY, SDK_GOLDEN } from './sdkGoldens.js';
+import { thrown as thrownAs } from '../support/thrown.js';
 
 const fixtures = loadRuntimeFixtures();
 const runtime = (name: string): Runtime => runtimeFromObject(fixtures.get(name)!.obj);
@@ -17,15 +18,8 @@ function expectValid(job: TrainJob): TrainJob {
   return job;
 }
 
-function thrown(fn: () => unknown): WireValidationError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(WireValidationError);
-    return e as WireValidationError;
-  }
-  throw new Error('expected a WireValidationError');
-}
+
+const thrown = (fn: () => unknown) => thrownAs(fn, WireValidationError);
 
 describe('TrainJob bodies', () => {
   it('worked example: CustomTrainer on torch-distributed', () => {

@@ -1,6 +1,6 @@
 /** The FIFO queue: 20 jobs with maxConcurrent 4 all complete, never more than 4 at once, in order. */
 import { afterAll, expect, it } from 'vitest';
-import { cleanupAll, custom, launch, newBackend } from './helpers.js';
+import { cleanupAll, custom, launch, newBackend, jobSpans, peakConcurrency } from './helpers.js';
 
 afterAll(cleanupAll);
 
@@ -22,16 +22,8 @@ it('runs 20 jobs at most 4 at a time, first come first served', async () => {
   const results = await Promise.all(names.map((n) => backend.waitFor('default', n, { statuses: ['Complete'], timeoutSeconds: 60 })));
   expect(results.every((r) => r.reached)).toBe(true);
 
-  const spans: Array<[number, number]> = [];
-  for (const n of names) {
-    const lines = (await backend.logs('default', n, { step: 'node-0', tail: 10 })).lines;
-    const at = (word: string) => Number(lines.find((l) => l.startsWith(word))!.split(' ')[1]);
-    spans.push([at('start'), at('end')]);
-  }
-  const edges = spans.flatMap(([s, e]) => [[s, 1] as const, [e, -1] as const]).sort((a, b) => a[0] - b[0] || a[1] - b[1]);
-  let running = 0;
-  let peak = 0;
-  for (const [, delta] of edges) peak = Math.max(peak, (running += delta));
+  const spans = await jobSpans(backend, names);
+  const peak = peakConcurrency(spans);
   expect(peak).toBeLessThanOrEqual(4);
   expect(peak).toBeGreaterThan(1);
   // FIFO: job i+4 starts only after some earlier job ended; starts follow submission order.

@@ -6,7 +6,7 @@ import path from 'node:path';
 import type { TrainRequest } from '../../src/kubeflow/trainer/backend.js';
 import { LocalBackend, type LocalBackendOptions } from '../../src/kubeflow/trainer/backends/local/index.js';
 import { removeCgroup } from '../../src/kubeflow/trainer/backends/local/cgroups.js';
-import { stopJobProcesses, type JobProcesses } from '../../src/kubeflow/trainer/backends/local/processes.js';
+import { signalGroup, stopJobProcesses, type JobProcesses } from '../../src/kubeflow/trainer/backends/local/processes.js';
 
 /**
  * The local backend as built by the test run's global setup (dist/), for tests that run it in
@@ -109,3 +109,40 @@ def train(n, every):
         time.sleep(every)
     print("done")
 `;
+
+/** Each job's [start, end] from its own clock: TIMED-style jobs print "start <ms>" and "end <ms>". */
+export async function jobSpans(backend: LocalBackend, names: readonly string[]): Promise<Array<[number, number]>> {
+  const spans: Array<[number, number]> = [];
+  for (const n of names) {
+    const lines = (await backend.logs('default', n, { step: 'node-0', tail: 10 })).lines;
+    const at = (word: string) => Number(lines.find((l) => l.startsWith(word))!.split(' ')[1]);
+    spans.push([at('start'), at('end')]);
+  }
+  return spans;
+}
+
+/** The most spans open at one instant (an end at the same instant as a start comes first). */
+export function peakConcurrency(spans: ReadonlyArray<readonly [number, number]>): number {
+  const edges = spans.flatMap(([s, e]) => [[s, 1] as const, [e, -1] as const]).sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+  let running = 0;
+  let peak = 0;
+  for (const [, delta] of edges) peak = Math.max(peak, (running += delta));
+  return peak;
+}
+
+/**
+ * Whether any process of the group still runs. Zombies do not count: orphaned grandchildren wait
+ * for init to reap them, which some inits (containers, sandboxes) do only now and then.
+ */
+export async function groupHasLiveMembers(pgid: number): Promise<boolean> {
+  if (!signalGroup(pgid, 0)) return false;
+  if (process.platform !== 'linux') return true;
+  const pids = (await readdir('/proc')).filter((p) => /^\d+$/.test(p));
+  for (const pid of pids) {
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
+    // After the command: state, ppid, pgrp.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    if (fields[2] === String(pgid) && fields[0] !== 'Z' && fields[0] !== 'X') return true;
+  }
+  return false;
+}

@@ -2,9 +2,8 @@
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { groupHasLiveMembers } from '../../src/kubeflow/trainer/backends/local/processes.js';
 import { STOP_GRACE_MS } from '../../src/kubeflow/trainer/backends/local/supervisor.js';
-import { cleanupAll, custom, launch, newBackend, sleep, tempDir, waitForLine, TICKER } from './helpers.js';
+import { cleanupAll, custom, launch, newBackend, sleep, tempDir, waitForLine, TICKER, groupHasLiveMembers } from './helpers.js';
 
 afterAll(cleanupAll);
 

@@ -10,7 +10,7 @@ import { createInterface } from 'node:readline';
 import { afterAll, expect, it } from 'vitest';
 import type { TrainRequest } from '../../src/kubeflow/trainer/backend.js';
 import type { TrainJobView } from '../../src/kubeflow/trainer/types.js';
-import { cleanupAll, custom, newBackend, sleep, tempDir, TICKER, LOCAL_BACKEND_MODULE } from './helpers.js';
+import { cleanupAll, custom, newBackend, sleep, tempDir, TICKER, LOCAL_BACKEND_MODULE, jobSpans, peakConcurrency } from './helpers.js';
 
 const peers: ChildProcess[] = [];
 
@@ -107,16 +107,8 @@ it('three servers on one store hold a running limit of 2 together and agree on s
 
   // From the jobs' own clocks: never more than two at once, and two at once did happen.
   const reader = newBackend({ storeDir, maxConcurrent: 2 });
-  const spans: Array<[number, number]> = [];
-  for (const n of names) {
-    const lines = (await reader.logs('default', n, { step: 'node-0', tail: 10 })).lines;
-    const at = (word: string) => Number(lines.find((l) => l.startsWith(word))!.split(' ')[1]);
-    spans.push([at('start'), at('end')]);
-  }
-  const edges = spans.flatMap(([s, e]) => [[s, 1] as const, [e, -1] as const]).sort((a, b) => a[0] - b[0] || a[1] - b[1]);
-  let running = 0;
-  let peak = 0;
-  for (const [, delta] of edges) peak = Math.max(peak, (running += delta));
+  const spans = await jobSpans(reader, names);
+  const peak = peakConcurrency(spans);
   expect(peak).toBe(2);
   for (const s of servers) await s.kill();
 });

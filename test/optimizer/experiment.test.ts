@@ -9,6 +9,7 @@ import { validateAgainstCrd } from '../support/crd.js';
 import { validateExperiment } from '../support/katib.js';
 import { loadRuntimeFixtures, TRAINJOB_CRD } from '../support/runtimes.js';
 import { SDK_GRID, SDK_RANDOM, TRAIN_PY } from './sdkGoldens.js';
+import { thrown as thrownAs } from '../support/thrown.js';
 
 const fixtures = loadRuntimeFixtures();
 const runtime = (name: string): Runtime => runtimeFromObject(fixtures.get(name)!.obj);
@@ -27,15 +28,8 @@ function checked(input: BuildExperimentInput) {
   return build;
 }
 
-function thrown(fn: () => unknown): OptimizerError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(OptimizerError);
-    return e as OptimizerError;
-  }
-  throw new Error('expected an OptimizerError');
-}
+
+const thrown = (fn: () => unknown) => thrownAs(fn, OptimizerError);
 
 describe('SDK 0.5.0 bodies', () => {
   it('random search with random_state, loguniform + choice, two objectives', () => {

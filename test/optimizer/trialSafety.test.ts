@@ -17,21 +17,13 @@ import type { TrainJob } from '../../src/kubeflow/trainer/types.js';
 import { validateAgainstCrd } from '../support/crd.js';
 import { validateExperiment } from '../support/katib.js';
 import { loadRuntimeFixtures, TRAINJOB_CRD } from '../support/runtimes.js';
+import { thrown as thrownAs } from '../support/thrown.js';
 
 const torch = runtimeFromObject(loadRuntimeFixtures().get('torch-distributed')!.obj);
 const work = mkdtempSync(path.join(tmpdir(), 'kubeflow-mcp-trials-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 const MARK = path.join(work, 'pwned');
 
-function thrown(fn: () => unknown): OptimizerError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(OptimizerError);
-    return e as OptimizerError;
-  }
-  throw new Error('expected an OptimizerError');
-}
 
 /** Katib's applyParameters: plain text replacement in the template's JSON, then decode. */
 function katibRender(input: BuildExperimentInput, values: Record<string, string>): TrainJob {
@@ -63,6 +55,8 @@ const base = (funcSource: string, values: Array<string | number | boolean>): Bui
   trialTemplate: { trainer: { kind: 'custom', funcSource, funcName: 'train' }, runtime: torch },
   searchSpace: { lr: search.uniform(0.01, 0.1), opt: search.categorical(values) },
 });
+
+const thrown = (fn: () => unknown) => thrownAs(fn, OptimizerError);
 
 describe('categorical values Katib substitutes are refused unless inert', () => {
   it.each([`$(touch ${MARK})`, '`id`', "it's", 'say "hi"', 'back\\slash', 'two words', 'line\nbreak', '${trialParameters.lr}', 'a;b', 'a|b', '~root', '*'])('refuses %j', (v) => {

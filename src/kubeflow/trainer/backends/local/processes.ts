@@ -161,27 +161,6 @@ function signalPid(pid: number, signal: NodeJS.Signals): void {
   }
 }
 
-/**
- * Whether any process of the group still runs. Zombies do not count: orphaned grandchildren wait
- * for init to reap them, which some inits (containers, sandboxes) do only now and then.
- */
-export async function groupHasLiveMembers(pgid: number): Promise<boolean> {
-  if (!signalGroup(pgid, 0)) return false;
-  if (process.platform !== 'linux') return true;
-  let pids: string[];
-  try {
-    pids = (await readdir('/proc')).filter((p) => /^\d+$/.test(p));
-  } catch {
-    return true;
-  }
-  for (const pid of pids) {
-    const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
-    // After the command: state, ppid, pgrp.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    if (fields[2] === String(pgid) && fields[0] !== 'Z' && fields[0] !== 'X') return true;
-  }
-  return false;
-}
 
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
