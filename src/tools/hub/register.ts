@@ -73,13 +73,6 @@ export const registerModel = defineMutation({
         owner: ctx.caller.user,
         storage: a.options?.storage_secret ? { key: a.options.storage_secret } : undefined,
       };
-      const existing = await registry.getModelVersion(a.name, a.version, { signal: ctx.signal }).then(
-        (v) => `version ${a.version} of ${a.name} already exists (${v.state}): registering again is a no-op if the uri matches, a conflict otherwise`,
-        (err: unknown) => {
-          if (err instanceof HubError && err.code === 'not_found') return `${a.name} ${a.version} is new`;
-          throw err;
-        },
-      );
       return {
         summary: `Register ${a.name} version ${a.version} from ${uri}`,
         facts: [
@@ -88,9 +81,21 @@ export const registerModel = defineMutation({
           ['uri', uri],
           ['metadata', props(metadata) || '(none)'],
         ],
-        checks: [{ check: 'registry', ok: true, detail: existing }],
+        checks: [],
         object: opts,
-        state: { name: a.name, uri, opts, notes, shown: [existing, `metadata: ${props(metadata) || '(none)'}`] },
+        validate: {
+          // Previews only: registering is idempotent, so the confirmed call need not ask first.
+          dryRun: () =>
+            registry.getModelVersion(a.name, a.version, { signal: ctx.signal }).then(
+              (v) => `version ${a.version} of ${a.name} already exists (${v.state}): registering again is a no-op if the uri matches, a conflict otherwise`,
+              (err: unknown) => {
+                if (err instanceof HubError && err.code === 'not_found') return `${a.name} ${a.version} is new`;
+                throw err;
+              },
+            ),
+          by: 'the Model Registry',
+        },
+        state: { name: a.name, uri, opts, notes, metadata: `metadata: ${props(metadata) || '(none)'}` },
       };
     },
     async apply(plan, ctx) {
@@ -105,7 +110,7 @@ export const registerModel = defineMutation({
         notes: [...notes, ...r.notes],
       };
     },
-    preview: (plan, v) => ({ status: 'preview' as const, uri: plan.state.uri, notes: [...plan.state.notes, ...plan.state.shown], next: v.next }),
+    preview: (plan, v) => ({ status: 'preview' as const, uri: plan.state.uri, notes: [...plan.state.notes, ...(typeof v.accepted === 'string' ? [v.accepted] : []), plan.state.metadata], next: v.next }),
   },
   render: (o) =>
     [
