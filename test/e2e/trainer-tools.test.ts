@@ -52,8 +52,8 @@ describe('fine_tune', () => {
     expect(tj.spec.initializer.model.storageUri).toBe('hf://Qwen/Qwen2.5-1.5B-Instruct');
     expect(tj.spec.initializer.dataset.storageUri).toBe('hf://tatsu-lab/alpaca');
 
-    const done = await call<{ reached: boolean; steps: Array<{ name: string }> }>(c, 'wait_for_training', { name, timeout_seconds: 20 });
-    expect(done.data.reached).toBe(true);
+    const done = await call<{ outcome: string; steps: Array<{ name: string }> }>(c, 'wait_for_training', { name, timeout_seconds: 20 });
+    expect(done.data.outcome).toBe('reached');
     expect(done.data.steps.map((s) => s.name)).toEqual(expect.arrayContaining(['dataset-initializer', 'model-initializer', 'node-0']));
     const initLogs = await call<{ lines: string[] }>(c, 'get_training_logs', { name, step: 'model-initializer' });
     expect(initLogs.data.lines.join('\n')).toContain('hf://Qwen/Qwen2.5-1.5B-Instruct');
@@ -100,7 +100,7 @@ describe('lifecycle', () => {
     const resumed = await call<{ job: { status: string } }>(c, 'resume_training_job', { name, confirmed: true });
     expect(['Created', 'Running']).toContain(resumed.data.job.status);
     // A resumed job must not stay "Created" (the SDK quirk): it runs and completes.
-    const done = await call<{ reached: boolean; job: { status: string } }>(c, 'wait_for_training', { name, timeout_seconds: 20 });
+    const done = await call<{ outcome: string; job: { status: string } }>(c, 'wait_for_training', { name, timeout_seconds: 20 });
     expect(done.data.job.status).toBe('Complete');
     const finished = await call(c, 'resume_training_job', { name }, { allowError: true });
     expect(finished.data).toMatchObject({ error: { code: 'job_finished' } });
@@ -135,8 +135,8 @@ describe('wait_for_training', () => {
     const waiting = c.client.callTool({ name: 'wait_for_training', arguments: { name, timeout_seconds: 30 } }, { onprogress: (p) => progress.push(p.message ?? '') });
     await new Promise((r) => setTimeout(r, 700));
     kube.controller.completeNow(NS, name);
-    const res = (await waiting) as { structuredContent: { reached: boolean; waited_seconds: number } };
-    expect(res.structuredContent.reached).toBe(true);
+    const res = (await waiting) as { structuredContent: { outcome: string; waited_seconds: number } };
+    expect(res.structuredContent.outcome).toBe('reached');
     expect(res.structuredContent.waited_seconds).toBeLessThan(5);
     const during = kube.requests.slice(from);
     const jobGets = during.filter((q) => q.method === 'GET' && q.path === `/apis/trainer.kubeflow.org/v1alpha1/namespaces/${NS}/trainjobs/${name}`);
@@ -149,16 +149,16 @@ describe('wait_for_training', () => {
   it('returns the current status with a hint when its time is up', async () => {
     kube.controller.pause();
     const sub = await call<{ job: { name: string } }>(c, 'run_container_training', { image: 'busybox', confirmed: true });
-    const r = await call<{ reached: boolean; timed_out: boolean; next: string; job: { status: string } }>(c, 'wait_for_training', { name: sub.data.job.name, timeout_seconds: 1 });
-    expect(r.data).toMatchObject({ reached: false, timed_out: true });
+    const r = await call<{ outcome: string; next: string; job: { status: string } }>(c, 'wait_for_training', { name: sub.data.job.name, timeout_seconds: 1 });
+    expect(r.data).toMatchObject({ outcome: 'timed_out' });
     expect(r.data.next).toContain('Call wait_for_training again');
   });
 
   it('reports a failed job instead of waiting out the timeout', async () => {
     const sub = await call<{ job: { name: string } }>(c, 'run_container_training', { image: 'busybox', confirmed: true });
     kube.controller.failNow(NS, sub.data.job.name);
-    const r = await call<{ reached: boolean; job: { status: string }; next: string }>(c, 'wait_for_training', { name: sub.data.job.name, timeout_seconds: 20 });
-    expect(r.data.reached).toBe(false);
+    const r = await call<{ outcome: string; job: { status: string }; next: string }>(c, 'wait_for_training', { name: sub.data.job.name, timeout_seconds: 20 });
+    expect(r.data.outcome).toBe('ended');
     expect(r.data.job.status).toBe('Failed');
     expect(r.data.next).toContain('get_training_logs');
   });
