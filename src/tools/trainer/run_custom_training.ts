@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import { checkTrainingCode } from '../../kubeflow/python/check.js';
 import { targetPython } from '../../kubeflow/python/target.js';
-import { DEFAULT_RUNTIME } from '../../kubeflow/trainer/constants.js';
 import { defineMutation, ToolError } from '../contract.js';
 import { confirmed, env, jobName, namespace, numNodes, resources } from '../schemas.js';
 import { renderSubmission, submission, submissionOutput } from './submission.js';
@@ -31,41 +30,40 @@ export const runCustomTraining = defineMutation({
   description: 'Run a Python training function on N nodes (torchrun on torch runtimes), called with func_args as keywords. Checked statically, never run here.',
   input,
   output: submissionOutput,
-  mutation: submission(async (a: z.output<typeof input>, ctx) => {
-    // The runtime says which Python runs the code; a missing runtime is reported by the submission's plan.
-    const runtime = a.image ? undefined : await ctx.backend().getRuntime(ctx.namespace, a.runtime ?? DEFAULT_RUNTIME, ctx.signal).catch(() => undefined);
-    const checked = await checkTrainingCode(a.code, { entry: a.entry, funcArgs: a.func_args, targetPython: targetPython(runtime, a.image) });
-    if (!checked.ok) {
-      const first = checked.problems[0]!;
-      const where = first.line ? ` (line ${first.line}${first.column ? `, column ${first.column}` : ''})` : '';
-      throw new ToolError(
-        first.code === 'syntax_error' ? 'python_syntax_error' : `python_${first.code}`,
-        `${first.message}${where}${checked.problems.length > 1 ? ` (+${checked.problems.length - 1} more problem(s): ${checked.problems.slice(1).map((p) => p.message).join('; ')})` : ''}`,
-        first.hint,
-      );
-    }
-    return {
-      request: {
-        runtime: a.runtime,
-        name: a.name,
-        trainer: {
-          kind: 'custom',
-          funcSource: a.code,
-          funcName: a.entry,
-          funcArgs: a.func_args,
-          packages: a.packages,
-          pipIndexUrls: a.pip_index_urls,
-          numNodes: a.num_nodes,
-          resourcesPerNode: a.resources,
-          env: a.env,
-          image: a.image,
-        },
+  mutation: submission(async (a: z.output<typeof input>) => ({
+    request: {
+      runtime: a.runtime,
+      name: a.name,
+      trainer: {
+        kind: 'custom',
+        funcSource: a.code,
+        funcName: a.entry,
+        funcArgs: a.func_args,
+        packages: a.packages,
+        pipIndexUrls: a.pip_index_urls,
+        numNodes: a.num_nodes,
+        resourcesPerNode: a.resources,
+        env: a.env,
+        image: a.image,
       },
-      checks: [
+    },
+    // The runtime (or the image) says which Python runs the code.
+    async checkWith(runtime) {
+      const checked = await checkTrainingCode(a.code, { entry: a.entry, funcArgs: a.func_args, targetPython: targetPython(a.image ? undefined : runtime, a.image) });
+      if (!checked.ok) {
+        const first = checked.problems[0]!;
+        const where = first.line ? ` (line ${first.line}${first.column ? `, column ${first.column}` : ''})` : '';
+        throw new ToolError(
+          first.code === 'syntax_error' ? 'python_syntax_error' : `python_${first.code}`,
+          `${first.message}${where}${checked.problems.length > 1 ? ` (+${checked.problems.length - 1} more problem(s): ${checked.problems.slice(1).map((p) => p.message).join('; ')})` : ''}`,
+          first.hint,
+        );
+      }
+      return [
         { check: 'code', ok: true, detail: `${a.entry}(${checked.entry?.params.map((p) => p.name).join(', ') ?? ''}) parsed by ${checked.checkedBy}; arguments match` },
         ...checked.warnings.map((w) => ({ check: 'code syntax', ok: null, detail: `${w.message}. ${w.hint}` })),
-      ],
-    };
-  }),
+      ];
+    },
+  })),
   render: renderSubmission,
 });

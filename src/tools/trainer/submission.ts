@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import type { PreparedJob, TrainRequest } from '../../kubeflow/trainer/backend.js';
+import type { Runtime } from '../../kubeflow/trainer/types.js';
 import type { ToolContext } from '../context.js';
 import type { Mutation } from '../mutation.js';
 import { creatorAnnotations } from '../ownership.js';
@@ -23,17 +24,24 @@ export const submissionOutput = z.object({
 });
 export type SubmissionOutput = z.infer<typeof submissionOutput>;
 
-/** A training tool: its arguments become a TrainRequest (and checks it established on the way). */
-export function submission<A extends { name?: string }>(toRequest: (args: A, ctx: ToolContext) => Promise<{ request: TrainRequest; checks?: Check[] }>): Mutation<A, PreparedJob, SubmissionOutput> {
+/**
+ * A training tool: its arguments become a TrainRequest (and checks it established on the way).
+ * `checkWith` runs once the runtime is resolved, for checks that depend on it (the Python version
+ * the code will run on), so the runtime is read once.
+ */
+export function submission<A extends { name?: string }>(
+  toRequest: (args: A, ctx: ToolContext) => Promise<{ request: TrainRequest; checks?: Check[]; checkWith?: (runtime: Runtime) => Promise<Check[]> }>,
+): Mutation<A, PreparedJob, SubmissionOutput> {
   return {
     verb: 'create',
     async plan(args, ctx) {
       const backend = ctx.backend();
       const namespace = ctx.namespace;
-      const { request, checks = [] } = await toRequest(args, ctx);
+      const { request, checks: early = [], checkWith } = await toRequest(args, ctx);
       // Record who submitted it: ownership rules (own_jobs_only personas) rely on it.
       const prepared = await backend.prepare(namespace, { ...request, annotations: { ...request.annotations, ...creatorAnnotations(ctx.caller) } }, ctx.signal);
       const { runtime, object } = prepared;
+      const checks = [...early, ...(checkWith ? await checkWith(runtime) : [])];
       const trainer = object.spec.trainer;
       return {
         summary: `Create TrainJob ${prepared.name} in ${namespace} on ${runtime.name}`,
