@@ -6,7 +6,7 @@
 import { OAuthError, OAuthErrorCode, type AuthInfo, type OAuthTokenVerifier } from '@modelcontextprotocol/server';
 import { createRemoteJWKSet, errors as joseErrors, jwtVerify, type JWTPayload } from 'jose';
 import { IDENTITY_KEY, type Identity } from './identity.js';
-import { isReservedName } from './reserved.js';
+import { checkPrincipal, PrincipalError } from './principal.js';
 
 export interface OAuthOptions {
   issuer: string;
@@ -47,13 +47,17 @@ export function jwtVerifier(opts: OAuthOptions & { jwksUrl: string }): OAuthToke
       } catch (err) {
         throw new OAuthError(OAuthErrorCode.InvalidToken, describeJwtError(err));
       }
-      const user = [payload[userClaim], payload.preferred_username, payload.sub].find((v): v is string => typeof v === 'string' && v.length > 0);
-      if (!user || isReservedName(user)) throw new OAuthError(OAuthErrorCode.InvalidToken, `token has no usable '${userClaim}' claim`);
+      const claimed = [payload[userClaim], payload.preferred_username, payload.sub].find((v) => typeof v === 'string' && v.trim().length > 0);
       const rawGroups = payload[groupsClaim];
-      const groups = (Array.isArray(rawGroups) ? rawGroups : typeof rawGroups === 'string' ? rawGroups.split(',') : [])
-        .filter((g): g is string => typeof g === 'string')
-        .map((g) => g.trim())
-        .filter((g) => g && !isReservedName(g));
+      const listed = Array.isArray(rawGroups) ? rawGroups : typeof rawGroups === 'string' ? rawGroups.split(',') : [];
+      let principal;
+      try {
+        principal = checkPrincipal(claimed ?? '', listed.filter((g) => typeof g === 'string'), `the token's '${userClaim}' claim`);
+      } catch (err) {
+        if (err instanceof PrincipalError) throw new OAuthError(OAuthErrorCode.InvalidToken, err.message);
+        throw err;
+      }
+      const { user, groups } = principal;
       const identity: Identity = { user, groups, source: 'oauth', impersonate: true };
       return {
         token,

@@ -19,6 +19,12 @@ function parsePositive(v: string): number {
   return n;
 }
 
+function parseNonNegative(v: string): number {
+  const n = Number(v);
+  if (!(n >= 0) || v.trim() === '') throw new InvalidArgumentError('must be a number, 0 or more.');
+  return n;
+}
+
 function parseList(v: string): string[] {
   return v
     .split(',')
@@ -73,7 +79,9 @@ export function buildCli(): Command {
     .option('--oauth-jwks-url <url>', 'JWKS URL (default: from the issuer discovery document)')
     .option('--public-url <url>', 'URL clients use to reach /mcp (OAuth resource id)')
     .option('--audit-log <target>', "audit log: a file path, '-' for stderr (default) or 'off'")
-    .addOption(new Option('--rate-limit <n>', 'HTTP requests per second per caller (default 20)').argParser(parsePositive))
+    .option('--gateway-secret-file <path>', 'gateway mode: file holding the secret the gateway sends in x-kubeflow-mcp-gateway-secret')
+    .addOption(new Option('--gateway-trusted-proxies <list>', 'gateway mode: addresses or CIDR ranges the gateway connects from (comma-separated)').argParser(parseList))
+    .addOption(new Option('--rate-limit <n>', 'HTTP requests per second per caller; 0 turns it off (default 100)').argParser(parseNonNegative))
     .addOption(new Option('--allowed-hosts <list>', 'extra Host/Origin names accepted on HTTP (comma-separated)').argParser(parseList))
     .option('--allow-unauthenticated', 'allow HTTP on a non-loopback address without --auth')
     .action(async (o: Record<string, unknown>) => {

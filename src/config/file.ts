@@ -9,6 +9,7 @@
  * trainer:  default_runtime
  */
 import { existsSync, readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { homedir } from 'node:os';
 import path from 'node:path';
 import type { Node } from 'yaml';
@@ -21,14 +22,20 @@ import type { AnyToolSpec } from '../tools/contract.js';
 const name = z.string().min(1);
 const nsPattern = z.string().regex(/^[a-z0-9*?]([-a-z0-9*?]*[a-z0-9*?])?$/, 'must be a namespace name or glob (e.g. ml-team-*)');
 
+const headerName = z.string().regex(/^[A-Za-z0-9-]+$/, 'must be an HTTP header name (letters, digits, -)');
+const proxyAddress = z.string().refine(isAddressOrRange, 'must be an IP address or CIDR range (e.g. 127.0.0.6 or 10.0.0.0/8)');
+
 const authSchema = z
   .object({
     mode: z.enum(['none', 'gateway', 'oauth']).default('none'),
     gateway: z
       .object({
-        user_headers: z.array(name).min(1).optional(),
-        group_headers: z.array(name).optional(),
-        request_id_header: name.optional(),
+        user_header: headerName.optional(),
+        groups_header: headerName.optional(),
+        request_id_header: headerName.optional(),
+        secret_header: headerName.optional(),
+        secret_file: name.optional(),
+        trusted_proxies: z.array(proxyAddress).min(1).optional(),
       })
       .strict()
       .optional(),
@@ -61,7 +68,7 @@ export const configSchema = z
         namespaces: z.array(nsPattern).optional(),
         auth: authSchema.optional(),
         audit_log: name.optional(),
-        rate_limit: z.object({ per_second: z.number().positive(), burst: z.int().positive().optional() }).strict().optional(),
+        rate_limit: z.object({ per_second: z.number().nonnegative(), burst: z.int().positive().optional() }).strict().optional(),
         allowed_hosts: z.array(name).optional(),
         public_url: z.url().optional(),
       })
@@ -211,4 +218,12 @@ function unwrap(s: z.ZodType): z.ZodType {
   let cur: z.ZodType = s;
   while (cur instanceof z.ZodOptional || cur instanceof z.ZodDefault) cur = cur.unwrap() as z.ZodType;
   return cur;
+}
+
+/** An IP address or CIDR range (trusted gateway proxies). */
+export function isAddressOrRange(v: string): boolean {
+  const [addr, bits, ...rest] = v.split('/');
+  const family = isIP(addr ?? '');
+  if (!family || rest.length) return false;
+  return bits === undefined || (/^\d+$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128));
 }

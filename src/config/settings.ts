@@ -3,14 +3,20 @@
  * the defaults. Everything is checked here, before anything starts, so a bad value is a clear
  * start-up error with a non-zero exit.
  */
+import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import path from 'node:path';
-import { DEFAULT_GATEWAY, type GatewayOptions } from '../auth/gateway.js';
+import { DEFAULT_GATEWAY, gatewayProven, type GatewayOptions } from '../auth/gateway.js';
 import { Personas } from '../policy/personas.js';
 import type { PolicyConfig } from '../policy/policy.js';
 import type { AnyToolSpec } from '../tools/contract.js';
 import { CLIENT_MODULES } from '../tools/registry.js';
-import { ConfigError, loadConfig } from './file.js';
+import { ConfigError, isAddressOrRange, loadConfig } from './file.js';
+
+// High enough that one machine's clients (200 agents starting at once) never meet it; it stops a
+// runaway loop, not a busy user.
+const DEFAULT_RATE_PER_SECOND = 100;
+const RATE_BURST_SECONDS = 10;
 
 export interface ServeFlags {
   transport?: 'stdio' | 'http';
@@ -29,7 +35,10 @@ export interface ServeFlags {
   oauthJwksUrl?: string;
   publicUrl?: string;
   auditLog?: string;
+  /** Requests per second per caller; 0 turns the limit off. */
   rateLimit?: number;
+  gatewaySecretFile?: string;
+  gatewayTrustedProxies?: string[];
   allowedHosts?: string[];
   allowUnauthenticated?: boolean;
   mode?: 'full' | 'dynamic';
@@ -66,7 +75,8 @@ export interface Settings {
   publicUrl?: string;
   /** '-' = stderr, 'off' = none, else a file path (appended). */
   auditLog: string;
-  rateLimit: { perSecond: number; burst: number };
+  /** Undefined when turned off (--rate-limit 0). */
+  rateLimit?: { perSecond: number; burst: number };
   allowedHosts: string[];
   allowUnauthenticated: boolean;
   mode: 'full' | 'dynamic';
@@ -115,6 +125,26 @@ export function resolveSettings(flags: ServeFlags, allTools: readonly AnyToolSpe
       `refusing to serve HTTP on ${host} without authentication: anyone who can reach it would act with this server's Kubernetes identity. Use --auth gateway or --auth oauth, bind 127.0.0.1, or pass --allow-unauthenticated if the network path is protected otherwise.`,
     );
   }
+  const gateway: GatewayOptions = {
+    userHeader: (gw?.user_header ?? DEFAULT_GATEWAY.userHeader).toLowerCase(),
+    groupsHeader: (gw?.groups_header ?? DEFAULT_GATEWAY.groupsHeader).toLowerCase(),
+    requestIdHeader: (gw?.request_id_header ?? DEFAULT_GATEWAY.requestIdHeader).toLowerCase(),
+    secretHeader: (gw?.secret_header ?? DEFAULT_GATEWAY.secretHeader).toLowerCase(),
+    secretFile: flags.gatewaySecretFile ?? gw?.secret_file,
+    trustedProxies: flags.gatewayTrustedProxies ?? gw?.trusted_proxies,
+  };
+  if (gateway.secretFile) {
+    const problem = unreadableSecret(gateway.secretFile);
+    if (problem) throw new ConfigError(`--gateway-secret-file ${gateway.secretFile}: ${problem}; it must hold the secret the gateway sends in the ${gateway.secretHeader} header`);
+  }
+  const badProxies = (gateway.trustedProxies ?? []).filter((p) => !isAddressOrRange(p));
+  if (badProxies.length) throw new ConfigError(`--gateway-trusted-proxies: ${badProxies.join(', ')} is not an IP address or CIDR range (e.g. 127.0.0.6 or 10.0.0.0/8)`);
+  if (transport === 'http' && mode === 'gateway' && !isLoopbackHost(host) && !gatewayProven(gateway)) {
+    throw new ConfigError(
+      `refusing --auth gateway on ${host} without a way to tell the gateway's requests from anyone else's: any client that reaches the server could name any user. Pass --gateway-secret-file (a secret the gateway sends in the ${gateway.secretHeader} header) and/or --gateway-trusted-proxies (the addresses the gateway connects from), or bind 127.0.0.1.`,
+    );
+  }
+  const perSecond = flags.rateLimit ?? server.rate_limit?.per_second ?? DEFAULT_RATE_PER_SECOND;
   const backend = flags.backend ?? server.backend ?? 'auto';
   const localMultiUser = flags.localMultiUser ?? server.local_multi_user ?? false;
   const multiUser = backend === 'local' ? localMultiUserProblem(mode, localMultiUser) : undefined;
@@ -139,11 +169,7 @@ export function resolveSettings(flags: ServeFlags, allTools: readonly AnyToolSpe
     },
     auth: {
       mode,
-      gateway: {
-        userHeaders: (gw?.user_headers ?? DEFAULT_GATEWAY.userHeaders).map((h) => h.toLowerCase()),
-        groupHeaders: (gw?.group_headers ?? DEFAULT_GATEWAY.groupHeaders).map((h) => h.toLowerCase()),
-        requestIdHeader: (gw?.request_id_header ?? DEFAULT_GATEWAY.requestIdHeader).toLowerCase(),
-      },
+      gateway,
       oauth: issuer
         ? {
             issuer,
@@ -157,10 +183,7 @@ export function resolveSettings(flags: ServeFlags, allTools: readonly AnyToolSpe
     },
     publicUrl: flags.publicUrl ?? server.public_url,
     auditLog: flags.auditLog ?? server.audit_log ?? '-',
-    rateLimit: {
-      perSecond: flags.rateLimit ?? server.rate_limit?.per_second ?? 20,
-      burst: server.rate_limit?.burst ?? Math.max(1, Math.ceil((flags.rateLimit ?? server.rate_limit?.per_second ?? 20) * 2)),
-    },
+    rateLimit: perSecond > 0 ? { perSecond, burst: server.rate_limit?.burst ?? Math.ceil(perSecond * RATE_BURST_SECONDS) } : undefined,
     allowedHosts: flags.allowedHosts ?? server.allowed_hosts ?? [],
     allowUnauthenticated,
     mode: flags.mode ?? server.mode ?? 'full',
@@ -190,4 +213,12 @@ export function localMultiUserProblem(authMode: Settings['auth']['mode'], allowe
 
 export function isLoopbackHost(host: string): boolean {
   return ['127.0.0.1', 'localhost', '::1', '[::1]'].includes(host);
+}
+
+function unreadableSecret(file: string): string | undefined {
+  try {
+    return readFileSync(file, 'utf8').trim() ? undefined : 'the file is empty';
+  } catch (err) {
+    return `cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`;
+  }
 }

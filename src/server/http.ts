@@ -19,10 +19,24 @@ export interface HttpOptions {
   rateLimit?: { perSecond: number; burst: number };
   /** Extra Host/Origin hostnames accepted besides the bind address (e.g. an ingress name). */
   allowedHosts?: string[];
+  limits?: Partial<HttpLimits>;
   /** For /readyz. */
   ready?: () => boolean;
   onError?: (err: Error) => void;
 }
+
+/** What a slow, idle or greedy client may hold. Streams (progress, long waits) are responses, not bounded here. */
+export interface HttpLimits {
+  /** Headers and body of one request must arrive within this (slow-body clients). */
+  requestTimeoutMs: number;
+  /** A kept-alive connection with no request in flight is closed after this. */
+  idleTimeoutMs: number;
+  maxConnections: number;
+  /** How often Node checks the request timeout; its default (30 s) would double the timeout. */
+  checkIntervalMs: number;
+}
+
+export const DEFAULT_HTTP_LIMITS: HttpLimits = { requestTimeoutMs: 30_000, idleTimeoutMs: 10_000, maxConnections: 1024, checkIntervalMs: 1_000 };
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -37,7 +51,8 @@ export async function serveHttp(opts: HttpOptions): Promise<{ server: HttpServer
   const validHost = loopbackOnly ? localhostHostValidation() : hostHeaderValidation(names);
   const validOrigin = loopbackOnly ? localhostOriginValidation() : originValidation(names);
 
-  const server = createServer((req, res) => {
+  const limits = { ...DEFAULT_HTTP_LIMITS, ...opts.limits };
+  const server = createServer({ requestTimeout: limits.requestTimeoutMs, headersTimeout: limits.requestTimeoutMs, keepAliveTimeout: limits.idleTimeoutMs, connectionsCheckingInterval: limits.checkIntervalMs }, (req, res) => {
     route(req, res).catch((err: Error) => {
       opts.onError?.(err);
       if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' }).end('internal error\n');
@@ -59,12 +74,11 @@ export async function serveHttp(opts: HttpOptions): Promise<{ server: HttpServer
     const outcome = await auth.authenticate(req);
     if (!outcome.ok) return sendResponse(res, outcome.response);
     if (limiter) {
+      // Keyed by the verified caller (gateway or OAuth identity), else the peer address: never by
+      // a header a client could vary to get a fresh budget.
       const who = (outcome.auth.extra?.[IDENTITY_KEY] as { user?: string } | undefined)?.user ?? req.socket.remoteAddress ?? 'unknown';
       const wait = limiter.take(who);
-      if (wait > 0) {
-        res.writeHead(429, { 'content-type': 'application/json', 'retry-after': String(wait) });
-        return void res.end(JSON.stringify({ error: 'rate_limited', message: `too many requests for ${who}; retry after ${wait}s` }));
-      }
+      if (wait > 0) return rateLimited(res, wait);
     }
     (req as IncomingMessage & { auth?: unknown }).auth = outcome.auth;
     await handle(req, res);
@@ -74,9 +88,7 @@ export async function serveHttp(opts: HttpOptions): Promise<{ server: HttpServer
     server.once('error', reject);
     server.listen(opts.port, opts.host, () => resolve());
   });
-  // Slow or stuck clients must not hold sockets forever.
-  server.headersTimeout = 30_000;
-  server.requestTimeout = 0; // streams (progress, long waits) are bounded by the tools themselves
+  server.maxConnections = limits.maxConnections;
   const addr = server.address();
   const port = typeof addr === 'object' && addr ? addr.port : opts.port;
   const hostPart = opts.host.includes(':') && !opts.host.startsWith('[') ? `[${opts.host}]` : opts.host;
@@ -89,6 +101,12 @@ export async function serveHttp(opts: HttpOptions): Promise<{ server: HttpServer
       server.closeAllConnections();
     },
   };
+}
+
+/** 429 with a JSON-RPC error body, so MCP clients surface it as an error of the request. */
+function rateLimited(res: ServerResponse, wait: number): void {
+  res.writeHead(429, { 'content-type': 'application/json', 'retry-after': String(wait) });
+  res.end(JSON.stringify({ jsonrpc: '2.0', id: null, error: { code: -32000, message: `Rate limit exceeded for this caller: retry after ${wait}s.`, data: { retryAfterSeconds: wait } } }));
 }
 
 async function sendResponse(res: ServerResponse, response: Response): Promise<void> {

@@ -2,14 +2,15 @@
  * Who is calling over HTTP, per deployment mode:
  * - none:    the server's own identity (loopback use, or behind something else that protects it);
  *            identity headers are ignored, whoever sent them.
- * - gateway: a trusted gateway authenticated the user and forwards who they are in headers.
+ * - gateway: a trusted gateway authenticated the user and forwards who they are in headers
+ *            (auth/gateway.ts: one user header, one groups header, a secret or proxy address).
  * - oauth:   a bearer JWT from the identity provider, verified here (RFC 9728 discovery, 401 with
  *            WWW-Authenticate on failure). The token is never forwarded to Kubernetes.
  */
 import type { IncomingMessage } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { bearerAuthChallengeResponse, verifyBearerToken, type AuthInfo, type OAuthTokenVerifier } from '@modelcontextprotocol/server';
-import { gatewayIdentity, type GatewayOptions } from '../auth/gateway.js';
+import { gatewayAuthenticator, type GatewayOptions } from '../auth/gateway.js';
 import { IDENTITY_KEY } from '../auth/identity.js';
 
 export type AuthOutcome = { ok: true; auth: AuthInfo } | { ok: false; response: Response };
@@ -37,21 +38,14 @@ export function noAuth(): HttpAuth {
 }
 
 export function gatewayAuth(opts: GatewayOptions): HttpAuth {
+  const check = gatewayAuthenticator(opts);
   return {
     mode: 'gateway',
     async authenticate(req) {
-      const identity = gatewayIdentity(req.headers, opts);
-      if (!identity) {
-        return {
-          ok: false,
-          response: Response.json(
-            { error: 'unauthenticated', message: `no user from the gateway (expected one of the headers ${opts.userHeaders.join(', ')}); system: users are never accepted` },
-            { status: 401 },
-          ),
-        };
-      }
+      const outcome = check(req);
+      if (!outcome.ok) return { ok: false, response: Response.json({ error: 'unauthenticated', message: outcome.reason }, { status: 401 }) };
       const id = requestId(req, opts.requestIdHeader);
-      return { ok: true, auth: { token: '', clientId: identity.user, scopes: [], extra: { [IDENTITY_KEY]: { ...identity, requestId: id }, [REQUEST_ID_KEY]: id } } };
+      return { ok: true, auth: { token: '', clientId: outcome.identity.user, scopes: [], extra: { [IDENTITY_KEY]: { ...outcome.identity, requestId: id }, [REQUEST_ID_KEY]: id } } };
     },
   };
 }

@@ -5,7 +5,7 @@
  * arguments through the real CLI parser, the ConfigMap's file through the real config loader.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseAllDocuments } from 'yaml';
@@ -24,6 +24,7 @@ interface Obj {
 
 function render(dir: string): Obj[] {
   const out = execFileSync('kubectl', ['kustomize', dir], { encoding: 'utf8' });
+  if (path.basename(dir).startsWith('.render-')) rmSync(dir, { recursive: true });
   return parseAllDocuments(out).map((d) => d.toJS() as Obj);
 }
 
@@ -31,6 +32,15 @@ const OVERLAYS: Record<string, () => string> = {
   'single-user': () => path.join(root, 'overlays/single-user'),
   gateway: () => path.join(root, 'overlays/gateway'),
   oidc: () => path.join(root, 'overlays/oidc'),
+  // The gateway overlay with the shared-secret component, as docs/deploy.md shows.
+  'gateway-secret': () => {
+    const dir = mkdtempSync(path.join(root, '.render-'));
+    writeFileSync(
+      path.join(dir, 'kustomization.yaml'),
+      'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources: [../overlays/gateway]\ncomponents: [../components/gateway-secret]\n',
+    );
+    return dir;
+  },
 };
 
 async function model(obj: Obj): Promise<{ validate(): void } | undefined> {
@@ -98,7 +108,7 @@ describe.each(Object.keys(OVERLAYS))('deploy overlay %s', (name) => {
     const dir = mkdtempSync(path.join(tmpdir(), 'kmcp-deploy-'));
     writeFileSync(path.join(dir, 'config.yaml'), cm.data['config.yaml']!);
     writeFileSync(path.join(dir, 'secret'), 'a'.repeat(64));
-    const args = (container.args as string[]).map((a) => a.replace(mount.mountPath, dir).replace('/etc/kubeflow-mcp/gateway', dir));
+    const args = (container.args as string[]).map((a) => a.replace('/etc/kubeflow-mcp/gateway', dir).replace(mount.mountPath, dir));
     let flags: ServeFlags | undefined;
     const cli = buildCli().exitOverride();
     cli.commands.find((c) => c.name() === 'serve')!.action((o: ServeFlags) => void (flags = o));
@@ -108,6 +118,14 @@ describe.each(Object.keys(OVERLAYS))('deploy overlay %s', (name) => {
     expect(settings.host).toBe('0.0.0.0');
     const mode = name.startsWith('gateway') ? 'gateway' : name === 'oidc' ? 'oauth' : 'none';
     expect(settings.auth.mode).toBe(mode);
+    if (mode === 'gateway') {
+      // The server would refuse a gateway it cannot tell apart from any other caller.
+      expect(settings.auth.gateway).toMatchObject({ userHeader: 'kubeflow-userid', groupsHeader: 'kubeflow-groups', trustedProxies: ['127.0.0.6'] });
+      if (name === 'gateway-secret') {
+        expect(settings.auth.gateway.secretFile).toBe(path.join(dir, 'secret'));
+        expect(pod.volumes.find((v: { name: string }) => v.name === 'gateway-secret').secret.secretName).toBe('kubeflow-mcp-gateway');
+      }
+    }
   });
 
   it('gives the server exactly the Kubernetes rights its mode needs', () => {

@@ -125,15 +125,31 @@ describe('policy decisions', () => {
 describe('settings', () => {
   it('flags override the file, the file overrides defaults', () => {
     const file = configFile('server:\n  persona: readonly\n  audit_log: "off"\n  rate_limit: { per_second: 5 }\n');
-    expect(resolveSettings({ config: file }, ALL_TOOLS)).toMatchObject({ persona: 'readonly', auditLog: 'off', rateLimit: { perSecond: 5, burst: 10 } });
+    expect(resolveSettings({ config: file }, ALL_TOOLS)).toMatchObject({ persona: 'readonly', auditLog: 'off', rateLimit: { perSecond: 5, burst: 50 } });
     expect(resolveSettings({ config: file, persona: 'ml-engineer' }, ALL_TOOLS).persona).toBe('ml-engineer');
   });
 
   it('refuses HTTP on a non-loopback address without authentication unless told', () => {
     const file = configFile();
     expect(() => resolveSettings({ config: file, transport: 'http', host: '0.0.0.0' }, ALL_TOOLS)).toThrow(/refusing to serve HTTP on 0\.0\.0\.0 without authentication/);
-    expect(resolveSettings({ config: file, transport: 'http', host: '0.0.0.0', auth: 'gateway' }, ALL_TOOLS).auth.mode).toBe('gateway');
+    // A gateway off loopback must be told apart from every other caller (issue 8 item 2).
+    expect(() => resolveSettings({ config: file, transport: 'http', host: '0.0.0.0', auth: 'gateway' }, ALL_TOOLS)).toThrow(/--gateway-secret-file.*--gateway-trusted-proxies/);
+    expect(resolveSettings({ config: file, transport: 'http', host: '0.0.0.0', auth: 'gateway', gatewayTrustedProxies: ['10.0.0.0/8'] }, ALL_TOOLS).auth.mode).toBe('gateway');
+    expect(resolveSettings({ config: file, transport: 'http', host: '127.0.0.1', auth: 'gateway' }, ALL_TOOLS).auth.gateway).toMatchObject({ userHeader: 'kubeflow-userid', groupsHeader: 'kubeflow-groups' });
     expect(resolveSettings({ config: file, transport: 'http', host: '0.0.0.0', allowUnauthenticated: true }, ALL_TOOLS).host).toBe('0.0.0.0');
+  });
+
+  it('rate limit: default 100/s with a 10 s burst, 0 turns it off', () => {
+    expect(resolveSettings({ config: configFile() }, ALL_TOOLS).rateLimit).toEqual({ perSecond: 100, burst: 1000 });
+    expect(resolveSettings({ config: configFile(), rateLimit: 0 }, ALL_TOOLS).rateLimit).toBeUndefined();
+    expect(resolveSettings({ config: configFile('server:\n  rate_limit: { per_second: 0 }\n') }, ALL_TOOLS).rateLimit).toBeUndefined();
+  });
+
+  it('the gateway takes one user header and one groups header: the old lists are refused with the allowed keys', () => {
+    const file = configFile('server:\n  auth:\n    mode: gateway\n    gateway:\n      user_headers: [x-forwarded-user, x-user-email]\n');
+    expect(() => resolveSettings({ config: file }, ALL_TOOLS)).toThrow(/user_headers[\s\S]*user_header, groups_header/);
+    const bad = configFile('server:\n  auth:\n    mode: gateway\n    gateway:\n      trusted_proxies: [gateway.local]\n');
+    expect(() => resolveSettings({ config: bad }, ALL_TOOLS)).toThrow(/IP address or CIDR range/);
   });
 
   it('oauth mode needs an issuer', () => {

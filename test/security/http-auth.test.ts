@@ -3,8 +3,9 @@
  * verified against a JWKS on loopback, RFC 9728 metadata, 401 challenges), trusted gateway headers,
  * headers ignored outside gateway mode, and the per-identity rate limit.
  */
-import { createServer, type Server } from 'node:http';
-import { mkdtempSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { createServer, request as httpRequest, type Server } from 'node:http';
+import { mkdtempSync, utimesSync, writeFileSync } from 'node:fs';
 import { createServer as netServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -13,7 +14,7 @@ import { exportJWK, generateKeyPair, SignJWT, type CryptoKey } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeKube, type FakeKube } from '../support/fake-kube/index.js';
 import { configFile } from '../support/inprocess.js';
-import { isolatedEnv, startHttpServer, type HttpServerProcess } from '../support/mcp.js';
+import { BIN, isolatedEnv, startHttpServer, type HttpServerProcess } from '../support/mcp.js';
 
 const NS = 'team-a';
 const SA = 'system:serviceaccount:kubeflow:kubeflow-mcp';
@@ -57,6 +58,30 @@ async function listJobsAs(url: string, headers: Record<string, string>): Promise
   } finally {
     await client.close().catch(() => undefined);
   }
+}
+
+const INIT = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' });
+const post = (url: string, headers: Record<string, string>) =>
+  fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...headers }, body: INIT });
+
+/** A POST with repeated or raw (latin1) header values, which fetch would merge or refuse. */
+function rawPost(url: string, headers: Array<[string, string]>, opts: { localAddress?: string } = {}): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const u = new URL(url);
+    const req = httpRequest({ host: u.hostname, port: u.port, path: u.pathname, method: 'POST', localAddress: opts.localAddress, setHost: true }, (res) => {
+      let body = '';
+      res.on('data', (d: Buffer) => (body += d.toString()));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.on('error', reject);
+    const flat = ['content-type', 'application/json', 'accept', 'application/json, text/event-stream', ...headers.flat()];
+    for (let i = 0; i < flat.length; i += 2) {
+      const name = flat[i]!;
+      const prev = req.getHeader(name);
+      req.setHeader(name, prev === undefined ? flat[i + 1]! : [...(Array.isArray(prev) ? prev : [String(prev)]), flat[i + 1]!]);
+    }
+    req.end(INIT);
+  });
 }
 
 const lastUser = () => kube.requests.filter((r) => r.path.endsWith('/trainjobs')).at(-1);
@@ -134,6 +159,31 @@ describe('OAuth 2.1 resource server', () => {
     expect(res.headers.get('www-authenticate')).toContain('invalid_token');
   });
 
+  it.each([
+    ['a system: user behind leading whitespace', { email: ' system:kube-controller-manager' }, 'whitespace'],
+    ['a system: user', { email: 'system:kube-controller-manager' }, 'system identity'],
+    ['a system: user behind a tab and a trailing newline', { email: '\tsystem:masters\n' }, 'cannot be sent'],
+    ['a user with a line break inside', { email: 'alice\r\nImpersonate-User: admin' }, 'cannot be sent'],
+    ['a non-ASCII user', { email: 'ålice@example.com' }, 'cannot be sent'],
+    ['a group with a line break', { groups: ['ml\nsystem:masters'] }, 'cannot be sent'],
+  ])('refuses %s with 401 and a reason, impersonating nobody', async (_what, claims, reason) => {
+    const jwt = await token(claims);
+    const before = kube.requests.length;
+    const res = await post(mcpUrl, { authorization: `Bearer ${jwt}` });
+    expect(res.status).toBe(401);
+    expect(res.headers.get('www-authenticate')).toContain('invalid_token');
+    expect(res.headers.get('www-authenticate')).toContain(reason);
+    expect(kube.requests.length).toBe(before);
+  });
+
+  it('refuses a padded ordinary user or group rather than trim it into another account', async () => {
+    for (const claims of [{ email: '  dave@example.com ' }, { groups: ['ml', ' admins'] }]) {
+      const res = await post(mcpUrl, { authorization: `Bearer ${await token(claims)}` });
+      expect(res.status).toBe(401);
+      expect(res.headers.get('www-authenticate')).toContain('whitespace');
+    }
+  });
+
   it('rejects a token naming a system: user', async () => {
     const jwt = await token({ email: 'system:admin' });
     expect((await listJobsAs(mcpUrl, { authorization: `Bearer ${jwt}` })).ok).toBe(false);
@@ -142,20 +192,111 @@ describe('OAuth 2.1 resource server', () => {
 
 describe('trusted gateway headers', () => {
   let srv: HttpServerProcess;
+  let secretFile: string;
+  const SECRET = 'gw-shared-secret-0123456789';
+  const viaGateway = (h: Record<string, string>) => ({ 'x-kubeflow-mcp-gateway-secret': SECRET, ...h });
   beforeAll(async () => {
-    srv = await startHttpServer(['--kubeconfig', kubeconfig, '--auth', 'gateway', '--config', configFile()], isolatedEnv());
+    secretFile = path.join(mkdtempSync(path.join(tmpdir(), 'gw-')), 'secret');
+    writeFileSync(secretFile, `${SECRET}\n`);
+    srv = await startHttpServer(['--kubeconfig', kubeconfig, '--auth', 'gateway', '--gateway-secret-file', secretFile, '--config', configFile()], isolatedEnv());
   });
   afterAll(async () => srv?.stop());
 
-  it('acts as the forwarded user', async () => {
-    expect((await listJobsAs(srv.url, { 'x-forwarded-user': 'bob', 'x-forwarded-groups': 'ml,system:masters', 'x-request-id': 'gw-1' })).ok).toBe(true);
+  it('acts as the user in the one configured header (kubeflow-userid), groups from kubeflow-groups', async () => {
+    expect((await listJobsAs(srv.url, viaGateway({ 'kubeflow-userid': 'bob', 'kubeflow-groups': 'ml, system:masters', 'x-request-id': 'gw-1' }))).ok).toBe(true);
     expect(lastUser()).toMatchObject({ user: 'bob', impersonatedBy: SA });
+    expect(lastUser()!.groups).toContain('ml');
     expect(lastUser()!.groups).not.toContain('system:masters');
   });
 
-  it('refuses requests without a forwarded user', async () => {
-    const res = await fetch(srv.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+  it('trusts no other header: x-forwarded-user and friends neither name nor add to the caller', async () => {
+    const ok = await listJobsAs(srv.url, viaGateway({ 'kubeflow-userid': 'bob', 'kubeflow-groups': 'ml', 'x-forwarded-user': 'admin', 'x-auth-request-groups': 'admins', 'x-forwarded-groups': 'admins' }));
+    expect(ok.ok).toBe(true);
+    expect(lastUser()).toMatchObject({ user: 'bob' });
+    expect(lastUser()!.groups).not.toContain('admins');
+    const res = await post(srv.url, viaGateway({ 'x-forwarded-user': 'admin' }));
     expect(res.status).toBe(401);
+    expect(((await res.json()) as { message: string }).message).toContain('kubeflow-userid');
+  });
+
+  it('refuses a request without the gateway secret, or with a wrong one, before reading any identity', async () => {
+    for (const headers of [{ 'kubeflow-userid': 'bob' }, { 'kubeflow-userid': 'bob', 'x-kubeflow-mcp-gateway-secret': 'guess' }] as Array<Record<string, string>>) {
+      const before = kube.requests.length;
+      const res = await post(srv.url, headers);
+      expect(res.status).toBe(401);
+      const body = await res.text();
+      expect(body).toContain('gateway secret');
+      expect(body).not.toContain(SECRET);
+      expect(kube.requests.length).toBe(before);
+    }
+  });
+
+  it('refuses a user header sent twice instead of picking one', async () => {
+    const res = await rawPost(srv.url, [['x-kubeflow-mcp-gateway-secret', SECRET], ['kubeflow-userid', 'bob'], ['kubeflow-userid', 'admin']]);
+    expect(res.status).toBe(401);
+    expect(res.body).toContain('more than once');
+  });
+
+  it.each([
+    ['a system: user', { 'kubeflow-userid': 'system:kube-controller-manager' }, 'system identity'],
+    ['a system: user with whitespace the HTTP parser strips', { 'kubeflow-userid': ' system:kube-controller-manager' }, 'system identity'],
+    ['a system: user behind a tab', { 'kubeflow-userid': '\tsystem:masters' }, 'system identity'],
+  ])('refuses %s with 401 and a reason', async (_what, headers, reason) => {
+    const before = kube.requests.length;
+    const res = await post(srv.url, viaGateway(headers));
+    expect(res.status).toBe(401);
+    expect(((await res.json()) as { message: string }).message).toContain(reason);
+    expect(kube.requests.length).toBe(before);
+  });
+
+  it('drops system: groups even when padded with whitespace', async () => {
+    expect((await listJobsAs(srv.url, viaGateway({ 'kubeflow-userid': 'carol', 'kubeflow-groups': ' system:masters ,ml' }))).ok).toBe(true);
+    expect(lastUser()).toMatchObject({ user: 'carol' });
+    expect(lastUser()!.groups).toEqual(expect.not.arrayContaining(['system:masters', ' system:masters ']));
+  });
+
+  it('refuses a user that cannot travel in a header (non-ASCII) with 401, not an internal error', async () => {
+    const res = await rawPost(srv.url, [['x-kubeflow-mcp-gateway-secret', SECRET], ['kubeflow-userid', Buffer.from('bøb', 'latin1').toString('latin1')]]);
+    expect(res.status).toBe(401);
+    expect(res.body).toContain('cannot be sent');
+  });
+
+  it('picks up a rotated secret without a restart', async () => {
+    writeFileSync(secretFile, 'rotated-secret-9876543210\n');
+    const later = new Date(Date.now() + 5000);
+    utimesSync(secretFile, later, later);
+    expect((await post(srv.url, viaGateway({ 'kubeflow-userid': 'bob' }))).status).toBe(401);
+    expect((await listJobsAs(srv.url, { 'x-kubeflow-mcp-gateway-secret': 'rotated-secret-9876543210', 'kubeflow-userid': 'bob', 'kubeflow-groups': 'ml' })).ok).toBe(true);
+  });
+});
+
+describe('gateway trusted by proxy address', () => {
+  it('accepts the gateway\'s address and refuses every other one', async () => {
+    const srv = await startHttpServer(['--kubeconfig', kubeconfig, '--auth', 'gateway', '--gateway-trusted-proxies', '127.0.0.2/32', '--config', configFile()], isolatedEnv());
+    try {
+      const from = async (localAddress: string) => (await rawPost(srv.url, [['kubeflow-userid', 'bob']], { localAddress })).status;
+      expect(await from('127.0.0.1')).toBe(401);
+      // Through the proxy address the caller is accepted (the MCP layer answers the empty body).
+      expect(await from('127.0.0.2')).not.toBe(401);
+    } finally {
+      await srv.stop();
+    }
+  });
+
+  it('refuses --auth gateway on a non-loopback address with neither a secret nor trusted proxies', async () => {
+    const r = spawnSync(process.execPath, [BIN, 'serve', '--transport', 'http', '--host', '0.0.0.0', '--port', '0', '--auth', 'gateway', '--kubeconfig', kubeconfig], { env: isolatedEnv(), encoding: 'utf8' });
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toContain('--gateway-secret-file');
+    expect(r.stderr).toContain('--gateway-trusted-proxies');
+  });
+
+  it('refuses an unreadable secret file and a malformed proxy address at start-up', () => {
+    const missing = spawnSync(process.execPath, [BIN, 'serve', '--transport', 'http', '--port', '0', '--auth', 'gateway', '--gateway-secret-file', '/nonexistent/secret', '--kubeconfig', kubeconfig], { env: isolatedEnv(), encoding: 'utf8' });
+    expect(missing.status).not.toBe(0);
+    expect(missing.stderr).toContain('cannot be read (ENOENT)');
+    const bad = spawnSync(process.execPath, [BIN, 'serve', '--transport', 'http', '--port', '0', '--auth', 'gateway', '--gateway-trusted-proxies', '10.0.0.0/99', '--kubeconfig', kubeconfig], { env: isolatedEnv(), encoding: 'utf8' });
+    expect(bad.status).not.toBe(0);
+    expect(bad.stderr).toContain('not an IP address or CIDR range');
   });
 });
 
@@ -174,16 +315,58 @@ describe('outside gateway mode', () => {
 });
 
 describe('rate limit', () => {
-  it('answers 429 with Retry-After when one caller exceeds its budget', async () => {
+  const burst = (url: string, n: number, headers: Record<string, string> = {}) => Promise.all(Array.from({ length: n }, () => post(url, headers)));
+
+  it('answers 429 with Retry-After and a JSON-RPC error when one caller exceeds its budget', async () => {
     const srv = await startHttpServer(['--kubeconfig', kubeconfig, '--rate-limit', '1', '--config', configFile()], isolatedEnv());
     try {
-      const statuses = await Promise.all(
-        Array.from({ length: 8 }, () =>
-          fetch(srv.url, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' }) }).then((r) => [r.status, r.headers.get('retry-after')] as const),
-        ),
-      );
-      expect(statuses.filter(([s]) => s === 429).length).toBeGreaterThan(0);
-      expect(statuses.find(([s]) => s === 429)?.[1]).toMatch(/^\d+$/);
+      const limited = (await burst(srv.url, 20)).filter((r) => r.status === 429);
+      expect(limited.length).toBeGreaterThan(0);
+      expect(limited[0]!.headers.get('retry-after')).toMatch(/^\d+$/);
+      expect(await limited[0]!.json()).toMatchObject({ jsonrpc: '2.0', id: null, error: { code: -32000, message: expect.stringContaining('retry after') } });
+    } finally {
+      await srv.stop();
+    }
+  });
+
+  it('counts per verified caller: requests that fail verification spend nobody\'s budget, others keep theirs', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'gw-'));
+    writeFileSync(path.join(dir, 's'), 'rl-secret-0123456789');
+    const srv = await startHttpServer(['--kubeconfig', kubeconfig, '--auth', 'gateway', '--gateway-secret-file', path.join(dir, 's'), '--rate-limit', '1', '--config', configFile()], isolatedEnv());
+    const as = (user: string) => ({ 'x-kubeflow-mcp-gateway-secret': 'rl-secret-0123456789', 'kubeflow-userid': user });
+    try {
+      // Forged requests naming alice: refused before the limiter, so alice keeps her whole budget.
+      expect((await burst(srv.url, 30, { 'kubeflow-userid': 'alice' })).every((r) => r.status === 401)).toBe(true);
+      expect((await burst(srv.url, 5, as('alice'))).every((r) => r.status !== 429)).toBe(true);
+      expect((await burst(srv.url, 20, as('alice'))).some((r) => r.status === 429)).toBe(true);
+      expect((await burst(srv.url, 5, as('bob'))).every((r) => r.status !== 429)).toBe(true);
+    } finally {
+      await srv.stop();
+    }
+  });
+
+  it('--rate-limit 0 turns the limit off', async () => {
+    const srv = await startHttpServer(['--kubeconfig', kubeconfig, '--rate-limit', '0', '--config', configFile()], isolatedEnv());
+    try {
+      expect((await burst(srv.url, 300)).filter((r) => r.status === 429)).toHaveLength(0);
+    } finally {
+      await srv.stop();
+    }
+  });
+
+  it('by default, 200 clients of one machine starting at once are never limited', async () => {
+    const srv = await startHttpServer(['--kubeconfig', kubeconfig, '--config', configFile()], isolatedEnv());
+    try {
+      const initialize = JSON.stringify({ jsonrpc: '2.0', id: 0, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 't', version: '1' } } });
+      const client = async () => {
+        const init = await fetch(srv.url, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' }, body: initialize });
+        await init.text();
+        const list = await post(srv.url, {});
+        await list.text();
+        return [init.status, list.status];
+      };
+      const statuses = (await Promise.all(Array.from({ length: 200 }, client))).flat();
+      expect(statuses.filter((s) => s === 429)).toHaveLength(0);
     } finally {
       await srv.stop();
     }
