@@ -8,6 +8,8 @@ import https from 'node:https';
 import { StringDecoder } from 'node:string_decoder';
 import { SERVER_VERSION } from '../server/version.js';
 import type { KubeConnection } from './connection.js';
+import { serverWarning } from '../telemetry/serverLog.js';
+import { tracedKubeCall } from '../telemetry/outbound.js';
 import { backoffMs, DEFAULT_RETRY, parseRetryAfter, sleep, type RetryPolicy } from './retry.js';
 import type { KubeList, KubeObject, KubeStatus } from './types.js';
 
@@ -236,22 +238,31 @@ export class KubeClient {
           ? new KubeApiError(`Kubernetes API call timed out after ${timeoutMs / 1000}s: ${method} ${url.pathname}`, 504, 'Timeout')
           : undefined;
     const idempotent = opts.idempotent ?? (method === 'GET' || method === 'HEAD');
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return await read(await this.send(method, url, opts, signal));
-      } catch (err) {
-        const stop = interrupted();
-        if (stop) throw stop;
-        if (!(err instanceof KubeApiError) || !idempotent || !err.transient || attempt + 1 >= this.retry.attempts) throw err;
-        const wait = err.retryAfterMs ?? backoffMs(attempt, this.retry);
-        if (Date.now() - started + wait > this.retry.budgetMs) throw err;
+    return tracedKubeCall(method, url, this.impersonate?.user, async (telemetry) => {
+      for (let attempt = 0; ; attempt++) {
+        const sent = performance.now();
+        let answered = false;
         try {
-          await sleep(wait, signal);
-        } catch {
-          throw interrupted() ?? err;
+          const res = await this.send(method, url, opts, signal);
+          answered = true;
+          telemetry.exchange(res.statusCode ?? 0, (performance.now() - sent) / 1000);
+          return await read(res);
+        } catch (err) {
+          const stop = interrupted();
+          if (!answered && (err instanceof KubeApiError || stop)) telemetry.exchange((stop ?? (err as KubeApiError)).status, (performance.now() - sent) / 1000, (stop ?? (err as KubeApiError)).reason);
+          if (stop) throw stop;
+          if (!(err instanceof KubeApiError) || !idempotent || !err.transient || attempt + 1 >= this.retry.attempts) throw err;
+          const wait = err.retryAfterMs ?? backoffMs(attempt, this.retry);
+          if (Date.now() - started + wait > this.retry.budgetMs) throw err;
+          serverWarning(`Kubernetes API ${method} ${url.pathname} failed (${err.status ? `HTTP ${err.status}` : err.reason}: ${err.message}); retrying in ${(wait / 1000).toFixed(1)}s (attempt ${attempt + 2} of ${this.retry.attempts})`);
+          try {
+            await sleep(wait, signal);
+          } catch {
+            throw interrupted() ?? err;
+          }
         }
       }
-    }
+    });
   }
 
   private async send(method: string, url: URL, opts: CallOptions, signal: AbortSignal | undefined): Promise<http.IncomingMessage> {

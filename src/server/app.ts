@@ -26,6 +26,8 @@ import { KubernetesBackend } from '../kubeflow/trainer/backends/kubernetes/index
 import { sweepProbeJobs } from '../kubeflow/trainer/backends/kubernetes/packages.js';
 import { LocalBackend } from '../kubeflow/trainer/backends/local/index.js';
 import { log } from '../log.js';
+import { setLocalJobCounts } from '../telemetry/metrics.js';
+import { startTracing } from '../telemetry/tracing.js';
 import { Policy } from '../policy/policy.js';
 import { ToolError, type AnyToolSpec } from '../tools/contract.js';
 import { ALL_TOOLS, CLIENT_MODULES, toolsForModules } from '../tools/registry.js';
@@ -60,6 +62,8 @@ export async function createApp(settings: Settings): Promise<App> {
     if (err instanceof KubeConfigError) throw new Error(`${err.message} ${err.hint}`);
     throw err;
   }
+  // Only when OTEL_* variables ask for traces; otherwise nothing from OpenTelemetry is loaded.
+  const tracing = await startTracing();
 
   let kube: KubeClient | undefined;
   let backend: TrainerBackend | undefined;
@@ -87,6 +91,8 @@ export async function createApp(settings: Settings): Promise<App> {
       });
       backend = local;
       backendNote = why;
+      const counted = local;
+      setLocalJobCounts(() => counted.phaseCounts());
     };
     if (settings.backend === 'local') return useLocal('');
     let conn;
@@ -188,6 +194,7 @@ export async function createApp(settings: Settings): Promise<App> {
     close: async () => {
       await audit.close();
       await local?.close();
+      await tracing.shutdown();
     },
     factory: async (ctx?: McpRequestContext) => {
       const { tools, text, entries } = await assembled();

@@ -2,12 +2,14 @@
  * Streamable HTTP on node:http: /mcp serves both protocol eras (createMcpHandler: 2026-07-28
  * natively, 2025-era clients through the stateless fallback). In front of it: Host/Origin checks
  * (DNS rebinding), authentication (httpAuth.ts), a per-identity rate limit and the body limit.
- * Also /healthz (alive), /readyz (backend loaded) and, with OAuth, the RFC 9728 metadata document.
+ * Also /healthz (alive), /readyz (backend loaded), /metrics (Prometheus; no identities, see
+ * docs/security.md) and, with OAuth, the RFC 9728 metadata document.
  */
 import { createServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
 import { hostHeaderValidation, localhostHostValidation, localhostOriginValidation, originValidation, toNodeHandler } from '@modelcontextprotocol/node';
 import { createMcpHandler, type McpServerFactory } from '@modelcontextprotocol/server';
 import { IDENTITY_KEY } from '../auth/identity.js';
+import { enableMetrics, recordRateLimited } from '../telemetry/metrics.js';
 import { noAuth, type HttpAuth } from './httpAuth.js';
 import { RateLimiter } from './rateLimit.js';
 
@@ -50,6 +52,7 @@ export async function serveHttp(opts: HttpOptions): Promise<{ server: HttpServer
   const names = [opts.host.replace(/^\[|\]$/g, ''), ...(opts.allowedHosts ?? []), 'localhost', '127.0.0.1', '::1'];
   const validHost = loopbackOnly ? localhostHostValidation() : hostHeaderValidation(names);
   const validOrigin = loopbackOnly ? localhostOriginValidation() : originValidation(names);
+  const metrics = await enableMetrics();
 
   const limits = { ...DEFAULT_HTTP_LIMITS, ...opts.limits };
   const server = createServer({ requestTimeout: limits.requestTimeoutMs, headersTimeout: limits.requestTimeoutMs, keepAliveTimeout: limits.idleTimeoutMs, connectionsCheckingInterval: limits.checkIntervalMs }, (req, res) => {
@@ -66,6 +69,7 @@ export async function serveHttp(opts: HttpOptions): Promise<{ server: HttpServer
       const ok = opts.ready?.() ?? true;
       return void res.writeHead(ok ? 200 : 503, { 'content-type': 'text/plain' }).end(ok ? 'ready\n' : 'starting\n');
     }
+    if (path === '/metrics') return void res.writeHead(200, { 'content-type': metrics.contentType }).end(await metrics.render());
     if (auth.resourceMetadata?.path.includes(path ?? '')) {
       return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(auth.resourceMetadata.document));
     }
@@ -78,7 +82,10 @@ export async function serveHttp(opts: HttpOptions): Promise<{ server: HttpServer
       // a header a client could vary to get a fresh budget.
       const who = (outcome.auth.extra?.[IDENTITY_KEY] as { user?: string } | undefined)?.user ?? req.socket.remoteAddress ?? 'unknown';
       const wait = limiter.take(who);
-      if (wait > 0) return rateLimited(res, wait);
+      if (wait > 0) {
+        recordRateLimited();
+        return rateLimited(res, wait);
+      }
     }
     (req as IncomingMessage & { auth?: unknown }).auth = outcome.auth;
     await handle(req, res);

@@ -12,7 +12,7 @@
  * confirmation (by the user where the client can ask, see confirmation.ts) -> apply.
  */
 import { randomUUID } from 'node:crypto';
-import { isInputRequiredResult, ProtocolError, ProtocolErrorCode, Server, type CallToolResult, type InputRequiredResult, type ServerContext } from '@modelcontextprotocol/server';
+import { isInputRequiredResult, ProtocolError, ProtocolErrorCode, type Server, type CallToolResult, type InputRequiredResult, type ServerContext } from '@modelcontextprotocol/server';
 import type { z } from 'zod';
 import { auditParameters, type AuditRecord, type AuditSink } from '../audit/audit.js';
 import { findSecrets, redact, redactText } from '../audit/secrets.js';
@@ -30,6 +30,7 @@ import { confirmationFor, requestStateVerification } from './confirmation.js';
 import { EXECUTE_TOOL, metaTools } from './dynamic.js';
 import { inputJsonSchema, outputJsonSchema } from './jsonSchema.js';
 import { SERVER_NAME, SERVER_VERSION } from './version.js';
+import { InstrumentedServer, tracedTool, type ToolTelemetry } from '../telemetry/mcpSpans.js';
 
 export interface ServerDeps {
   /** Tools callers may use (already filtered by clients, persona and policy). */
@@ -72,7 +73,8 @@ export function listEntries(tools: readonly AnyToolSpec[]) {
 }
 
 export function buildServer(deps: ServerDeps, entries = listEntries(advertised(deps.tools, deps.mode))): Server {
-  const server = new Server({ name: SERVER_NAME, version: SERVER_VERSION }, { capabilities: { tools: {} }, instructions: deps.instructions, requestState: requestStateVerification });
+  // logging: the server's own warnings reach the client as notifications/message (telemetry/serverLog.ts).
+  const server = new InstrumentedServer({ name: SERVER_NAME, version: SERVER_VERSION }, { capabilities: { tools: {}, logging: {} }, instructions: deps.instructions, requestState: requestStateVerification });
   const usable = new Map(deps.tools.map((t) => [t.name, t]));
   const listed = new Map(advertised(deps.tools, deps.mode).map((t) => [t.name, t]));
   const entryByName = new Map(entries.map((e) => [e.name, e]));
@@ -98,13 +100,22 @@ export function buildServer(deps: ServerDeps, entries = listEntries(advertised(d
   return server;
 }
 
-async function callTool(server: Server, spec: AnyToolSpec, visible: boolean, rawArgs: Record<string, unknown>, ctx: ServerContext, deps: ServerDeps): Promise<CallToolResult | InputRequiredResult> {
+function callTool(server: Server, spec: AnyToolSpec, visible: boolean, rawArgs: Record<string, unknown>, ctx: ServerContext, deps: ServerDeps): Promise<CallToolResult | InputRequiredResult> {
+  return tracedTool(spec.name, (telemetry) => runTool(server, spec, visible, rawArgs, ctx, deps, telemetry));
+}
+
+async function runTool(server: Server, spec: AnyToolSpec, visible: boolean, rawArgs: Record<string, unknown>, ctx: ServerContext, deps: ServerDeps, telemetry: ToolTelemetry): Promise<CallToolResult | InputRequiredResult> {
   // Nothing runs unaudited: once the audit log cannot be written, every call is refused.
   const auditDown = deps.audit?.failure();
-  if (auditDown) return errorResult(auditDown);
+  if (auditDown) {
+    telemetry.done('refused', auditDown.code);
+    return errorResult(auditDown);
+  }
   const started = Date.now();
   const caller = await deps.identity();
-  const audit = (fields: Pick<AuditRecord, 'decision' | 'result'> & Partial<AuditRecord>) =>
+  telemetry.caller(caller);
+  const audit = (fields: Pick<AuditRecord, 'decision' | 'result'> & Partial<AuditRecord>) => {
+    telemetry.done(fields.result, fields.code);
     deps.audit?.write({
       time: new Date(started).toISOString(),
       request_id: caller.requestId ?? randomUUID(),
@@ -117,6 +128,7 @@ async function callTool(server: Server, spec: AnyToolSpec, visible: boolean, raw
       duration_ms: Date.now() - started,
       ...fields,
     });
+  };
   const refuse = (err: ToolError, reason: string) => {
     audit({ decision: 'denied', reason, result: 'refused', code: err.code });
     return errorResult(err);
@@ -166,6 +178,7 @@ async function callTool(server: Server, spec: AnyToolSpec, visible: boolean, raw
     };
     const outcome = await invokeTool(spec, args, toolCtx, confirmationFor(deps.policy.confirmation, server, ctx, spec.name, caller));
     if ('asked' in outcome) {
+      telemetry.done('confirmation_requested');
       audit({ decision: 'allowed', reason: 'asked the user to confirm', result: 'ok', namespace: namespace ?? requested });
       return outcome.asked as InputRequiredResult;
     }

@@ -6,6 +6,7 @@
  * login redirect is reported as such instead of parsing its HTML.
  */
 import type { RegistryAccessCheck, RegistryVerb } from './access.js';
+import { tracedRegistryCall } from '../../telemetry/outbound.js';
 import { HubError, type HubErrorCode } from './errors.js';
 
 export const API_PATH = '/api/model_registry/v1alpha3';
@@ -80,15 +81,21 @@ export class RegistryHttp {
     const timeout = AbortSignal.timeout(this.timeoutMs);
     const signal = opts.signal ? AbortSignal.any([opts.signal, timeout]) : timeout;
     const what = `${method} ${url.pathname}`;
+    return tracedRegistryCall(method, url, (done) => this.exchange<T>(method, url, headers, opts, signal, what, done));
+  }
 
+  private async exchange<T>(method: string, url: URL, headers: Record<string, string>, opts: { body?: unknown; signal?: AbortSignal }, signal: AbortSignal, what: string, done: (status: number | string) => void): Promise<T> {
     let res: Response;
     let text: string;
     try {
       res = await this.fetchImpl(url, { method, headers, body: opts.body === undefined ? undefined : JSON.stringify(opts.body), signal, redirect: 'manual' });
       text = await res.text();
     } catch (err) {
-      throw this.transportError(err, what, opts.signal);
+      const e = this.transportError(err, what, opts.signal);
+      done(e.code === 'cancelled' ? 'cancelled' : e.code === 'registry_timeout' ? 'timeout' : 'unreachable');
+      throw e;
     }
+    done(res.status);
     if (res.status >= 300 && res.status < 400) {
       throw new HubError('unauthorized', `${what}: the registry answered with a redirect (${res.status}) to ${res.headers.get('location') ?? 'elsewhere'}`, 'an authentication proxy is in front of the registry: pass a bearer token it accepts', res.status);
     }
