@@ -73,6 +73,23 @@ describe('/metrics', () => {
     for (const l of labelNames) expect(['tool', 'outcome', 'verb', 'resource', 'code', 'method', 'phase', 'mcp_method_name', 'error_type', 'le', 'version', 'major', 'minor', 'patch', 'space', 'kind', 'type']).toContain(l);
   });
 
+  it('counts the local backend\'s jobs by phase', async () => {
+    const store = mkdtempSync(path.join(tmpdir(), 'kfmcp-metrics-store-'));
+    const local = await startHttpServer(['--backend', 'local', '--store-dir', store], isolatedEnv());
+    const lc = await connectHttp(local.url);
+    try {
+      const code = 'def train():\n    print("loss=0.1")\n';
+      const name = (await call<{ job: { name: string } }>(lc, 'run_custom_training', { code, confirmed: true })).data.job.name;
+      await call(lc, 'wait_for_training', { name, timeout_seconds: 60 });
+      const { samples } = await scrape(local.url);
+      expect(sampleValue(samples, 'kubeflow_mcp_local_jobs', { phase: 'Succeeded' })).toBe(1);
+      expect(sampleValue(samples, 'kubeflow_mcp_local_jobs')).toBe(1);
+    } finally {
+      await lc.close();
+      await local.stop();
+    }
+  });
+
   it('counts requests the rate limit refused', async () => {
     const limited = await startHttpServer(['--kubeconfig', kubeconfig, '--clients', 'trainer', '--rate-limit', '0.001'], isolatedEnv());
     try {
