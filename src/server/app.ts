@@ -63,7 +63,7 @@ export async function createApp(settings: Settings): Promise<App> {
     throw err;
   }
   // Only when OTEL_* variables ask for traces; otherwise nothing from OpenTelemetry is loaded.
-  const tracing = await startTracing();
+  const tracing = await startTracing({ stdoutIsProtocol: settings.transport === 'stdio' });
 
   let kube: KubeClient | undefined;
   let backend: TrainerBackend | undefined;

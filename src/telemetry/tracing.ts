@@ -9,6 +9,7 @@
  * or headers. See docs/security.md ("Telemetry").
  */
 import type * as OtelApi from '@opentelemetry/api';
+import { log } from '../log.js';
 import { SERVER_NAME, SERVER_VERSION } from '../server/version.js';
 
 type Api = Pick<typeof OtelApi, 'context' | 'propagation' | 'trace' | 'SpanKind' | 'SpanStatusCode'>;
@@ -52,10 +53,13 @@ export interface Tracing {
  * attributes). Metrics and logs are not exported through it: metrics are Prometheus (/metrics),
  * logs are stderr and MCP notifications.
  */
-export async function startTracing(env: NodeJS.ProcessEnv = process.env): Promise<Tracing> {
+export async function startTracing(opts: { stdoutIsProtocol: boolean }, env: NodeJS.ProcessEnv = process.env): Promise<Tracing> {
   if (tracer || !tracingRequested(env)) return { shutdown: async () => {} };
+  if (opts.stdoutIsProtocol && /(^|,)\s*console\s*(,|$)/i.test(env.OTEL_TRACES_EXPORTER ?? '')) {
+    throw new Error('OTEL_TRACES_EXPORTER=console writes spans to stdout, which carries the MCP messages on stdio. Use the otlp exporter (OTEL_EXPORTER_OTLP_ENDPOINT), or serve with --transport http.');
+  }
   // The SDK's own API and resources, so spans reach the provider it registers.
-  const { NodeSDK, api: otel, resources } = await import('@opentelemetry/sdk-node');
+  const { NodeSDK, api: otel, resources, core } = await import('@opentelemetry/sdk-node');
   const sdk = new NodeSDK({
     // OTEL_SERVICE_NAME, when set, wins (the SDK reads it through the env detector).
     ...(env.OTEL_SERVICE_NAME ? {} : { serviceName: SERVER_NAME }),
@@ -65,6 +69,10 @@ export async function startTracing(env: NodeJS.ProcessEnv = process.env): Promis
     metricReaders: [],
     logRecordProcessors: [],
   });
+  // The SDK's diagnostics (OTEL_LOG_LEVEL) go to the stderr log: its console logger writes info
+  // and debug lines to stdout.
+  const level = env.OTEL_LOG_LEVEL?.trim();
+  if (level) otel.diag.setLogger(DIAG_TO_LOG, { logLevel: core.diagLogLevelFromString(level) ?? otel.DiagLogLevel.INFO, suppressOverrideMessage: true });
   sdk.start();
   api = otel;
   tracer = otel.trace.getTracer(SERVER_NAME, SERVER_VERSION);
@@ -110,6 +118,15 @@ export async function inSpan<T>(name: string, opts: SpanOptions, fn: (span: Span
     span.end();
   }
 }
+
+const diagLine = (write: (fields: object, msg: string) => void) => (message: string, ...args: unknown[]) => write(args.length ? { otel: args.map(String) } : {}, `opentelemetry: ${message}`);
+const DIAG_TO_LOG: OtelApi.DiagLogger = {
+  error: diagLine((f, m) => log.error(f, m)),
+  warn: diagLine((f, m) => log.warn(f, m)),
+  info: diagLine((f, m) => log.info(f, m)),
+  debug: diagLine((f, m) => log.debug(f, m)),
+  verbose: diagLine((f, m) => log.trace(f, m)),
+};
 
 const META_GETTER: OtelApi.TextMapGetter<Record<string, unknown>> = {
   keys: (carrier) => Object.keys(carrier),
