@@ -28,7 +28,7 @@ describe('what start-up imports', () => {
 
   it('stdio with an exporter configured: the OpenTelemetry SDK', async () => {
     // Nothing listens there: exporting fails quietly, the server works on.
-    const c = await connectStdio(['--backend', 'local'], isolatedEnv({ NODE_OPTIONS: TRACE, OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:9', OTEL_EXPORTER_OTLP_TIMEOUT: '500', OTEL_LOG_LEVEL: 'debug' }));
+    const c = await connectStdio(['--backend', 'local'], isolatedEnv({ NODE_OPTIONS: TRACE, OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:9', OTEL_EXPORTER_OTLP_TIMEOUT: '500', OTEL_LOG_LEVEL: 'debug', KUBEFLOW_MCP_LOG_LEVEL: 'debug' }));
     await c.client.listTools();
     await c.close();
     expect(imported(c.stderr())).toEqual(['@opentelemetry/sdk-node']);
