@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { closeSync, openSync, writeSync } from 'node:fs';
-import { log } from '../log.js';
+import { serverError } from '../telemetry/serverLog.js';
 import { SECRET_REF } from '../kube/secretRef.js';
 import { ToolError } from '../tools/contract.js';
 import { CREDENTIAL_NAME, redact, redactText } from './secrets.js';
@@ -63,7 +63,7 @@ export function openAuditLog(target: string): AuditSink {
       `The audit log ${where} cannot be written (${err.code ?? err.message}); calls are refused because every call must be audited.`,
       'Ask the operator to fix the audit log (disk space, permissions) and restart the server, or restart it with another --audit-log target.',
     );
-    log.error({ err: err.code ?? err.message }, `audit log ${where} cannot be written: refusing tool calls from now on`);
+    serverError(`audit log ${where} cannot be written: refusing tool calls from now on`, { err: err.code ?? err.message });
   };
   if (fd === undefined) process.stderr.on('error', fail);
   return {
