@@ -8,6 +8,7 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { ProtocolError, Server, type CallToolResult, type JSONRPCRequest, type Result, type ServerContext } from '@modelcontextprotocol/server';
+import { redactText } from '../audit/secrets.js';
 import type { Identity } from '../auth/identity.js';
 import { recordMcpRequest, recordToolCall, type ToolOutcome } from './metrics.js';
 import { LOGGER_NAME, withClientLog } from './serverLog.js';
@@ -54,6 +55,8 @@ async function observeRequest(server: Server, method: string, request: JSONRPCRe
       },
       async (span) => {
         try {
+          // ctx.mcpReq.log is the SDK's logging API for both eras (deprecated by 2026-07-28's SEP-2577,
+          // still served): it applies the level the client set, per session or per request.
           const result = await requestSpan.run(span, () => withClientLog((level, data) => ctx.mcpReq.log(level, data, LOGGER_NAME), run));
           if ((result as CallToolResult).isError === true) {
             errorType = 'tool_error';
@@ -63,7 +66,8 @@ async function observeRequest(server: Server, method: string, request: JSONRPCRe
         } catch (err) {
           errorType = err instanceof ProtocolError ? String(err.code) : '_OTHER';
           span.set({ 'rpc.response.status_code': err instanceof ProtocolError ? String(err.code) : undefined });
-          span.fail(errorType, err instanceof ProtocolError ? err.message : undefined);
+          // The JSON-RPC error's message, as the conventions ask; it can quote arguments, so redacted.
+          span.fail(errorType, err instanceof ProtocolError ? redactText(err.message) : undefined);
           throw err;
         }
       },
