@@ -81,6 +81,10 @@ export async function startTracing(opts: { stdoutIsProtocol: boolean }, env: Nod
       tracer = undefined;
       api = undefined;
       await sdk.shutdown();
+      // Unregister the SDK's globals, so a later startTracing in this process registers afresh.
+      otel.trace.disable();
+      otel.propagation.disable();
+      otel.context.disable();
     },
   };
 }

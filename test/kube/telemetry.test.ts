@@ -14,6 +14,7 @@ import { kubeRequestKind, statusLabel } from '../../src/telemetry/outbound.js';
 import { inSpan, startTracing, type Tracing } from '../../src/telemetry/tracing.js';
 import { startFakeKube, type FakeKube } from '../support/fake-kube/index.js';
 import { startFakeRegistry, type FakeRegistry } from '../support/fake-registry/index.js';
+import { callTool, inProcess } from '../support/inprocess.js';
 import { startOtlpCollector, type OtlpCollector } from '../support/telemetry.js';
 
 const kind = (method: string, p: string) => kubeRequestKind(method, new URL(`https://api.example:6443${p}`));
@@ -87,5 +88,28 @@ describe('outbound spans', () => {
     expect(all).not.toContain('registry-s3cret-token');
     expect(all).not.toContain('secret-label-value');
     expect(all).not.toMatch(/authorization|bearer/i);
+  });
+
+  it('names the impersonated caller on the request, tool and Kubernetes spans of a tool call', async () => {
+    collector.spans.length = 0;
+    tracing = await startTracing({ stdoutIsProtocol: false });
+    const kubeconfig = kube.writeKubeconfig(mkdtempSync(path.join(tmpdir(), 'kfmcp-otel-')), { namespace: 'team-a' });
+    const server = await inProcess({ kubeconfig, clients: ['trainer'] });
+    try {
+      const client = await server.connect({ user: 'alice@example.com', groups: ['ml'], source: 'gateway', impersonate: true });
+      expect((await callTool(client, 'list_runtimes')).isError).toBe(false);
+    } finally {
+      await server.close();
+      await tracing.shutdown();
+    }
+    const request = collector.spans.find((s) => s.name === 'tools/call list_runtimes')!;
+    expect(request.attributes).toMatchObject({ 'enduser.id': 'alice@example.com', 'kubeflow_mcp.auth.source': 'gateway' });
+    const run = collector.spans.find((s) => s.parentSpanId === request.spanId)!;
+    expect(run.attributes).toMatchObject({ 'enduser.id': 'alice@example.com' });
+    const calls = collector.spans.filter((s) => s.parentSpanId === run.spanId);
+    expect(calls.length).toBeGreaterThan(0);
+    for (const c of calls) expect(c.attributes['kubeflow_mcp.kube.impersonate']).toBe('alice@example.com');
+    // Groups are not recorded anywhere.
+    expect(collector.bodies.join('\n')).not.toContain('"ml"');
   });
 });
