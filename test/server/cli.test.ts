@@ -30,6 +30,21 @@ describe('kubeflow-mcp CLI', () => {
     expect(all.out).toMatch(/^register_model\s+hub\s+/m);
   });
 
+  it('tools list --similar prints the closest pairs of tools, most similar first', () => {
+    const r = run('tools', 'list', '--similar', '3');
+    expect(r.code).toBe(0);
+    const rows = r.out.trim().split('\n');
+    expect(rows[0]).toMatch(/^TOOL\s+CLOSEST TO\s+SIMILARITY$/);
+    expect(rows[1]).toMatch(/^wait_for_training\s+wait_for_optimization\s+0\.\d{3}$/);
+    const scores = rows.slice(1, 4).map((l) => Number(l.split(/\s+/)[2]));
+    expect([...scores].sort((x, y) => y - x)).toEqual(scores);
+    expect(rows[4]).toMatch(/^3 closest of 465 pairs/);
+    const j = JSON.parse(run('tools', 'list', '--similar', '--json', '--clients', 'hub').out) as { pairs: Array<{ a: string; b: string; score: number }> };
+    expect(j.pairs.length).toBeLessThanOrEqual(10);
+    expect(j.pairs.every((p) => !/training|optimization/.test(p.a + p.b))).toBe(true);
+    expect(j.pairs[0]).toMatchObject({ a: 'list_model_versions', b: 'get_model_version' });
+  });
+
   it('clients list names the modules', () => {
     const r = run('clients', 'list');
     expect(r.code).toBe(0);
