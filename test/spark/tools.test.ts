@@ -205,6 +205,12 @@ describe('Spark Connect sessions', () => {
 });
 
 describe('contract', () => {
+  it('the server instructions tell how to use the spark tools, and nothing empty', () => {
+    const text = client.getInstructions() ?? '';
+    expect(text).toContain('Spark: submit_spark_job = Submit Spark job; create_spark_session = Create Spark Connect session (preview first, like training); follow with get_spark_status (wait_for, logs).');
+    expect(text).not.toMatch(/with \./);
+  });
+
   it('every SparkApplication and SparkConnect sent (dry-runs included) validates against the v2.4.0 CRDs', () => {
     const posts = sparkPosts(kube.requests);
     expect(posts.length).toBeGreaterThan(8);
