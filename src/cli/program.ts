@@ -105,12 +105,26 @@ export function buildCli(): Command {
     .addOption(clientsOption())
     .addOption(configOption())
     .option('--json', 'machine-readable output')
-    .action(async (o: { persona?: string; clients?: string[] | 'auto'; config?: string; json?: boolean }) => {
+    .addOption(new Option('--similar [n]', 'instead: the n closest pairs of tools by name + description (TF-IDF cosine; default 10)').argParser((v) => Math.max(1, Math.floor(parsePositive(v)))))
+    .action(async (o: { persona?: string; clients?: string[] | 'auto'; config?: string; json?: boolean; similar?: number | true }) => {
       const [{ toolTokenCosts }, { resolveSettings }, { ALL_TOOLS }] = await Promise.all([import('../server/tokens.js'), import('../config/settings.js'), import('../tools/registry.js')]);
       const s = resolveSettings({ persona: o.persona, clients: o.clients, config: o.config }, ALL_TOOLS);
       // Offline listing: 'auto' means every module (detection needs a running server).
       const modules = s.clients === 'auto' ? CLIENT_MODULES.map((m) => m.name) : s.clients;
       const list = new Policy(s.persona, s.policy).visible(toolsForModules(modules));
+      if (o.similar !== undefined) {
+        const { similarPairs } = await import('../tools/similarity.js');
+        const pairs = similarPairs(list).slice(0, o.similar === true ? 10 : o.similar);
+        if (o.json) {
+          process.stdout.write(`${JSON.stringify({ persona: s.persona, clients: modules, pairs }, null, 2)}\n`);
+          return;
+        }
+        const w = Math.max(10, ...pairs.flatMap((p) => [p.a.length, p.b.length]));
+        process.stdout.write(`${'TOOL'.padEnd(w)}  ${'CLOSEST TO'.padEnd(w)}  SIMILARITY\n`);
+        for (const p of pairs) process.stdout.write(`${p.a.padEnd(w)}  ${p.b.padEnd(w)}  ${p.score.toFixed(3)}\n`);
+        process.stdout.write(`${pairs.length} closest of ${(list.length * (list.length - 1)) / 2} pairs (TF-IDF cosine of name + description; persona ${s.persona}, clients ${modules.join(',')})\n`);
+        return;
+      }
       const { perTool, total } = await toolTokenCosts(list);
       const rows = list.map((t) => ({ name: t.name, module: t.module, category: t.category, risk: t.risk, tokens: perTool.get(t.name) ?? 0 }));
       if (o.json) {

@@ -38,6 +38,7 @@ export const RESOURCES = {
   nodes: core('nodes', 'Node', false),
   namespaces: core('namespaces', 'Namespace', false),
   configmaps: core('configmaps', 'ConfigMap'),
+  serviceaccounts: core('serviceaccounts', 'ServiceAccount'),
   resourcequotas: core('resourcequotas', 'ResourceQuota'),
   trainjobs: trainer('trainjobs', 'TrainJob'),
   trainingruntimes: trainer('trainingruntimes', 'TrainingRuntime'),

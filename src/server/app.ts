@@ -21,6 +21,8 @@ import { KubeConfigError, loadKubeConnection, precheckKubeconfig } from '../kube
 import { parseRegistryService, registryServiceFromUrl, subjectAccessCheck } from '../kubeflow/hub/access.js';
 import { ModelRegistryClient } from '../kubeflow/hub/client.js';
 import { OptimizerClient } from '../kubeflow/optimizer/client.js';
+import { SPARK_APPLICATIONS } from '../kubeflow/spark/constants.js';
+import { SparkClient } from '../kubeflow/spark/client.js';
 import type { TrainerBackend } from '../kubeflow/trainer/backend.js';
 import { KubernetesBackend } from '../kubeflow/trainer/backends/kubernetes/index.js';
 import { sweepProbeJobs } from '../kubeflow/trainer/backends/kubernetes/packages.js';
@@ -165,6 +167,12 @@ export async function createApp(settings: Settings): Promise<App> {
     }
     return new OptimizerClient(caller.impersonate ? kube.as({ user: caller.user, groups: caller.groups }) : kube);
   };
+  const sparkFor = (caller: Identity): SparkClient => {
+    if (!kube) {
+      throw new ToolError('no_cluster', 'Spark jobs and sessions run on a Kubernetes cluster with the Spark Operator; this server has none.', 'Start the server with a kubeconfig (--kubeconfig / --context) for a cluster with the Spark Operator installed.');
+    }
+    return new SparkClient(caller.impersonate ? kube.as({ user: caller.user, groups: caller.groups }) : kube);
+  };
 
   let built: { tools: AnyToolSpec[]; text: string; entries: ReturnType<typeof listEntries> } | undefined;
   const assembled = async () => {
@@ -212,6 +220,7 @@ export async function createApp(settings: Settings): Promise<App> {
           identity: async () => (await loading, authenticated ? { ...authenticated, actingAs: own.user } : { ...own, requestId }),
           backend: backendFor,
           optimizer: optimizerFor,
+          spark: sparkFor,
           registry: registryClient,
           defaultNamespace: () => settings.namespace ?? backend?.defaultNamespace() ?? 'default',
           audit,
@@ -250,6 +259,11 @@ async function moduleMissing(
     case 'optimizer':
       if (!kube) return 'Katib needs a Kubernetes cluster';
       return (await serves(kube, '/apis/kubeflow.org/v1beta1', 'experiments')) ? undefined : 'Katib (kubeflow.org/v1beta1 experiments) is not installed';
+    case 'spark':
+      if (!kube) return 'the Spark Operator needs a Kubernetes cluster';
+      return (await serves(kube, `/apis/${SPARK_APPLICATIONS.group}/${SPARK_APPLICATIONS.version}`, SPARK_APPLICATIONS.plural))
+        ? undefined
+        : `the Spark Operator (${SPARK_APPLICATIONS.group}/${SPARK_APPLICATIONS.version} ${SPARK_APPLICATIONS.plural}) is not installed`;
     case 'hub': {
       if (!registryUrl) return 'no Model Registry URL (--registry-url, hub.url, or $MODEL_REGISTRY_URL)';
       const probe = await registry().probe({ signal: AbortSignal.timeout(5000) });

@@ -24,13 +24,17 @@ export function instructions(visible: ReadonlySet<string>, mode: 'full' | 'dynam
       `4. Monitor: ${names(of('trainer', 'monitoring'))}.`,
       `Pick: ${training.map((t) => `${t.name} = ${t.title}`).join('; ')}.`,
     );
-  } else {
+  } else if (of('trainer', 'monitoring', 'discovery').length) {
     lines.push(`Inspect with ${names(of('trainer', 'monitoring', 'discovery'))}.`);
   }
   const tune = of('optimizer', 'training');
   if (tune.length) lines.push(`Tune: ${names(tune)} (the code prints "<metric>=<value>" lines), then ${names(of('optimizer', 'monitoring', 'discovery'))}.`);
   const register = of('hub', 'training');
   if (register.length) lines.push(`Register trained models with ${names(register)}; look them up with ${names(of('hub', 'discovery'))}.`);
+  const spark = of('spark', 'training');
+  const sparkStatus = names(of('spark', 'monitoring', 'discovery'));
+  if (spark.length) lines.push(`Spark: ${spark.map((t) => `${t.name} = ${t.title}`).join('; ')} (preview first, like training); follow with ${sparkStatus} (wait_for, logs).`);
+  else if (sparkStatus) lines.push(`Inspect Spark jobs and sessions with ${sparkStatus}.`);
   const lifecycle = tools.filter((t) => t.category === 'lifecycle' && t.mutation);
   if (lifecycle.length) lines.push(`${names(lifecycle)} also preview first.`);
   if (tools.some((t) => t.mutation)) {

@@ -19,6 +19,7 @@ import { findSecrets, redact, redactText } from '../audit/secrets.js';
 import type { Identity } from '../auth/identity.js';
 import type { ModelRegistryClient } from '../kubeflow/hub/client.js';
 import type { OptimizerClient } from '../kubeflow/optimizer/client.js';
+import type { SparkClient } from '../kubeflow/spark/client.js';
 import type { TrainerBackend } from '../kubeflow/trainer/backend.js';
 import type { Policy } from '../policy/policy.js';
 import { annotationsFor, ToolError, type AnyToolSpec } from '../tools/contract.js';
@@ -47,6 +48,8 @@ export interface ServerDeps {
   backend: (caller: Identity) => TrainerBackend;
   /** Katib acting as that caller; may throw ToolError (no cluster, or the local backend). */
   optimizer: (caller: Identity) => OptimizerClient;
+  /** The Spark Operator's resources acting as that caller; may throw ToolError (no cluster). */
+  spark: (caller: Identity) => SparkClient;
   /** The Model Registry acting for that caller (access checked per request); may throw ToolError (not configured). */
   registry: (caller: Identity) => ModelRegistryClient;
   /** Namespace used when a call does not name one. */
@@ -170,6 +173,7 @@ async function runTool(server: Server, spec: AnyToolSpec, visible: boolean, rawA
       },
       backend: () => deps.backend(caller),
       optimizer: () => deps.optimizer(caller),
+      spark: () => deps.spark(caller),
       registry: () => deps.registry(caller),
       caller,
       ownJobsOnly: deps.policy.persona.ownJobsOnly,

@@ -5,6 +5,7 @@
 import type { Identity } from '../auth/identity.js';
 import type { ModelRegistryClient } from '../kubeflow/hub/client.js';
 import type { OptimizerClient } from '../kubeflow/optimizer/client.js';
+import type { SparkClient } from '../kubeflow/spark/client.js';
 import type { TrainerBackend } from '../kubeflow/trainer/backend.js';
 
 export interface ProgressReporter {
@@ -62,6 +63,8 @@ export interface ToolContext {
   backend(): TrainerBackend;
   /** Katib (hyperparameter optimisation) acting as the caller; throws a ToolError without a cluster. */
   optimizer(): OptimizerClient;
+  /** Spark Operator SparkApplications and SparkConnect sessions acting as the caller; throws a ToolError without a cluster. */
+  spark(): SparkClient;
   /** The Model Registry; throws a ToolError when none is configured. */
   registry(): ModelRegistryClient;
   /** Who is calling (recorded as the creator of jobs they submit). */

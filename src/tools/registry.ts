@@ -21,6 +21,10 @@ import { deleteOptimizationJob, waitForOptimization } from './optimizer/lifecycl
 import { optimize } from './optimizer/optimize.js';
 import { getModel, getModelArtifact, getModelVersion, listModels, listModelVersions } from './hub/read.js';
 import { registerModel } from './hub/register.js';
+import { deleteSpark } from './spark/delete.js';
+import { getSparkStatus } from './spark/read.js';
+import { createSparkSession } from './spark/session.js';
+import { submitSparkJob } from './spark/submit.js';
 
 export const ALL_TOOLS: readonly AnyToolSpec[] = [
   // core: always loaded
@@ -58,6 +62,11 @@ export const ALL_TOOLS: readonly AnyToolSpec[] = [
   listModelVersions,
   getModelVersion,
   getModelArtifact,
+  // spark (Spark Operator)
+  submitSparkJob,
+  getSparkStatus,
+  createSparkSession,
+  deleteSpark,
 ];
 
 /** Client modules a user can enable with --clients (core is always on). */
@@ -65,6 +74,7 @@ export const CLIENT_MODULES: ReadonlyArray<{ name: Exclude<ModuleName, 'core'>; 
   { name: 'trainer', description: 'Distributed training and LLM fine-tuning (Kubeflow Trainer v2 TrainJobs)', sdkClient: 'TrainerClient' },
   { name: 'optimizer', description: 'Hyperparameter optimization (Katib v1beta1 Experiments)', sdkClient: 'OptimizerClient' },
   { name: 'hub', description: 'Model Registry: registered models, versions and artifacts (REST v1alpha3)', sdkClient: 'ModelRegistryClient' },
+  { name: 'spark', description: 'Spark batch jobs and Spark Connect sessions (Spark Operator SparkApplication / SparkConnect)', sdkClient: 'SparkClient' },
 ];
 
 export function toolsForModules(modules: readonly string[]): AnyToolSpec[] {

@@ -11,11 +11,13 @@ const READONLY = [
   'get_cluster_resources', 'list_training_jobs', 'get_training_job', 'get_training_logs', 'get_training_events', 'list_runtimes', 'get_runtime',
   'list_optimization_jobs', 'get_optimization_job', 'get_optimization_logs', 'get_best_results', 'get_optimization_events',
   'list_models', 'get_model', 'list_model_versions', 'get_model_version', 'get_model_artifact',
+  'get_spark_status',
 ];
 const DATA_SCIENTIST = [
   ...READONLY,
   'estimate_resources', 'check_prerequisites', 'fine_tune', 'run_custom_training', 'wait_for_training', 'delete_training_job',
   'optimize', 'wait_for_optimization', 'delete_optimization_job', 'register_model',
+  'submit_spark_job', 'create_spark_session', 'delete_spark',
 ];
 const ML_ENGINEER = [...DATA_SCIENTIST, 'run_container_training', 'get_runtime_packages', 'suspend_training_job', 'resume_training_job'];
 const TABLE = { readonly: READONLY, 'data-scientist': DATA_SCIENTIST, 'ml-engineer': ML_ENGINEER, 'platform-admin': ALL_TOOLS.map((t) => t.name) };

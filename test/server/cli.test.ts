@@ -25,9 +25,25 @@ describe('kubeflow-mcp CLI', () => {
     expect(r.out).toMatch(/^TOOL\s+MODULE\s+CATEGORY\s+RISK\s+TOKENS/m);
     expect(r.out).toMatch(/17 tools, \d+ tokens in tools\/list \(persona ml-engineer, clients trainer\)/);
     const all = run('tools', 'list');
-    expect(all.out).toMatch(/31 tools, \d+ tokens in tools\/list \(persona ml-engineer, clients trainer,optimizer,hub\)/);
+    expect(all.out).toMatch(/35 tools, \d+ tokens in tools\/list \(persona ml-engineer, clients trainer,optimizer,hub,spark\)/);
+    expect(all.out).toMatch(/^submit_spark_job\s+spark\s+training\s+write/m);
     expect(all.out).toMatch(/^optimize\s+optimizer\s+training\s+write/m);
     expect(all.out).toMatch(/^register_model\s+hub\s+/m);
+  });
+
+  it('tools list --similar prints the closest pairs of tools, most similar first', () => {
+    const r = run('tools', 'list', '--similar', '3');
+    expect(r.code).toBe(0);
+    const rows = r.out.trim().split('\n');
+    expect(rows[0]).toMatch(/^TOOL\s+CLOSEST TO\s+SIMILARITY$/);
+    expect(rows[1]).toMatch(/^wait_for_training\s+wait_for_optimization\s+0\.\d{3}$/);
+    const scores = rows.slice(1, 4).map((l) => Number(l.split(/\s+/)[2]));
+    expect([...scores].sort((x, y) => y - x)).toEqual(scores);
+    expect(rows[4]).toMatch(/^3 closest of 595 pairs/);
+    const j = JSON.parse(run('tools', 'list', '--similar', '--json', '--clients', 'hub').out) as { pairs: Array<{ a: string; b: string; score: number }> };
+    expect(j.pairs.length).toBeLessThanOrEqual(10);
+    expect(j.pairs.every((p) => !/training|optimization/.test(p.a + p.b))).toBe(true);
+    expect(j.pairs[0]).toMatchObject({ a: 'list_model_versions', b: 'get_model_version' });
   });
 
   it('clients list names the modules', () => {
@@ -36,12 +52,13 @@ describe('kubeflow-mcp CLI', () => {
     expect(r.out).toMatch(/^trainer .*TrainerClient/m);
     expect(r.out).toMatch(/^optimizer .*OptimizerClient/m);
     expect(r.out).toMatch(/^hub .*ModelRegistryClient/m);
+    expect(r.out).toMatch(/^spark .*SparkClient/m);
   });
 
   it.each([
     [['serve', '--persona', 'wizard'], /unknown persona 'wizard'; known: readonly, data-scientist, ml-engineer, platform-admin/],
     [['serve', '--transport', 'grpc'], /transport.*stdio, http/],
-    [['serve', '--clients', 'trainer,spark'], /unknown client module\(s\) spark/],
+    [['serve', '--clients', 'trainer,sparkle'], /unknown client module\(s\) sparkle/],
     [['serve', '--port', 'eighty'], /port number/],
     [['serve', '--bogus'], /unknown option '--bogus'/],
     [['frobnicate'], /unknown command 'frobnicate'/],

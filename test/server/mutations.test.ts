@@ -49,6 +49,13 @@ const ARGS: Record<string, () => Promise<Record<string, unknown>>> = {
     return { name };
   },
   register_model: async () => ({ name: fresh('model'), version: 'v1', uri: 's3://bucket/models/run-1' }),
+  submit_spark_job: async () => ({ main_file: 's3a://bucket/jobs/count.py', name: fresh('spark') }),
+  create_spark_session: async () => ({ name: fresh('session'), wait_seconds: 5 }),
+  delete_spark: async () => {
+    const name = fresh('sparkjob');
+    expect((await callTool(plain, 'submit_spark_job', { main_file: 's3a://bucket/jobs/count.py', name, confirmed: true })).isError).toBe(false);
+    return { name };
+  },
 };
 
 async function submitted(): Promise<string> {
@@ -78,9 +85,10 @@ beforeAll(async () => {
   kube = await startFakeKube({ namespaces: [NS], controller: { stepMs: 15, runSteps: 150 } });
   kube.seedDefaultRuntimes();
   kube.labelNamespace(NS, { 'katib.kubeflow.org/metrics-collector-injection': 'enabled' });
+  kube.store.create({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'spark-operator-spark', namespace: NS } });
   registry = await startFakeRegistry();
   const kubeconfig = kube.writeKubeconfig(mkdtempSync(path.join(tmpdir(), 'kfmcp-mut-')), { namespace: NS });
-  srv = await inProcess({ kubeconfig, registryUrl: registry.url, persona: 'platform-admin', clients: ['trainer', 'optimizer', 'hub'] });
+  srv = await inProcess({ kubeconfig, registryUrl: registry.url, persona: 'platform-admin', clients: ['trainer', 'optimizer', 'hub', 'spark'] });
   plain = await srv.connect();
 });
 

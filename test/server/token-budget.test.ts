@@ -1,10 +1,12 @@
 /**
  * Context budget: the tools/list result a real client receives from the built server, counted
  * with the o200k tokenizer. Limits: trainer + core as ml-engineer <= 2,500 tokens, readonly
- * <= 1,000, all three modules <= 5,000, dynamic mode <= 600, server instructions <= 400.
+ * <= 1,000, all three modules <= 5,000, the spark module's tools <= 800, dynamic mode <= 600,
+ * server instructions <= 400.
  */
 import { describe, expect, it } from 'vitest';
 import { tokenCounter } from '../../src/server/tokens.js';
+import { ALL_TOOLS } from '../../src/tools/registry.js';
 import { connectStdio, isolatedEnv, type Era } from '../support/mcp.js';
 
 async function wireCost(persona: string, era: Era, extra: string[] = [], clients = 'trainer'): Promise<{ tools: number; list: number; instructions: number }> {
@@ -34,6 +36,22 @@ describe.each(['modern', 'legacy'] as const)('context budget (%s era)', (era) =>
     expect(cost.tools).toBe(31);
     expect(cost.list).toBeLessThanOrEqual(5000);
     expect(cost.instructions).toBeLessThanOrEqual(400);
+  });
+
+  it('the spark module: its tools in tools/list <= 800 tokens', async () => {
+    const c = await connectStdio(['--clients', 'spark', '--persona', 'ml-engineer'], isolatedEnv(), era);
+    try {
+      const count = await tokenCounter();
+      const spark = new Set(ALL_TOOLS.filter((t) => t.module === 'spark').map((t) => t.name));
+      const tools = (await c.client.listTools()).tools.filter((t) => spark.has(t.name));
+      const cost = count(JSON.stringify({ tools }));
+      console.log(`${era} spark module: ${tools.length} tools, ${cost} tokens`);
+      expect(tools).toHaveLength(spark.size);
+      expect(spark.size).toBeLessThanOrEqual(6);
+      expect(cost).toBeLessThanOrEqual(800);
+    } finally {
+      await c.close();
+    }
   });
 
   it('dynamic mode: the whole tools/list <= 600 tokens', async () => {

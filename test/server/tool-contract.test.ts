@@ -22,6 +22,7 @@ describe('tool registry', () => {
     expect(toolsForModules(['hub']).filter((t) => t.module === 'hub').map((t) => t.name).sort()).toEqual(
       ['register_model', 'list_models', 'get_model', 'list_model_versions', 'get_model_version', 'get_model_artifact'].sort(),
     );
+    expect(toolsForModules(['spark']).filter((t) => t.module === 'spark').map((t) => t.name).sort()).toEqual(['create_spark_session', 'delete_spark', 'get_spark_status', 'submit_spark_job']);
     expect(new Set(ALL_TOOLS.map((t) => t.name)).size).toBe(ALL_TOOLS.length);
   });
 

@@ -70,6 +70,14 @@ function runtimeRules(obj: any): FieldError[] {
   return set.length > 1 ? [celError('spec.mlPolicy', policy, 'Only one of the policy can be configured')] : [];
 }
 
+/** The Spark Operator's validating webhook: names must be DNS-1035 labels (they become pod and service names). */
+function sparkWebhook(t: ResourceType, obj: any): void {
+  const name: string = obj.metadata?.name ?? '';
+  if (!RFC1035.test(name) || name.length > 63) {
+    throw badRequest(`admission webhook "validate-${t.resource}.sparkoperator.k8s.io" denied the request: invalid ${t.kind} name "${name}": a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character`);
+  }
+}
+
 /** The Trainer mutating webhook stamps each runtime patch with the time it was written. */
 function mutateTrainJob(obj: any): void {
   for (const p of obj.spec?.runtimePatches ?? []) if (p && typeof p === 'object' && !p.time) p.time = nowRfc3339();
@@ -103,6 +111,7 @@ export function admit(t: ResourceType, obj: any, old: any | undefined, opts: Adm
     }
   }
   if (errs.length > 0) throw invalid(t, obj.metadata?.name ?? '', errs);
+  if (t.group === 'sparkoperator.k8s.io' && !old) sparkWebhook(t, out);
   if (t.kind === 'TrainJob') mutateTrainJob(out);
   if (t.kind === 'Experiment' && t.group === 'kubeflow.org') out = admitExperiment(t, out, old, opts.namespaceLabels ?? (() => undefined));
   return { object: out, warnings };

@@ -12,6 +12,8 @@ export interface ServerState {
   logs: LogStore;
   authz: Authorizer;
   crdValidation: boolean;
+  /** API groups whose CRDs are not installed: absent from discovery, 404 on every path. */
+  uninstalled: ReadonlySet<string>;
   smpOnCustomResources: boolean;
   bookmarkIntervalMs: number;
   /** Closers for long-running responses (watch, log follow), run when the server stops. */

@@ -11,11 +11,14 @@ import { parseAllDocuments } from 'yaml';
 import { fmtValue, type FieldError } from './errors.js';
 
 export const TRAINER_FIXTURES_DIR = fileURLToPath(new URL('../../fixtures/kubeflow-api/trainer/v2.3.0/', import.meta.url));
+export const SPARK_CRDS_DIR = fileURLToPath(new URL('../../fixtures/kubeflow-api/spark-operator/v2.4.0/crds/', import.meta.url));
 
 const CRD_FILES: Record<string, string> = {
-  TrainJob: 'trainer.kubeflow.org_trainjobs.yaml',
-  TrainingRuntime: 'trainer.kubeflow.org_trainingruntimes.yaml',
-  ClusterTrainingRuntime: 'trainer.kubeflow.org_clustertrainingruntimes.yaml',
+  TrainJob: `${TRAINER_FIXTURES_DIR}crds/trainer.kubeflow.org_trainjobs.yaml`,
+  TrainingRuntime: `${TRAINER_FIXTURES_DIR}crds/trainer.kubeflow.org_trainingruntimes.yaml`,
+  ClusterTrainingRuntime: `${TRAINER_FIXTURES_DIR}crds/trainer.kubeflow.org_clustertrainingruntimes.yaml`,
+  SparkApplication: `${SPARK_CRDS_DIR}sparkoperator.k8s.io_sparkapplications.yaml`,
+  SparkConnect: `${SPARK_CRDS_DIR}sparkoperator.k8s.io_sparkconnects.yaml`,
 };
 
 interface CompiledSchema {
@@ -35,7 +38,7 @@ function schemaFor(kind: string): CompiledSchema {
   if (c) return c;
   const file = CRD_FILES[kind];
   if (!file) throw new Error(`no CRD schema for ${kind}`);
-  const text = readFileSync(`${TRAINER_FIXTURES_DIR}crds/${file}`, 'utf8');
+  const text = readFileSync(file, 'utf8');
   const crd = parseAllDocuments(text)
     .map((d) => d.toJS())
     .find((d) => d?.kind === 'CustomResourceDefinition');

@@ -49,7 +49,7 @@ export function handleNonResource(state: ServerState, res: Responder, method: st
       serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress: state.address() }],
     });
   if (p === '/api/v1') return sendJson(res, 200, resourceList('', 'v1'));
-  const groups = servedGroups().filter((g) => g.group !== '');
+  const groups = servedGroups().filter((g) => g.group !== '' && !state.uninstalled.has(g.group));
   if (p === '/apis')
     return sendJson(res, 200, { kind: 'APIGroupList', apiVersion: 'v1', groups: groups.map((g) => apiGroup(g.group, g.versions)) });
   const m = p.match(/^\/apis\/([^/]+)(?:\/([^/]+))?$/);

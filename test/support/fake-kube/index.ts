@@ -13,6 +13,7 @@ import { anonymousUser } from './auth.js';
 import type { ServerState } from './context.js';
 import { defaultLogs, defaultOutcome } from './controller/default-behaviour.js';
 import { defaultMetricValue, KatibController } from './controller/katib-controller.js';
+import { SparkController } from './controller/spark-controller.js';
 import { TrainerController } from './controller/trainer-controller.js';
 import { startGarbageCollector } from './gc.js';
 import { renderKubeconfig, writeKubeconfigFile } from './kubeconfig.js';
@@ -22,7 +23,7 @@ import { findByKind, findByResource, type ResourceType } from './registry.js';
 import { createNamespace, createNode, seedDefaultRuntimes } from './seed.js';
 import { ApiServer } from './server.js';
 import { ObjectStore } from './store.js';
-import type { ControllerOptions, FakeController, FakeKatibController, FakeKube, FakeKubeOptions, FakeStoreApi, FakeUser, KatibOptions } from './types.js';
+import type { ControllerOptions, FakeController, FakeKatibController, FakeKube, FakeKubeOptions, FakeSparkController, FakeStoreApi, FakeUser, KatibOptions } from './types.js';
 
 export type * from './types.js';
 export { FAIL_LABEL } from './controller/default-behaviour.js';
@@ -64,6 +65,12 @@ const disabledKatib: FakeKatibController = new Proxy({} as FakeKatibController, 
   },
 });
 
+const disabledSpark: FakeSparkController = new Proxy({} as FakeSparkController, {
+  get: () => () => {
+    throw new Error('fake-kube: the Spark Operator simulation is disabled (options.spark === false)');
+  },
+});
+
 const NAMESPACES = findByResource('', 'v1', 'namespaces')!;
 
 export async function startFakeKube(opts: FakeKubeOptions = {}): Promise<FakeKube> {
@@ -82,6 +89,7 @@ export async function startFakeKube(opts: FakeKubeOptions = {}): Promise<FakeKub
     logs,
     authz: new Authorizer(opts.rbac),
     crdValidation: opts.crdValidation ?? true,
+    uninstalled: new Set(opts.uninstalled ?? []),
     smpOnCustomResources: opts.strategicMergePatchOnCustomResources ?? false,
     bookmarkIntervalMs: opts.bookmarkIntervalMs ?? 1000,
     streams: new Set(),
@@ -99,6 +107,8 @@ export async function startFakeKube(opts: FakeKubeOptions = {}): Promise<FakeKub
       ? new KatibController(store, controller, { ...DEFAULT_KATIB_OPTIONS, ...(opts.katib ?? {}) }, { stepMs: controllerOptions.stepMs, crdValidation: state.crdValidation })
       : undefined;
   katib?.start();
+  const spark = opts.spark === false ? undefined : new SparkController(store, logs, { stepMs: controllerOptions.stepMs, runSteps: controllerOptions.runSteps, ...(opts.spark ?? {}) });
+  spark?.start();
 
   const defaultToken = Object.keys(tokens)[0] ?? 'admin-token';
   const storeApi: FakeStoreApi = {
@@ -120,6 +130,7 @@ export async function startFakeKube(opts: FakeKubeOptions = {}): Promise<FakeKub
     requests: api.requests,
     controller: controller ?? disabledController,
     katib: katib ?? disabledKatib,
+    spark: spark ?? disabledSpark,
     labelNamespace(name, labels) {
       const ns = store.get(NAMESPACES, undefined, name);
       if (!ns) throw new Error(`fake-kube: namespace ${name} not found`);
@@ -134,6 +145,7 @@ export async function startFakeKube(opts: FakeKubeOptions = {}): Promise<FakeKub
     start: () => api.listen(),
     async close() {
       katib?.stop();
+      spark?.stop();
       controller?.stop();
       stopGc();
       stopLogGc();

@@ -63,6 +63,8 @@ export const RESOURCE_TYPES: readonly ResourceType[] = [
   rt('kubeflow.org', 'v1beta1', 'experiments', 'Experiment', true, { custom: true, subresources: ['status'] }),
   rt('kubeflow.org', 'v1beta1', 'trials', 'Trial', true, { custom: true, subresources: ['status'] }),
   rt('kubeflow.org', 'v1beta1', 'suggestions', 'Suggestion', true, { custom: true, subresources: ['status'] }),
+  rt('sparkoperator.k8s.io', 'v1beta2', 'sparkapplications', 'SparkApplication', true, { custom: true, subresources: ['status'], shortNames: ['sparkapp'] }),
+  rt('sparkoperator.k8s.io', 'v1alpha1', 'sparkconnects', 'SparkConnect', true, { custom: true, subresources: ['status'], shortNames: ['sparkconn'] }),
   rt('authorization.k8s.io', 'v1', 'selfsubjectaccessreviews', 'SelfSubjectAccessReview', false, {
     verbs: ['create'],
     virtual: true,

@@ -146,7 +146,7 @@ export class ApiServer {
     if (!info) throw pathNotFound();
     if (info.kind === 'nonResource') return handleNonResource(this.state, res, method, url.pathname);
 
-    const t = findByResource(info.group, info.version, info.resource);
+    const t = this.state.uninstalled.has(info.group) ? undefined : findByResource(info.group, info.version, info.resource);
     // Self reviews are creatable by every authenticated user (system:basic-user); a
     // SubjectAccessReview (asking about someone else) needs RBAC like any resource.
     if (!t?.virtual || t.kind === 'SubjectAccessReview') {

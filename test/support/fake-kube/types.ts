@@ -81,10 +81,14 @@ export interface FakeKubeOptions {
   rbac?: RbacRule[];
   /** Pre-created namespaces. Default ['default']. */
   namespaces?: string[];
-  /** Validate TrainJob/TrainingRuntime/ClusterTrainingRuntime against the v2.3.0 CRD schemas. Default true. */
+  /** API groups to leave uninstalled (e.g. ['sparkoperator.k8s.io']): not in discovery, 404 on their paths. */
+  uninstalled?: string[];
+  /** Validate TrainJob/TrainingRuntime/ClusterTrainingRuntime (v2.3.0) and SparkApplication/SparkConnect (Spark Operator v2.4.0) against their CRD schemas. Default true. */
   crdValidation?: boolean;
   /** false = no controller. */
   controller?: Partial<ControllerOptions> | false;
+  /** Spark Operator simulation (stepMs and runSteps default to the controller's); false = none. */
+  spark?: Partial<{ stepMs: number; runSteps: number }> | false;
   /** Katib simulation (runs with the Trainer controller); false = none. */
   katib?: Partial<KatibOptions> | false;
   /** Default 0 (random). */
@@ -124,6 +128,14 @@ export interface FakeController {
   failNow(ns: string, name: string, reason?: string): void;
   /** Set status.trainerStatus (lastUpdatedTime defaults to now). */
   setProgress(ns: string, name: string, trainerStatus: Record<string, unknown>): void;
+}
+
+export interface FakeSparkController {
+  /** Freeze SparkApplications and SparkConnects in their current state. */
+  pause(): void;
+  resume(): void;
+  /** Put an app in an operator state (e.g. PENDING_RERUN, SUSPENDED, UNKNOWN) and leave it there. */
+  setState(ns: string, name: string, state: string, errorMessage?: string): void;
 }
 
 export interface FakeStoreApi {
@@ -167,6 +179,8 @@ export interface FakeKube {
   controller: FakeController;
   /** Katib controller controls (they throw when Katib or the controller is disabled). */
   katib: FakeKatibController;
+  /** Spark Operator simulation controls (throw when options.spark === false). */
+  spark: FakeSparkController;
   /** Merge labels into a namespace, e.g. Katib's katib.kubeflow.org/metrics-collector-injection=enabled. */
   labelNamespace(name: string, labels: Record<string, string>): void;
 }

@@ -1,0 +1,140 @@
+/** create_spark_session: a SparkConnect server, waited for until Ready, returned with its sc:// address. */
+import { randomBytes } from 'node:crypto';
+import { z } from 'zod';
+import { buildSparkConnect } from '../../kubeflow/spark/build.js';
+import { SESSION_NAME_PREFIX, SPARK_CONNECTS } from '../../kubeflow/spark/constants.js';
+import type { SparkConnect } from '../../kubeflow/spark/types.js';
+import { defineMutation } from '../contract.js';
+import { creatorAnnotations } from '../ownership.js';
+import { renderChecks } from '../render.js';
+import { check, confirmed, KEYS_ONLY, namespace, type Check } from '../schemas.js';
+import { forDisplay } from '../trainer/submission.js';
+import { serviceAccountCheck } from './submit.js';
+import { dynamicAllocation, renderSession, sessionOut, sessionViewOut, sparkConf, sparkName, sparkResources } from './views.js';
+
+const input = z.object({
+  num_executors: z.int().min(0).max(10_000).optional(),
+  executor_resources: sparkResources.optional().describe('cpu, memory per executor'),
+  spark_conf: sparkConf.optional(),
+  options: z
+    .object({
+      image: z.string().min(1).max(500).optional(),
+      spark_version: z.string().regex(/^\d+\.\d+\.\d+$/, 'must be a Spark version like 4.0.4').optional(),
+      server_resources: sparkResources.optional(),
+      service_account: sparkName.optional(),
+      dynamic_allocation: dynamicAllocation.optional(),
+      labels: z.record(z.string().min(1).max(317), z.string().max(63)).optional(),
+    })
+    .strict()
+    .optional()
+    .meta({ description: 'image, spark_version, server_resources, service_account, dynamic_allocation, labels', [KEYS_ONLY]: true }),
+  wait_seconds: z.int().min(0).max(300).default(60),
+  name: sparkName.optional(),
+  namespace,
+  confirmed,
+});
+
+const output = z.object({
+  status: z.enum(['preview', 'created']),
+  name: z.string(),
+  session: sessionOut.optional(),
+  sparkconnect: z.record(z.string(), z.unknown()),
+  checks: z.array(check),
+  ready: z.boolean(),
+  next: z.string(),
+});
+
+export const createSparkSession = defineMutation({
+  name: 'create_spark_session',
+  module: 'spark',
+  category: 'training',
+  risk: 'write',
+  title: 'Create Spark Connect session',
+  description: 'Start a Spark Connect server for interactive PySpark; waits until Ready and returns its sc:// address (and a port-forward from outside).',
+  input,
+  output,
+  mutation: {
+    verb: 'create',
+    async plan(a, ctx) {
+      const client = ctx.spark();
+      const namespace = ctx.namespace;
+      const o = a.options ?? {};
+      const name = a.name ?? `${SESSION_NAME_PREFIX}-${randomBytes(4).toString('hex')}`;
+      const session = buildSparkConnect({
+        name,
+        namespace,
+        numExecutors: a.num_executors,
+        executorResources: a.executor_resources,
+        sparkConf: a.spark_conf,
+        image: o.image,
+        sparkVersion: o.spark_version,
+        serverResources: o.server_resources,
+        serviceAccount: o.service_account,
+        dynamicAllocation: o.dynamic_allocation && { minExecutors: o.dynamic_allocation.min_executors, maxExecutors: o.dynamic_allocation.max_executors, initialExecutors: o.dynamic_allocation.initial_executors },
+        labels: o.labels,
+        annotations: creatorAnnotations(ctx.caller),
+      });
+      const sa = o.service_account;
+      const checks: Check[] = [
+        sa
+          ? await serviceAccountCheck(client, namespace, sa, ctx.signal)
+          : { check: 'service-account', ok: null, detail: `the server runs as the namespace's default service account, which needs rights to create executor pods; pass options.service_account (e.g. spark-operator-spark) if it lacks them` },
+        { check: 'operator', ok: null, detail: 'sessions without an executor template need Spark Operator v2.5.0 or later (v2.4.0 fails to start the server)' },
+      ];
+      const spec = session.spec;
+      return {
+        summary: `Create SparkConnect ${name} in ${namespace} with ${spec.executor.instances} executor(s)`,
+        facts: [
+          ['namespace', namespace],
+          ['executors', `${spec.dynamicAllocation ? `dynamic ${spec.dynamicAllocation.minExecutors ?? 0}-${spec.dynamicAllocation.maxExecutors}` : spec.executor.instances} x ${spec.executor.cores} core(s), ${spec.executor.memory}`],
+          ['server', `${spec.server.cores} core(s), ${spec.server.memory}${sa ? `, service account ${sa}` : ''}`],
+          ['image', `${spec.image} (Spark ${spec.sparkVersion})`],
+        ],
+        checks,
+        pin: { name },
+        object: session,
+        validate: {
+          access: { verb: 'create', resource: SPARK_CONNECTS.plural, group: SPARK_CONNECTS.group },
+          demand: new Map([[`count/${SPARK_CONNECTS.plural}.${SPARK_CONNECTS.group}`, 1]]),
+          dryRun: () => client.createSession(session, { dryRun: true, signal: ctx.signal }),
+          by: 'the API server',
+        },
+        state: { session, wait: a.wait_seconds },
+      };
+    },
+    async apply(plan, ctx) {
+      const client = ctx.spark();
+      const { session, wait } = plan.state as { session: SparkConnect; wait: number };
+      const name = session.metadata.name!;
+      const namespace = session.metadata.namespace!;
+      const accepted = await client.createSession(session, { signal: ctx.signal });
+      const order = { Provisioning: 0, NotReady: 1, Ready: 2, Failed: 2 } as const;
+      const res =
+        wait > 0
+          ? await client.waitForSession(namespace, name, { timeoutSeconds: wait, signal: ctx.signal, onChange: (s) => void ctx.progress(order[s.state], 2, `${name}: ${s.state}`) })
+          : { view: await client.getSession(namespace, name, ctx.signal), reached: false, deleted: false, waitedSeconds: 0 };
+      const view = res.view && sessionViewOut(res.view);
+      const next = res.reached
+        ? `Ready. Connect a PySpark client to ${view?.address} from inside the cluster, or run \`${view?.port_forward}\` and use ${view?.local_address}. Delete it with delete_spark(name="${name}", session=true) when done.`
+        : res.deleted
+          ? `The session was deleted while starting.`
+          : `Created, but not Ready after ${res.waitedSeconds}s (${view?.state ?? 'unknown'}${view?.reason ? `: ${view.reason}` : ''}). Wait with get_spark_status(name="${name}", session=true, wait_for="Ready", logs=100); if you no longer want it, delete_spark(name="${name}", session=true) so it does not keep its pods.`;
+      return { status: 'created' as const, name, session: view, sparkconnect: forDisplay(accepted), checks: plan.checks, ready: res.reached, next };
+    },
+    preview: (plan, v) => {
+      const { session } = plan.state as { session: SparkConnect };
+      return { status: 'preview' as const, name: session.metadata.name!, sparkconnect: forDisplay(v.accepted ?? plan.object), checks: v.checks, ready: v.ready, next: v.next };
+    },
+  },
+  render: (o) =>
+    [
+      o.status === 'preview' ? `PREVIEW (nothing created) — SparkConnect ${o.name}` : `CREATED — SparkConnect ${o.name}${o.ready ? ' (Ready)' : ''}`,
+      o.session ? renderSession(o.session) : '',
+      'checks:',
+      renderChecks(o.checks),
+      o.status === 'preview' ? `sparkconnect: ${JSON.stringify(o.sparkconnect)}` : '',
+      o.next,
+    ]
+      .filter(Boolean)
+      .join('\n'),
+});

@@ -1,0 +1,178 @@
+/** submit_spark_job: a SparkApplication, the SDK's body by default (docs/wire/spark.md). */
+import { randomBytes } from 'node:crypto';
+import { z } from 'zod';
+import { buildSparkApplication } from '../../kubeflow/spark/build.js';
+import { JOB_NAME_PREFIX, SPARK_APPLICATIONS } from '../../kubeflow/spark/constants.js';
+import type { SparkAppType, SparkApplication } from '../../kubeflow/spark/types.js';
+import { defineMutation } from '../contract.js';
+import { creatorAnnotations } from '../ownership.js';
+import { renderChecks } from '../render.js';
+import { check, confirmed, env, KEYS_ONLY, namespace, type Check } from '../schemas.js';
+import { forDisplay } from '../trainer/submission.js';
+import type { SparkClient } from '../../kubeflow/spark/client.js';
+import { dynamicAllocation, sparkConf, sparkName, sparkResources } from './views.js';
+
+const uris = z.array(z.string().min(1).max(2000)).max(100).optional();
+
+const input = z.object({
+  main_file: z.string().min(1).max(2000).describe('URI of the .py, .jar or .R'),
+  main_class: z.string().min(1).max(500).optional(),
+  arguments: z.array(z.string().max(4000)).max(256).optional(),
+  num_executors: z.int().min(0).max(10_000).optional(),
+  executor_resources: sparkResources.optional().describe('cpu, memory per executor'),
+  spark_conf: sparkConf.optional(),
+  env,
+  options: z
+    .object({
+      image: z.string().min(1).max(500).optional(),
+      spark_version: z.string().regex(/^\d+\.\d+\.\d+$/, 'must be a Spark version like 4.0.4').optional(),
+      driver_resources: sparkResources.optional(),
+      service_account: sparkName.optional(),
+      dynamic_allocation: dynamicAllocation.optional(),
+      deps: z.object({ jars: uris, py_files: uris, files: uris, archives: uris, packages: uris, exclude_packages: uris, repositories: uris }).strict().optional(),
+      labels: z.record(z.string().min(1).max(317), z.string().max(63)).optional(),
+    })
+    .strict()
+    .optional()
+    .meta({ description: 'image, spark_version, driver_resources, service_account, dynamic_allocation {min_executors, max_executors}, deps {jars, py_files, packages}, labels', [KEYS_ONLY]: true }),
+  name: sparkName.optional(),
+  namespace,
+  confirmed,
+});
+
+const output = z.object({
+  status: z.enum(['preview', 'submitted']),
+  name: z.string(),
+  sparkapplication: z.record(z.string(), z.unknown()),
+  checks: z.array(check),
+  ready: z.boolean(),
+  next: z.string(),
+});
+
+interface State {
+  app: SparkApplication;
+}
+
+export const submitSparkJob = defineMutation({
+  name: 'submit_spark_job',
+  module: 'spark',
+  category: 'training',
+  risk: 'write',
+  title: 'Submit Spark job',
+  description: 'Run a PySpark, JVM (.jar + main_class) or R app as a SparkApplication: a driver and num_executors executors.',
+  input,
+  output,
+  mutation: {
+    verb: 'create',
+    async plan(a, ctx) {
+      const client = ctx.spark();
+      const namespace = ctx.namespace;
+      const o = a.options ?? {};
+      const name = a.name ?? `${JOB_NAME_PREFIX}-${randomBytes(4).toString('hex')}`;
+      const d = o.deps;
+      const app = buildSparkApplication({
+        name,
+        namespace,
+        mainApplicationFile: a.main_file,
+        type: appType(a.main_file, a.main_class),
+        mainClass: a.main_class,
+        arguments: a.arguments,
+        numExecutors: a.num_executors,
+        executorResources: a.executor_resources,
+        sparkConf: a.spark_conf,
+        env: a.env,
+        image: o.image,
+        sparkVersion: o.spark_version,
+        driverResources: o.driver_resources,
+        serviceAccount: o.service_account,
+        dynamicAllocation: o.dynamic_allocation && { minExecutors: o.dynamic_allocation.min_executors, maxExecutors: o.dynamic_allocation.max_executors, initialExecutors: o.dynamic_allocation.initial_executors },
+        deps: d && { jars: d.jars, pyFiles: d.py_files, files: d.files, archives: d.archives, packages: d.packages, excludePackages: d.exclude_packages, repositories: d.repositories },
+        labels: o.labels,
+        // Who submitted it: ownership rules (own_jobs_only personas) rely on it.
+        annotations: creatorAnnotations(ctx.caller),
+      });
+      const spec = app.spec;
+      const executors = spec.dynamicAllocation ? `dynamic ${spec.dynamicAllocation.minExecutors ?? 0}-${spec.dynamicAllocation.maxExecutors}` : String(spec.executor.instances);
+      const checks = [await serviceAccountCheck(client, namespace, spec.driver.serviceAccount!, ctx.signal)];
+      const cores = (spec.driver.cores ?? 1) + (spec.executor.instances ?? spec.dynamicAllocation?.minExecutors ?? 0) * (spec.executor.cores ?? 1);
+      return {
+        summary: `Create SparkApplication ${name} in ${namespace}: ${spec.type} ${a.main_file}`,
+        facts: [
+          ['namespace', namespace],
+          ['application', `${spec.type} ${a.main_file}${spec.mainClass ? ` (${spec.mainClass})` : ''}`],
+          ['executors', `${executors} x ${spec.executor.cores} core(s), ${spec.executor.memory}`],
+          ['driver', `${spec.driver.cores} core(s), ${spec.driver.memory}, service account ${spec.driver.serviceAccount}`],
+          ['image', `${spec.image} (Spark ${spec.sparkVersion})`],
+        ],
+        checks,
+        pin: { name },
+        object: app,
+        validate: {
+          access: { verb: 'create', resource: SPARK_APPLICATIONS.plural, group: SPARK_APPLICATIONS.group },
+          // Requests known before the operator adds memory overhead: the object and the cores.
+          demand: new Map([
+            [`count/${SPARK_APPLICATIONS.plural}.${SPARK_APPLICATIONS.group}`, 1],
+            ['requests.cpu', cores],
+          ]),
+          dryRun: () => client.submit(app, { dryRun: true, signal: ctx.signal }),
+          by: 'the API server',
+        },
+        state: { app } satisfies State,
+      };
+    },
+    async apply(plan, ctx) {
+      const accepted = await ctx.spark().submit(plan.state.app, { signal: ctx.signal });
+      const name = plan.state.app.metadata.name!;
+      return {
+        status: 'submitted' as const,
+        name,
+        sparkapplication: forDisplay(accepted),
+        checks: plan.checks,
+        ready: true,
+        next: `Submitted. Follow it with get_spark_status(name="${name}", wait_for="Completed", logs=50).`,
+      };
+    },
+    preview: (plan, v) => ({
+      status: 'preview' as const,
+      name: plan.state.app.metadata.name!,
+      namespace: plan.state.app.metadata.namespace!,
+      sparkapplication: forDisplay(v.accepted ?? plan.object),
+      checks: v.checks,
+      ready: v.ready,
+      next: v.next,
+    }),
+  },
+  render: (o) =>
+    [
+      o.status === 'preview' ? `PREVIEW (nothing created) — SparkApplication ${o.name}` : `SUBMITTED — SparkApplication ${o.name}`,
+      'checks:',
+      renderChecks(o.checks),
+      `sparkapplication: ${JSON.stringify(o.sparkapplication)}`,
+      o.next,
+    ].join('\n'),
+});
+
+/**
+ * The application type from the file: the SDK always sends Python, so a .jar or .R file it submits
+ * cannot run. Python for .py and anything unknown (the SDK's value), R for .R, Java for a .jar or
+ * when a main class is given (Java and Scala submit the same way).
+ */
+export function appType(file: string, mainClass: string | undefined): SparkAppType {
+  const ext = /\.([A-Za-z]+)(?:[?#].*)?$/.exec(file)?.[1]?.toLowerCase();
+  if (ext === 'r') return 'R';
+  if (ext === 'jar' || (mainClass && ext !== 'py')) return 'Java';
+  return 'Python';
+}
+
+/** The driver creates the executor pods, so its service account must exist and hold pod rights. */
+export async function serviceAccountCheck(client: SparkClient, namespace: string, sa: string, signal: AbortSignal): Promise<Check> {
+  const exists = await client.serviceAccountExists(namespace, sa, signal);
+  if (exists === undefined) return { check: 'service-account', ok: null, detail: `cannot read service accounts in ${namespace} to check that ${sa} exists` };
+  return exists
+    ? { check: 'service-account', ok: true, detail: `${sa} exists in ${namespace}` }
+    : {
+        check: 'service-account',
+        ok: false,
+        detail: `service account ${sa} does not exist in ${namespace}: the Spark Operator chart creates it only in its spark.jobNamespaces; use one of those namespaces, pass options.service_account, or ask an admin to add ${namespace} to spark.jobNamespaces`,
+      };
+}
