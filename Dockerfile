@@ -30,8 +30,10 @@ RUN rm -rf /usr/local/lib/node_modules/npm /usr/local/bin/npm /usr/local/bin/npx
 # with readOnlyRootFilesystem.
 USER 65532:65532
 EXPOSE 8080
-# Node is PID 1 and handles SIGTERM itself (src/cli/serve.ts): it stops accepting connections,
-# lets in-flight tool calls finish within the grace period, then exits.
+# Node is PID 1 and handles SIGTERM and SIGINT itself (src/server/drain.ts): new requests get 503,
+# in-flight tool calls finish within --shutdown-grace, then it exits 0. No tini: Node installs its
+# own handlers, and the only processes the server starts (a Python syntax check, when python3 is
+# present) are its own children, which Node reaps; nothing leaves orphans for PID 1.
 STOPSIGNAL SIGTERM
 ENTRYPOINT ["node", "/app/dist/cli/main.js"]
 CMD ["serve", "--transport", "http", "--host", "0.0.0.0", "--port", "8080", "--backend", "kubernetes"]

@@ -4,6 +4,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { BUILTIN_PERSONAS } from '../policy/personas.js';
 import { Policy } from '../policy/policy.js';
+import { DEFAULT_SHUTDOWN_GRACE_SECONDS } from '../server/drain.js';
 import { SERVER_VERSION } from '../server/version.js';
 import { CLIENT_MODULES, toolsForModules } from '../tools/registry.js';
 
@@ -22,6 +23,12 @@ function parsePositive(v: string): number {
 function parseNonNegative(v: string): number {
   const n = Number(v);
   if (!(n >= 0) || v.trim() === '') throw new InvalidArgumentError('must be a number, 0 or more.');
+  return n;
+}
+
+function parseSeconds(v: string): number {
+  const n = Number(v);
+  if (v.trim() === '' || !Number.isFinite(n) || n < 0 || n > 3600) throw new InvalidArgumentError('must be a number of seconds 0-3600.');
   return n;
 }
 
@@ -83,6 +90,7 @@ export function buildCli(): Command {
     .addOption(new Option('--gateway-trusted-proxies <list>', 'gateway mode: addresses or CIDR ranges the gateway connects from (comma-separated)').argParser(parseList))
     .addOption(new Option('--rate-limit <n>', 'HTTP requests per second per caller; 0 turns it off (default 100)').argParser(parseNonNegative))
     .addOption(new Option('--allowed-hosts <list>', 'extra Host/Origin names accepted on HTTP (comma-separated)').argParser(parseList))
+    .addOption(new Option('--shutdown-grace <seconds>', `HTTP: how long calls in flight may finish after SIGTERM/Ctrl+C (default ${DEFAULT_SHUTDOWN_GRACE_SECONDS})`).argParser(parseSeconds))
     .option('--allow-unauthenticated', 'allow HTTP on a non-loopback address without --auth')
     .action(async (o: Record<string, unknown>) => {
       const { serve } = await import('./serve.js');

@@ -3,6 +3,7 @@ import { serveStdio, StdioServerTransport } from '@modelcontextprotocol/server/s
 import { resolveSettings, type ServeFlags, type Settings } from '../config/settings.js';
 import { log } from '../log.js';
 import { createApp } from '../server/app.js';
+import { createDrain, stopOnSignals } from '../server/drain.js';
 import type { HttpAuth } from '../server/httpAuth.js';
 import { limitStdioMessages } from '../server/stdioLimit.js';
 import { ALL_TOOLS } from '../tools/registry.js';
@@ -19,16 +20,17 @@ export async function serve(flags: ServeFlags): Promise<void> {
     const input = process.stdin.pipe(limitStdioMessages(process.stdout, (bytes) => log.warn({ bytes }, 'stdio message over the size limit refused')));
     const transport = new StdioServerTransport(input, process.stdout);
     const handle = serveStdio(app.factory, { transport, onerror: (err) => log.warn({ err: err.message }, 'stdio transport error') });
+    // A stdio client signals only once it gave up waiting (after closing stdin), so nothing is
+    // drained: close and exit. Local jobs keep running without us.
+    const close = async () => void (await Promise.all([handle.close(), app.close()]));
+    stopOnSignals(close);
+    process.stdin.once('end', () => void close().finally(() => process.exit(0)));
     log.info(`kubeflow-mcp serving MCP on stdio: ${await app.describe()}`);
-    const stop = () => void Promise.all([handle.close(), app.close()]).finally(() => process.exit(0));
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-    // The client closing our stdin ends the session; local jobs keep running without us.
-    process.stdin.once('end', stop);
     return;
   }
 
   const { serveHttp } = await import('../server/http.js');
+  const drain = createDrain();
   let http;
   try {
     http = await serveHttp({
@@ -39,6 +41,7 @@ export async function serve(flags: ServeFlags): Promise<void> {
       rateLimit: settings.rateLimit,
       allowedHosts: [...settings.allowedHosts, ...(settings.publicUrl ? [new URL(settings.publicUrl).hostname] : [])],
       ready: app.isReady,
+      draining: drain.draining,
       onError: (err) => log.warn({ err: err.message }, 'http error'),
     });
   } catch (err) {
@@ -46,6 +49,15 @@ export async function serve(flags: ServeFlags): Promise<void> {
     const why = e.code === 'EADDRINUSE' ? `port ${settings.port} is already in use (use --port)` : e.code === 'EADDRNOTAVAIL' ? `cannot bind ${settings.host} (use --host)` : e.message;
     throw new Error(`cannot serve HTTP on ${settings.host}:${settings.port}: ${why}`);
   }
+  drain.track(http.server);
+  const server = http;
+  // Installed before the banner: a signal right after start-up drains instead of killing.
+  stopOnSignals(async (signal) => {
+    log.info({ signal, in_flight: drain.inFlight(), grace_seconds: settings.shutdownGraceSeconds }, 'shutting down: finishing the requests in flight');
+    const cut = await drain.drain(settings.shutdownGraceSeconds * 1000);
+    if (cut) log.warn({ cut }, 'shutdown grace over: requests still running are cut');
+    await Promise.all([server.close(), app.close()]);
+  });
   process.stderr.write(
     [
       `kubeflow-mcp ${await app.describe()}`,
@@ -58,9 +70,6 @@ export async function serve(flags: ServeFlags): Promise<void> {
       '',
     ].join('\n'),
   );
-  const stop = () => void Promise.all([http.close(), app.close()]).finally(() => process.exit(0));
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
 }
 
 async function httpAuth(s: Settings): Promise<HttpAuth> {

@@ -2,7 +2,8 @@
  * The configuration file (KEP-936 DESIGN.md "Configuration File" + "Policy Configuration"),
  * default ~/.kubeflow-mcp.yaml. Validated at start; every problem names file:line:column.
  *
- * server:   clients, persona, namespaces, auth, audit_log, rate_limit, allowed_hosts, public_url
+ * server:   clients, persona, namespaces, auth, audit_log, rate_limit, allowed_hosts, public_url,
+ *           shutdown_grace_seconds
  * policy:   allow, deny (names, globs, category:, risk:, module:), namespaces, read_only,
  *           confirmation (auto | argument | require-user)
  * personas: <name>: { inherit, tools, own_jobs_only }
@@ -71,6 +72,7 @@ export const configSchema = z
         rate_limit: z.object({ per_second: z.number().nonnegative(), burst: z.int().positive().optional() }).strict().optional(),
         allowed_hosts: z.array(name).optional(),
         public_url: z.url().optional(),
+        shutdown_grace_seconds: z.number().min(0).max(3600).optional(),
       })
       .strict()
       .optional(),

@@ -11,6 +11,7 @@ import { Personas } from '../policy/personas.js';
 import type { PolicyConfig } from '../policy/policy.js';
 import type { AnyToolSpec } from '../tools/contract.js';
 import { CLIENT_MODULES } from '../tools/registry.js';
+import { DEFAULT_SHUTDOWN_GRACE_SECONDS } from '../server/drain.js';
 import { ConfigError, isAddressOrRange, loadConfig } from './file.js';
 
 // High enough that one machine's clients (200 agents starting at once) never meet it; it stops a
@@ -48,6 +49,7 @@ export interface ServeFlags {
   localMaxLogMb?: number;
   localMultiUser?: boolean;
   registryUrl?: string;
+  shutdownGrace?: number;
 }
 
 export interface OAuthSettings {
@@ -91,6 +93,8 @@ export interface Settings {
   localMultiUser: boolean;
   /** Model Registry base URL, where its bearer token is read from, and its Service as `<namespace>/<name>` (access checks). */
   registry: { url?: string; tokenFile?: string; service?: string };
+  /** HTTP: how long requests in flight may run after SIGTERM before the server exits (src/server/drain.ts). */
+  shutdownGraceSeconds: number;
 }
 
 export const DEFAULT_PERSONA = 'ml-engineer';
@@ -197,6 +201,7 @@ export function resolveSettings(flags: ServeFlags, allTools: readonly AnyToolSpe
       tokenFile: config.hub?.token_file,
       service: config.hub?.service,
     },
+    shutdownGraceSeconds: flags.shutdownGrace ?? server.shutdown_grace_seconds ?? DEFAULT_SHUTDOWN_GRACE_SECONDS,
   };
 }
 

@@ -24,6 +24,8 @@ export interface HttpOptions {
   limits?: Partial<HttpLimits>;
   /** For /readyz. */
   ready?: () => boolean;
+  /** True once shutdown began (drain.ts): /readyz and /mcp answer 503 so traffic moves elsewhere. */
+  draining?: () => boolean;
   onError?: (err: Error) => void;
 }
 
@@ -66,10 +68,15 @@ export async function serveHttp(opts: HttpOptions): Promise<{ server: HttpServer
     const path = (req.url ?? '/').split('?')[0];
     if (path === '/healthz') return void res.writeHead(200, { 'content-type': 'text/plain' }).end('ok\n');
     if (path === '/readyz') {
+      if (opts.draining?.()) return void res.writeHead(503, { 'content-type': 'text/plain' }).end('shutting down\n');
       const ok = opts.ready?.() ?? true;
       return void res.writeHead(ok ? 200 : 503, { 'content-type': 'text/plain' }).end(ok ? 'ready\n' : 'starting\n');
     }
     if (path === '/metrics') return void res.writeHead(200, { 'content-type': metrics.contentType }).end(await metrics.render());
+    if (opts.draining?.()) {
+      res.writeHead(503, { 'content-type': 'application/json', connection: 'close', 'retry-after': '1' });
+      return void res.end(JSON.stringify({ error: 'shutting_down', message: 'this server is shutting down; retry (another replica answers)' }));
+    }
     if (auth.resourceMetadata?.path.includes(path ?? '')) {
       return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(auth.resourceMetadata.document));
     }
@@ -102,10 +109,13 @@ export async function serveHttp(opts: HttpOptions): Promise<{ server: HttpServer
   return {
     server,
     url: `http://${hostPart}:${port}/mcp`,
+    // Cuts whatever still runs (drain.ts lets in-flight calls finish first): the close callback
+    // fires only once every connection is gone, so they are closed before waiting for it.
     close: async () => {
       await mcp.close();
-      await new Promise<void>((r) => server.close(() => r()));
+      const closed = new Promise<void>((r) => server.close(() => r()));
       server.closeAllConnections();
+      await closed;
     },
   };
 }

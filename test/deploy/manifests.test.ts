@@ -126,6 +126,8 @@ describe.each(Object.keys(OVERLAYS))('deploy overlay %s', (name) => {
         expect(pod.volumes.find((v: { name: string }) => v.name === 'gateway-secret').secret.secretName).toBe('kubeflow-mcp-gateway');
       }
     }
+    // The server's drain ends, and the audit log closes, before the kubelet's SIGKILL.
+    expect(pod.terminationGracePeriodSeconds - settings.shutdownGraceSeconds).toBeGreaterThanOrEqual(5);
   });
 
   it('gives the server exactly the Kubernetes rights its mode needs', () => {
