@@ -115,7 +115,11 @@ export function buildCli(): Command {
     .option('--json', 'machine-readable output')
     .addOption(new Option('--similar [n]', 'instead: the n closest pairs of tools by name + description (TF-IDF cosine; default 10)').argParser((v) => Math.max(1, Math.floor(parsePositive(v)))))
     .action(async (o: { persona?: string; clients?: string[] | 'auto'; config?: string; json?: boolean; similar?: number | true }) => {
-      const [{ toolTokenCosts }, { resolveSettings }, { ALL_TOOLS }] = await Promise.all([import('../server/tokens.js'), import('../config/settings.js'), import('../tools/registry.js')]);
+      const [{ optionalTokenCounter, toolTokenCostsWith, TOKENIZER_HINT }, { resolveSettings }, { ALL_TOOLS }] = await Promise.all([
+        import('../server/tokens.js'),
+        import('../config/settings.js'),
+        import('../tools/registry.js'),
+      ]);
       const s = resolveSettings({ persona: o.persona, clients: o.clients, config: o.config }, ALL_TOOLS);
       // Offline listing: 'auto' means every module (detection needs a running server).
       const modules = s.clients === 'auto' ? CLIENT_MODULES.map((m) => m.name) : s.clients;
@@ -133,16 +137,19 @@ export function buildCli(): Command {
         process.stdout.write(`${pairs.length} closest of ${(list.length * (list.length - 1)) / 2} pairs (TF-IDF cosine of name + description; persona ${s.persona}, clients ${modules.join(',')})\n`);
         return;
       }
-      const { perTool, total } = await toolTokenCosts(list);
-      const rows = list.map((t) => ({ name: t.name, module: t.module, category: t.category, risk: t.risk, tokens: perTool.get(t.name) ?? 0 }));
+      const count = await optionalTokenCounter();
+      const costs = count ? toolTokenCostsWith(count, list) : undefined;
+      const rows = list.map((t) => ({ name: t.name, module: t.module, category: t.category, risk: t.risk, tokens: costs?.perTool.get(t.name) ?? null }));
+      if (!costs) process.stderr.write(`kubeflow-mcp: ${TOKENIZER_HINT}\n`);
       if (o.json) {
-        process.stdout.write(`${JSON.stringify({ persona: s.persona, clients: modules, tools: rows, total_tokens: total }, null, 2)}\n`);
+        process.stdout.write(`${JSON.stringify({ persona: s.persona, clients: modules, tools: rows, total_tokens: costs?.total ?? null }, null, 2)}\n`);
         return;
       }
       const w = Math.max(4, ...rows.map((r) => r.name.length));
       process.stdout.write(`${'TOOL'.padEnd(w)}  MODULE   CATEGORY    RISK         TOKENS\n`);
-      for (const r of rows) process.stdout.write(`${r.name.padEnd(w)}  ${r.module.padEnd(7)}  ${r.category.padEnd(10)}  ${r.risk.padEnd(11)}  ${String(r.tokens).padStart(6)}\n`);
-      process.stdout.write(`${rows.length} tools, ${total} tokens in tools/list (persona ${s.persona}, clients ${modules.join(',')})\n`);
+      for (const r of rows) process.stdout.write(`${r.name.padEnd(w)}  ${r.module.padEnd(7)}  ${r.category.padEnd(10)}  ${r.risk.padEnd(11)}  ${String(r.tokens ?? '-').padStart(6)}\n`);
+      const tokens = costs ? `, ${costs.total} tokens` : '';
+      process.stdout.write(`${rows.length} tools${tokens} in tools/list (persona ${s.persona}, clients ${modules.join(',')})\n`);
     });
 
   return program;
