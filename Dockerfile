@@ -7,7 +7,7 @@ ARG NODE_BASE=docker.io/library/node:20-bookworm-slim
 
 FROM ${NODE_BASE} AS build
 WORKDIR /app
-COPY package.json package-lock.json ./
+COPY package.json package-lock.json server.json ./
 # No install scripts: nothing in the dependency tree needs one, and none should run at build time.
 RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY tsconfig.json ./
@@ -20,7 +20,7 @@ ENV NODE_ENV=production \
     HOME=/tmp \
     NODE_OPTIONS=--enable-source-maps
 WORKDIR /app
-COPY --from=build /app/package.json ./package.json
+COPY --from=build /app/package.json /app/server.json ./
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 # No npm in the running image: it is a build tool, and one less thing to patch.

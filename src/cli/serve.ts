@@ -1,6 +1,6 @@
 /** `kubeflow-mcp serve`: resolve settings, start the transport, explain how to connect. */
 import { serveStdio, StdioServerTransport } from '@modelcontextprotocol/server/stdio';
-import { resolveSettings, type ServeFlags, type Settings } from '../config/settings.js';
+import { isLoopbackHost, resolveSettings, type ServeFlags, type Settings } from '../config/settings.js';
 import { log } from '../log.js';
 import { createApp } from '../server/app.js';
 import { createDrain, stopOnSignals } from '../server/drain.js';
@@ -29,9 +29,9 @@ export async function serve(flags: ServeFlags): Promise<void> {
     return;
   }
 
-  const { serveHttp } = await import('../server/http.js');
+  const [{ serveHttp }, { serverCard }] = await Promise.all([import('../server/http.js'), import('../server/discovery.js')]);
   const drain = createDrain();
-  let http;
+  let http: Awaited<ReturnType<typeof serveHttp>> | undefined;
   try {
     http = await serveHttp({
       host: settings.host,
@@ -42,6 +42,7 @@ export async function serve(flags: ServeFlags): Promise<void> {
       allowedHosts: [...settings.allowedHosts, ...(settings.publicUrl ? [new URL(settings.publicUrl).hostname] : [])],
       ready: app.isReady,
       draining: drain.draining,
+      serverCard: () => serverCard(settings.publicUrl ?? (isLoopbackHost(settings.host) ? http?.url : undefined)),
       onError: (err) => log.warn({ err: err.message }, 'http error'),
     });
   } catch (err) {

@@ -3,13 +3,15 @@
  * natively, 2025-era clients through the stateless fallback). In front of it: Host/Origin checks
  * (DNS rebinding), authentication (httpAuth.ts), a per-identity rate limit and the body limit.
  * Also /healthz (alive), /readyz (backend loaded), /metrics (Prometheus; no identities, see
- * docs/security.md) and, with OAuth, the RFC 9728 metadata document.
+ * docs/security.md), the MCP server card (discovery.ts) and, with OAuth, the RFC 9728 metadata
+ * document.
  */
 import { createServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
 import { hostHeaderValidation, localhostHostValidation, localhostOriginValidation, originValidation, toNodeHandler } from '@modelcontextprotocol/node';
 import { createMcpHandler, type McpServerFactory } from '@modelcontextprotocol/server';
 import { IDENTITY_KEY } from '../auth/identity.js';
 import { enableMetrics, recordRateLimited } from '../telemetry/metrics.js';
+import { sendServerCard, serverCardPaths, type ServerCard } from './discovery.js';
 import { noAuth, type HttpAuth } from './httpAuth.js';
 import { RateLimiter } from './rateLimit.js';
 
@@ -26,6 +28,8 @@ export interface HttpOptions {
   ready?: () => boolean;
   /** True once shutdown began (drain.ts): /readyz and /mcp answer 503 so traffic moves elsewhere. */
   draining?: () => boolean;
+  /** The MCP server card (discovery.ts), public at /.well-known/mcp-server-card and /mcp/server-card. */
+  serverCard?: () => ServerCard;
   onError?: (err: Error) => void;
 }
 
@@ -42,6 +46,7 @@ export interface HttpLimits {
 
 export const DEFAULT_HTTP_LIMITS: HttpLimits = { requestTimeoutMs: 30_000, idleTimeoutMs: 10_000, maxConnections: 1024, checkIntervalMs: 1_000 };
 
+const CARD_PATHS = serverCardPaths('/mcp');
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
 export const MAX_BODY_BYTES = 1024 * 1024;
 
@@ -73,6 +78,7 @@ export async function serveHttp(opts: HttpOptions): Promise<{ server: HttpServer
       return void res.writeHead(ok ? 200 : 503, { 'content-type': 'text/plain' }).end(ok ? 'ready\n' : 'starting\n');
     }
     if (path === '/metrics') return void res.writeHead(200, { 'content-type': metrics.contentType }).end(await metrics.render());
+    if (opts.serverCard && CARD_PATHS.includes(path ?? '')) return sendServerCard(req, res, opts.serverCard());
     if (opts.draining?.()) {
       res.writeHead(503, { 'content-type': 'application/json', connection: 'close', 'retry-after': '1' });
       return void res.end(JSON.stringify({ error: 'shutting_down', message: 'this server is shutting down; retry (another replica answers)' }));
