@@ -79,10 +79,7 @@ export async function serveHttp(opts: HttpOptions): Promise<{ server: HttpServer
     }
     if (path === '/metrics') return void res.writeHead(200, { 'content-type': metrics.contentType }).end(await metrics.render());
     if (opts.serverCard && CARD_PATHS.includes(path ?? '')) return sendServerCard(req, res, opts.serverCard());
-    if (opts.draining?.()) {
-      res.writeHead(503, { 'content-type': 'application/json', connection: 'close', 'retry-after': '1' });
-      return void res.end(JSON.stringify({ error: 'shutting_down', message: 'this server is shutting down; retry (another replica answers)' }));
-    }
+    if (opts.draining?.()) return shuttingDown(res);
     if (auth.resourceMetadata?.path.includes(path ?? '')) {
       return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(auth.resourceMetadata.document));
     }
@@ -124,6 +121,12 @@ export async function serveHttp(opts: HttpOptions): Promise<{ server: HttpServer
       await closed;
     },
   };
+}
+
+/** 503 while draining (drain.ts), JSON-RPC shaped like the 429; the connection closes after it. */
+function shuttingDown(res: ServerResponse): void {
+  res.writeHead(503, { 'content-type': 'application/json', connection: 'close', 'retry-after': '1' });
+  res.end(JSON.stringify({ jsonrpc: '2.0', id: null, error: { code: -32000, message: 'This server is shutting down: retry (another replica answers).', data: { retryAfterSeconds: 1 } } }));
 }
 
 /** 429 with a JSON-RPC error body, so MCP clients surface it as an error of the request. */

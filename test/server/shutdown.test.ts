@@ -66,7 +66,7 @@ describe('SIGTERM over HTTP', () => {
     expect((await get(srv.url, '/healthz')).status).toBe(200);
     const refused = await get(srv.url, '/mcp', 'POST');
     expect(refused.status).toBe(503);
-    expect(JSON.parse(refused.body)).toMatchObject({ error: 'shutting_down' });
+    expect(JSON.parse(refused.body)).toMatchObject({ error: { code: -32000, data: { retryAfterSeconds: 1 } } });
     expect(srv.proc.exitCode).toBeNull();
 
     const res = (await waiting) as { structuredContent: { outcome: string }; isError?: boolean };
