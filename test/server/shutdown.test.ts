@@ -60,9 +60,11 @@ describe('SIGTERM over HTTP', () => {
     const waiting = c.client.callTool({ name: 'wait_for_training', arguments: { name: job, timeout_seconds: 3 } });
     await new Promise((r) => setTimeout(r, 500));
     srv.proc.kill('SIGTERM');
-    await new Promise((r) => setTimeout(r, 300));
+    // The signal is handled asynchronously: poll until readiness drops (at most 2 s).
+    let ready = await get(srv.url, '/readyz');
+    for (let i = 0; i < 20 && ready.status === 200; i++) ready = await new Promise((r) => setTimeout(r, 100)).then(() => get(srv.url, '/readyz'));
 
-    expect(await get(srv.url, '/readyz')).toEqual({ status: 503, body: 'shutting down\n' });
+    expect(ready).toEqual({ status: 503, body: 'shutting down\n' });
     expect((await get(srv.url, '/healthz')).status).toBe(200);
     const refused = await get(srv.url, '/mcp', 'POST');
     expect(refused.status).toBe(503);
