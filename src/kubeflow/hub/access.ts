@@ -7,7 +7,8 @@
  * `services/<name>` in the registry's namespace. A refusal, or no answer, stops the call before
  * anything reaches the registry.
  */
-import { KubeApiError, type KubeClient } from '../../kube/client.js';
+import type { KubeClient } from '../../kube/client.js';
+import { rememberedAccess, reviewAccess, reviewFailure } from '../../kube/subjectAccess.js';
 import { HubError } from './errors.js';
 
 export interface RegistryService {
@@ -45,57 +46,32 @@ export function registryServiceFromUrl(url: string): RegistryService | undefined
   return { name, namespace };
 }
 
-interface SubjectAccessReview {
-  status?: { allowed?: boolean; denied?: boolean; reason?: string; evaluationError?: string };
-}
-
-const SAR_PATH = '/apis/authorization.k8s.io/v1/subjectaccessreviews';
-
 /**
  * An access check for one caller (one tool call): each verb is reviewed once, then remembered.
  * `kube` is the server's own client (not impersonating): reviews are asked by the server about the caller.
  */
 export function subjectAccessCheck(kube: KubeClient, service: RegistryService, caller: { user: string; groups: string[] }): RegistryAccessCheck {
-  const decided = new Map<RegistryVerb, Promise<void>>();
   const where = `services/${service.name} in namespace ${service.namespace}`;
-  const review = async (verb: RegistryVerb, signal?: AbortSignal): Promise<void> => {
-    let answer: SubjectAccessReview;
+  return rememberedAccess<RegistryVerb>(async (verb, signal) => {
+    let answer;
     try {
-      answer = await kube.json<SubjectAccessReview>('POST', SAR_PATH, {
-        body: {
-          apiVersion: 'authorization.k8s.io/v1',
-          kind: 'SubjectAccessReview',
-          spec: { user: caller.user, groups: caller.groups, resourceAttributes: { namespace: service.namespace, verb, group: '', resource: 'services', name: service.name } },
-        },
-        signal,
-      });
+      answer = await reviewAccess(kube, caller, { namespace: service.namespace, verb, group: '', resource: 'services', name: service.name }, signal);
     } catch (err) {
-      const why = err instanceof KubeApiError ? err.message : String(err);
+      const { why, status } = reviewFailure(err);
       throw new HubError(
         'access_check_failed',
         `cannot check whether ${caller.user} may use the Model Registry (${where}): ${why}`,
         "the server's Kubernetes identity needs `create` on subjectaccessreviews.authorization.k8s.io (ClusterRole system:auth-delegator); ask an admin, then call again",
-        err instanceof KubeApiError ? err.status : 0,
+        status,
       );
     }
-    if (answer.status?.allowed !== true) {
-      const reason = answer.status?.reason || answer.status?.evaluationError;
+    if (!answer.allowed) {
       throw new HubError(
         'forbidden',
-        `${caller.user} may not ${verb} the Model Registry: Kubernetes RBAC does not allow '${verb}' on ${where}${reason ? ` (${reason})` : ''}`,
+        `${caller.user} may not ${verb} the Model Registry: Kubernetes RBAC does not allow '${verb}' on ${where}${answer.reason ? ` (${answer.reason})` : ''}`,
         `ask an admin for a Role in ${service.namespace} granting ${verb === 'get' ? "'get'" : "'create' and 'update'"} on services/${service.name} (${verb === 'get' ? 'reading' : 'registering'} models), then call again`,
         403,
       );
     }
-  };
-  return (verb, signal) => {
-    let p = decided.get(verb);
-    if (!p) {
-      p = review(verb, signal);
-      // Only a grant is remembered; a refusal or a failed review is asked again next time.
-      p.catch(() => decided.delete(verb));
-      decided.set(verb, p);
-    }
-    return p;
-  };
+  });
 }
