@@ -80,6 +80,7 @@ export function buildCli(): Command {
     .option('--context <name>', 'kubeconfig context')
     .option('--namespace <ns>', 'default namespace for tool calls (default: from the context)')
     .option('--registry-url <url>', 'Model Registry URL (default: $MODEL_REGISTRY_URL or hub.url in the config)')
+    .option('--pipelines-endpoint <url>', 'Kubeflow Pipelines API server (default: pipelines.endpoint in the config, $KF_PIPELINES_ENDPOINT, else the in-cluster ml-pipeline Service)')
     .addOption(new Option('--auth <mode>', 'HTTP caller identity: none | gateway (trusted headers) | oauth (bearer JWTs)').choices(['none', 'gateway', 'oauth']))
     .option('--oauth-issuer <url>', 'OAuth/OIDC issuer whose JWTs are accepted')
     .option('--oauth-audience <aud>', 'expected token audience (default: the public URL)')

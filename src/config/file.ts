@@ -104,6 +104,14 @@ export const configSchema = z
       })
       .strict()
       .optional(),
+    pipelines: z
+      .object({
+        // The KFP API server, e.g. http://ml-pipeline.kubeflow.svc.cluster.local:8888 (a missing scheme means https, as in the SDK).
+        endpoint: name.optional(),
+        token_file: name.optional(),
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 

@@ -50,6 +50,7 @@ export interface ServeFlags {
   localMultiUser?: boolean;
   registryUrl?: string;
   shutdownGrace?: number;
+  pipelinesEndpoint?: string;
 }
 
 export interface OAuthSettings {
@@ -95,6 +96,8 @@ export interface Settings {
   registry: { url?: string; tokenFile?: string; service?: string };
   /** HTTP: how long requests in flight may run after SIGTERM before the server exits (src/server/drain.ts). */
   shutdownGraceSeconds: number;
+  /** KFP API server address (flag > config file > $KF_PIPELINES_ENDPOINT) and its token file. */
+  pipelines: { endpoint?: string; tokenFile?: string };
 }
 
 export const DEFAULT_PERSONA = 'ml-engineer';
@@ -202,6 +205,10 @@ export function resolveSettings(flags: ServeFlags, allTools: readonly AnyToolSpe
       service: config.hub?.service,
     },
     shutdownGraceSeconds: flags.shutdownGrace ?? server.shutdown_grace_seconds ?? DEFAULT_SHUTDOWN_GRACE_SECONDS,
+    pipelines: {
+      endpoint: flags.pipelinesEndpoint ?? config.pipelines?.endpoint ?? (process.env.KF_PIPELINES_ENDPOINT || undefined),
+      tokenFile: config.pipelines?.token_file,
+    },
   };
 }
 

@@ -23,6 +23,9 @@ import { ModelRegistryClient } from '../kubeflow/hub/client.js';
 import { OptimizerClient } from '../kubeflow/optimizer/client.js';
 import { SPARK_APPLICATIONS } from '../kubeflow/spark/constants.js';
 import { SparkClient } from '../kubeflow/spark/client.js';
+import { kfpAccessCheck } from '../kubeflow/pipelines/access.js';
+import { PipelinesClient } from '../kubeflow/pipelines/client.js';
+import { chooseEndpoint, tokenFile as kfpTokenFile } from '../kubeflow/pipelines/endpoint.js';
 import type { TrainerBackend } from '../kubeflow/trainer/backend.js';
 import { KubernetesBackend } from '../kubeflow/trainer/backends/kubernetes/index.js';
 import { sweepProbeJobs } from '../kubeflow/trainer/backends/kubernetes/packages.js';
@@ -136,6 +139,23 @@ export async function createApp(settings: Settings): Promise<App> {
     }
     return subjectAccessCheck(kube, service, caller);
   };
+  const kfp = chooseEndpoint(settings.pipelines.endpoint);
+  /**
+   * The KFP client: the server's token, and for a caller the server acts for, their right checked
+   * first (pipelines/access.ts). Task logs are read from Kubernetes as the caller.
+   */
+  const pipelinesClient = (caller?: Identity): PipelinesClient => {
+    if (!kfp.endpoint) throw new ToolError('no_pipelines', `No Kubeflow Pipelines API server is configured: ${kfp.source}.`, 'Start the server with --pipelines-endpoint http://ml-pipeline.kubeflow.svc.cluster.local:8888 (or pipelines.endpoint in the config file, or $KF_PIPELINES_ENDPOINT).');
+    if (caller?.impersonate && !kube) {
+      throw new ToolError('pipelines_access_unchecked', `Kubeflow Pipelines cannot be used for ${caller.user}: the server cannot check their right to it (no Kubernetes cluster to ask).`, 'Run the server against the cluster that hosts Kubeflow Pipelines.');
+    }
+    return new PipelinesClient({
+      endpoint: kfp.endpoint,
+      tokenFile: kfpTokenFile(settings.pipelines.tokenFile),
+      authorize: caller?.impersonate && kube ? kfpAccessCheck(kube, caller) : undefined,
+      kube: kube && caller?.impersonate ? kube.as({ user: caller.user, groups: caller.groups }) : kube,
+    });
+  };
   const chooseModules = async (): Promise<void> => {
     if (settings.clients !== 'auto') return;
     if (!backend) {
@@ -143,7 +163,7 @@ export async function createApp(settings: Settings): Promise<App> {
       modules = ['trainer'];
       return;
     }
-    const verdicts = await Promise.all(CLIENT_MODULES.map((m) => moduleMissing(m.name, kube, local !== undefined, settings.registry.url, () => registryClient())));
+    const verdicts = await Promise.all(CLIENT_MODULES.map((m) => moduleMissing(m.name, kube, local !== undefined, settings.registry.url, () => registryClient(), kfp.endpoint ? () => pipelinesClient() : kfp.source)));
     CLIENT_MODULES.forEach((m, i) => (verdicts[i] ? skipped.push(`${m.name}: ${verdicts[i]}`) : modules.push(m.name)));
   };
 
@@ -222,6 +242,7 @@ export async function createApp(settings: Settings): Promise<App> {
           optimizer: optimizerFor,
           spark: sparkFor,
           registry: registryClient,
+          pipelines: pipelinesClient,
           defaultNamespace: () => settings.namespace ?? backend?.defaultNamespace() ?? 'default',
           audit,
         },
@@ -250,6 +271,7 @@ async function moduleMissing(
   isLocal: boolean,
   registryUrl: string | undefined,
   registry: () => ModelRegistryClient,
+  pipelines: (() => PipelinesClient) | string,
 ): Promise<string | undefined> {
   switch (module) {
     case 'trainer':
@@ -268,6 +290,16 @@ async function moduleMissing(
       if (!registryUrl) return 'no Model Registry URL (--registry-url, hub.url, or $MODEL_REGISTRY_URL)';
       const probe = await registry().probe({ signal: AbortSignal.timeout(5000) });
       return probe.ok ? undefined : `the Model Registry at ${probe.apiBase} does not answer: ${probe.error?.message ?? 'unknown error'}`;
+    }
+    case 'pipelines': {
+      if (typeof pipelines === 'string') return pipelines;
+      const client = pipelines();
+      try {
+        await client.health(AbortSignal.timeout(5000));
+        return undefined;
+      } catch (err) {
+        return `the KFP API server at ${client.apiBase} does not answer: ${(err as Error).message}`;
+      }
     }
     default:
       return 'unknown module';

@@ -18,6 +18,7 @@ import { auditParameters, type AuditRecord, type AuditSink } from '../audit/audi
 import { findSecrets, redact, redactText } from '../audit/secrets.js';
 import type { Identity } from '../auth/identity.js';
 import type { ModelRegistryClient } from '../kubeflow/hub/client.js';
+import type { PipelinesClient } from '../kubeflow/pipelines/client.js';
 import type { OptimizerClient } from '../kubeflow/optimizer/client.js';
 import type { SparkClient } from '../kubeflow/spark/client.js';
 import type { TrainerBackend } from '../kubeflow/trainer/backend.js';
@@ -52,6 +53,7 @@ export interface ServerDeps {
   spark: (caller: Identity) => SparkClient;
   /** The Model Registry acting for that caller (access checked per request); may throw ToolError (not configured). */
   registry: (caller: Identity) => ModelRegistryClient;
+  pipelines: (caller: Identity) => PipelinesClient;
   /** Namespace used when a call does not name one. */
   defaultNamespace: () => string;
   audit?: AuditSink;
@@ -175,6 +177,7 @@ async function runTool(server: Server, spec: AnyToolSpec, visible: boolean, rawA
       optimizer: () => deps.optimizer(caller),
       spark: () => deps.spark(caller),
       registry: () => deps.registry(caller),
+      pipelines: () => deps.pipelines(caller),
       caller,
       ownJobsOnly: deps.policy.persona.ownJobsOnly,
       signal: ctx.mcpReq.signal,

@@ -5,6 +5,7 @@
 import type { Identity } from '../auth/identity.js';
 import type { ModelRegistryClient } from '../kubeflow/hub/client.js';
 import type { OptimizerClient } from '../kubeflow/optimizer/client.js';
+import type { PipelinesClient } from '../kubeflow/pipelines/client.js';
 import type { SparkClient } from '../kubeflow/spark/client.js';
 import type { TrainerBackend } from '../kubeflow/trainer/backend.js';
 
@@ -67,6 +68,8 @@ export interface ToolContext {
   spark(): SparkClient;
   /** The Model Registry; throws a ToolError when none is configured. */
   registry(): ModelRegistryClient;
+  /** The KFP API server (acting for the caller: their right is checked first); throws a ToolError when none is configured. */
+  pipelines(): PipelinesClient;
   /** Who is calling (recorded as the creator of jobs they submit). */
   caller: Identity;
   /** The caller may delete/suspend/resume only jobs it created (data-scientist persona). */

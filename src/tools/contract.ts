@@ -6,7 +6,7 @@ import type { z } from 'zod';
 import type { ToolContext } from './context.js';
 import type { Mutation } from './mutation.js';
 
-export type ModuleName = 'core' | 'trainer' | 'optimizer' | 'hub' | 'spark';
+export type ModuleName = 'core' | 'trainer' | 'optimizer' | 'hub' | 'spark' | 'pipelines';
 export type Category = 'core' | 'planning' | 'training' | 'discovery' | 'monitoring' | 'lifecycle';
 export type Risk = 'read' | 'write' | 'destructive';
 

@@ -23,7 +23,7 @@ export function toToolError(err: unknown): ToolError {
 }
 
 /** The server could not be reached, took too long, or the call was cancelled: an error, never a check's answer. */
-const TRANSPORT_FAILURES = new Set(['cluster_unreachable', 'timeout', 'cancelled', 'registry_unreachable', 'registry_timeout']);
+const TRANSPORT_FAILURES = new Set(['cluster_unreachable', 'timeout', 'cancelled', 'registry_unreachable', 'registry_timeout', 'pipelines_unreachable', 'pipelines_timeout']);
 
 export function isTransportFailure(err: unknown): boolean {
   return TRANSPORT_FAILURES.has(toToolError(err).code);

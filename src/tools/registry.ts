@@ -25,6 +25,9 @@ import { deleteSpark } from './spark/delete.js';
 import { getSparkStatus } from './spark/read.js';
 import { createSparkSession } from './spark/session.js';
 import { submitSparkJob } from './spark/submit.js';
+import { managePipelineRun } from './pipelines/lifecycle.js';
+import { getPipeline, listPipelines, uploadPipeline } from './pipelines/pipelines.js';
+import { getPipelineRun, getPipelineRunLogs, listPipelineRuns, runPipeline, waitForPipelineRun } from './pipelines/runs.js';
 
 export const ALL_TOOLS: readonly AnyToolSpec[] = [
   // core: always loaded
@@ -67,6 +70,16 @@ export const ALL_TOOLS: readonly AnyToolSpec[] = [
   getSparkStatus,
   createSparkSession,
   deleteSpark,
+  // pipelines (Kubeflow Pipelines v2)
+  uploadPipeline,
+  runPipeline,
+  listPipelines,
+  getPipeline,
+  listPipelineRuns,
+  getPipelineRun,
+  getPipelineRunLogs,
+  waitForPipelineRun,
+  managePipelineRun,
 ];
 
 /** Client modules a user can enable with --clients (core is always on). */
@@ -75,6 +88,7 @@ export const CLIENT_MODULES: ReadonlyArray<{ name: Exclude<ModuleName, 'core'>; 
   { name: 'optimizer', description: 'Hyperparameter optimization (Katib v1beta1 Experiments)', sdkClient: 'OptimizerClient' },
   { name: 'hub', description: 'Model Registry: registered models, versions and artifacts (REST v1alpha3)', sdkClient: 'ModelRegistryClient' },
   { name: 'spark', description: 'Spark batch jobs and Spark Connect sessions (Spark Operator SparkApplication / SparkConnect)', sdkClient: 'SparkClient' },
+  { name: 'pipelines', description: 'Kubeflow Pipelines v2: pipelines, versions, experiments, runs, recurring runs (REST v2beta1)', sdkClient: 'PipelinesClient' },
 ];
 
 export function toolsForModules(modules: readonly string[]): AnyToolSpec[] {
