@@ -131,6 +131,8 @@ export async function startFakeKube(opts: FakeKubeOptions = {}): Promise<FakeKub
     controller: controller ?? disabledController,
     katib: katib ?? disabledKatib,
     spark: spark ?? disabledSpark,
+    appendLog: (ns, pod, container, line) => logs.append(ns, pod, container, line),
+    endLog: (ns, pod, container) => logs.terminate(ns, pod, container),
     labelNamespace(name, labels) {
       const ns = store.get(NAMESPACES, undefined, name);
       if (!ns) throw new Error(`fake-kube: namespace ${name} not found`);

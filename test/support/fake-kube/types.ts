@@ -181,6 +181,10 @@ export interface FakeKube {
   katib: FakeKatibController;
   /** Spark Operator simulation controls (throw when options.spark === false). */
   spark: FakeSparkController;
+  /** Write a line to a container's log (simulations outside the controller, e.g. KFP task pods). */
+  appendLog(namespace: string, pod: string, container: string, line: string): void;
+  /** The container's log ends (followers are closed). */
+  endLog(namespace: string, pod: string, container: string): void;
   /** Merge labels into a namespace, e.g. Katib's katib.kubeflow.org/metrics-collector-injection=enabled. */
   labelNamespace(name: string, labels: Record<string, string>): void;
 }
