@@ -5,20 +5,24 @@
  * test Model Registry's request logs. Runs on the 2025-11-25 era (the SDK's shim sends
  * elicitation/create); test/e2e/elicitation.test.ts covers both eras over stdio and HTTP.
  */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Client } from '@modelcontextprotocol/client';
 import { InMemoryTransport } from '@modelcontextprotocol/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ALL_TOOLS } from '../../src/tools/registry.js';
+import { startFakeKfp, type FakeKfp } from '../support/fake-kfp/index.js';
 import { startFakeKube, type FakeKube } from '../support/fake-kube/index.js';
 import { startFakeRegistry, type FakeRegistry } from '../support/fake-registry/index.js';
 import { callTool, configFile, inProcess, type InProcess } from '../support/inprocess.js';
+import { ROOT } from '../support/mcp.js';
 
 const NS = 'team-a';
 let kube: FakeKube;
 let registry: FakeRegistry;
+let kfp: FakeKfp;
+const PACKAGE = readFileSync(path.join(ROOT, 'test/fixtures/kubeflow-api/pipelines/samples/pipeline_with_retry.yaml'), 'utf8');
 let srv: InProcess;
 let plain: Client;
 let seq = 0;
@@ -26,6 +30,7 @@ let seq = 0;
 const writes = () => [
   ...kube.requests.filter((r) => r.method !== 'GET' && r.query.dryRun !== 'All' && !r.path.includes('selfsubject')).map((r) => `${r.method} ${r.path}`),
   ...registry.requests.filter((r) => r.method !== 'GET').map((r) => `${r.method} ${r.path}`),
+  ...kfp.requests.filter((r) => r.method !== 'GET').map((r) => `${r.method} ${r.path}`),
 ];
 const fresh = (prefix: string) => `${prefix}-${++seq}`;
 
@@ -56,7 +61,24 @@ const ARGS: Record<string, () => Promise<Record<string, unknown>>> = {
     expect((await callTool(plain, 'submit_spark_job', { main_file: 's3a://bucket/jobs/count.py', name, confirmed: true })).isError).toBe(false);
     return { name };
   },
+  upload_pipeline: async () => ({ package: PACKAGE, name: fresh('pipeline') }),
+  run_pipeline: async () => ({ pipeline: await uploaded(), name: fresh('run') }),
+  manage_pipeline_run: async () => {
+    const r = await callTool(plain, 'run_pipeline', { pipeline: await uploaded(), name: fresh('run'), confirmed: true });
+    expect(r.isError, r.text).toBe(false);
+    return { run_id: r.data.run.id, action: 'archive' };
+  },
 };
+
+let pipeline: Promise<string> | undefined;
+/** One pipeline for the run tools, uploaded on first use. */
+function uploaded(): Promise<string> {
+  pipeline ??= callTool(plain, 'upload_pipeline', { package: PACKAGE, name: 'mutations', confirmed: true }).then((r) => {
+    expect(r.isError, r.text).toBe(false);
+    return 'mutations';
+  });
+  return pipeline;
+}
 
 async function submitted(): Promise<string> {
   const name = fresh('job');
@@ -87,8 +109,9 @@ beforeAll(async () => {
   kube.labelNamespace(NS, { 'katib.kubeflow.org/metrics-collector-injection': 'enabled' });
   kube.store.create({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'spark-operator-spark', namespace: NS } });
   registry = await startFakeRegistry();
+  kfp = await startFakeKfp({ kube, multiUser: true });
   const kubeconfig = kube.writeKubeconfig(mkdtempSync(path.join(tmpdir(), 'kfmcp-mut-')), { namespace: NS });
-  srv = await inProcess({ kubeconfig, registryUrl: registry.url, persona: 'platform-admin', clients: ['trainer', 'optimizer', 'hub', 'spark'] });
+  srv = await inProcess({ kubeconfig, registryUrl: registry.url, persona: 'platform-admin', clients: ['trainer', 'optimizer', 'hub', 'spark', 'pipelines'], pipelinesEndpoint: kfp.url });
   plain = await srv.connect();
 });
 
@@ -96,6 +119,7 @@ afterAll(async () => {
   await srv?.close();
   await kube?.close();
   await registry?.close();
+  await kfp?.close();
 });
 
 const mutations = ALL_TOOLS.filter((t) => t.mutation);

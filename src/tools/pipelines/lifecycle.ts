@@ -65,13 +65,13 @@ export const managePipelineRun = defineMutation({
         if (problem) throw new PipelinesError('wrong_state', `cannot ${action} run ${run.display_name} (${a.run_id}): ${problem}`, action === 'retry' ? 'wait for it to end (wait_for_pipeline_run); a SUCCEEDED run is started again with run_pipeline' : 'get_pipeline_run shows its state', 0, 'action');
         return {
           summary: `${capital(action)} run ${run.display_name} (${a.run_id}) in ${ns}`,
+          // Bound to this run (id, creation); its state moves meanwhile, so it is a check, not a fact.
           facts: [
             ['run', `${run.display_name} (${a.run_id})`],
-            ['state', `${state}${run.storage_state === 'ARCHIVED' ? ', archived' : ''}`],
             ['created', run.created_at],
             ['effect', RUN_EFFECT[action]],
           ],
-          checks: [{ check: 'run', ok: true, detail: `${run.display_name} is ${state}` }, ...(await kfpAccess(kfp, ns, 'runs', action, ctx.signal))],
+          checks: [{ check: 'run', ok: true, detail: `${run.display_name} is ${state}${run.storage_state === 'ARCHIVED' ? ', archived' : ''}` }, ...(await kfpAccess(kfp, ns, 'runs', action, ctx.signal))],
           existing: ownedByDescription(run.display_name ?? a.run_id, run.description),
           state: { kind: 'run', id: a.run_id, action } as Target,
         };
@@ -88,7 +88,7 @@ export const managePipelineRun = defineMutation({
         summary: `${capital(action)} recurring run ${rr.display_name} (${id}) in ${ns}`,
         facts: [
           ['recurring run', `${rr.display_name} (${id})`],
-          ['status', status],
+          ['created', rr.created_at],
           ['schedule', scheduleText(rr)],
           ['effect', action === 'delete' ? 'no further runs; runs it started are kept' : action === 'disable' ? 'no further runs until enabled' : 'runs start on its schedule again'],
         ],
