@@ -1,7 +1,8 @@
 /**
  * Context budget: the tools/list result a real client receives from the built server, counted
  * with the o200k tokenizer. Limits: trainer + core as ml-engineer <= 2,500 tokens, readonly
- * <= 1,000, all three modules <= 5,000, the spark module's tools <= 800, dynamic mode <= 600,
+ * <= 1,000, all three modules <= 5,000, the spark module's tools <= 800, the pipelines module's <= 1,200,
+ * dynamic mode <= 600,
  * server instructions <= 400.
  */
 import { describe, expect, it } from 'vitest';
@@ -49,6 +50,22 @@ describe.each(['modern', 'legacy'] as const)('context budget (%s era)', (era) =>
       expect(tools).toHaveLength(spark.size);
       expect(spark.size).toBeLessThanOrEqual(6);
       expect(cost).toBeLessThanOrEqual(800);
+    } finally {
+      await c.close();
+    }
+  });
+
+  it('the pipelines module alone: its tools in tools/list <= 1,200 tokens, at most 10 tools', async () => {
+    const c = await connectStdio(['--clients', 'pipelines', '--persona', 'ml-engineer'], isolatedEnv(), era);
+    try {
+      const count = await tokenCounter();
+      const own = new Set(ALL_TOOLS.filter((t) => t.module === 'pipelines').map((t) => t.name));
+      const tools = (await c.client.listTools()).tools.filter((t) => own.has(t.name));
+      const cost = count(JSON.stringify({ tools }));
+      console.log(`${era} pipelines module: ${tools.length} tools, ${cost} tokens`);
+      expect(tools.length).toBe(own.size);
+      expect(tools.length).toBeLessThanOrEqual(10);
+      expect(cost).toBeLessThanOrEqual(1200);
     } finally {
       await c.close();
     }

@@ -141,7 +141,7 @@ export const listPipelineRuns = defineTool({
   category: 'discovery',
   risk: 'read',
   title: 'List pipeline runs',
-  description: 'Runs (filter by experiment, state, name), recurring runs or experiments; newest first.',
+  description: 'Runs (by experiment, state, name), recurring runs or experiments, newest first.',
   input: z.object({
     of: z.enum(['runs', 'recurring', 'experiments']).default('runs'),
     experiment: ref.optional(),
