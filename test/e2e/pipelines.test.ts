@@ -164,7 +164,7 @@ describe('pipelines module', () => {
     const v20 = await call(c, 'upload_pipeline', { package: RETRY.replace('schemaVersion: 2.1.0', 'schemaVersion: 2.0.0'), name: 'bad' }, { allowError: true });
     expect(v20.isError).toBe(true);
     expect(v20.data).toMatchObject({ error: { code: 'invalid_package' } });
-    expect(v20.text).toMatch(/line \d+: schemaVersion: schemaVersion must be 2\.1\.0/);
+    expect(v20.text).toMatch(/line \d+: schemaVersion: must be 2\.1\.0/);
     const ref = await call(c, 'upload_pipeline', { package: RETRY.replace('name: comp-add\n', 'name: comp-sub\n'), name: 'bad' }, { allowError: true });
     expect(ref.text).toMatch(/line \d+: root\.dag\.tasks\.add\.componentRef\.name: names component 'comp-sub'/);
     const py = await call(c, 'upload_pipeline', { package: 'from kfp import dsl\n\n@dsl.pipeline\ndef p():\n    pass\n' }, { allowError: true });

@@ -70,8 +70,8 @@ export function parsePackage(text: string): PipelinePackage {
   const lines = new LineCounter();
   const docs = parseAllDocuments(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: false });
   if (!Array.isArray(docs)) throw invalid(['not a YAML stream'], 'pass the compiled YAML text');
-  const syntax = docs.flatMap((d) => d.errors).map((e) => `line ${e.linePos?.[0]?.line ?? '?'}: ${e.message.split('\n')[0]}`);
-  if (syntax.length) throw invalid(syntax.slice(0, 5), 'the package is not valid YAML; pass the compiler output unchanged');
+  const syntax = docs.flatMap((d) => d.errors).map((e) => `not valid YAML: line ${lines.linePos(e.pos[0]).line}: ${e.message.split('\n')[0]}`);
+  if (syntax.length) throw invalid(syntax.slice(0, 5), 'pass the compiler output unchanged');
   const problems = new Problems(docs, lines);
   const values = docs.map((d) => d.toJS({ maxAliasCount: 100 }) as unknown);
 
@@ -99,7 +99,7 @@ export function parsePackage(text: string): PipelinePackage {
   }
   const { doc, value } = spec;
   for (const k of Object.keys(value)) if (!PIPELINE_SPEC_KEYS.includes(k)) problems.add(doc, [k], `unknown field of a PipelineSpec (known: ${PIPELINE_SPEC_KEYS.join(', ')})`);
-  if (value.schemaVersion !== SCHEMA_VERSION) problems.add(doc, value.schemaVersion === undefined ? [] : ['schemaVersion'], `schemaVersion must be ${SCHEMA_VERSION} (the only one KFP 2.17 accepts), got ${JSON.stringify(value.schemaVersion ?? null)}`);
+  if (value.schemaVersion !== SCHEMA_VERSION) problems.add(doc, ['schemaVersion'], `must be ${SCHEMA_VERSION} (the only one KFP 2.17 accepts), got ${JSON.stringify(value.schemaVersion ?? null)}`);
   const info = value.pipelineInfo as Json;
   for (const k of Object.keys(info)) if (!PIPELINE_INFO_KEYS.includes(k)) problems.add(doc, ['pipelineInfo', k], 'unknown field of pipelineInfo');
   const name = String(info.name);
