@@ -147,8 +147,9 @@ export function buildCli(): Command {
         return;
       }
       const w = Math.max(4, ...rows.map((r) => r.name.length));
-      process.stdout.write(`${'TOOL'.padEnd(w)}  MODULE   CATEGORY    RISK         TOKENS\n`);
-      for (const r of rows) process.stdout.write(`${r.name.padEnd(w)}  ${r.module.padEnd(7)}  ${r.category.padEnd(10)}  ${r.risk.padEnd(11)}  ${String(r.tokens ?? '-').padStart(6)}\n`);
+      const m = Math.max(6, ...rows.map((r) => r.module.length));
+      process.stdout.write(`${'TOOL'.padEnd(w)}  ${'MODULE'.padEnd(m)}  CATEGORY    RISK         TOKENS\n`);
+      for (const r of rows) process.stdout.write(`${r.name.padEnd(w)}  ${r.module.padEnd(m)}  ${r.category.padEnd(10)}  ${r.risk.padEnd(11)}  ${String(r.tokens ?? '-').padStart(6)}\n`);
       const tokens = costs ? `, ${costs.total} tokens` : '';
       process.stdout.write(`${rows.length} tools${tokens} in tools/list (persona ${s.persona}, clients ${modules.join(',')})\n`);
     });

@@ -25,10 +25,11 @@ describe('kubeflow-mcp CLI', () => {
     expect(r.out).toMatch(/^TOOL\s+MODULE\s+CATEGORY\s+RISK\s+TOKENS/m);
     expect(r.out).toMatch(/17 tools, \d+ tokens in tools\/list \(persona ml-engineer, clients trainer\)/);
     const all = run('tools', 'list');
-    expect(all.out).toMatch(/35 tools, \d+ tokens in tools\/list \(persona ml-engineer, clients trainer,optimizer,hub,spark\)/);
+    expect(all.out).toMatch(/44 tools, \d+ tokens in tools\/list \(persona ml-engineer, clients trainer,optimizer,hub,spark,pipelines\)/);
     expect(all.out).toMatch(/^submit_spark_job\s+spark\s+training\s+write/m);
     expect(all.out).toMatch(/^optimize\s+optimizer\s+training\s+write/m);
     expect(all.out).toMatch(/^register_model\s+hub\s+/m);
+    expect(all.out).toMatch(/^upload_pipeline\s+pipelines\s+training\s+write/m);
   });
 
   it('tools list --similar prints the closest pairs of tools, most similar first', () => {
