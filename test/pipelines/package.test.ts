@@ -11,6 +11,8 @@ import { apiBase, chooseEndpoint, IN_CLUSTER_ENDPOINT, tokenFile } from '../../s
 import { PipelinesError } from '../../src/kubeflow/pipelines/errors.js';
 import { parametersOfSpec, parsePackage } from '../../src/kubeflow/pipelines/package.js';
 import { parameterProblems } from '../../src/kubeflow/pipelines/parameters.js';
+import { instructions } from '../../src/server/instructions.js';
+import { toolsForModules } from '../../src/tools/registry.js';
 import { ROOT } from '../support/mcp.js';
 import { thrown } from '../support/thrown.js';
 
@@ -93,5 +95,14 @@ describe('endpoint and token (as the SDK resolves them)', () => {
     writeFileSync(f, 'x');
     expect(tokenFile('/a', { KF_PIPELINES_SA_TOKEN_PATH: f })).toBe('/a');
     expect(tokenFile(undefined, { KF_PIPELINES_SA_TOKEN_PATH: f })).toBe(f);
+  });
+});
+
+describe('server instructions with the pipelines module', () => {
+  it('name the pipeline workflow, and no empty trainer step when only pipelines are loaded', () => {
+    const text = instructions(new Set(toolsForModules(['pipelines']).map((t) => t.name)));
+    expect(text).toContain('Pipelines: upload_pipeline, run_pipeline');
+    expect(text).toContain('wait_for_pipeline_run');
+    expect(text).not.toMatch(/Inspect with \./);
   });
 });
