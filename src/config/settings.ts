@@ -96,7 +96,7 @@ export interface Settings {
   registry: { url?: string; tokenFile?: string; service?: string };
   /** HTTP: how long requests in flight may run after SIGTERM before the server exits (src/server/drain.ts). */
   shutdownGraceSeconds: number;
-  /** KFP API server address (flag > config file > $KF_PIPELINES_ENDPOINT) and its token file. */
+  /** KFP API server address (flag > config file; then chooseEndpoint's defaults) and its token file. */
   pipelines: { endpoint?: string; tokenFile?: string };
 }
 
@@ -206,7 +206,8 @@ export function resolveSettings(flags: ServeFlags, allTools: readonly AnyToolSpe
     },
     shutdownGraceSeconds: flags.shutdownGrace ?? server.shutdown_grace_seconds ?? DEFAULT_SHUTDOWN_GRACE_SECONDS,
     pipelines: {
-      endpoint: flags.pipelinesEndpoint ?? config.pipelines?.endpoint ?? (process.env.KF_PIPELINES_ENDPOINT || undefined),
+      // $KF_PIPELINES_ENDPOINT and the in-cluster Service come after these (pipelines/endpoint.ts).
+      endpoint: flags.pipelinesEndpoint ?? config.pipelines?.endpoint,
       tokenFile: config.pipelines?.token_file,
     },
   };
