@@ -126,6 +126,27 @@ describe('pipelines module', () => {
     expect(no.text).toContain('only a FAILED or CANCELED run can be retried');
   });
 
+  it('a run deleted while waited for ends the wait as deleted; terminate cancels', async () => {
+    const run = await call<{ run: { id: string } }>(c, 'run_pipeline', { pipeline: 'test-pipeline', name: 'doomed', experiment: 'nightly', confirmed: true });
+    const id = run.data.run.id;
+    await call(c, 'manage_pipeline_run', { run_id: id, action: 'terminate', confirmed: true });
+    const canceled = await call<{ outcome: string; run: { state: string } }>(c, 'wait_for_pipeline_run', { run_id: id, timeout_seconds: 20 });
+    expect(canceled.data).toMatchObject({ outcome: 'ended', run: { state: 'CANCELED' } });
+    const other = await call<{ run: { id: string } }>(c, 'run_pipeline', { pipeline: 'test-pipeline', name: 'doomed-2', experiment: 'nightly', confirmed: true });
+    const waiting = call<{ outcome: string }>(c, 'wait_for_pipeline_run', { run_id: other.data.run.id, state: 'RUNNING', timeout_seconds: 20 });
+    expect((await waiting).data.outcome).toBe('reached');
+    // Deleted behind the server's back once the wait has read it (the fake finishes runs in 3 steps of 40 ms, so slow it down).
+    const reads = () => kfp.requests.filter((r) => r.operationId === 'RunService_GetRun' && r.path.endsWith(other.data.run.id)).length;
+    kfp.runs.get(other.data.run.id)!.state = 'PAUSED';
+    const before = reads();
+    const slow = call<{ outcome: string; next: string }>(c, 'wait_for_pipeline_run', { run_id: other.data.run.id, timeout_seconds: 20 });
+    while (reads() === before) await new Promise((r) => setTimeout(r, 20));
+    kfp.runs.delete(other.data.run.id);
+    const gone = await slow;
+    expect(gone.data.outcome).toBe('deleted');
+    expect(gone.data.next).toContain('deleted while waiting (last seen PAUSED)');
+  });
+
   it('schedules a recurring run, disables and deletes it', async () => {
     const five = await call(c, 'run_pipeline', { pipeline: 'test-pipeline', schedule: { cron: '0 9 * * 1-5' } }, { allowError: true });
     expect(five.isError).toBe(true);
@@ -184,6 +205,23 @@ describe('pipelines module', () => {
       await kfp.start();
     }
     expect((await call<{ total: number }>(c, 'list_pipelines')).data.total).toBe(2);
+  });
+
+  it('finds the API server from KF_PIPELINES_ENDPOINT, and says why the module is skipped without one', async () => {
+    const kubeconfig = kube.writeKubeconfig(mkdtempSync(path.join(tmpdir(), 'kfmcp-kfp-env-')), { namespace: NS });
+    const viaEnv = await connectStdio(['--kubeconfig', kubeconfig], isolatedEnv({ KUBEFLOW_MCP_LOG_LEVEL: 'info', KF_PIPELINES_ENDPOINT: kfp.url }));
+    try {
+      expect((await viaEnv.client.listTools()).tools.map((t) => t.name)).toContain('run_pipeline');
+    } finally {
+      await viaEnv.close();
+    }
+    const none = await connectStdio(['--kubeconfig', kubeconfig], isolatedEnv({ KUBEFLOW_MCP_LOG_LEVEL: 'info' }));
+    try {
+      expect((await none.client.listTools()).tools.map((t) => t.name)).not.toContain('run_pipeline');
+      expect(none.stderr()).toContain('module skipped — pipelines: no KFP endpoint');
+    } finally {
+      await none.close();
+    }
   });
 
   it('sent only requests the swagger allows', () => {
