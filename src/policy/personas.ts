@@ -30,7 +30,6 @@ const NAMED: Readonly<Record<string, BuiltinPersona>> = {
   get_cluster_resources: 'readonly',
   wait_for_training: 'data-scientist',
   wait_for_optimization: 'data-scientist',
-  wait_for_pipeline_run: 'data-scientist',
   run_container_training: 'ml-engineer',
   get_runtime_packages: 'ml-engineer',
   suspend_training_job: 'ml-engineer',

@@ -27,7 +27,7 @@ import { createSparkSession } from './spark/session.js';
 import { submitSparkJob } from './spark/submit.js';
 import { managePipelineRun } from './pipelines/lifecycle.js';
 import { getPipeline, listPipelines, uploadPipeline } from './pipelines/pipelines.js';
-import { getPipelineRun, getPipelineRunLogs, listPipelineRuns, runPipeline, waitForPipelineRun } from './pipelines/runs.js';
+import { getPipelineRun, listPipelineRuns, runPipeline } from './pipelines/runs.js';
 
 export const ALL_TOOLS: readonly AnyToolSpec[] = [
   // core: always loaded
@@ -77,8 +77,6 @@ export const ALL_TOOLS: readonly AnyToolSpec[] = [
   getPipeline,
   listPipelineRuns,
   getPipelineRun,
-  getPipelineRunLogs,
-  waitForPipelineRun,
   managePipelineRun,
 ];
 

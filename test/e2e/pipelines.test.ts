@@ -42,7 +42,7 @@ const writes = () => kfp.requests.filter((r) => r.method !== 'GET');
 describe('pipelines module', () => {
   it('is detected from the KFP API', async () => {
     const names = (await c.client.listTools()).tools.map((t) => t.name);
-    expect(names).toEqual(expect.arrayContaining(['upload_pipeline', 'run_pipeline', 'wait_for_pipeline_run', 'manage_pipeline_run']));
+    expect(names).toEqual(expect.arrayContaining(['upload_pipeline', 'run_pipeline', 'get_pipeline_run', 'manage_pipeline_run']));
     expect(c.stderr()).toMatch(/modules [a-z,]*pipelines/);
   });
 
@@ -88,15 +88,15 @@ describe('pipelines module', () => {
     expect(created.body).toMatchObject({ display_name: name, runtime_config: { parameters: { a: 3.5, b: 4 } }, description: 'kubeflow-mcp/created-by: admin' });
 
     const progress: string[] = [];
-    const waited = (await c.client.callTool({ name: 'wait_for_pipeline_run', arguments: { run_id: started.data.run.id, timeout_seconds: 30 } }, { onprogress: (x) => progress.push(x.message ?? '') })) as { structuredContent: { outcome: string; run: { state: string }; tasks: Array<{ name: string; state: string }> } };
+    const waited = (await c.client.callTool({ name: 'get_pipeline_run', arguments: { run_id: started.data.run.id, wait_for: 'SUCCEEDED', timeout_seconds: 30 } }, { onprogress: (x) => progress.push(x.message ?? '') })) as { structuredContent: { outcome: string; run: { state: string }; tasks: Array<{ name: string; state: string }> } };
     expect(waited.structuredContent.outcome).toBe('reached');
     expect(waited.structuredContent.run.state).toBe('SUCCEEDED');
     expect(waited.structuredContent.tasks).toEqual([expect.objectContaining({ name: 'add', state: 'SUCCEEDED' })]);
     expect(progress.length).toBeGreaterThan(0);
 
-    const logs = await call<{ task: string; lines: string[] }>(c, 'get_pipeline_run_logs', { run_id: started.data.run.id });
-    expect(logs.data.task).toBe('add');
-    expect(logs.data.lines.join('\n')).toContain('task add attempt 0: starting');
+    const logs = await call<{ logs: { task: string; lines: string[] } }>(c, 'get_pipeline_run', { run_id: started.data.run.id, logs: 100 });
+    expect(logs.data.logs.task).toBe('add');
+    expect(logs.data.logs.lines.join('\n')).toContain('task add attempt 0: starting');
     const listed = await call<{ items: Array<{ id: string; experiment: string }>; total: number }>(c, 'list_pipeline_runs', { experiment: 'nightly' });
     expect(listed.data.items.map((r) => r.id)).toEqual([started.data.run.id]);
   });
@@ -104,21 +104,21 @@ describe('pipelines module', () => {
   it('retries a failed run', async () => {
     const run = await call<{ run: { id: string } }>(c, 'run_pipeline', { pipeline: 'test-pipeline', name: 'flaky run', experiment: 'nightly', confirmed: true });
     const id = run.data.run.id;
-    const ended = await call<{ outcome: string; run: { state: string }; next: string }>(c, 'wait_for_pipeline_run', { run_id: id, timeout_seconds: 30 });
+    const ended = await call<{ outcome: string; run: { state: string }; next: string }>(c, 'get_pipeline_run', { run_id: id, wait_for: 'SUCCEEDED', timeout_seconds: 30 });
     expect(ended.data).toMatchObject({ outcome: 'ended', run: { state: 'FAILED' } });
     expect(ended.data.next).toContain('retry');
-    const failedLog = await call<{ lines: string[] }>(c, 'get_pipeline_run_logs', { run_id: id });
-    expect(failedLog.data.lines.join('\n')).toContain('ValueError: simulated failure');
+    const failedLog = await call<{ logs: { lines: string[] } }>(c, 'get_pipeline_run', { run_id: id, logs: 100 });
+    expect(failedLog.data.logs.lines.join('\n')).toContain('ValueError: simulated failure');
     expect((await call<{ items: unknown[] }>(c, 'list_pipeline_runs', { state: 'FAILED' })).data.items).toHaveLength(1);
 
     const preview = await call<{ status: string; ready: boolean }>(c, 'manage_pipeline_run', { run_id: id, action: 'retry' });
     expect(preview.data).toMatchObject({ status: 'preview', ready: true });
     expect(kfp.requests.some((r) => r.operationId === 'RunService_RetryRun')).toBe(false);
     await call(c, 'manage_pipeline_run', { run_id: id, action: 'retry', confirmed: true });
-    const again = await call<{ outcome: string; run: { state: string } }>(c, 'wait_for_pipeline_run', { run_id: id, timeout_seconds: 30 });
+    const again = await call<{ outcome: string; run: { state: string } }>(c, 'get_pipeline_run', { run_id: id, wait_for: 'SUCCEEDED', timeout_seconds: 30 });
     expect(again.data).toMatchObject({ outcome: 'reached', run: { state: 'SUCCEEDED' } });
-    const retried = await call<{ lines: string[] }>(c, 'get_pipeline_run_logs', { run_id: id, task: 'add' });
-    expect(retried.data.lines.join('\n')).toContain('attempt 1');
+    const retried = await call<{ logs: { lines: string[] } }>(c, 'get_pipeline_run', { run_id: id, logs: 100, task: 'add' });
+    expect(retried.data.logs.lines.join('\n')).toContain('attempt 1');
 
     // A succeeded run cannot be retried: said before KFP is asked.
     const no = await call(c, 'manage_pipeline_run', { run_id: id, action: 'retry' }, { allowError: true });
@@ -130,16 +130,16 @@ describe('pipelines module', () => {
     const run = await call<{ run: { id: string } }>(c, 'run_pipeline', { pipeline: 'test-pipeline', name: 'doomed', experiment: 'nightly', confirmed: true });
     const id = run.data.run.id;
     await call(c, 'manage_pipeline_run', { run_id: id, action: 'terminate', confirmed: true });
-    const canceled = await call<{ outcome: string; run: { state: string } }>(c, 'wait_for_pipeline_run', { run_id: id, timeout_seconds: 20 });
+    const canceled = await call<{ outcome: string; run: { state: string } }>(c, 'get_pipeline_run', { run_id: id, wait_for: 'SUCCEEDED', timeout_seconds: 20 });
     expect(canceled.data).toMatchObject({ outcome: 'ended', run: { state: 'CANCELED' } });
     const other = await call<{ run: { id: string } }>(c, 'run_pipeline', { pipeline: 'test-pipeline', name: 'doomed-2', experiment: 'nightly', confirmed: true });
-    const waiting = call<{ outcome: string }>(c, 'wait_for_pipeline_run', { run_id: other.data.run.id, state: 'RUNNING', timeout_seconds: 20 });
+    const waiting = call<{ outcome: string }>(c, 'get_pipeline_run', { run_id: other.data.run.id, wait_for: 'RUNNING', timeout_seconds: 20 });
     expect((await waiting).data.outcome).toBe('reached');
     // Deleted behind the server's back once the wait has read it (the fake finishes runs in 3 steps of 40 ms, so slow it down).
     const reads = () => kfp.requests.filter((r) => r.operationId === 'RunService_GetRun' && r.path.endsWith(other.data.run.id)).length;
     kfp.runs.get(other.data.run.id)!.state = 'PAUSED';
     const before = reads();
-    const slow = call<{ outcome: string; next: string }>(c, 'wait_for_pipeline_run', { run_id: other.data.run.id, timeout_seconds: 20 });
+    const slow = call<{ outcome: string; next: string }>(c, 'get_pipeline_run', { run_id: other.data.run.id, wait_for: 'SUCCEEDED', timeout_seconds: 20 });
     while (reads() === before) await new Promise((r) => setTimeout(r, 20));
     kfp.runs.delete(other.data.run.id);
     const gone = await slow;

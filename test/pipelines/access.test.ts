@@ -99,10 +99,10 @@ describe('pipelines for a served caller', () => {
     const id = started.data.run.id as string;
     const preview = await callTool(alice, 'manage_pipeline_run', { run_id: id, action: 'archive' });
     expect(preview.data.checks).toEqual(expect.arrayContaining([expect.objectContaining({ check: 'rbac', ok: true })]));
-    expect((await callTool(alice, 'wait_for_pipeline_run', { run_id: id, timeout_seconds: 20 })).data.outcome).toBe('reached');
+    expect((await callTool(alice, 'get_pipeline_run', { run_id: id, wait_for: 'SUCCEEDED', timeout_seconds: 20 })).data.outcome).toBe('reached');
     const from = kube.requests.length;
-    const logs = await callTool(alice, 'get_pipeline_run_logs', { run_id: id });
-    expect(logs.data.lines.join('\n')).toContain('task add');
+    const logs = await callTool(alice, 'get_pipeline_run', { run_id: id, logs: 50 });
+    expect(logs.data.logs.lines.join('\n')).toContain('task add');
     const podReads = kube.requests.slice(from).filter((r) => r.path.includes('/pods'));
     expect(podReads.length).toBeGreaterThan(0);
     expect(podReads.every((r) => r.user === 'alice' && r.impersonatedBy === SA)).toBe(true);

@@ -102,7 +102,7 @@ describe('server instructions with the pipelines module', () => {
   it('name the pipeline workflow, and no empty trainer step when only pipelines are loaded', () => {
     const text = instructions(new Set(toolsForModules(['pipelines']).map((t) => t.name)));
     expect(text).toContain('Pipelines: upload_pipeline, run_pipeline');
-    expect(text).toContain('wait_for_pipeline_run');
+    expect(text).toContain('then get_pipeline_run');
     expect(text).not.toMatch(/Inspect with \./);
   });
 });

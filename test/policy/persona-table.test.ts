@@ -12,7 +12,7 @@ const READONLY = [
   'list_optimization_jobs', 'get_optimization_job', 'get_optimization_logs', 'get_best_results', 'get_optimization_events',
   'list_models', 'get_model', 'list_model_versions', 'get_model_version', 'get_model_artifact',
   'get_spark_status',
-  'list_pipelines', 'get_pipeline', 'list_pipeline_runs', 'get_pipeline_run', 'get_pipeline_run_logs',
+  'list_pipelines', 'get_pipeline', 'list_pipeline_runs', 'get_pipeline_run',
 ];
 const DATA_SCIENTIST = [
   ...READONLY,
@@ -20,7 +20,7 @@ const DATA_SCIENTIST = [
   'optimize', 'wait_for_optimization', 'delete_optimization_job', 'register_model',
   'submit_spark_job', 'create_spark_session', 'delete_spark',
   // Pipelines: data scientists run them and manage their own runs (own_jobs_only).
-  'upload_pipeline', 'run_pipeline', 'wait_for_pipeline_run', 'manage_pipeline_run',
+  'upload_pipeline', 'run_pipeline', 'manage_pipeline_run',
 ];
 const ML_ENGINEER = [...DATA_SCIENTIST, 'run_container_training', 'get_runtime_packages', 'suspend_training_job', 'resume_training_job'];
 const TABLE = { readonly: READONLY, 'data-scientist': DATA_SCIENTIST, 'ml-engineer': ML_ENGINEER, 'platform-admin': ALL_TOOLS.map((t) => t.name) };

@@ -25,7 +25,7 @@ describe('kubeflow-mcp CLI', () => {
     expect(r.out).toMatch(/^TOOL\s+MODULE\s+CATEGORY\s+RISK\s+TOKENS/m);
     expect(r.out).toMatch(/17 tools, \d+ tokens in tools\/list \(persona ml-engineer, clients trainer\)/);
     const all = run('tools', 'list');
-    expect(all.out).toMatch(/44 tools, \d+ tokens in tools\/list \(persona ml-engineer, clients trainer,optimizer,hub,spark,pipelines\)/);
+    expect(all.out).toMatch(/42 tools, \d+ tokens in tools\/list \(persona ml-engineer, clients trainer,optimizer,hub,spark,pipelines\)/);
     expect(all.out).toMatch(/^submit_spark_job\s+spark\s+training\s+write/m);
     expect(all.out).toMatch(/^optimize\s+optimizer\s+training\s+write/m);
     expect(all.out).toMatch(/^register_model\s+hub\s+/m);
@@ -40,7 +40,7 @@ describe('kubeflow-mcp CLI', () => {
     expect(rows[1]).toMatch(/^wait_for_training\s+wait_for_optimization\s+0\.\d{3}$/);
     const scores = rows.slice(1, 4).map((l) => Number(l.split(/\s+/)[2]));
     expect([...scores].sort((x, y) => y - x)).toEqual(scores);
-    expect(rows[4]).toMatch(/^3 closest of 946 pairs/);
+    expect(rows[4]).toMatch(/^3 closest of 861 pairs/);
     const j = JSON.parse(run('tools', 'list', '--similar', '--json', '--clients', 'hub').out) as { pairs: Array<{ a: string; b: string; score: number }> };
     expect(j.pairs.length).toBeLessThanOrEqual(10);
     expect(j.pairs.every((p) => !/training|optimization/.test(p.a + p.b))).toBe(true);

@@ -93,9 +93,9 @@ export class PipelinesClient {
 
   // ---- pipelines and versions ------------------------------------------------------------------
 
-  async listPipelines(namespace: string, opts: PageOptions & { nameContains?: string } = {}): Promise<Page<Pipeline>> {
+  async listPipelines(namespace: string, opts: PageOptions = {}): Promise<Page<Pipeline>> {
     const r = await this.call<{ pipelines?: Pipeline[]; total_size?: number; next_page_token?: string }>([namespace, 'pipelines', 'list'], 'GET', '/pipelines', {
-      query: { namespace, ...pageQuery(opts), filter: filterOf(opts.nameContains ? [{ key: 'display_name', op: 'IS_SUBSTRING', value: opts.nameContains }] : []) },
+      query: { namespace, ...pageQuery(opts) },
       signal: opts.signal,
     });
     return page(r?.pipelines, r?.total_size, r?.next_page_token);

@@ -45,7 +45,7 @@ export const managePipelineRun = defineMutation({
   category: 'lifecycle',
   risk: 'destructive',
   title: 'Manage pipeline run',
-  description: 'terminate, retry (if failed), archive, unarchive or delete a run; enable, disable or delete a recurring run.',
+  description: 'Act on a run, or on a recurring run (enable, disable, delete).',
   input: z.object({ run_id: kfpId.optional(), recurring_run_id: kfpId.optional(), action: z.enum(['terminate', 'retry', 'archive', 'unarchive', 'delete', 'enable', 'disable']), namespace, confirmed }),
   output: out,
   mutation: {
@@ -62,7 +62,7 @@ export const managePipelineRun = defineMutation({
         const { run } = await kfp.getRun(ns, a.run_id, ctx.signal);
         const state = run.state ?? 'RUNTIME_STATE_UNSPECIFIED';
         const problem = runActionProblem(action, state, run.storage_state);
-        if (problem) throw new PipelinesError('wrong_state', `cannot ${action} run ${run.display_name} (${a.run_id}): ${problem}`, action === 'retry' ? 'wait for it to end (wait_for_pipeline_run); a SUCCEEDED run is started again with run_pipeline' : 'get_pipeline_run shows its state', 0, 'action');
+        if (problem) throw new PipelinesError('wrong_state', `cannot ${action} run ${run.display_name} (${a.run_id}): ${problem}`, action === 'retry' ? 'wait for it to end (get_pipeline_run with wait_for); a SUCCEEDED run is started again with run_pipeline' : 'get_pipeline_run shows its state', 0, 'action');
         return {
           summary: `${capital(action)} run ${run.display_name} (${a.run_id}) in ${ns}`,
           // Bound to this run (id, creation); its state moves meanwhile, so it is a check, not a fact.
@@ -103,7 +103,7 @@ export const managePipelineRun = defineMutation({
       let next = 'Done.';
       if (st.kind === 'run') {
         await kfp.runAction(ctx.namespace, st.id, st.action, ctx.signal);
-        if (st.action === 'retry' || st.action === 'unarchive') next = `wait_for_pipeline_run(run_id="${st.id}") follows it.`;
+        if (st.action === 'retry' || st.action === 'unarchive') next = `get_pipeline_run(run_id="${st.id}", wait_for="SUCCEEDED") follows it.`;
         if (st.action === 'terminate') next = `get_pipeline_run(run_id="${st.id}") shows it ending.`;
       } else {
         await kfp.recurringAction(ctx.namespace, st.id, st.action, ctx.signal);

@@ -47,7 +47,7 @@ export const getPipeline = defineTool({
   category: 'discovery',
   risk: 'read',
   title: 'Get pipeline',
-  description: 'A pipeline version (default newest) and the inputs a run takes: types, defaults.',
+  description: 'A pipeline version (default newest) with the inputs a run takes.',
   input: z.object({ pipeline: ref.describe('name or id'), version: ref.optional(), namespace }),
   output: z.object({ pipeline: row, version: row, parameters: z.array(parameter), tasks: z.number() }),
   async run(a, ctx) {
@@ -66,7 +66,7 @@ export const uploadPipeline = defineMutation({
   category: 'training',
   risk: 'write',
   title: 'Upload pipeline',
-  description: 'Upload compiled pipeline YAML (never Python) as a new pipeline (named as in the YAML), or a new version of one.',
+  description: 'Upload compiled pipeline YAML (never Python): a new pipeline, or a new version of an existing one.',
   input: z.object({
     package: z.string().min(1).describe('compiled YAML text'),
     name: ref.optional(),

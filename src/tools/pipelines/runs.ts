@@ -55,7 +55,7 @@ export const runPipeline = defineMutation({
   category: 'training',
   risk: 'write',
   title: 'Run pipeline',
-  description: 'Run a pipeline version (default newest) in an experiment (created if missing); params are checked against its inputs. schedule: recurring.',
+  description: 'Run a pipeline version (default newest) in an experiment, created if missing; params are checked against its inputs; schedule repeats it.',
   input: z.object({
     pipeline: ref,
     version: ref.optional(),
@@ -122,7 +122,7 @@ export const runPipeline = defineMutation({
       }
       const body: RunBody = { experiment_id: experiment.experiment_id!, display_name: name, description, pipeline_version_reference: reference, runtime_config: { parameters: params } };
       const run = await kfp.createRun(ns, body, ctx.signal);
-      return { status: 'started' as const, run: runOut(run, experimentName), next: `wait_for_pipeline_run(run_id="${run.run_id}") follows it.` };
+      return { status: 'started' as const, run: runOut(run, experimentName), next: `get_pipeline_run(run_id="${run.run_id}", wait_for="SUCCEEDED") follows it.` };
     },
     preview: (_plan, v) => ({ status: 'preview' as const, next: v.next }),
   },
@@ -202,55 +202,43 @@ function renderDetail(o: z.output<typeof runDetail>): string {
   ].join('\n');
 }
 
+/** How long a wait sleeps between reads: quick at first, then every few seconds. */
+const pollDelay = (elapsedMs: number) => (elapsedMs < 10_000 ? 1000 : 3000);
+
+const logsOut = z.object({ task: z.string(), pod: z.string(), lines: z.array(z.string()), truncated: z.boolean(), tasks: z.array(z.string()) });
+
+/**
+ * One tool reads a run, waits for it and tails a task's log (as get_spark_status does for Spark):
+ * three verbs a model uses together, for the context of one.
+ */
 export const getPipelineRun = defineTool({
   name: 'get_pipeline_run',
   module: 'pipelines',
-  category: 'discovery',
+  category: 'monitoring',
   risk: 'read',
   title: 'Get pipeline run',
-  description: "A run's state, error, parameters and per-task states.",
-  input: z.object({ run_id: kfpId, namespace }),
-  output: runDetail,
-  async run(a, ctx) {
-    const { run, experiment } = await ctx.pipelines().getRun(ctx.namespace, a.run_id, ctx.signal);
-    return detailOut(run, experiment?.display_name);
-  },
-  render: renderDetail,
-});
-
-export const getPipelineRunLogs = defineTool({
-  name: 'get_pipeline_run_logs',
-  module: 'pipelines',
-  category: 'monitoring',
-  risk: 'read',
-  title: 'Get pipeline run logs',
-  description: "A task's log (default: the failed or latest task).",
-  input: z.object({ run_id: kfpId, task: z.string().min(1).max(255).optional(), tail_lines: z.int().min(1).max(2000).default(100), namespace }),
-  output: z.object({ task: z.string(), pod: z.string(), lines: z.array(z.string()), truncated: z.boolean(), tasks: z.array(z.string()) }),
-  async run(a, ctx) {
-    const kfp = ctx.pipelines();
-    const { run, experiment } = await kfp.getRun(ctx.namespace, a.run_id, ctx.signal);
-    // Pods run in the experiment's namespace (multi-user), else in the namespace asked for.
-    return kfp.taskLogs(experiment?.namespace || ctx.namespace, run, { task: a.task, tail: a.tail_lines, signal: ctx.signal });
-  },
-  render: (o) => [`task ${o.task} (pod ${o.pod})${o.truncated ? ', last lines' : ''}; tasks: ${o.tasks.join(', ')}`, ...o.lines].join('\n'),
-});
-
-/** How long wait_for_pipeline_run sleeps between reads: quick at first, then every few seconds. */
-const pollDelay = (elapsedMs: number) => (elapsedMs < 10_000 ? 1000 : 3000);
-
-export const waitForPipelineRun = defineTool({
-  name: 'wait_for_pipeline_run',
-  module: 'pipelines',
-  category: 'monitoring',
-  risk: 'read',
-  title: 'Wait for pipeline run',
-  description: 'Wait (bounded, with progress) until a run reaches state or ends; call again on timeout.',
-  input: z.object({ run_id: kfpId, state: z.enum(['RUNNING', 'SUCCEEDED']).default('SUCCEEDED'), timeout_seconds: z.int().min(1).max(600).default(50), namespace }),
-  output: runDetail.extend({ outcome: waitOutcome, waited_seconds: z.number(), next: z.string().optional() }),
+  description: "A run's state, parameters and task states; wait_for blocks until that state or the end (bounded, with progress); logs=N tails a task's log.",
+  input: z.object({
+    run_id: kfpId,
+    wait_for: z.enum(['RUNNING', 'SUCCEEDED']).optional(),
+    timeout_seconds: z.int().min(1).max(600).default(50),
+    logs: z.int().min(1).max(2000).optional(),
+    task: z.string().min(1).max(255).optional(),
+    namespace,
+  }),
+  output: runDetail.extend({ outcome: waitOutcome.optional(), waited_seconds: z.number().optional(), logs: logsOut.optional(), next: z.string().optional() }),
   async run(a, ctx) {
     const kfp = ctx.pipelines();
     const ns = ctx.namespace;
+    const withLogs = async (out: z.input<typeof runDetail> & Record<string, unknown>, got: Awaited<ReturnType<typeof kfp.getRun>>) => {
+      if (!a.logs) return out;
+      // Pods run in the experiment's namespace (multi-user), else in the namespace asked for.
+      return { ...out, logs: await kfp.taskLogs(got.experiment?.namespace || ns, got.run, { task: a.task, tail: a.logs, signal: ctx.signal }) };
+    };
+    if (!a.wait_for) {
+      const got = await kfp.getRun(ns, a.run_id, ctx.signal);
+      return withLogs(detailOut(got.run, got.experiment?.display_name), got);
+    }
     const started = Date.now();
     const deadline = started + a.timeout_seconds * 1000;
     let last: z.input<typeof runDetail> | undefined;
@@ -268,20 +256,29 @@ export const waitForPipelineRun = defineTool({
       const state = last.run.state;
       const done = last.tasks.filter((t) => isTerminal(t.state)).length;
       await ctx.progress(last.tasks.length ? done : undefined, last.tasks.length || undefined, `${last.run.name}: ${state}${last.tasks.length ? `, ${done}/${last.tasks.length} tasks done` : ''}`);
-      const outcome: WaitOutcome | undefined = state === a.state || (a.state === 'RUNNING' && state === 'SUCCEEDED') ? 'reached' : isTerminal(state) ? 'ended' : Date.now() >= deadline ? 'timed_out' : undefined;
+      const reached = state === a.wait_for || (a.wait_for === 'RUNNING' && state === 'SUCCEEDED');
+      const outcome: WaitOutcome | undefined = reached ? 'reached' : isTerminal(state) ? 'ended' : Date.now() >= deadline ? 'timed_out' : undefined;
       if (outcome) {
         const next =
           outcome === 'reached'
             ? undefined
             : outcome === 'ended'
-              ? `The run ended ${state}${last.run.error ? ` (${last.run.error})` : ''}: get_pipeline_run_logs(run_id="${a.run_id}") shows the failed task's log; manage_pipeline_run(action="retry") retries it.`
-              : `Still ${state} after ${seconds(started)}s. Call wait_for_pipeline_run again to keep waiting.`;
-        return { ...last, outcome, waited_seconds: seconds(started), ...(next ? { next } : {}) };
+              ? `The run ended ${state}${last.run.error ? ` (${last.run.error})` : ''}: get_pipeline_run(run_id="${a.run_id}", logs=100) shows the failed task's log; manage_pipeline_run(action="retry") retries it.`
+              : `Still ${state} after ${seconds(started)}s. Call get_pipeline_run with wait_for again to keep waiting.`;
+        return withLogs({ ...last, outcome, waited_seconds: seconds(started), ...(next ? { next } : {}) }, got);
       }
       await sleep(Math.min(pollDelay(Date.now() - started), Math.max(0, deadline - Date.now())), ctx.signal);
     }
   },
-  render: (o) => [`${{ reached: 'REACHED', ended: 'ENDED', timed_out: 'NOT YET', deleted: 'DELETED' }[o.outcome]} after ${o.waited_seconds}s`, renderDetail(o), o.next ?? ''].filter(Boolean).join('\n'),
+  render: (o) =>
+    [
+      o.outcome ? `${{ reached: 'REACHED', ended: 'ENDED', timed_out: 'NOT YET', deleted: 'DELETED' }[o.outcome]} after ${o.waited_seconds}s` : '',
+      renderDetail(o),
+      o.logs ? [`log of task ${o.logs.task} (pod ${o.logs.pod})${o.logs.truncated ? ', last lines' : ''}; tasks: ${o.logs.tasks.join(', ')}`, ...o.logs.lines].join('\n') : '',
+      o.next ?? '',
+    ]
+      .filter(Boolean)
+      .join('\n'),
 });
 
 const seconds = (since: number) => Math.round((Date.now() - since) / 100) / 10;
