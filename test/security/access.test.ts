@@ -8,7 +8,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Identity } from '../../src/auth/identity.js';
 import { BUILTIN_PERSONAS, Personas } from '../../src/policy/personas.js';
-import { ALL_TOOLS } from '../../src/tools/registry.js';
+import { ALL_TOOLS, CLIENT_MODULES } from '../../src/tools/registry.js';
 import { startFakeKube, type FakeKube } from '../support/fake-kube/index.js';
 import { callTool, configFile, inProcess, type InProcess } from '../support/inprocess.js';
 
@@ -47,7 +47,7 @@ afterAll(async () => {
 describe('persona x tool matrix', () => {
   const personas = new Personas();
   it.each(BUILTIN_PERSONAS.map((p) => [p]))('%s: hidden tools are refused when called by name, and nothing is written', async (persona) => {
-    const srv = await inProcess({ kubeconfig, persona, clients: ['trainer', 'optimizer', 'hub'] });
+    const srv = await inProcess({ kubeconfig, persona, clients: CLIENT_MODULES.map((m) => m.name) });
     try {
       const client = await srv.connect(user('alice'));
       const listed = (await client.listTools()).tools.map((t) => t.name).sort();
