@@ -17,7 +17,7 @@ export const checkPrerequisites = defineTool({
   category: 'planning',
   risk: 'read',
   title: 'Pre-flight checks',
-  description: 'Pre-flight in one call: cluster, RBAC in the namespace, runtime (or the model\'s torchtune runtime), free GPUs, memory fit.',
+  description: 'Pre-flight: cluster, RBAC, runtime (or the model\'s torchtune one), free GPUs per node, memory fit.',
   input: z.object({
     model: estimateInput.model,
     peft_method: estimateInput.peft_method,
