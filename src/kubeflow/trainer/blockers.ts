@@ -80,7 +80,7 @@ export function schedulingCauses(message: string): SchedulingCauses {
   // The scheduler appends "preemption: ..." about victims; only the part before it says why.
   const why = message.split(/\bpreemption:/)[0] ?? message;
   return {
-    insufficient: [...new Set([...why.matchAll(/Insufficient ([\w./-]+)/g)].map((m) => m[1]!))],
+    insufficient: [...new Set([...why.matchAll(/Insufficient ([\w./-]*\w)/g)].map((m) => m[1]!))],
     selector: /didn't match Pod's node affinity\/selector|didn't match node selector/.test(why),
     taints: [...new Set([...why.matchAll(/untolerated taint\(?s?\)? ?\{([^}]*)\}/g)].map((m) => m[1]!.trim()))],
     unboundPvc: /unbound immediate PersistentVolumeClaims/.test(why),
