@@ -60,11 +60,13 @@ it('summarizes a known series from a real job, and shows the latest metrics in g
   expect(byName.loss.series.length).toBeLessThanOrEqual(10);
   expect(byName.loss.series.at(-1)[0]).toBe(1000);
   expect(byName.lr).toMatchObject({ points: 1000, min: { value: 0.0001 }, max: { value: 0.0001 }, trend: { direction: 'flat' } });
-  // The HF dicts carry no step: their points are numbered.
-  expect(byName.eval_loss).toMatchObject({ points: 10, x: 'point', first: { x: 1, value: 2.9 }, last: { x: 10, value: 2 } });
+  // The HF dicts carry no step: they belong to the step printed before them.
+  expect(byName.eval_loss).toMatchObject({ points: 10, x: 'step', first: { x: 100, value: 2.9 }, last: { x: 1000, value: 2 } });
+  expect(byName.lr.series).toEqual([[1, 0.0001], [1000, 0.0001]]);
   expect(text).toContain('node-0: 1,021 lines, 1,010 with metrics');
   expect(text).toMatch(/^loss \(1000 pts, x=step\): first 1\.999@1 last 1@1000 min 1@1000 max 5@300; last 20: down -1\.9%$/m);
   expect(text).toMatch(/^  step \d+\.\.1000: 1\.9\d* /m);
+  expect(text).toMatch(/^lr \(1000 pts\): constant 0\.0001$/m);
 
   const job = await call('get_training_job', { name });
   expect(job.out.progress).toMatchObject({ metrics: { loss: '1', lr: '0.0001' }, step: 1000 });

@@ -6,8 +6,9 @@
  *  - Python / JSON dicts, as the Hugging Face Trainer logs them
  *    (`{'loss': 0.41, 'learning_rate': 2e-05, 'epoch': 1.0}`, also with quoted values);
  *  - TorchTune's metric logger lines (`Step 120 | loss:0.41 lr:2e-05`).
- * The step comes from the line (`step`, `global_step`, `iteration`, TorchTune's `Step N`); where a
- * metric's lines carry none, its points are numbered (x = the point's ordinal).
+ * The step comes from the line (`step`, `global_step`, `iteration`, TorchTune's `Step N`), else
+ * from the last line that gave one; in a log that never gives one, points are numbered (x = the
+ * point's ordinal).
  *
  * Per metric we keep: count, first, last, min/max with their x, the last TREND_MAX values, and a
  * series of at most 2 x MAX_POINTS bucket means whose width doubles as points arrive. So memory
@@ -150,13 +151,15 @@ class MetricSeries {
     return {
       name: this.name,
       points: this.points,
-      x: this.withStep === this.points ? 'step' : 'point',
+      // Steps once the log gives any (points before the first step keep their ordinal).
+      x: this.withStep > 0 ? 'step' : 'point',
       first: this.first,
       last: this.last,
       min: this.min,
       max: this.max,
       trend: trend(values),
-      series: buckets.map((b) => [b.x, round(b.sum / b.n)]),
+      // A constant (a fixed learning rate) needs its ends only.
+      series: this.min.value === this.max.value && buckets.length > 2 ? [[this.first.x, this.first.value], [this.last.x, this.last.value]] : buckets.map((b) => [b.x, round(b.sum / b.n, 3)]),
     };
   }
 }
@@ -194,9 +197,9 @@ function trend(values: number[]): MetricSummary['trend'] {
   return { window: n, change: round(change), relative: round(relative), direction: Math.abs(relative) < FLAT ? 'flat' : change < 0 ? 'down' : 'up' };
 }
 
-/** Four significant digits: enough for a curve, cheap in tokens. */
-export function round(v: number): number {
-  return Number.isFinite(v) ? Number(v.toPrecision(4)) : v;
+/** Four significant digits (three for series points): enough for a curve, cheap in tokens. */
+export function round(v: number, digits = 4): number {
+  return Number.isFinite(v) ? Number(v.toPrecision(digits)) : v;
 }
 
 export interface MetricsReport {
@@ -214,12 +217,16 @@ export class MetricsReader {
   private readonly untracked = new Set<string>();
   private lines = 0;
   private metricLines = 0;
+  /** The last step a line gave: lines without one (an HF dict among step lines) belong to it. */
+  private lastStep: number | undefined;
 
   push(line: string): void {
     this.lines++;
     const parsed = parseMetricLine(line);
     if (!parsed) return;
     this.metricLines++;
+    if (parsed.step !== undefined) this.lastStep = parsed.step;
+    const step = parsed.step ?? this.lastStep;
     for (const [name, value] of parsed.values) {
       let s = this.series.get(name);
       if (!s) {
@@ -229,7 +236,7 @@ export class MetricsReader {
         }
         this.series.set(name, (s = new MetricSeries(name)));
       }
-      s.add(value, parsed.step);
+      s.add(value, step);
     }
   }
 

@@ -21,7 +21,7 @@ export const getTrainingMetrics = defineTool({
   description: 'Loss etc. from node-0\'s whole log: first, last, min/max, trend, short series; trainer progress.',
   input: z.object({
     name: jobName,
-    points: z.int().min(2).max(MAX_POINTS).default(20),
+    points: z.int().min(2).max(MAX_POINTS).default(12),
     namespace,
   }),
   output: z.object({
@@ -64,6 +64,10 @@ export const getTrainingMetrics = defineTool({
     for (const m of o.metrics) {
       const at = (p: { x: number; value: number | null }) => `${p.value ?? 'nan'}@${p.x}`;
       const pct = Math.round(m.trend.relative * 1000) / 10;
+      if (m.min.value === m.max.value && m.points > 1) {
+        out.push(`${m.name} (${m.points} pts): constant ${m.last.value ?? 'nan'}`);
+        continue;
+      }
       out.push(`${m.name} (${m.points} pts, x=${m.x}): first ${at(m.first)} last ${at(m.last)} min ${at(m.min)} max ${at(m.max)}; last ${m.trend.window}: ${m.trend.direction}${m.trend.direction === 'flat' ? '' : ` ${pct > 0 ? '+' : ''}${pct}%`}`);
       if (m.series.length > 1) out.push(`  ${m.x} ${m.series[0]![0]}..${m.series[m.series.length - 1]![0]}: ${m.series.map(([, v]) => v).join(' ')}`);
     }
