@@ -303,3 +303,32 @@ describe('wait_for_training and the preview', () => {
     expect(res.text).toMatch(/queue/);
   });
 });
+
+describe('check_prerequisites', () => {
+  it('free GPUs per node, and the Kueue queue: missing, inactive, busy', async () => {
+    kube.store.create({
+      apiVersion: 'kueue.x-k8s.io/v1beta1',
+      kind: 'LocalQueue',
+      metadata: { name: 'idle-queue', namespace: NS },
+      spec: { clusterQueue: 'gpu-cluster-queue' },
+      status: { conditions: [{ type: 'Active', status: 'True', reason: 'Ready', message: 'Can submit new workloads to localQueue', lastTransitionTime: '2026-12-03T16:00:00Z' }], pendingWorkloads: 0, admittedWorkloads: 1, reservingWorkloads: 1 },
+    });
+    kube.store.create({
+      apiVersion: 'kueue.x-k8s.io/v1beta1',
+      kind: 'LocalQueue',
+      metadata: { name: 'dead-queue', namespace: NS },
+      spec: { clusterQueue: 'missing-cq' },
+      status: { conditions: [{ type: 'Active', status: 'False', reason: 'ClusterQueueDoesNotExist', message: "Can't submit new workloads to clusterQueue", lastTransitionTime: '2026-12-03T16:00:00Z' }], pendingWorkloads: 0, admittedWorkloads: 0 },
+    });
+    const check = async (queue: string) => {
+      const res = await callTool(client, 'check_prerequisites', { gpus_per_node: 2, queue });
+      expect(res.isError, res.text).toBe(false);
+      return res.data.checks as Array<{ check: string; ok: boolean | null; detail: string }>;
+    };
+    const idle = await check('idle-queue');
+    expect(idle.find((c) => c.check === 'gpus')).toMatchObject({ ok: true, detail: expect.stringContaining('free: gpu-a 2 of 8, gpu-b 0 of 8') });
+    expect(idle.find((c) => c.check === 'queue')).toEqual({ check: 'queue', ok: true, detail: 'LocalQueue idle-queue (ClusterQueue gpu-cluster-queue) is active; 0 workload(s) pending, 1 admitted' });
+    expect((await check('dead-queue')).find((c) => c.check === 'queue')).toEqual({ check: 'queue', ok: false, detail: "LocalQueue dead-queue (ClusterQueue missing-cq) is inactive: ClusterQueueDoesNotExist — Can't submit new workloads to clusterQueue" });
+    expect((await check('no-such-queue')).find((c) => c.check === 'queue')).toMatchObject({ ok: false, detail: expect.stringContaining('does not exist in this namespace') });
+  });
+});

@@ -4,7 +4,7 @@
  */
 import type { KubeEvent } from '../../kube/types.js';
 import type { Listed, ListingPage } from '../listing.js';
-import type { Blocker } from './blockers.js';
+import type { Blocker, LocalQueue } from './blockers.js';
 import type { MetricsReader } from './metrics.js';
 import type { JobStatus, Runtime, TrainJob, TrainJobView } from './types.js';
 
@@ -201,6 +201,8 @@ export interface TrainerBackend {
   clusterResources(namespace: string, signal?: AbortSignal): Promise<ClusterResources>;
   /** ResourceQuota lines of a namespace (empty when there is none or it cannot be read). */
   quota?(namespace: string, signal?: AbortSignal): Promise<QuotaLine[]>;
+  /** A Kueue LocalQueue of the namespace: undefined = it does not exist; throws when Kueue is not served or it cannot be read. */
+  localQueue?(namespace: string, name: string, signal?: AbortSignal): Promise<LocalQueue | undefined>;
   /** SelfSubjectAccessReview; undefined when the answer cannot be had. */
   canI(namespace: string, verb: string, resource: string, group: string, signal?: AbortSignal): Promise<{ allowed: boolean; reason?: string } | undefined>;
 }

@@ -240,3 +240,25 @@ export function queueBlocker(queue: string, workload: Workload | undefined, posi
 export function suspendedBlocker(name: string): Blocker {
   return { reason: 'suspended', message: 'the job is suspended (spec.suspend=true): no pods run', hint: `resume_training_job(name="${name}") to start it` };
 }
+
+/** Kueue's LocalQueue as the pre-flight reads it. */
+export interface LocalQueue {
+  metadata: { name?: string };
+  spec?: { clusterQueue?: string };
+  status?: { conditions?: Condition[]; pendingWorkloads?: number; admittedWorkloads?: number };
+}
+
+/**
+ * Whether a LocalQueue can admit a job now: it must exist (undefined = not found) and be Active
+ * (Kueue sets Active=False with ClusterQueueDoesNotExist / ClusterQueueIsInactive when its
+ * ClusterQueue cannot admit). ok null: it can, but others wait ahead.
+ */
+export function queueCheck(name: string, lq: LocalQueue | undefined): { ok: boolean | null; detail: string } {
+  if (!lq) return { ok: false, detail: `LocalQueue ${name} does not exist in this namespace: jobs sent to it stay suspended; pick an existing queue or leave queue out` };
+  const active = lq.status?.conditions?.find((c) => c.type === 'Active');
+  const cq = lq.spec?.clusterQueue ? ` (ClusterQueue ${lq.spec.clusterQueue})` : '';
+  if (active && active.status !== 'True') return { ok: false, detail: `LocalQueue ${name}${cq} is inactive: ${active.reason ?? ''}${active.message ? ` — ${active.message}` : ''}`.trim() };
+  const pending = lq.status?.pendingWorkloads ?? 0;
+  const load = `${pending} workload(s) pending, ${lq.status?.admittedWorkloads ?? 0} admitted`;
+  return pending > 0 ? { ok: null, detail: `LocalQueue ${name}${cq} is active; ${load}: a new job waits behind them` } : { ok: true, detail: `LocalQueue ${name}${cq} is active; ${load}` };
+}

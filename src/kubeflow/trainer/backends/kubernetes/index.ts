@@ -12,6 +12,7 @@ import { generateJobName } from '../../names.js';
 import { runtimeFromObject } from '../../runtime.js';
 import { builtinTrainer, buildTrainJob } from '../../trainjob.js';
 import { codeOrContainerTrainer } from '../../requestTrainer.js';
+import type { LocalQueue } from '../../blockers.js';
 import type { MetricsReader } from '../../metrics.js';
 import type { JobStatus, Runtime, TrainerSpec, TrainingRuntimeObject, TrainJob } from '../../types.js';
 import { clusterNodes } from './cluster.js';
@@ -139,6 +140,16 @@ export class KubernetesBackend implements TrainerBackend {
 
   quota(namespace: string, signal?: AbortSignal): Promise<QuotaLine[]> {
     return quotaLines(this.kube, namespace, signal);
+  }
+
+  async localQueue(namespace: string, name: string, signal?: AbortSignal): Promise<LocalQueue | undefined> {
+    try {
+      return await this.kube.get<LocalQueue & KubeObject>(RESOURCES.localqueues, name, namespace, signal);
+    } catch (err) {
+      // A missing object names itself; a missing resource type (Kueue not installed) does not.
+      if (err instanceof KubeApiError && err.status === 404 && err.details?.name) return undefined;
+      throw err;
+    }
   }
 
   async canI(namespace: string, verb: string, resource: string, group: string, signal?: AbortSignal) {
