@@ -40,7 +40,7 @@ describe('kubeflow-mcp CLI', () => {
     expect(rows[1]).toMatch(/^wait_for_training\s+wait_for_optimization\s+0\.\d{3}$/);
     const scores = rows.slice(1, 4).map((l) => Number(l.split(/\s+/)[2]));
     expect([...scores].sort((x, y) => y - x)).toEqual(scores);
-    expect(rows[4]).toMatch(/^3 closest of 861 pairs/);
+    expect(rows[4]).toMatch(/^3 closest of 903 pairs/);
     const j = JSON.parse(run('tools', 'list', '--similar', '--json', '--clients', 'hub').out) as { pairs: Array<{ a: string; b: string; score: number }> };
     expect(j.pairs.length).toBeLessThanOrEqual(10);
     expect(j.pairs.every((p) => !/training|optimization/.test(p.a + p.b))).toBe(true);
