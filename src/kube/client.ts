@@ -40,6 +40,11 @@ export const RESOURCES = {
   configmaps: core('configmaps', 'ConfigMap'),
   serviceaccounts: core('serviceaccounts', 'ServiceAccount'),
   resourcequotas: core('resourcequotas', 'ResourceQuota'),
+  persistentvolumeclaims: core('persistentvolumeclaims', 'PersistentVolumeClaim'),
+  workloads: { group: 'kueue.x-k8s.io', version: 'v1beta1', plural: 'workloads', kind: 'Workload', namespaced: true },
+  localqueues: { group: 'kueue.x-k8s.io', version: 'v1beta1', plural: 'localqueues', kind: 'LocalQueue', namespaced: true },
+  /** Kueue's visibility API (aggregated): `pendingworkloads` of a LocalQueue gives queue positions. */
+  localqueueVisibility: { group: 'visibility.kueue.x-k8s.io', version: 'v1beta1', plural: 'localqueues', kind: 'LocalQueue', namespaced: true },
   trainjobs: trainer('trainjobs', 'TrainJob'),
   trainingruntimes: trainer('trainingruntimes', 'TrainingRuntime'),
   clustertrainingruntimes: trainer('clustertrainingruntimes', 'ClusterTrainingRuntime', false),

@@ -68,13 +68,32 @@ export interface Container {
   resources?: ResourceRequirements;
 }
 
+/** One of a container's states (waiting, running, terminated), as the kubelet reports it. */
+export type ContainerState = Record<string, { reason?: string; message?: string; exitCode?: number } | undefined>;
+
+export interface ContainerStatus {
+  name: string;
+  ready?: boolean;
+  restartCount?: number;
+  state?: ContainerState;
+  lastState?: ContainerState;
+}
+
 export interface Pod extends KubeObject {
-  spec?: { containers: Container[]; initContainers?: Container[]; nodeName?: string };
+  spec?: {
+    containers: Container[];
+    initContainers?: Container[];
+    nodeName?: string;
+    nodeSelector?: Record<string, string>;
+    volumes?: Array<{ name: string; persistentVolumeClaim?: { claimName: string } }>;
+  };
   status?: {
     phase?: 'Pending' | 'Running' | 'Succeeded' | 'Failed' | 'Unknown';
     reason?: string;
     message?: string;
-    containerStatuses?: Array<{ name: string; ready?: boolean; restartCount?: number; state?: Record<string, { reason?: string; message?: string; exitCode?: number } | undefined> }>;
+    conditions?: Condition[];
+    initContainerStatuses?: ContainerStatus[];
+    containerStatuses?: ContainerStatus[];
   };
 }
 

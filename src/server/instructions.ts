@@ -22,7 +22,7 @@ export function instructions(visible: ReadonlySet<string>, mode: 'full' | 'dynam
       '2. Preview: call the training tool with confirmed=false (default). Nothing is created; the API server dry-runs it. Show the preview to the user.',
       "3. Only after the user agrees, call again with the same arguments, the preview's name and confirmed=true.",
       `4. Monitor: ${names(of('trainer', 'monitoring'))}.`,
-      `Pick: ${training.map((t) => `${t.name} = ${t.title}`).join('; ')}.`,
+      `Pick: ${training.map((t) => `${t.name} = ${t.title}`).join('; ')}. resources are per node: gpu, cpu, memory.`,
     );
   } else if (of('trainer', 'monitoring', 'discovery').length) {
     lines.push(`Inspect with ${names(of('trainer', 'monitoring', 'discovery'))}.`);

@@ -1,7 +1,8 @@
 /**
  * JSON Schemas for tools/list, generated from the zod specs and trimmed: every token in tools/list
  * is paid by the agent on every turn. What a model needs to form a call stays (types, enums,
- * defaults, descriptions, required); validation detail (patterns, lengths, bounds) goes, because the
+ * defaults, descriptions, required; a type its enum or default already shows is left out);
+ * validation detail (patterns, lengths, bounds) goes, because the
  * server validates with the full zod schema anyway and answers violations with an actionable error.
  */
 import { z } from 'zod';
@@ -26,6 +27,14 @@ export function outputJsonSchema(schema: z.ZodObject): Json {
   return { type: 'object', properties: Object.fromEntries(Object.keys(schema.shape).map((k) => [k, {}])) };
 }
 
+/** The JSON Schema type a default value shows by itself (an integer reads as one). */
+function typeOfDefault(d: unknown): string | undefined {
+  if (typeof d === 'string') return 'string';
+  if (typeof d === 'boolean') return 'boolean';
+  if (typeof d === 'number') return Number.isInteger(d) ? 'integer' : 'number';
+  return undefined;
+}
+
 function trim(node: Json): Json {
   if (node[KEYS_ONLY]) return { type: 'object', ...(node.description ? { description: node.description } : {}) };
   const out: Json = {};
@@ -45,6 +54,12 @@ function trim(node: Json): Json {
         continue;
       case 'items':
         out[k] = trim(v as Json);
+        continue;
+      case 'type':
+        // An enum of strings, or a default of the type, says the type by its values.
+        if (v === 'string' && Array.isArray(node.enum) && node.enum.every((e) => typeof e === 'string')) continue;
+        if (typeOfDefault(node.default) === v && !(v === 'boolean' && node.default === false)) continue;
+        out[k] = v;
         continue;
       case 'anyOf':
       case 'oneOf': {

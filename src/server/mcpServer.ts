@@ -31,6 +31,7 @@ import { invokeTool } from '../tools/mutation.js';
 import { confirmationFor, requestStateVerification } from './confirmation.js';
 import { EXECUTE_TOOL, metaTools } from './dynamic.js';
 import { inputJsonSchema, outputJsonSchema } from './jsonSchema.js';
+import { renderPrompt, visiblePrompts } from './prompts.js';
 import { SERVER_NAME, SERVER_VERSION } from './version.js';
 import { InstrumentedServer, tracedTool, type ToolTelemetry } from '../telemetry/mcpSpans.js';
 
@@ -78,8 +79,25 @@ export function listEntries(tools: readonly AnyToolSpec[]) {
 }
 
 export function buildServer(deps: ServerDeps, entries = listEntries(advertised(deps.tools, deps.mode))): Server {
+  const prompts = new Map(visiblePrompts(deps.tools).map((p) => [p.name, p]));
   // logging: the server's own warnings reach the client as notifications/message (telemetry/serverLog.ts).
-  const server = new InstrumentedServer({ name: SERVER_NAME, version: SERVER_VERSION }, { capabilities: { tools: {}, logging: {} }, instructions: deps.instructions, requestState: requestStateVerification });
+  const server = new InstrumentedServer(
+    { name: SERVER_NAME, version: SERVER_VERSION },
+    { capabilities: { tools: {}, logging: {}, ...(prompts.size ? { prompts: {} } : {}) }, instructions: deps.instructions, requestState: requestStateVerification },
+  );
+  if (prompts.size) {
+    server.setRequestHandler('prompts/list', async () => ({
+      prompts: [...prompts.values()].map((p) => ({ name: p.name, title: p.title, description: p.description, arguments: p.arguments })),
+    }));
+    server.setRequestHandler('prompts/get', async (request) => {
+      const p = prompts.get(request.params.name);
+      if (!p) throw new ProtocolError(ProtocolErrorCode.InvalidParams, `Unknown prompt: ${request.params.name}`);
+      const args = (request.params.arguments ?? {}) as Record<string, string | undefined>;
+      const missing = p.arguments.filter((a) => a.required && !args[a.name]).map((a) => a.name);
+      if (missing.length) throw new ProtocolError(ProtocolErrorCode.InvalidParams, `Prompt ${p.name} needs ${missing.join(', ')}`);
+      return { description: p.description, messages: [{ role: 'user' as const, content: { type: 'text' as const, text: renderPrompt(p, args) } }] };
+    });
+  }
   const usable = new Map(deps.tools.map((t) => [t.name, t]));
   const listed = new Map(advertised(deps.tools, deps.mode).map((t) => [t.name, t]));
   const entryByName = new Map(entries.map((e) => [e.name, e]));

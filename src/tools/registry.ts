@@ -10,6 +10,7 @@ import { getRuntimePackages } from './trainer/get_runtime_packages.js';
 import { getTrainingEvents } from './trainer/get_training_events.js';
 import { getTrainingJob } from './trainer/get_training_job.js';
 import { getTrainingLogs } from './trainer/get_training_logs.js';
+import { getTrainingMetrics } from './trainer/get_training_metrics.js';
 import { listRuntimes } from './trainer/list_runtimes.js';
 import { listTrainingJobs } from './trainer/list_training_jobs.js';
 import { runContainerTraining } from './trainer/run_container_training.js';
@@ -44,6 +45,7 @@ export const ALL_TOOLS: readonly AnyToolSpec[] = [
   getRuntime,
   getRuntimePackages,
   getTrainingLogs,
+  getTrainingMetrics,
   getTrainingEvents,
   waitForTraining,
   deleteTrainingJob,

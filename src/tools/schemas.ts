@@ -20,10 +20,16 @@ export const jobName = z
   .regex(/^[a-z]([-a-z0-9]*[a-z0-9])?$/, 'must start with a lowercase letter and contain only lowercase letters, digits and -')
   .max(63);
 
+/** A job's step: node-<i>, dataset-initializer or model-initializer (default node-0). */
+export const stepName = z.string().regex(/^(node-\d+|dataset-initializer|model-initializer)$/, 'must be node-<i>, dataset-initializer or model-initializer').default('node-0');
+
 /** false (default): preview, nothing changes; true: act. The server instructions explain it once. */
 export const confirmed = z.boolean().default(false);
 
 export const numNodes = z.int().min(1).max(1024).optional();
+
+/** A Kueue LocalQueue of the namespace (a label value and object name). */
+export const queue = z.string().regex(DNS_LABEL, 'must be a LocalQueue name (lowercase letters, digits, -)').max(63).optional();
 
 /**
  * Resource names a node request may use (see src/kubeflow/trainer/resources.ts for the mapping):
@@ -33,7 +39,10 @@ const STANDARD_RESOURCES = ['cpu', 'memory', 'gpu', 'storage', 'ephemeral-storag
 const EXTENDED_RESOURCE = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?\/[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
 const isResourceName = (k: string) => STANDARD_RESOURCES.includes(k.toLowerCase()) || /^mig-[a-z0-9][-a-z0-9.]*$/i.test(k) || (k.length <= 253 && EXTENDED_RESOURCE.test(k));
 
-/** Per-node resources, SDK style: {"gpu": 1, "cpu": 4, "memory": "32Gi"}. Unknown keys are refused. */
+/**
+ * Per-node resources, SDK style: {"gpu": 1, "cpu": 4, "memory": "32Gi"}. Unknown keys are refused.
+ * The server instructions name the keys once for every training tool.
+ */
 export const resources = z
   .record(z.string().min(1), z.union([z.string().min(1), z.number().positive()]))
   .superRefine((r, ctx) => {
@@ -43,8 +52,7 @@ export const resources = z
       }
     }
   })
-  .optional()
-  .describe('per node: gpu, cpu, memory');
+  .optional();
 
 const ENV_NAME = /^[-._a-zA-Z][-._a-zA-Z0-9]*$/;
 

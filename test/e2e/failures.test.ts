@@ -137,7 +137,7 @@ describe('personas', () => {
     try {
       const { tools } = await c.client.listTools();
       expect(tools.map((t) => t.name)).not.toContain('run_custom_training');
-      expect(tools).toHaveLength(7);
+      expect(tools).toHaveLength(8);
       const r = await call(c, 'run_custom_training', { code: 'def train():\n    pass\n', confirmed: true }, { allowError: true });
       expect(r.data).toMatchObject({ error: { code: 'tool_not_allowed' } });
       expect(kube.store.list('trainer.kubeflow.org', 'trainjobs', NS)).toHaveLength(0);

@@ -8,7 +8,7 @@ import { BUILTIN_PERSONAS, Personas } from '../../src/policy/personas.js';
 import { ALL_TOOLS } from '../../src/tools/registry.js';
 
 const READONLY = [
-  'get_cluster_resources', 'list_training_jobs', 'get_training_job', 'get_training_logs', 'get_training_events', 'list_runtimes', 'get_runtime',
+  'get_cluster_resources', 'list_training_jobs', 'get_training_job', 'get_training_logs', 'get_training_metrics', 'get_training_events', 'list_runtimes', 'get_runtime',
   'list_optimization_jobs', 'get_optimization_job', 'get_optimization_logs', 'get_best_results', 'get_optimization_events',
   'list_models', 'get_model', 'list_model_versions', 'get_model_version', 'get_model_artifact',
   'get_spark_status',

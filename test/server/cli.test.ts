@@ -14,7 +14,7 @@ describe('kubeflow-mcp CLI', () => {
     const r = run('tools', 'list', '--json', '--persona', 'readonly', '--clients', 'trainer');
     expect(r.code).toBe(0);
     const j = JSON.parse(r.out) as { tools: Array<{ name: string; category: string; risk: string; tokens: number }>; total_tokens: number };
-    expect(j.tools).toHaveLength(7);
+    expect(j.tools).toHaveLength(8);
     expect(j.tools.every((t) => t.risk === 'read' && t.tokens > 0 && t.category)).toBe(true);
     expect(j.total_tokens).toBeGreaterThan(j.tools[0]!.tokens);
   });
@@ -23,9 +23,9 @@ describe('kubeflow-mcp CLI', () => {
     const r = run('tools', 'list', '--clients', 'trainer');
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/^TOOL\s+MODULE\s+CATEGORY\s+RISK\s+TOKENS/m);
-    expect(r.out).toMatch(/17 tools, \d+ tokens in tools\/list \(persona ml-engineer, clients trainer\)/);
+    expect(r.out).toMatch(/18 tools, \d+ tokens in tools\/list \(persona ml-engineer, clients trainer\)/);
     const all = run('tools', 'list');
-    expect(all.out).toMatch(/42 tools, \d+ tokens in tools\/list \(persona ml-engineer, clients trainer,optimizer,hub,spark,pipelines\)/);
+    expect(all.out).toMatch(/43 tools, \d+ tokens in tools\/list \(persona ml-engineer, clients trainer,optimizer,hub,spark,pipelines\)/);
     expect(all.out).toMatch(/^submit_spark_job\s+spark\s+training\s+write/m);
     expect(all.out).toMatch(/^optimize\s+optimizer\s+training\s+write/m);
     expect(all.out).toMatch(/^register_model\s+hub\s+/m);
@@ -40,7 +40,7 @@ describe('kubeflow-mcp CLI', () => {
     expect(rows[1]).toMatch(/^wait_for_training\s+wait_for_optimization\s+0\.\d{3}$/);
     const scores = rows.slice(1, 4).map((l) => Number(l.split(/\s+/)[2]));
     expect([...scores].sort((x, y) => y - x)).toEqual(scores);
-    expect(rows[4]).toMatch(/^3 closest of 861 pairs/);
+    expect(rows[4]).toMatch(/^3 closest of 903 pairs/);
     const j = JSON.parse(run('tools', 'list', '--similar', '--json', '--clients', 'hub').out) as { pairs: Array<{ a: string; b: string; score: number }> };
     expect(j.pairs.length).toBeLessThanOrEqual(10);
     expect(j.pairs.every((p) => !/training|optimization/.test(p.a + p.b))).toBe(true);

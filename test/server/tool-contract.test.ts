@@ -11,6 +11,8 @@ const KEP_TOOLS = [
   'fine_tune', 'run_custom_training', 'run_container_training', 'list_training_jobs', 'get_training_job', 'list_runtimes', 'get_runtime',
   'get_runtime_packages', 'get_training_logs', 'get_training_events', 'wait_for_training', 'delete_training_job', 'suspend_training_job',
   'resume_training_job', 'get_cluster_resources', 'estimate_resources', 'check_prerequisites',
+  // beyond KEP-936: metrics read from the training output
+  'get_training_metrics',
 ];
 
 describe('tool registry', () => {
@@ -62,8 +64,8 @@ describe('tool registry', () => {
 describe('personas (KEP-936 DESIGN.md)', () => {
   const names = (p: BuiltinPersona) => new Policy(p).visible(toolsForModules(['trainer'])).map((t) => t.name).sort();
 
-  it('readonly sees the 7 read tools only', () => {
-    expect(names('readonly')).toEqual(['get_cluster_resources', 'get_runtime', 'get_training_events', 'get_training_job', 'get_training_logs', 'list_runtimes', 'list_training_jobs']);
+  it('readonly sees the 8 read tools only', () => {
+    expect(names('readonly')).toEqual(['get_cluster_resources', 'get_runtime', 'get_training_events', 'get_training_job', 'get_training_logs', 'get_training_metrics', 'list_runtimes', 'list_training_jobs']);
     expect(new Policy('readonly').visible(ALL_TOOLS).every((t) => t.risk === 'read')).toBe(true);
   });
 
@@ -73,8 +75,8 @@ describe('personas (KEP-936 DESIGN.md)', () => {
     const mle = names('ml-engineer');
     expect(ds).toEqual(expect.arrayContaining(ro));
     expect(mle).toEqual(expect.arrayContaining(ds));
-    expect(ds).toHaveLength(13);
-    expect(mle).toHaveLength(17);
+    expect(ds).toHaveLength(14);
+    expect(mle).toHaveLength(18);
     expect(ds).not.toContain('run_container_training');
     expect(ds).not.toContain('suspend_training_job');
     expect(names('platform-admin')).toEqual([...KEP_TOOLS].sort());

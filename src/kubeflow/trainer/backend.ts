@@ -4,6 +4,8 @@
  */
 import type { KubeEvent } from '../../kube/types.js';
 import type { Listed, ListingPage } from '../listing.js';
+import type { Blocker, LocalQueue } from './blockers.js';
+import type { MetricsReader } from './metrics.js';
 import type { JobStatus, Runtime, TrainJob, TrainJobView } from './types.js';
 
 /** What to train, independent of where: the TypeScript counterpart of the SDK's trainer classes. */
@@ -61,6 +63,8 @@ export interface TrainRequest {
   labels?: Record<string, string>;
   annotations?: Record<string, string>;
   activeDeadlineSeconds?: number;
+  /** Kueue LocalQueue to submit through (the kueue.x-k8s.io/queue-name label). */
+  queue?: string;
 }
 
 /** A job built and ready to submit: nothing has been written yet. */
@@ -173,9 +177,16 @@ export interface TrainerBackend {
   /** A page of the namespace's jobs, newest first; order, filters and counts hold over the whole namespace. */
   listJobs(namespace: string, opts: ListJobsOptions): Promise<JobPage>;
   getJob(namespace: string, name: string, signal?: AbortSignal): Promise<TrainJobView>;
+  /** The job's view and what keeps it from running or finishing (nothing once it is Complete). */
+  diagnose(namespace: string, name: string, signal?: AbortSignal): Promise<{ job: TrainJobView; blockers: Blocker[] }>;
   /** The TrainJob object itself (where the backend has one). */
   getJobObject?(namespace: string, name: string, signal?: AbortSignal): Promise<TrainJob>;
   logs(namespace: string, name: string, opts: { step: string; tail: number; sinceSeconds?: number; followSeconds?: number; signal?: AbortSignal }): Promise<LogResult>;
+  /**
+   * Feeds every line of a step's log, oldest first, to `reader` as it streams (never holding the
+   * log); returns the pod read. The local backend's log keeps head and tail once capped.
+   */
+  readMetrics(namespace: string, name: string, opts: { step: string; reader: MetricsReader; signal?: AbortSignal }): Promise<{ step: string; pod: string }>;
   events(namespace: string, name: string, signal?: AbortSignal): Promise<KubeEvent[]>;
   waitFor(
     namespace: string,
@@ -190,6 +201,8 @@ export interface TrainerBackend {
   clusterResources(namespace: string, signal?: AbortSignal): Promise<ClusterResources>;
   /** ResourceQuota lines of a namespace (empty when there is none or it cannot be read). */
   quota?(namespace: string, signal?: AbortSignal): Promise<QuotaLine[]>;
+  /** A Kueue LocalQueue of the namespace: undefined = it does not exist; throws when Kueue is not served or it cannot be read. */
+  localQueue?(namespace: string, name: string, signal?: AbortSignal): Promise<LocalQueue | undefined>;
   /** SelfSubjectAccessReview; undefined when the answer cannot be had. */
   canI(namespace: string, verb: string, resource: string, group: string, signal?: AbortSignal): Promise<{ allowed: boolean; reason?: string } | undefined>;
 }

@@ -18,6 +18,11 @@ export const LABEL_SUPPORT = 'trainer.kubeflow.org/support';
 export const SUPPORT_DEPRECATED = 'deprecated';
 
 /** Pod labels set by JobSet and batch/v1 Job. */
+/**
+ * Kueue's queue label: a TrainJob carrying it is admitted by Kueue through that LocalQueue (Kueue
+ * keeps it suspended until its Workload is admitted). See docs/wire/trainer.md#kueue.
+ */
+export const LABEL_QUEUE_NAME = 'kueue.x-k8s.io/queue-name';
 export const LABEL_JOBSET_NAME = 'jobset.sigs.k8s.io/jobset-name';
 export const LABEL_REPLICATED_JOB_NAME = 'jobset.sigs.k8s.io/replicatedjob-name';
 export const LABEL_JOB_COMPLETION_INDEX = 'batch.kubernetes.io/job-completion-index';

@@ -8,6 +8,7 @@
 import { envVar } from '../../kube/secretRef.js';
 import type { EnvVar } from '../../kube/types.js';
 import {
+  LABEL_QUEUE_NAME,
   DATASET_INITIALIZER,
   DEFAULT_RUNTIME,
   MODEL_INITIALIZER,
@@ -224,6 +225,8 @@ export interface BuildTrainJobInput {
   labels?: Record<string, string>;
   annotations?: Record<string, string>;
   activeDeadlineSeconds?: number;
+  /** Kueue LocalQueue: sets the kueue.x-k8s.io/queue-name label. */
+  queue?: string;
   runtimePatches?: RuntimePatchInput[];
 }
 
@@ -249,7 +252,7 @@ export function buildTrainJob(input: BuildTrainJobInput): TrainJob {
   return compact({
     apiVersion: TRAINER_API_VERSION,
     kind: 'TrainJob',
-    metadata: { name: input.name, namespace: input.namespace, labels: input.labels, annotations: input.annotations },
+    metadata: { name: input.name, namespace: input.namespace, labels: input.queue ? { ...input.labels, [LABEL_QUEUE_NAME]: input.queue } : input.labels, annotations: input.annotations },
     spec,
   }) as TrainJob;
 }

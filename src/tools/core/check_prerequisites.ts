@@ -1,14 +1,14 @@
 import { z } from 'zod';
 import { estimateResources } from '../../kubeflow/planning/estimate.js';
 import type { ClusterResources } from '../../kubeflow/trainer/backend.js';
+import { freePerNode, queueCheck } from '../../kubeflow/trainer/blockers.js';
 import { matchTorchtuneRuntime } from '../../kubeflow/trainer/modelMatch.js';
 import { DEFAULT_RUNTIME } from '../../kubeflow/trainer/constants.js';
 import type { Runtime } from '../../kubeflow/trainer/types.js';
 import type { ToolContext } from '../context.js';
 import { defineTool } from '../contract.js';
 import { toToolError } from '../errors.js';
-import { check, namespace, type Check } from '../schemas.js';
-import { totals } from './get_cluster_resources.js';
+import { check, namespace, queue, type Check } from '../schemas.js';
 import { estimateInput } from './estimate_resources.js';
 
 export const checkPrerequisites = defineTool({
@@ -17,13 +17,14 @@ export const checkPrerequisites = defineTool({
   category: 'planning',
   risk: 'read',
   title: 'Pre-flight checks',
-  description: 'Pre-flight in one call: cluster, RBAC in the namespace, runtime (or the model\'s torchtune runtime), free GPUs, memory fit.',
+  description: 'Pre-flight: cluster, RBAC, runtime (or the model\'s torchtune one), free GPUs per node, memory fit, Kueue queue.',
   input: z.object({
     model: estimateInput.model,
     peft_method: estimateInput.peft_method,
     runtime: z.string().min(1).max(253).optional(),
     num_nodes: estimateInput.num_nodes,
     gpus_per_node: z.int().min(0).max(64).optional(),
+    queue,
     namespace,
   }),
   output: z.object({ ready: z.boolean(), checks: z.array(check), next: z.string() }),
@@ -63,6 +64,7 @@ export const checkPrerequisites = defineTool({
     const perNode = a.gpus_per_node ?? estimate?.recommended?.perNode ?? runtimeGpus;
     checks.push(gpuCheck(cluster, a.num_nodes, perNode));
     if (estimate) checks.push(memoryCheck(cluster, estimate.perGpuGb, estimate.confidence));
+    if (a.queue) checks.push(await kueueCheck(ctx, namespace, a.queue));
 
     const ready = checks.every((c) => c.ok !== false);
     const failed = checks.filter((c) => c.ok === false).map((c) => c.check);
@@ -105,12 +107,21 @@ function gpuCheck(cluster: ClusterResources, numNodes: number, perNode: number):
   if (cluster.nodes.length === 0) return { check: 'gpus', ok: null, detail: `cannot see nodes (${cluster.notes.join('; ') || 'none visible'}); ${numNodes}x${perNode} GPU(s) needed` };
   // Each training node must fit on one Kubernetes node: count nodes with enough free GPUs of one resource.
   const fitting = cluster.nodes.filter((n) => n.ready && n.schedulable && n.gpus.some((g) => g.allocatable - g.requested >= perNode)).length;
-  const free = totals(cluster.nodes)
-    .map((g) => `${g.free} ${g.product ?? g.resource}`)
-    .join(', ');
+  const free = [...new Set(cluster.nodes.flatMap((n) => n.gpus.map((g) => g.resource)))].map((r) => freePerNode(cluster.nodes, r)).join('; ');
   return fitting >= numNodes
     ? { check: 'gpus', ok: true, detail: `${fitting} node(s) have ${perNode}+ free GPU(s); need ${numNodes} (free: ${free})` }
     : { check: 'gpus', ok: false, detail: `need ${numNodes} node(s) with ${perNode} free GPU(s) each, only ${fitting} have them (free: ${free || 'none'}); wait for GPUs, use fewer per node, or qlora` };
+}
+
+async function kueueCheck(ctx: ToolContext, namespace: string, name: string): Promise<Check> {
+  const backend = ctx.backend();
+  if (!backend.localQueue) return { check: 'queue', ok: null, detail: `Kueue queues are a cluster feature; the ${backend.kind} backend runs jobs in its own queue` };
+  try {
+    return { check: 'queue', ...queueCheck(name, await backend.localQueue(namespace, name, ctx.signal)) };
+  } catch (err) {
+    const te = toToolError(err);
+    return { check: 'queue', ok: te.code === 'not_found' ? false : null, detail: te.code === 'not_found' ? "Kueue's LocalQueue API is not served here: a queue cannot admit the job; leave queue out" : `cannot read LocalQueue ${name}: ${te.message}` };
+  }
 }
 
 function memoryCheck(cluster: ClusterResources, perGpuGb: number, confidence: string): Check {

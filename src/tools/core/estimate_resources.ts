@@ -45,7 +45,7 @@ export const estimateResourcesTool = defineTool({
   category: 'planning',
   risk: 'read',
   title: 'Estimate GPU memory',
-  description: 'GPU memory to fine-tune a model, and which GPUs to use. Knows common open models; otherwise give model_params, or num_layers and hidden_size (config.json).',
+  description: 'GPU memory to fine-tune a model, and GPUs that fit. Unlisted model: give model_params, or num_layers + hidden_size.',
   input: z.object({ ...estimateInput, namespace }),
   output: estimateOutput,
   run: async (a) => {

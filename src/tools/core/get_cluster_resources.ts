@@ -12,7 +12,7 @@ export const getClusterResources = defineTool({
   category: 'planning',
   risk: 'read',
   title: 'Cluster resources',
-  description: 'Free and total GPUs by product, CPU and memory per node, and the namespace quota. Partial when RBAC hides nodes.',
+  description: 'Free/total GPUs by product, CPU and memory per node; namespace quota. Partial when RBAC hides nodes.',
   input: z.object({ limit: z.int().min(1).max(1000).default(50), namespace }),
   output: z.object({
     backend: z.string(),

@@ -3,7 +3,7 @@ import { matchTorchtuneRuntime, torchtuneRuntimes } from '../../kubeflow/trainer
 import type { Runtime } from '../../kubeflow/trainer/types.js';
 import type { ToolContext } from '../context.js';
 import { defineMutation, ToolError } from '../contract.js';
-import { confirmed, jobName, KEYS_ONLY, namespace, numNodes, resources } from '../schemas.js';
+import { confirmed, jobName, KEYS_ONLY, namespace, numNodes, queue, resources } from '../schemas.js';
 import { renderSubmission, submission, submissionOutput } from './submission.js';
 
 const secretName = z.string().regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, 'must be a Kubernetes Secret name').max(253);
@@ -44,6 +44,7 @@ const input = z.object({
     .optional()
     .meta({ description: 'lora_rank, lora_alpha, lora_dropout, dtype, dataset_format', [KEYS_ONLY]: true }),
   name: jobName.optional(),
+  queue,
   namespace,
   confirmed,
 });
@@ -54,7 +55,7 @@ export const fineTune = defineMutation({
   category: 'training',
   risk: 'write',
   title: 'Fine-tune an LLM',
-  description: 'Fine-tune an LLM without code (TorchTune) on the runtime built for it. model, dataset: HF id, hf:// or s3://; credentials as Secret names.',
+  description: 'Fine-tune an LLM without code (TorchTune) on its runtime. model, dataset: HF id, hf:// or s3://; credentials as Secret names.',
   input,
   output: submissionOutput,
   mutation: submission(async (a: z.output<typeof input>, ctx) => {
@@ -66,6 +67,7 @@ export const fineTune = defineMutation({
       request: {
         runtime,
         name: a.name,
+        queue: a.queue,
         initializer: {
           model: { uri: modelUri, secretName: a.model_secret },
           ...(datasetUri ? { dataset: { uri: datasetUri, secretName: a.dataset_secret } } : {}),

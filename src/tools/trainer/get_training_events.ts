@@ -10,7 +10,7 @@ export const getTrainingEvents = defineTool({
   category: 'monitoring',
   risk: 'read',
   title: 'Training events',
-  description: 'Kubernetes events of a TrainJob and its pods (scheduling, image pulls, failures).',
+  description: 'Events of a TrainJob and its pods (scheduling, image pulls, failures).',
   input: z.object({ name: jobName, limit: z.int().min(1).max(500).default(50), namespace }),
   output: z.object({
     name: z.string(),

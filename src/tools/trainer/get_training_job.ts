@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { defineTool } from '../contract.js';
 import { jobName, namespace } from '../schemas.js';
-import { detail, jobDetail, renderDetail } from './views.js';
+import { inspect, jobDetail, renderDetail } from './views.js';
 
 export const getTrainingJob = defineTool({
   name: 'get_training_job',
@@ -9,9 +9,9 @@ export const getTrainingJob = defineTool({
   category: 'discovery',
   risk: 'read',
   title: 'Get training job',
-  description: 'A TrainJob\'s status, steps (pod phase, devices), conditions and progress.',
+  description: 'A TrainJob\'s status, steps, conditions, progress, latest metrics; blockers with hints.',
   input: z.object({ name: jobName, namespace }),
   output: jobDetail,
-  run: async (a, ctx) => detail(await ctx.backend().getJob(ctx.namespace, a.name, ctx.signal)),
+  run: (a, ctx) => inspect(ctx, a.name),
   render: renderDetail,
 });

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineTool } from '../contract.js';
-import { jobName, namespace } from '../schemas.js';
+import { jobName, namespace, stepName } from '../schemas.js';
 
 export const getTrainingLogs = defineTool({
   name: 'get_training_logs',
@@ -8,10 +8,10 @@ export const getTrainingLogs = defineTool({
   category: 'monitoring',
   risk: 'read',
   title: 'Training logs',
-  description: 'Log tail of a step (node-0 default, node-N, dataset-initializer, model-initializer); follow_seconds streams.',
+  description: 'Log tail of a step (node-N, dataset-/model-initializer); follow_seconds streams.',
   input: z.object({
     name: jobName,
-    step: z.string().regex(/^(node-\d+|dataset-initializer|model-initializer)$/, 'must be node-<i>, dataset-initializer or model-initializer').default('node-0'),
+    step: stepName,
     tail: z.int().min(1).max(1000).default(100),
     since_seconds: z.int().min(1).optional(),
     follow_seconds: z.int().min(1).max(60).optional(),

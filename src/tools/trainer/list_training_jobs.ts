@@ -11,11 +11,11 @@ export const listTrainingJobs = defineTool({
   category: 'discovery',
   risk: 'read',
   title: 'List training jobs',
-  description: 'TrainJobs, newest first, with counts by status; filter by status, runtime, labels.',
+  description: 'TrainJobs, newest first, with counts by status; filter by status, runtime, label selector.',
   input: z.object({
     status: jobStatus.exclude(['Unknown']).optional(),
     runtime: z.string().min(1).optional(),
-    labels: z.string().min(1).max(1000).optional().describe('selector, e.g. team=nlp'),
+    labels: z.string().min(1).max(1000).optional(),
     limit: z.int().min(1).max(200).default(50),
     continue: z.string().max(400).optional(),
     namespace,

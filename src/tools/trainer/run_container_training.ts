@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineMutation } from '../contract.js';
-import { confirmed, env, jobName, namespace, numNodes, resources } from '../schemas.js';
+import { confirmed, env, jobName, namespace, numNodes, queue, resources } from '../schemas.js';
 import { renderSubmission, submission, submissionOutput } from './submission.js';
 
 const input = z.object({
@@ -12,6 +12,7 @@ const input = z.object({
   env,
   runtime: z.string().min(1).max(253).optional(),
   name: jobName.optional(),
+  queue,
   namespace,
   confirmed,
 });
@@ -29,6 +30,7 @@ export const runContainerTraining = defineMutation({
     request: {
       runtime: a.runtime,
       name: a.name,
+      queue: a.queue,
       trainer: { kind: 'container', image: a.image, command: a.command, args: a.args, numNodes: a.num_nodes, resourcesPerNode: a.resources, env: a.env },
     },
   })),

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { checkTrainingCode } from '../../kubeflow/python/check.js';
 import { targetPython } from '../../kubeflow/python/target.js';
 import { defineMutation, ToolError } from '../contract.js';
-import { confirmed, env, jobName, namespace, numNodes, resources } from '../schemas.js';
+import { confirmed, env, jobName, namespace, numNodes, queue, resources } from '../schemas.js';
 import { renderSubmission, submission, submissionOutput } from './submission.js';
 
 const input = z.object({
@@ -17,6 +17,7 @@ const input = z.object({
   runtime: z.string().min(1).max(253).optional(),
   image: z.string().min(1).max(500).optional(),
   name: jobName.optional(),
+  queue,
   namespace,
   confirmed,
 });
@@ -27,13 +28,14 @@ export const runCustomTraining = defineMutation({
   category: 'training',
   risk: 'write',
   title: 'Run custom training',
-  description: 'Run a Python training function on N nodes (torchrun on torch runtimes), called with func_args as keywords. Checked statically, never run here.',
+  description: 'Run a Python function as entry(**func_args) on N nodes (torchrun on torch runtimes); checked statically, never run here.',
   input,
   output: submissionOutput,
   mutation: submission(async (a: z.output<typeof input>) => ({
     request: {
       runtime: a.runtime,
       name: a.name,
+      queue: a.queue,
       trainer: {
         kind: 'custom',
         funcSource: a.code,

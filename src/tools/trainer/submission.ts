@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import type { PreparedJob, TrainRequest } from '../../kubeflow/trainer/backend.js';
+import { LABEL_QUEUE_NAME } from '../../kubeflow/trainer/constants.js';
 import type { Runtime } from '../../kubeflow/trainer/types.js';
 import type { ToolContext } from '../context.js';
 import type { Mutation } from '../mutation.js';
@@ -11,6 +12,7 @@ import { creatorAnnotations } from '../ownership.js';
 import { jobDemand } from '../quota.js';
 import { fields, kv, renderChecks } from '../render.js';
 import { check, type Check } from '../schemas.js';
+import { gpuFitCheck } from './gpuFit.js';
 
 export const submissionOutput = z.object({
   status: z.enum(['preview', 'submitted']),
@@ -41,7 +43,8 @@ export function submission<A extends { name?: string }>(
       // Record who submitted it: ownership rules (own_jobs_only personas) rely on it.
       const prepared = await backend.prepare(namespace, { ...request, annotations: { ...request.annotations, ...creatorAnnotations(ctx.caller) } }, ctx.signal);
       const { runtime, object } = prepared;
-      const checks = [...early, ...(checkWith ? await checkWith(runtime) : [])];
+      const gpus = await gpuFitCheck(backend, namespace, object, runtime, ctx.signal);
+      const checks = [...early, ...(checkWith ? await checkWith(runtime) : []), ...(gpus ? [gpus] : [])];
       const trainer = object.spec.trainer;
       return {
         summary: `Create TrainJob ${prepared.name} in ${namespace} on ${runtime.name}`,
@@ -51,6 +54,7 @@ export function submission<A extends { name?: string }>(
           ['nodes', trainer?.numNodes ?? `runtime default (${runtime.trainer.numNodes || 1})`],
           ['resources/node', kv(trainer?.resourcesPerNode?.limits) || 'runtime default'],
           ['image', trainer?.image],
+          ['queue', object.metadata.labels?.[LABEL_QUEUE_NAME]],
         ],
         checks: [...checks, { check: 'runtime', ok: true, detail: `${runtime.name} (${runtime.kind}, ${runtime.trainer.framework})` }],
         pin: { name: prepared.name },

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { defineTool } from '../contract.js';
 import { jobName, namespace, waitOutcome, type WaitOutcome } from '../schemas.js';
-import { detail, jobDetail, renderDetail } from './views.js';
+import { detail, jobDetail, renderDetail, withInsight } from './views.js';
 
 const HEARTBEAT_MS = 5000;
 
@@ -11,7 +11,7 @@ export const waitForTraining = defineTool({
   category: 'monitoring',
   risk: 'read',
   title: 'Wait for training',
-  description: 'Wait until a TrainJob reaches status (default Complete) or fails; bounded, sends progress. Call again after a timeout.',
+  description: 'Wait (bounded, with progress) until a TrainJob reaches status or fails; call again on timeout.',
   input: z.object({
     name: jobName,
     status: z.enum(['Running', 'Suspended', 'Complete', 'Failed']).default('Complete'),
@@ -21,7 +21,6 @@ export const waitForTraining = defineTool({
   output: jobDetail.extend({
     outcome: waitOutcome,
     waited_seconds: z.number(),
-    deleted_by: z.string().optional(),
     next: z.string().optional(),
   }),
   async run(a, ctx) {
@@ -41,12 +40,13 @@ export const waitForTraining = defineTool({
         },
       });
       const outcome: WaitOutcome = res.deleted ? 'deleted' : res.reached ? 'reached' : res.job.status === 'Failed' || res.job.status === 'Complete' ? 'ended' : 'timed_out';
+      // Not there yet (or failed): say what holds it, from a fresh read.
+      const diagnosed = outcome === 'timed_out' || res.job.status === 'Failed' ? await ctx.backend().diagnose(ctx.namespace, a.name, ctx.signal).catch(() => undefined) : undefined;
       return {
         outcome,
         waited_seconds: res.waitedSeconds,
-        ...detail(res.job),
-        ...(res.deleted?.by ? { deleted_by: res.deleted.by } : {}),
-        next: nextStep(outcome, a.name, res.job.status, res.waitedSeconds),
+        ...(outcome === 'deleted' ? detail(res.job) : await withInsight(ctx, res.job, diagnosed?.blockers ?? [])),
+        next: nextStep(outcome, a.name, res.job.status, res.waitedSeconds, diagnosed?.blockers.map((b) => b.reason) ?? [], res.deleted?.by),
       };
     } finally {
       clearInterval(heartbeat);
@@ -54,7 +54,7 @@ export const waitForTraining = defineTool({
   },
   render: (o) =>
     [
-      `${{ reached: 'REACHED', ended: 'ENDED', timed_out: 'TIMED OUT', deleted: 'DELETED' }[o.outcome]} after ${o.waited_seconds}s${o.deleted_by ? ` (${o.deleted_by})` : ''}`,
+      `${{ reached: 'REACHED', ended: 'ENDED', timed_out: 'TIMED OUT', deleted: 'DELETED' }[o.outcome]} after ${o.waited_seconds}s`,
       renderDetail(o),
       o.next ?? '',
     ]
@@ -62,14 +62,16 @@ export const waitForTraining = defineTool({
       .join('\n'),
 });
 
-function nextStep(outcome: WaitOutcome, name: string, status: string, waited: number): string | undefined {
+function nextStep(outcome: WaitOutcome, name: string, status: string, waited: number, blockers: string[], deletedBy?: string): string | undefined {
   switch (outcome) {
     case 'reached':
       return undefined;
     case 'deleted':
-      return `The job was deleted while waiting (last seen ${status}); it no longer exists. list_training_jobs shows what is left.`;
+      return `The job was deleted while waiting (last seen ${status}${deletedBy ? `; ${deletedBy}` : ''}); it no longer exists. list_training_jobs shows what is left.`;
     case 'timed_out':
-      return `Still ${status} after ${waited}s. Call wait_for_training again to keep waiting.`;
+      return blockers.length
+        ? `Still ${status} after ${waited}s, blocked (${[...new Set(blockers)].join(', ')}): act on the hints; waiting longer may not help.`
+        : `Still ${status} after ${waited}s. Call wait_for_training again to keep waiting.`;
     case 'ended':
       return status === 'Failed' ? `The job failed. See get_training_logs(name="${name}") and get_training_events(name="${name}").` : `The job ended as ${status}.`;
   }

@@ -25,10 +25,12 @@ export function handlePodLogs(state: ServerState, req: ApiRequest): void {
   if (!pod) throw notFound(req.t, podName);
   const q = req.query;
   const container = pickContainer(pod, q.get('container'));
-  if (q.get('previous') === 'true') throw badRequest(`previous terminated container "${container}" in pod "${podName}" not found`);
   const statuses: any[] = [...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.containerStatuses ?? [])];
   const st = statuses.find((s) => s.name === container);
-  if (!st || st.state?.waiting || !st.state) {
+  // The simulation keeps one log per container: a restarted container's previous run is that log.
+  const previous = q.get('previous') === 'true';
+  if (previous && !st?.lastState?.terminated) throw badRequest(`previous terminated container "${container}" in pod "${podName}" not found`);
+  if (!previous && (!st || st.state?.waiting || !st.state)) {
     const reason = st?.state?.waiting?.reason ?? 'ContainerCreating';
     throw badRequest(`container "${container}" in pod "${podName}" is waiting to start: ${reason}`);
   }
@@ -50,7 +52,7 @@ export function handlePodLogs(state: ServerState, req: ApiRequest): void {
   if (limitBytes !== undefined && limitBytes >= 0) text = Buffer.from(text).subarray(0, limitBytes).toString('utf8');
 
   const res = req.res.head(200, { 'Content-Type': 'text/plain', 'Cache-Control': 'no-cache, private' });
-  if (!follow || state.logs.isTerminated(ns, podName, container) || st.state.terminated) {
+  if (!follow || previous || state.logs.isTerminated(ns, podName, container) || st.state.terminated) {
     res.end(text);
     return;
   }

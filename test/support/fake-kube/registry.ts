@@ -65,6 +65,10 @@ export const RESOURCE_TYPES: readonly ResourceType[] = [
   rt('kubeflow.org', 'v1beta1', 'suggestions', 'Suggestion', true, { custom: true, subresources: ['status'] }),
   rt('sparkoperator.k8s.io', 'v1beta2', 'sparkapplications', 'SparkApplication', true, { custom: true, subresources: ['status'], shortNames: ['sparkapp'] }),
   rt('sparkoperator.k8s.io', 'v1alpha1', 'sparkconnects', 'SparkConnect', true, { custom: true, subresources: ['status'], shortNames: ['sparkconn'] }),
+  // Kueue: Workloads (one per queued job) and LocalQueues; the visibility API's pendingworkloads.
+  rt('kueue.x-k8s.io', 'v1beta1', 'workloads', 'Workload', true, { custom: true, subresources: ['status'], shortNames: ['wl'] }),
+  rt('kueue.x-k8s.io', 'v1beta1', 'localqueues', 'LocalQueue', true, { custom: true, subresources: ['status'], shortNames: ['lq'] }),
+  rt('visibility.kueue.x-k8s.io', 'v1beta1', 'localqueues', 'LocalQueue', true, { verbs: ['get'], subresources: ['pendingworkloads'], virtual: true }),
   rt('authorization.k8s.io', 'v1', 'selfsubjectaccessreviews', 'SelfSubjectAccessReview', false, {
     verbs: ['create'],
     virtual: true,

@@ -19,6 +19,7 @@ import {
   handleUpdate,
 } from './handlers.js';
 import { decodeBody, readBody, sendError, type Responder } from './http-util.js';
+import { handlePendingWorkloads } from './kueue-visibility.js';
 import { handlePodLogs } from './pod-logs.js';
 import { forbiddenMessage, type UserInfo } from './rbac.js';
 import { findByResource } from './registry.js';
@@ -170,6 +171,7 @@ export class ApiServer {
     const scoped = t.kind === 'Namespace' ? { ...info, namespace: undefined } : info;
     if (scoped.namespace === undefined) delete scoped.namespace;
     const apiReq: ApiRequest = { info: scoped, t, query: url.searchParams, body, contentType: req.headers['content-type'], user, raw: req, res };
+    if (info.subresource === 'pendingworkloads') return handlePendingWorkloads(this.state, apiReq);
     if (t.virtual) return handleReview(this.state, apiReq);
     if (info.subresource === 'log') return handlePodLogs(this.state, apiReq);
     switch (info.verb) {

@@ -12,11 +12,15 @@ import { generateJobName } from '../../names.js';
 import { runtimeFromObject } from '../../runtime.js';
 import { builtinTrainer, buildTrainJob } from '../../trainjob.js';
 import { codeOrContainerTrainer } from '../../requestTrainer.js';
+import type { LocalQueue } from '../../blockers.js';
+import type { MetricsReader } from '../../metrics.js';
 import type { JobStatus, Runtime, TrainerSpec, TrainingRuntimeObject, TrainJob } from '../../types.js';
 import { clusterNodes } from './cluster.js';
 import { jobEvents } from './events.js';
-import { getJob, listJobs } from './jobs.js';
-import { stepLogs } from './logs.js';
+import { diagnose } from './diagnose.js';
+import { getJob, listJobs, loadJobState, viewOf } from './jobs.js';
+import { RuntimeMemo } from './runtimes.js';
+import { stepLogs, stepMetrics } from './logs.js';
 import { runtimePackages } from './packages.js';
 import { getRuntime, getRuntimeObject, listRuntimes } from './runtimes.js';
 import { waitForJob } from './wait.js';
@@ -67,6 +71,7 @@ export class KubernetesBackend implements TrainerBackend {
       labels: request.labels,
       annotations: request.annotations,
       activeDeadlineSeconds: request.activeDeadlineSeconds,
+      queue: request.queue,
     });
     return { name, namespace, runtime, request, object };
   }
@@ -84,12 +89,22 @@ export class KubernetesBackend implements TrainerBackend {
     return getJob(this.kube, namespace, name, signal);
   }
 
+  async diagnose(namespace: string, name: string, signal?: AbortSignal) {
+    const state = await loadJobState(this.kube, namespace, name, signal);
+    const job = await viewOf(state, new RuntimeMemo(this.kube, namespace, signal));
+    return { job, blockers: await diagnose(this.kube, state, job, signal) };
+  }
+
   getJobObject(namespace: string, name: string, signal?: AbortSignal) {
     return this.kube.get<TrainJob>(RESOURCES.trainjobs, name, namespace, signal);
   }
 
   async logs(namespace: string, name: string, opts: { step: string; tail: number; sinceSeconds?: number; followSeconds?: number; signal?: AbortSignal }) {
     return stepLogs(this.kube, await getJob(this.kube, namespace, name, opts.signal), opts);
+  }
+
+  async readMetrics(namespace: string, name: string, opts: { step: string; reader: MetricsReader; signal?: AbortSignal }) {
+    return stepMetrics(this.kube, await getJob(this.kube, namespace, name, opts.signal), opts);
   }
 
   async events(namespace: string, name: string, signal?: AbortSignal) {
@@ -125,6 +140,16 @@ export class KubernetesBackend implements TrainerBackend {
 
   quota(namespace: string, signal?: AbortSignal): Promise<QuotaLine[]> {
     return quotaLines(this.kube, namespace, signal);
+  }
+
+  async localQueue(namespace: string, name: string, signal?: AbortSignal): Promise<LocalQueue | undefined> {
+    try {
+      return await this.kube.get<LocalQueue & KubeObject>(RESOURCES.localqueues, name, namespace, signal);
+    } catch (err) {
+      // A missing object names itself; a missing resource type (Kueue not installed) does not.
+      if (err instanceof KubeApiError && err.status === 404 && err.details?.name) return undefined;
+      throw err;
+    }
   }
 
   async canI(namespace: string, verb: string, resource: string, group: string, signal?: AbortSignal) {

@@ -6,6 +6,7 @@
 import { RESOURCES, type KubeClient } from '../../../../kube/client.js';
 import type { LogResult } from '../../backend.js';
 import { StepNotFoundError, StepPendingError } from '../../errors.js';
+import type { MetricsReader } from '../../metrics.js';
 import type { TrainJobView } from '../../types.js';
 
 export const MAX_LINE_CHARS = 2000;
@@ -25,6 +26,22 @@ export async function stepLogs(
   const container = containerForStep(step.name);
   const { lines, truncated } = await readPodLog(kube, job.namespace, step.podName, container, opts);
   return { step: step.name, pod: step.podName, container, lines, truncated };
+}
+
+/** A whole log is read within this time at most (the stream is ended, what was read counts). */
+export const METRICS_READ_MS = 60_000;
+
+/** Streams a step's whole log into the metrics reader, line by line. */
+export async function stepMetrics(kube: KubeClient, job: TrainJobView, opts: { step: string; reader: MetricsReader; signal?: AbortSignal }): Promise<{ step: string; pod: string }> {
+  const step = job.steps.find((s) => s.name === opts.step);
+  if (!step) throw new StepNotFoundError(job.name, opts.step, job.steps.map((s) => s.name));
+  if (step.status === 'Pending') throw new StepPendingError(job.name, opts.step);
+  const deadline = AbortSignal.timeout(METRICS_READ_MS);
+  const signal = opts.signal ? AbortSignal.any([opts.signal, deadline]) : deadline;
+  const path = kube.path(RESOURCES.pods, job.namespace, step.podName, 'log');
+  for await (const line of kube.lines(path, { query: { container: containerForStep(step.name) }, signal })) opts.reader.push(line);
+  if (opts.signal?.aborted) throw new DOMException('cancelled', 'AbortError');
+  return { step: step.name, pod: step.podName };
 }
 
 export interface PodLogOptions {

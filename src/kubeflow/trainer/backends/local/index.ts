@@ -15,13 +15,15 @@ import { DEFAULT_RUNTIME, GPU_RESOURCE, NODE } from '../../constants.js';
 import { RuntimeNotFoundError, StepNotFoundError, StepPendingError, WireValidationError } from '../../errors.js';
 import { generateJobName, validateJobName } from '../../names.js';
 import { buildTrainJob } from '../../trainjob.js';
+import { suspendedBlocker, type Blocker } from '../../blockers.js';
+import type { MetricsReader } from '../../metrics.js';
 import type { TrainJobView } from '../../types.js';
 import { ContainerEngines, type ContainerRuntimePreference } from './container.js';
 import { cancelled, DamagedRecordError, jobAlreadyExists, jobNotFound, LocalBackendError } from './errors.js';
 import { FileLocks } from './fileLock.js';
 import { planLaunch, type LaunchPlan } from './launch.js';
 import { listJobs } from './listing.js';
-import { readLog } from './logs.js';
+import { eachLogLine, lastLines, readLog } from './logs.js';
 import { machineGpus, machineNode } from './machine.js';
 import { PythonProbe, systemPackages } from './python.js';
 import { MAX_QUEUED, StoreQueue } from './queue.js';
@@ -59,6 +61,8 @@ export interface LocalBackendOptions {
 const LOCAL_NAMESPACE = 'default';
 /** A log follow never holds a call longer than this. */
 const MAX_FOLLOW_SECONDS = 300;
+/** Log lines shown with a failure. */
+const CRASH_LOG_LINES = 15;
 
 /** Default cap of a job's stored output. */
 export const DEFAULT_MAX_LOG_BYTES = 64 * 2 ** 20;
@@ -182,6 +186,7 @@ export class LocalBackend implements TrainerBackend {
       labels: request.labels,
       annotations: request.annotations,
       activeDeadlineSeconds: request.activeDeadlineSeconds,
+      queue: request.queue,
     });
     return { name, namespace, runtime, request, object };
   }
@@ -269,6 +274,35 @@ export class LocalBackend implements TrainerBackend {
     }
   }
 
+  /** Local blockers: suspension, the wait in the local queue, a failed run's last lines. */
+  async diagnose(namespace: string, name: string): Promise<{ job: TrainJobView; blockers: Blocker[] }> {
+    const record = await this.record(namespace, name);
+    const job = jobView(record);
+    const blockers: Blocker[] = [];
+    if (job.status === 'Suspended') blockers.push(suspendedBlocker(name));
+    else if (job.status === 'Created') {
+      const [position, counts] = await Promise.all([this.queue.position(`${namespace}/${name}`), this.queue.counts()]);
+      if (position !== undefined) {
+        blockers.push({
+          reason: 'queued',
+          message: `waiting in the local queue: position ${position} of ${counts.queued}; ${counts.running} of ${counts.limit} job(s) running`,
+          hint: 'it starts when a running job ends; suspend or delete one to make room sooner',
+        });
+      }
+    } else if (job.status === 'Failed') {
+      const logs = await lastLines(this.store.paths(namespace, name).log, CRASH_LOG_LINES).catch(() => []);
+      const exit = record.exit;
+      blockers.push({
+        reason: 'container_failed',
+        step: `${NODE}-0`,
+        message: record.conditions.find((c) => c.type === 'Failed')?.message ?? `the job failed${exit ? ` (${exit.stage}: ${exit.exitCode ?? exit.signal})` : ''}`,
+        hint: 'see the log lines (get_training_logs for more)',
+        ...(logs.length ? { logs } : {}),
+      });
+    }
+    return { job, blockers };
+  }
+
   async logs(namespace: string, name: string, opts: { step: string; tail: number; sinceSeconds?: number; followSeconds?: number; signal?: AbortSignal }): Promise<LogResult> {
     const view = jobView(await this.record(namespace, name));
     const step = view.steps.find((s) => s.name === opts.step);
@@ -288,6 +322,16 @@ export class LocalBackend implements TrainerBackend {
     if (opts.signal?.aborted) throw cancelled();
     // All ranks write to the one process group's output (torchrun interleaves them).
     return { step: step.name, pod: step.podName, container: NODE, lines: res.lines, truncated: res.truncated };
+  }
+
+  async readMetrics(namespace: string, name: string, opts: { step: string; reader: MetricsReader; signal?: AbortSignal }): Promise<{ step: string; pod: string }> {
+    const view = jobView(await this.record(namespace, name));
+    const step = view.steps.find((s) => s.name === opts.step);
+    if (!step) throw new StepNotFoundError(view.name, opts.step, view.steps.map((s) => s.name));
+    if (step.status === 'Pending') throw new StepPendingError(view.name, opts.step);
+    await eachLogLine(this.store.paths(namespace, name).log, (line) => opts.reader.push(line));
+    if (opts.signal?.aborted) throw cancelled();
+    return { step: step.name, pod: step.podName };
   }
 
   async events(namespace: string, name: string): Promise<KubeEvent[]> {

@@ -78,6 +78,19 @@ export async function readLog(files: { log: string; index: string }, opts: LogRe
   }
 }
 
+/** Every line of the log as it is now, oldest first, in chunks (the log is never loaded whole). */
+export async function eachLogLine(file: string, each: (line: string) => void): Promise<void> {
+  const handle = await openIfExists(file);
+  if (!handle) return;
+  try {
+    const splitter = new LineSplitter(each);
+    await streamRange(handle, 0, (await handle.stat()).size, splitter);
+    splitter.end();
+  } finally {
+    await handle.close();
+  }
+}
+
 /** The last `count` lines of a log (for failure messages). */
 export async function lastLines(file: string, count: number): Promise<string[]> {
   return (await readLog({ log: file, index: '' }, { tail: count })).lines;

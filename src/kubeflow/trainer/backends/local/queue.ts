@@ -116,6 +116,13 @@ export class StoreQueue {
     return (await list(this.slotsDir)).map(keyOf);
   }
 
+  /** 1-based place of a waiting job in line (undefined when it does not wait). */
+  async position(key: string): Promise<number | undefined> {
+    const suffix = `_${entryName(key)}`;
+    const i = (await list(this.queueDir)).sort().findIndex((e) => e.endsWith(suffix));
+    return i === -1 ? undefined : i + 1;
+  }
+
   async counts(): Promise<QueueCounts> {
     return { running: (await list(this.slotsDir)).length, queued: (await list(this.queueDir)).length, limit: await this.limit(), maxQueued: this.options.maxQueued };
   }

@@ -1,0 +1,36 @@
+/**
+ * The GPUs a job would take against what is free now, for the preview: per node, the job's GPU
+ * request (its own, else the runtime's), and the nodes that could hold one training node each.
+ * Not enough free now is a warning (the pods wait, or Kueue queues them); not enough on any node
+ * even when idle is a failure (they would never be scheduled).
+ */
+import { parseQuantity } from '../../kube/quantity.js';
+import { isAcceleratorResource } from '../../kubeflow/trainer/backends/kubernetes/cluster.js';
+import type { TrainerBackend } from '../../kubeflow/trainer/backend.js';
+import { freePerNode } from '../../kubeflow/trainer/blockers.js';
+import { GPU_RESOURCE } from '../../kubeflow/trainer/constants.js';
+import type { Runtime, TrainJob } from '../../kubeflow/trainer/types.js';
+import type { Check } from '../schemas.js';
+
+export async function gpuFitCheck(backend: TrainerBackend, namespace: string, job: TrainJob, runtime: Runtime, signal?: AbortSignal): Promise<Check | undefined> {
+  const nodes = job.spec.trainer?.numNodes || runtime.trainer.numNodes || 1;
+  const limits = job.spec.trainer?.resourcesPerNode?.limits ?? {};
+  const own = Object.entries(limits).find(([k]) => isAcceleratorResource(k));
+  const [resource, perNode] = own
+    ? [own[0], parseQuantity(own[1]) || 0]
+    : runtime.trainer.device === 'gpu'
+      ? [GPU_RESOURCE, Number(runtime.trainer.deviceCount) / Math.max(1, runtime.trainer.numNodes) || 1]
+      : [GPU_RESOURCE, 0];
+  if (perNode === 0) return undefined;
+  const takes = `takes ${nodes} node(s) x ${perNode} ${resource} = ${nodes * perNode}`;
+  const cluster = await backend.clusterResources(namespace, signal).catch(() => undefined);
+  if (!cluster || cluster.nodes.length === 0) return { check: 'gpus', ok: null, detail: `${takes}; free GPUs cannot be seen here` };
+  const usable = cluster.nodes.filter((n) => n.ready && n.schedulable);
+  const offer = (n: (typeof usable)[number]) => n.gpus.find((g) => g.resource === resource);
+  const fitNow = usable.filter((n) => (offer(n) ? offer(n)!.allocatable - offer(n)!.requested : 0) >= perNode).length;
+  const fitIdle = usable.filter((n) => (offer(n)?.allocatable ?? 0) >= perNode).length;
+  const free = freePerNode(cluster.nodes, resource);
+  if (fitNow >= nodes) return { check: 'gpus', ok: true, detail: `${takes}; free per node: ${free}` };
+  if (fitIdle >= nodes) return { check: 'gpus', ok: null, detail: `${takes}; only ${fitNow} node(s) have ${perNode} free now (${free}): it waits for GPUs` };
+  return { check: 'gpus', ok: false, detail: `${takes}; only ${fitIdle} node(s) have ${perNode} at all (${free}): it can never be scheduled — ask for fewer per node` };
+}
