@@ -1,13 +1,13 @@
 /**
  * Context budget: the tools/list result a real client receives from the built server, counted
  * with the o200k tokenizer. Limits: trainer + core as ml-engineer <= 2,500 tokens, readonly
- * <= 1,000, all three modules <= 5,000, the spark module's tools <= 800, the pipelines module's <= 1,200,
+ * <= 1,000, all three modules <= 5,000, all five <= 6,000 (dynamic <= 300), the spark module's tools <= 800, the pipelines module's <= 1,200,
  * dynamic mode <= 600,
  * server instructions <= 400.
  */
 import { describe, expect, it } from 'vitest';
 import { tokenCounter } from '../../src/server/tokens.js';
-import { ALL_TOOLS } from '../../src/tools/registry.js';
+import { ALL_TOOLS, CLIENT_MODULES } from '../../src/tools/registry.js';
 import { connectStdio, isolatedEnv, type Era } from '../support/mcp.js';
 
 async function wireCost(persona: string, era: Era, extra: string[] = [], clients = 'trainer'): Promise<{ tools: number; list: number; instructions: number }> {
@@ -29,6 +29,19 @@ describe.each(['modern', 'legacy'] as const)('context budget (%s era)', (era) =>
     expect(cost.list).toBeLessThanOrEqual(2500);
     expect(cost.instructions).toBeGreaterThan(50);
     expect(cost.instructions).toBeLessThanOrEqual(400);
+  });
+
+  it('all five modules: tools/list <= 6,000 tokens; pipelines and spark add at most 16 tools', async () => {
+    const all = CLIENT_MODULES.map((m) => m.name);
+    expect([...all].sort()).toEqual(['hub', 'optimizer', 'pipelines', 'spark', 'trainer']);
+    const cost = await wireCost('ml-engineer', era, [], all.join(','));
+    console.log(`${era} all five modules: ${cost.tools} tools, tools/list ${cost.list} tokens, instructions ${cost.instructions} tokens`);
+    expect(ALL_TOOLS.filter((t) => t.module === 'pipelines' || t.module === 'spark').length).toBeLessThanOrEqual(16);
+    expect(cost.tools).toBe(ALL_TOOLS.length);
+    expect(cost.list).toBeLessThanOrEqual(6000);
+    expect(cost.instructions).toBeLessThanOrEqual(400);
+    const dynamic = await wireCost('platform-admin', era, ['--mode', 'dynamic'], all.join(','));
+    expect(dynamic.list).toBeLessThanOrEqual(300);
   });
 
   it('all three modules (trainer, optimizer, hub): tools/list <= 5,000 tokens', async () => {
