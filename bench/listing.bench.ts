@@ -73,7 +73,10 @@ it.each([
 
 it('10,000 jobs with the server heap capped at 96 MiB (old space)', async () => {
   const kubeconfig = kube.writeKubeconfig(mkdtempSync(path.join(tmpdir(), 'kfmcp-bench-cap-')), { namespace: 'jobs-10k' });
-  const capped = await startHttpServer(['--kubeconfig', kubeconfig, '--clients', 'trainer', '--audit-log', 'off'], isolatedEnv({ NODE_OPTIONS: '--max-old-space-size=96' }));
+  const capped = await startHttpServer(
+    ['--kubeconfig', kubeconfig, '--clients', 'trainer', '--audit-log', 'off'],
+    isolatedEnv({ NODE_OPTIONS: '--max-old-space-size=96' }),
+  );
   const client = await connectHttp(capped.url);
   try {
     for (const args of [{}, { status: 'Running' }, { status: 'Created', limit: 200 }]) await call(client, 'list_training_jobs', args);

@@ -20,7 +20,8 @@ afterAll(cleanupAll);
 
 /** Line i of a typical run: metrics every line, an HF dict every 50, tqdm and warnings between. */
 function line(i: number): string {
-  if (i % 50 === 0) return `{'loss': ${(2 / Math.sqrt(i + 1)).toFixed(4)}, 'grad_norm': ${(1 + Math.sin(i)).toFixed(3)}, 'learning_rate': 2e-05, 'epoch': ${(i / LINES).toFixed(2)}}`;
+  if (i % 50 === 0)
+    return `{'loss': ${(2 / Math.sqrt(i + 1)).toFixed(4)}, 'grad_norm': ${(1 + Math.sin(i)).toFixed(3)}, 'learning_rate': 2e-05, 'epoch': ${(i / LINES).toFixed(2)}}`;
   if (i % 7 === 0) return ` ${Math.floor((100 * i) / LINES)}%|#####     | ${i}/${LINES} [01:10<02:20, 710.5it/s]`;
   return `step=${i} loss=${(2 / Math.sqrt(i + 1) + 0.01 * Math.sin(i)).toFixed(4)} lr=0.0001`;
 }
@@ -68,7 +69,14 @@ def train():
             print(f"step={i} loss={2 / math.sqrt(i + 1) + 0.01 * math.sin(i):.4f} lr=0.0001")
 `;
   const name = await launch(backend, custom(source));
-  const ctx = { namespace: 'default', backend: () => backend, caller: { user: 'bench', groups: [], source: 'local', impersonate: false }, ownJobsOnly: false, signal: new AbortController().signal, progress: async () => undefined } as unknown as ToolContext;
+  const ctx = {
+    namespace: 'default',
+    backend: () => backend,
+    caller: { user: 'bench', groups: [], source: 'local', impersonate: false },
+    ownJobsOnly: false,
+    signal: new AbortController().signal,
+    progress: async () => undefined,
+  } as unknown as ToolContext;
   const tool = (n: string) => ALL_TOOLS.find((t) => t.name === n)!;
   await invokeTool(tool('wait_for_training'), tool('wait_for_training').input.parse({ name, timeout_seconds: 120 }), ctx);
   const r = await measured(() => invokeTool(tool('get_training_metrics'), tool('get_training_metrics').input.parse({ name }), ctx));

@@ -53,7 +53,12 @@ it('wait_for_training: Complete condition -> tool result', async () => {
 it('list_training_jobs over 300 jobs', async () => {
   kube.controller.pause();
   for (let i = 0; i < 300; i++) {
-    kube.store.create({ apiVersion: 'trainer.kubeflow.org/v1alpha1', kind: 'TrainJob', metadata: { name: `job-${i}`, namespace: NS }, spec: { runtimeRef: { name: i % 2 ? 'torch-distributed' : 'deepspeed-distributed' } } });
+    kube.store.create({
+      apiVersion: 'trainer.kubeflow.org/v1alpha1',
+      kind: 'TrainJob',
+      metadata: { name: `job-${i}`, namespace: NS },
+      spec: { runtimeRef: { name: i % 2 ? 'torch-distributed' : 'deepspeed-distributed' } },
+    });
   }
   const times: number[] = [];
   let requests = 0;

@@ -58,6 +58,8 @@ it('start -> first tools/list over stdio, against a trivial server', async () =>
   for (const [name, xs] of Object.entries(times)) {
     const m = median(xs);
     const target = targets[name] ? ` (target <= ${targets[name]}x)` : '';
-    console.log(`start -> tools/list, ${name.padEnd(24)} median ${m.toFixed(0).padStart(5)} ms  ratio ${(m / base).toFixed(2)}x${target}  [${xs.map((x) => x.toFixed(0)).join(', ')}]`);
+    console.log(
+      `start -> tools/list, ${name.padEnd(24)} median ${m.toFixed(0).padStart(5)} ms  ratio ${(m / base).toFixed(2)}x${target}  [${xs.map((x) => x.toFixed(0)).join(', ')}]`,
+    );
   }
 });

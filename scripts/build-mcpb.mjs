@@ -19,10 +19,14 @@ const manifest = mcpbManifest();
 const stage = mkdtempSync(path.join(tmpdir(), 'kubeflow-mcp-mcpb-'));
 const out = path.join(root, 'build', `${manifest.name}-${manifest.version}.mcpb`);
 try {
-  for (const f of ['dist', 'package.json', 'package-lock.json', 'server.json', 'README.md']) cpSync(path.join(root, f), path.join(stage, f), { recursive: true });
+  for (const f of ['dist', 'package.json', 'package-lock.json', 'server.json', 'README.md'])
+    cpSync(path.join(root, f), path.join(stage, f), { recursive: true });
   rmSync(path.join(stage, 'dist/packaging'), { recursive: true, force: true });
   // The lockfile's exact runtime tree; no install scripts (none is needed, none should run).
-  execFileSync('npm', ['ci', '--omit=dev', '--omit=peer', '--ignore-scripts', '--no-audit', '--no-fund', '--prefer-offline', '--silent'], { cwd: stage, stdio: 'inherit' });
+  execFileSync('npm', ['ci', '--omit=dev', '--omit=peer', '--ignore-scripts', '--no-audit', '--no-fund', '--prefer-offline', '--silent'], {
+    cwd: stage,
+    stdio: 'inherit',
+  });
   rmSync(path.join(stage, 'package-lock.json'));
   writeFileSync(path.join(stage, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
   if (!validateManifest(path.join(stage, 'manifest.json'))) throw new Error('the generated manifest.json does not validate');
@@ -38,7 +42,13 @@ async function smoke(bundle) {
   const dir = mkdtempSync(path.join(tmpdir(), 'kubeflow-mcp-mcpb-smoke-'));
   try {
     if (!(await unpackExtension({ mcpbPath: bundle, outputDir: path.join(dir, 'bundle'), silent: true }))) throw new Error('mcpb unpack failed');
-    const config = await getMcpConfigForManifest({ manifest, extensionPath: path.join(dir, 'bundle'), systemDirs: {}, userConfig: {}, pathSeparator: path.sep });
+    const config = await getMcpConfigForManifest({
+      manifest,
+      extensionPath: path.join(dir, 'bundle'),
+      systemDirs: {},
+      userConfig: {},
+      pathSeparator: path.sep,
+    });
     // An empty HOME: nothing of this machine's cluster or config reaches the bundle's server.
     mkdirSync(path.join(dir, 'home'));
     const env = { PATH: process.env.PATH ?? '', HOME: path.join(dir, 'home'), KUBEFLOW_MCP_LOG_LEVEL: 'warn', ...config.env };
@@ -48,7 +58,12 @@ async function smoke(bundle) {
     child.stdout.on('data', (d) => (out += d));
     child.stderr.on('data', (d) => (err += d));
     const send = (m) => child.stdin.write(`${JSON.stringify(m)}\n`);
-    send({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'mcpb-smoke', version: '1' } } });
+    send({
+      jsonrpc: '2.0',
+      id: 1,
+      method: 'initialize',
+      params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'mcpb-smoke', version: '1' } },
+    });
     send({ jsonrpc: '2.0', method: 'notifications/initialized' });
     send({ jsonrpc: '2.0', id: 2, method: 'tools/list', params: {} });
     const listed = await new Promise((resolve) => {

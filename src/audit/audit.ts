@@ -51,7 +51,9 @@ export function openAuditLog(target: string): AuditSink {
       fd = openSync(target, 'a', 0o600);
     } catch (err) {
       const e = err as NodeJS.ErrnoException;
-      throw new Error(`cannot open the audit log ${target}: ${e.code ?? ''} ${e.message}. Fix the path or its permissions, or choose another target with --audit-log (server.audit_log): a file, '-' for stderr, 'off' for none.`);
+      throw new Error(
+        `cannot open the audit log ${target}: ${e.code ?? ''} ${e.message}. Fix the path or its permissions, or choose another target with --audit-log (server.audit_log): a file, '-' for stderr, 'off' for none.`,
+      );
     }
   }
   let failed: ToolError | undefined;
@@ -90,7 +92,12 @@ export function openAuditLog(target: string): AuditSink {
 /** One line of JSON: no raw newline of any kind, whatever a value holds. */
 function auditLine(record: AuditRecord): string {
   const { parameters, request_id, ...rest } = record;
-  const clean = { audit: true, ...redact(rest), ...(request_id !== undefined ? { request_id: cleanRequestId(request_id) } : {}), parameters: redact(parameters) };
+  const clean = {
+    audit: true,
+    ...redact(rest),
+    ...(request_id !== undefined ? { request_id: cleanRequestId(request_id) } : {}),
+    parameters: redact(parameters),
+  };
   // JSON.stringify escapes \n and \r but not these, which some line readers also split on.
   return `${JSON.stringify(clean).replace(/[\u0085\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)}\n`;
 }
@@ -179,7 +186,9 @@ function auditValue(value: unknown, depth: number): unknown {
       return `<${kind} of ${entries.length} ${isList ? 'items' : 'keys'}, nested too deep to hash>`;
     }
   }
-  const clean = isList ? entries.map(([, v]) => auditValue(v, depth + 1)) : Object.fromEntries(entries.map(([k, v]) => [auditKey(k as string), auditEntry(k as string, v, depth + 1)]));
+  const clean = isList
+    ? entries.map(([, v]) => auditValue(v, depth + 1))
+    : Object.fromEntries(entries.map(([k, v]) => [auditKey(k as string), auditEntry(k as string, v, depth + 1)]));
   const json = JSON.stringify(clean);
   return json.length <= MAX_VALUE_JSON ? clean : summary(json);
 }

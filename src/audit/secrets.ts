@@ -42,10 +42,18 @@ function base64Of(text: string): string[] {
 const TOKEN_FORMATS: Pattern[] = [
   { kind: 'private key', re: new RegExp(String.raw`-----BEGIN ${PEM_LABEL}[\s\S]*?(?:-----END ${PEM_LABEL}|$)`, 'g'), group: 0 },
   // Base64 of a PEM key (kubeconfig client-key-data): a base64 run that encodes "PRIVATE KEY".
-  { kind: 'private key (base64)', re: new RegExp(String.raw`(?<![A-Za-z0-9+/])[A-Za-z0-9+/]*?(?:${base64Of('PRIVATE KEY').join('|')})[A-Za-z0-9+/]*={0,2}`, 'g'), group: 0 },
+  {
+    kind: 'private key (base64)',
+    re: new RegExp(String.raw`(?<![A-Za-z0-9+/])[A-Za-z0-9+/]*?(?:${base64Of('PRIVATE KEY').join('|')})[A-Za-z0-9+/]*={0,2}`, 'g'),
+    group: 0,
+  },
   { kind: 'Hugging Face token', re: /\bhf_[A-Za-z0-9]{30,}\b/g, group: 0 },
   { kind: 'AWS access key id', re: /\b(?:AKIA|ASIA|AGPA|AIDA|AROA|ANPA|ANVA|AIPA)[A-Z0-9]{16}\b/g, group: 0 },
-  { kind: 'AWS secret access key', re: /(aws_secret_access_key|secret_access_key|secretaccesskey)(["'\s:=]+)([A-Za-z0-9/+=]{40})(?![A-Za-z0-9/+=])/gi, group: 3 },
+  {
+    kind: 'AWS secret access key',
+    re: /(aws_secret_access_key|secret_access_key|secretaccesskey)(["'\s:=]+)([A-Za-z0-9/+=]{40})(?![A-Za-z0-9/+=])/gi,
+    group: 3,
+  },
   { kind: 'GitLab token', re: /\bgl(?:pat|dt|rt|ptt|ft|cbt|soat|oas|imt)-[A-Za-z0-9_-]{20,}(?:\.[A-Za-z0-9_.-]+)?/g, group: 0 },
   { kind: 'GitHub token', re: /\b(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{50,})\b/g, group: 0 },
   { kind: 'OpenAI API key', re: /\bsk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_-]{32,}/g, group: 0 },
@@ -94,7 +102,7 @@ const KEY_END = new RegExp(`-----END ${PEM_LABEL}`);
  * Lines of text (logs): like redactText per line, and a private key spread over several lines is
  * blanked from its BEGIN line to its END line.
  */
-export function redactLines(lines: string[]): string[] {
+function redactLines(lines: string[]): string[] {
   let inKey = false;
   return lines.map((line) => {
     if (inKey) {

@@ -53,15 +53,22 @@ export function gatewayAuthenticator(opts: GatewayOptions): (req: IncomingMessag
     }
     if (secret) {
       const sent = single(req, opts.secretHeader);
-      if (typeof sent !== 'string' || !sameSecret(sent, secret())) return { ok: false, reason: 'the request did not come through the gateway (missing or wrong gateway secret)' };
+      if (typeof sent !== 'string' || !sameSecret(sent, secret()))
+        return { ok: false, reason: 'the request did not come through the gateway (missing or wrong gateway secret)' };
     }
     const user = single(req, opts.userHeader);
     if (user === undefined) return { ok: false, reason: `no user from the gateway (expected the ${opts.userHeader} header)` };
     const groups = single(req, opts.groupsHeader);
-    if (user === null || groups === null) return { ok: false, reason: `the ${user === null ? opts.userHeader : opts.groupsHeader} header is present more than once` };
+    if (user === null || groups === null)
+      return { ok: false, reason: `the ${user === null ? opts.userHeader : opts.groupsHeader} header is present more than once` };
     try {
       // The list syntax allows spaces after commas; the names themselves are checked unpadded.
-      const listed = groups ? groups.split(',').map((g) => g.replace(/^[ \t]+|[ \t]+$/g, '')).filter(Boolean) : [];
+      const listed = groups
+        ? groups
+            .split(',')
+            .map((g) => g.replace(/^[ \t]+|[ \t]+$/g, ''))
+            .filter(Boolean)
+        : [];
       const p = checkPrincipal(user, listed, `the ${opts.userHeader} header`);
       return { ok: true, identity: { ...p, source: 'gateway', impersonate: true } };
     } catch (err) {

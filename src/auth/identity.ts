@@ -3,7 +3,7 @@
  * is the end user (the server's service account impersonates them), otherwise the server's own
  * Kubernetes identity (kubeconfig user or service account).
  */
-export type IdentitySource = 'kubeconfig' | 'service-account' | 'gateway' | 'oauth' | 'local';
+type IdentitySource = 'kubeconfig' | 'service-account' | 'gateway' | 'oauth' | 'local';
 
 export interface Identity {
   /** Kubernetes user name (what RBAC sees). */

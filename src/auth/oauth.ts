@@ -52,7 +52,11 @@ export function jwtVerifier(opts: OAuthOptions & { jwksUrl: string }): OAuthToke
       const listed = Array.isArray(rawGroups) ? rawGroups : typeof rawGroups === 'string' ? rawGroups.split(',') : [];
       let principal;
       try {
-        principal = checkPrincipal(claimed ?? '', listed.filter((g) => typeof g === 'string'), `the token's '${userClaim}' claim`);
+        principal = checkPrincipal(
+          claimed ?? '',
+          listed.filter((g) => typeof g === 'string'),
+          `the token's '${userClaim}' claim`,
+        );
       } catch (err) {
         if (err instanceof PrincipalError) throw new OAuthError(OAuthErrorCode.InvalidToken, err.message);
         throw err;

@@ -29,7 +29,7 @@ const MAX_GROUPS = 1000;
 // Printable ASCII and inner spaces: what an HTTP header value carries unchanged.
 const HEADER_SAFE = /^[\x20-\x7e]*$/;
 
-export function isReservedName(name: string): boolean {
+function isReservedName(name: string): boolean {
   return name.trim().startsWith('system:');
 }
 
@@ -38,9 +38,13 @@ export function checkPrincipal(user: unknown, groups: readonly unknown[], source
   const name = normalise(user, `the user from ${source}`);
   if (!name) throw new PrincipalError(`No user name from ${source}.`, `Check that ${source} names the caller.`);
   if (isReservedName(name)) {
-    throw new PrincipalError(`The user from ${source} is a Kubernetes system identity (system:...), which is never impersonated.`, 'Sign in as a person or a non-system account.');
+    throw new PrincipalError(
+      `The user from ${source} is a Kubernetes system identity (system:...), which is never impersonated.`,
+      'Sign in as a person or a non-system account.',
+    );
   }
-  if (groups.length > MAX_GROUPS) throw new PrincipalError(`${groups.length} groups from ${source}; at most ${MAX_GROUPS} are accepted.`, 'Reduce the groups the identity provider sends.');
+  if (groups.length > MAX_GROUPS)
+    throw new PrincipalError(`${groups.length} groups from ${source}; at most ${MAX_GROUPS} are accepted.`, 'Reduce the groups the identity provider sends.');
   const kept = new Set<string>();
   for (const g of groups) {
     const group = normalise(g, `a group from ${source}`);
@@ -51,7 +55,8 @@ export function checkPrincipal(user: unknown, groups: readonly unknown[], source
 
 function normalise(value: unknown, what: string): string {
   if (typeof value !== 'string') throw new PrincipalError(`${capitalise(what)} is not a string.`, 'Send user and group names as strings.');
-  if (value.length > MAX_NAME_LENGTH) throw new PrincipalError(`${capitalise(what)} is ${value.length} characters long; at most ${MAX_NAME_LENGTH} are accepted.`, 'Use a shorter name.');
+  if (value.length > MAX_NAME_LENGTH)
+    throw new PrincipalError(`${capitalise(what)} is ${value.length} characters long; at most ${MAX_NAME_LENGTH} are accepted.`, 'Use a shorter name.');
   if (!HEADER_SAFE.test(value)) {
     const at = [...value].findIndex((c) => !HEADER_SAFE.test(c));
     throw new PrincipalError(

@@ -51,7 +51,11 @@ function parseClients(v: string): string[] | 'auto' {
 
 // Persona names are checked once the config file (custom personas) is read.
 const personaOption = () => new Option('--persona <persona>', `tool set: ${BUILTIN_PERSONAS.join(' | ')} or a custom persona (default ml-engineer)`);
-const clientsOption = () => new Option('--clients <list>', `client modules, comma-separated: ${CLIENT_MODULES.map((m) => m.name).join(', ')}, or auto (default: each module whose API is present)`).argParser(parseClients);
+const clientsOption = () =>
+  new Option(
+    '--clients <list>',
+    `client modules, comma-separated: ${CLIENT_MODULES.map((m) => m.name).join(', ')}, or auto (default: each module whose API is present)`,
+  ).argParser(parseClients);
 const configOption = () => new Option('--config <path>', 'config / policy file (default ~/.kubeflow-mcp.yaml when it exists)');
 
 export function buildCli(): Command {
@@ -71,27 +75,54 @@ export function buildCli(): Command {
     .addOption(personaOption())
     .addOption(new Option('--mode <mode>', 'full: every tool in tools/list; dynamic: search/describe/execute meta-tools').choices(['full', 'dynamic']))
     .addOption(configOption())
-    .addOption(new Option('--backend <backend>', 'auto (Kubernetes if configured and reachable, else local) | kubernetes | local').choices(['auto', 'kubernetes', 'local']))
+    .addOption(
+      new Option('--backend <backend>', 'auto (Kubernetes if configured and reachable, else local) | kubernetes | local').choices([
+        'auto',
+        'kubernetes',
+        'local',
+      ]),
+    )
     .option('--store-dir <path>', 'local backend job store (default ~/.kubeflow-mcp/jobs)')
-    .addOption(new Option('--local-max-jobs <n>', 'local jobs running at once, shared by every server on the store (default: half the CPUs)').argParser((v) => Math.max(1, Math.floor(parsePositive(v)))))
-    .addOption(new Option('--local-max-log-mb <n>', 'stored output per local job in MiB; beyond it the first quarter and the latest part are kept (default 64)').argParser((v) => Math.max(1, Math.floor(parsePositive(v)))))
-    .option('--local-multi-user', 'allow --auth gateway|oauth with the local backend although every caller\'s jobs then run as this server\'s OS user')
+    .addOption(
+      new Option('--local-max-jobs <n>', 'local jobs running at once, shared by every server on the store (default: half the CPUs)').argParser((v) =>
+        Math.max(1, Math.floor(parsePositive(v))),
+      ),
+    )
+    .addOption(
+      new Option(
+        '--local-max-log-mb <n>',
+        'stored output per local job in MiB; beyond it the first quarter and the latest part are kept (default 64)',
+      ).argParser((v) => Math.max(1, Math.floor(parsePositive(v)))),
+    )
+    .option('--local-multi-user', "allow --auth gateway|oauth with the local backend although every caller's jobs then run as this server's OS user")
     .option('--kubeconfig <path>', 'kubeconfig file (default: $KUBECONFIG, ~/.kube/config, in-cluster)')
     .option('--context <name>', 'kubeconfig context')
     .option('--namespace <ns>', 'default namespace for tool calls (default: from the context)')
     .option('--registry-url <url>', 'Model Registry URL (default: $MODEL_REGISTRY_URL or hub.url in the config)')
-    .option('--pipelines-endpoint <url>', 'Kubeflow Pipelines API server (default: pipelines.endpoint in the config, $KF_PIPELINES_ENDPOINT, else the in-cluster ml-pipeline Service)')
-    .addOption(new Option('--auth <mode>', 'HTTP caller identity: none | gateway (trusted headers) | oauth (bearer JWTs)').choices(['none', 'gateway', 'oauth']))
+    .option(
+      '--pipelines-endpoint <url>',
+      'Kubeflow Pipelines API server (default: pipelines.endpoint in the config, $KF_PIPELINES_ENDPOINT, else the in-cluster ml-pipeline Service)',
+    )
+    .addOption(
+      new Option('--auth <mode>', 'HTTP caller identity: none | gateway (trusted headers) | oauth (bearer JWTs)').choices(['none', 'gateway', 'oauth']),
+    )
     .option('--oauth-issuer <url>', 'OAuth/OIDC issuer whose JWTs are accepted')
     .option('--oauth-audience <aud>', 'expected token audience (default: the public URL)')
     .option('--oauth-jwks-url <url>', 'JWKS URL (default: from the issuer discovery document)')
     .option('--public-url <url>', 'URL clients use to reach /mcp (OAuth resource id)')
     .option('--audit-log <target>', "audit log: a file path, '-' for stderr (default) or 'off'")
     .option('--gateway-secret-file <path>', 'gateway mode: file holding the secret the gateway sends in x-kubeflow-mcp-gateway-secret')
-    .addOption(new Option('--gateway-trusted-proxies <list>', 'gateway mode: addresses or CIDR ranges the gateway connects from (comma-separated)').argParser(parseList))
+    .addOption(
+      new Option('--gateway-trusted-proxies <list>', 'gateway mode: addresses or CIDR ranges the gateway connects from (comma-separated)').argParser(parseList),
+    )
     .addOption(new Option('--rate-limit <n>', 'HTTP requests per second per caller; 0 turns it off (default 100)').argParser(parseNonNegative))
     .addOption(new Option('--allowed-hosts <list>', 'extra Host/Origin names accepted on HTTP (comma-separated)').argParser(parseList))
-    .addOption(new Option('--shutdown-grace <seconds>', `HTTP: how long calls in flight may finish after SIGTERM/Ctrl+C (default ${DEFAULT_SHUTDOWN_GRACE_SECONDS})`).argParser(parseSeconds))
+    .addOption(
+      new Option(
+        '--shutdown-grace <seconds>',
+        `HTTP: how long calls in flight may finish after SIGTERM/Ctrl+C (default ${DEFAULT_SHUTDOWN_GRACE_SECONDS})`,
+      ).argParser(parseSeconds),
+    )
     .option('--allow-unauthenticated', 'allow HTTP on a non-loopback address without --auth')
     .action(async (o: Record<string, unknown>) => {
       const { serve } = await import('./serve.js');
@@ -114,7 +145,11 @@ export function buildCli(): Command {
     .addOption(clientsOption())
     .addOption(configOption())
     .option('--json', 'machine-readable output')
-    .addOption(new Option('--similar [n]', 'instead: the n closest pairs of tools by name + description (TF-IDF cosine; default 10)').argParser((v) => Math.max(1, Math.floor(parsePositive(v)))))
+    .addOption(
+      new Option('--similar [n]', 'instead: the n closest pairs of tools by name + description (TF-IDF cosine; default 10)').argParser((v) =>
+        Math.max(1, Math.floor(parsePositive(v))),
+      ),
+    )
     .action(async (o: { persona?: string; clients?: string[] | 'auto'; config?: string; json?: boolean; similar?: number | true }) => {
       const [{ optionalTokenCounter, toolTokenCostsWith, TOKENIZER_HINT }, { resolveSettings }, { ALL_TOOLS }] = await Promise.all([
         import('../server/tokens.js'),
@@ -135,7 +170,9 @@ export function buildCli(): Command {
         const w = Math.max(10, ...pairs.flatMap((p) => [p.a.length, p.b.length]));
         process.stdout.write(`${'TOOL'.padEnd(w)}  ${'CLOSEST TO'.padEnd(w)}  SIMILARITY\n`);
         for (const p of pairs) process.stdout.write(`${p.a.padEnd(w)}  ${p.b.padEnd(w)}  ${p.score.toFixed(3)}\n`);
-        process.stdout.write(`${pairs.length} closest of ${(list.length * (list.length - 1)) / 2} pairs (TF-IDF cosine of name + description; persona ${s.persona}, clients ${modules.join(',')})\n`);
+        process.stdout.write(
+          `${pairs.length} closest of ${(list.length * (list.length - 1)) / 2} pairs (TF-IDF cosine of name + description; persona ${s.persona}, clients ${modules.join(',')})\n`,
+        );
         return;
       }
       const count = await optionalTokenCounter();
@@ -149,7 +186,10 @@ export function buildCli(): Command {
       const w = Math.max(4, ...rows.map((r) => r.name.length));
       const m = Math.max(6, ...rows.map((r) => r.module.length));
       process.stdout.write(`${'TOOL'.padEnd(w)}  ${'MODULE'.padEnd(m)}  CATEGORY    RISK         TOKENS\n`);
-      for (const r of rows) process.stdout.write(`${r.name.padEnd(w)}  ${r.module.padEnd(m)}  ${r.category.padEnd(10)}  ${r.risk.padEnd(11)}  ${String(r.tokens ?? '-').padStart(6)}\n`);
+      for (const r of rows)
+        process.stdout.write(
+          `${r.name.padEnd(w)}  ${r.module.padEnd(m)}  ${r.category.padEnd(10)}  ${r.risk.padEnd(11)}  ${String(r.tokens ?? '-').padStart(6)}\n`,
+        );
       const tokens = costs ? `, ${costs.total} tokens` : '';
       process.stdout.write(`${rows.length} tools${tokens} in tools/list (persona ${s.persona}, clients ${modules.join(',')})\n`);
     });

@@ -47,7 +47,12 @@ export async function serve(flags: ServeFlags): Promise<void> {
     });
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
-    const why = e.code === 'EADDRINUSE' ? `port ${settings.port} is already in use (use --port)` : e.code === 'EADDRNOTAVAIL' ? `cannot bind ${settings.host} (use --host)` : e.message;
+    const why =
+      e.code === 'EADDRINUSE'
+        ? `port ${settings.port} is already in use (use --port)`
+        : e.code === 'EADDRNOTAVAIL'
+          ? `cannot bind ${settings.host} (use --host)`
+          : e.message;
     throw new Error(`cannot serve HTTP on ${settings.host}:${settings.port}: ${why}`);
   }
   drain.track(http.server);
@@ -81,7 +86,13 @@ async function httpAuth(s: Settings): Promise<HttpAuth> {
     const o = s.auth.oauth;
     const resourceUrl = new URL(s.publicUrl ?? `http://${s.host.includes(':') ? `[${s.host}]` : s.host}:${s.port}/mcp`);
     const jwksUrl = o.jwksUrl ?? (await discoverJwksUrl(o.issuer));
-    const verifier = jwtVerifier({ issuer: o.issuer, audience: o.audience ?? resourceUrl.toString(), jwksUrl, userClaim: o.userClaim, groupsClaim: o.groupsClaim });
+    const verifier = jwtVerifier({
+      issuer: o.issuer,
+      audience: o.audience ?? resourceUrl.toString(),
+      jwksUrl,
+      userClaim: o.userClaim,
+      groupsClaim: o.groupsClaim,
+    });
     return oauthAuth({ verifier, issuer: o.issuer, resourceUrl, requiredScopes: o.requiredScopes });
   }
   return noAuth();

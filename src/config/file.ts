@@ -54,7 +54,7 @@ const authSchema = z
   })
   .strict();
 
-export const configSchema = z
+const configSchema = z
   .object({
     server: z
       .object({
@@ -100,7 +100,10 @@ export const configSchema = z
         url: z.url().optional(),
         token_file: name.optional(),
         // The registry's Service, for the caller access check (docs/security.md); default: from the URL's in-cluster host.
-        service: z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?\/[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'must be <namespace>/<service name>').optional(),
+        service: z
+          .string()
+          .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?\/[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'must be <namespace>/<service name>')
+          .optional(),
       })
       .strict()
       .optional(),
@@ -124,7 +127,7 @@ export class ConfigError extends Error {
   }
 }
 
-export function defaultConfigPath(): string {
+function defaultConfigPath(): string {
   return path.join(process.env.HOME ?? homedir(), '.kubeflow-mcp.yaml');
 }
 
@@ -185,7 +188,9 @@ export function parseConfig(text: string, file: string, tools: readonly AnyToolS
       problems.push(`${at(nodeAt(['personas', pname])?.range?.[0])}: personas.${pname}: redefines a built-in persona; choose another name and inherit from it`);
     }
     if (def.inherit && !personaNames.has(def.inherit)) {
-      problems.push(`${at(nodeAt(['personas', pname, 'inherit'])?.range?.[0])}: personas.${pname}.inherit: unknown persona '${def.inherit}' (known: ${[...personaNames].join(', ')})`);
+      problems.push(
+        `${at(nodeAt(['personas', pname, 'inherit'])?.range?.[0])}: personas.${pname}.inherit: unknown persona '${def.inherit}' (known: ${[...personaNames].join(', ')})`,
+      );
     }
     if (Array.isArray(def.tools)) {
       def.tools.forEach((rule, i) => {

@@ -53,7 +53,7 @@ export interface ServeFlags {
   pipelinesEndpoint?: string;
 }
 
-export interface OAuthSettings {
+interface OAuthSettings {
   issuer: string;
   audience?: string;
   jwksUrl?: string;
@@ -115,7 +115,8 @@ export function resolveSettings(flags: ServeFlags, allTools: readonly AnyToolSpe
   const knownClients = CLIENT_MODULES.map((m) => m.name as string);
   const clients = flags.clients ?? server.clients ?? 'auto';
   const unknownClients = clients === 'auto' ? [] : clients.filter((c) => !knownClients.includes(c));
-  if (unknownClients.length) throw new ConfigError(`unknown client module(s) ${unknownClients.join(', ')} in ${configPath ?? 'config'}; available: ${knownClients.join(', ')}`);
+  if (unknownClients.length)
+    throw new ConfigError(`unknown client module(s) ${unknownClients.join(', ')} in ${configPath ?? 'config'}; available: ${knownClients.join(', ')}`);
 
   const fileAuth = server.auth;
   const mode = flags.auth ?? fileAuth?.mode ?? 'none';
@@ -142,10 +143,14 @@ export function resolveSettings(flags: ServeFlags, allTools: readonly AnyToolSpe
   };
   if (gateway.secretFile) {
     const problem = unreadableSecret(gateway.secretFile);
-    if (problem) throw new ConfigError(`--gateway-secret-file ${gateway.secretFile}: ${problem}; it must hold the secret the gateway sends in the ${gateway.secretHeader} header`);
+    if (problem)
+      throw new ConfigError(
+        `--gateway-secret-file ${gateway.secretFile}: ${problem}; it must hold the secret the gateway sends in the ${gateway.secretHeader} header`,
+      );
   }
   const badProxies = (gateway.trustedProxies ?? []).filter((p) => !isAddressOrRange(p));
-  if (badProxies.length) throw new ConfigError(`--gateway-trusted-proxies: ${badProxies.join(', ')} is not an IP address or CIDR range (e.g. 127.0.0.6 or 10.0.0.0/8)`);
+  if (badProxies.length)
+    throw new ConfigError(`--gateway-trusted-proxies: ${badProxies.join(', ')} is not an IP address or CIDR range (e.g. 127.0.0.6 or 10.0.0.0/8)`);
   if (transport === 'http' && mode === 'gateway' && !isLoopbackHost(host) && !gatewayProven(gateway)) {
     throw new ConfigError(
       `refusing --auth gateway on ${host} without a way to tell the gateway's requests from anyone else's: any client that reaches the server could name any user. Pass --gateway-secret-file (a secret the gateway sends in the ${gateway.secretHeader} header) and/or --gateway-trusted-proxies (the addresses the gateway connects from), or bind 127.0.0.1.`,

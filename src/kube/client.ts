@@ -51,7 +51,13 @@ export const RESOURCES = {
   experiments: katib('experiments', 'Experiment'),
   trials: katib('trials', 'Trial'),
   suggestions: katib('suggestions', 'Suggestion'),
-  selfsubjectaccessreviews: { group: 'authorization.k8s.io', version: 'v1', plural: 'selfsubjectaccessreviews', kind: 'SelfSubjectAccessReview', namespaced: false },
+  selfsubjectaccessreviews: {
+    group: 'authorization.k8s.io',
+    version: 'v1',
+    plural: 'selfsubjectaccessreviews',
+    kind: 'SelfSubjectAccessReview',
+    namespaced: false,
+  },
   selfsubjectreviews: { group: 'authentication.k8s.io', version: 'v1', plural: 'selfsubjectreviews', kind: 'SelfSubjectReview', namespaced: false },
 } as const satisfies Record<string, ResourceType>;
 
@@ -115,7 +121,7 @@ export interface WatchEvent<T> {
   object: T;
 }
 
-export const DEFAULT_TIMEOUT_MS = 30_000;
+const DEFAULT_TIMEOUT_MS = 30_000;
 
 export class KubeClient {
   constructor(
@@ -152,13 +158,24 @@ export class KubeClient {
     return this.json<KubeList<T>>('GET', this.path(rt, namespace), { query, signal });
   }
 
-  async create<T extends KubeObject>(rt: ResourceType, namespace: string | undefined, body: unknown, opts: { dryRun?: boolean; signal?: AbortSignal } = {}): Promise<T> {
+  async create<T extends KubeObject>(
+    rt: ResourceType,
+    namespace: string | undefined,
+    body: unknown,
+    opts: { dryRun?: boolean; signal?: AbortSignal } = {},
+  ): Promise<T> {
     // Access and identity reviews only ask a question: sending one twice is harmless.
     const idempotent = rt.group === 'authorization.k8s.io' || rt.group === 'authentication.k8s.io';
     return this.json<T>('POST', this.path(rt, namespace), { body, query: { dryRun: opts.dryRun ? 'All' : undefined }, signal: opts.signal, idempotent });
   }
 
-  async mergePatch<T extends KubeObject>(rt: ResourceType, namespace: string | undefined, name: string, patch: unknown, opts: { dryRun?: boolean; signal?: AbortSignal } = {}): Promise<T> {
+  async mergePatch<T extends KubeObject>(
+    rt: ResourceType,
+    namespace: string | undefined,
+    name: string,
+    patch: unknown,
+    opts: { dryRun?: boolean; signal?: AbortSignal } = {},
+  ): Promise<T> {
     return this.json<T>('PATCH', this.path(rt, namespace, name), {
       body: patch,
       contentType: 'application/merge-patch+json',
@@ -255,12 +272,15 @@ export class KubeClient {
           return await read(res);
         } catch (err) {
           const stop = interrupted();
-          if (!answered && (err instanceof KubeApiError || stop)) telemetry.exchange((stop ?? (err as KubeApiError)).status, (performance.now() - sent) / 1000, (stop ?? (err as KubeApiError)).reason);
+          if (!answered && (err instanceof KubeApiError || stop))
+            telemetry.exchange((stop ?? (err as KubeApiError)).status, (performance.now() - sent) / 1000, (stop ?? (err as KubeApiError)).reason);
           if (stop) throw stop;
           if (!(err instanceof KubeApiError) || !idempotent || !err.transient || attempt + 1 >= this.retry.attempts) throw err;
           const wait = err.retryAfterMs ?? backoffMs(attempt, this.retry);
           if (Date.now() - started + wait > this.retry.budgetMs) throw err;
-          serverWarning(`Kubernetes API ${method} ${url.pathname} failed (${err.status ? `HTTP ${err.status}` : err.reason}: ${err.message}); retrying in ${(wait / 1000).toFixed(1)}s (attempt ${attempt + 2} of ${this.retry.attempts})`);
+          serverWarning(
+            `Kubernetes API ${method} ${url.pathname} failed (${err.status ? `HTTP ${err.status}` : err.reason}: ${err.message}); retrying in ${(wait / 1000).toFixed(1)}s (attempt ${attempt + 2} of ${this.retry.attempts})`,
+          );
           try {
             await sleep(wait, signal);
           } catch {
@@ -342,7 +362,8 @@ function readBody(res: http.IncomingMessage): Promise<string> {
 function statusError(text: string, status: number, method: string, path: string): KubeApiError {
   try {
     const st = JSON.parse(text) as KubeStatus;
-    if (st && st.kind === 'Status') return new KubeApiError(st.message || `${method} ${path}: HTTP ${status}`, st.code || status, st.reason || 'Unknown', st.details);
+    if (st && st.kind === 'Status')
+      return new KubeApiError(st.message || `${method} ${path}: HTTP ${status}`, st.code || status, st.reason || 'Unknown', st.details);
   } catch {
     // not a Status object: fall through
   }

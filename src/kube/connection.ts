@@ -124,10 +124,7 @@ export async function loadKubeConnection(opts: KubeConnectionOptions = {}): Prom
     if (opts.context) {
       if (!kc.getContextObject(opts.context)) {
         const names = kc.getContexts().map((c) => c.name);
-        throw new KubeConfigError(
-          `context "${opts.context}" not found in kubeconfig`,
-          `Use one of: ${names.join(', ') || '(none defined)'}.`,
-        );
+        throw new KubeConfigError(`context "${opts.context}" not found in kubeconfig`, `Use one of: ${names.join(', ') || '(none defined)'}.`);
       }
       kc.setCurrentContext(opts.context);
     }

@@ -42,7 +42,8 @@ export interface KubeStatus {
 
 export interface Condition {
   type: string;
-  status: 'True' | 'False' | 'Unknown' | string;
+  /** 'True', 'False' or 'Unknown'. */
+  status: string;
   reason?: string;
   message?: string;
   lastTransitionTime?: string;
@@ -69,7 +70,7 @@ export interface Container {
 }
 
 /** One of a container's states (waiting, running, terminated), as the kubelet reports it. */
-export type ContainerState = Record<string, { reason?: string; message?: string; exitCode?: number } | undefined>;
+type ContainerState = Record<string, { reason?: string; message?: string; exitCode?: number } | undefined>;
 
 export interface ContainerStatus {
   name: string;

@@ -22,7 +22,7 @@ export interface Listed {
 }
 
 /** Rows per page when the caller names no limit. */
-export const DEFAULT_LIST_LIMIT = 50;
+const DEFAULT_LIST_LIMIT = 50;
 
 export interface ListingRequest {
   namespace: string;
@@ -49,7 +49,7 @@ export interface ListingPage<T> {
   continue?: string;
 }
 
-export class ListingError extends CodedError<'invalid_continue'> {
+class ListingError extends CodedError<'invalid_continue'> {
   override readonly name = 'ListingError';
   constructor(message: string, hint: string) {
     super('invalid_continue', message, hint);
@@ -70,7 +70,7 @@ function compareKeys(a: Key, b: Key): number {
 }
 
 /** Newest first; ties (same second) by name, so the order is total and stable. */
-export function compareNewestFirst(a: Listed, b: Listed): number {
+function compareNewestFirst(a: Listed, b: Listed): number {
   return compareKeys(keyOf(a), keyOf(b));
 }
 
@@ -129,7 +129,10 @@ function filterDigest(req: ListingRequest): string {
   const filters = Object.entries({ ...req.filters, status: req.status })
     .filter(([, v]) => v !== undefined)
     .sort(([a], [b]) => a.localeCompare(b));
-  return createHash('sha256').update(JSON.stringify([req.namespace, filters])).digest('base64url').slice(0, 10);
+  return createHash('sha256')
+    .update(JSON.stringify([req.namespace, filters]))
+    .digest('base64url')
+    .slice(0, 10);
 }
 
 const CURSOR_VERSION = 'c2';
@@ -146,7 +149,10 @@ function decodeCursor(cursor: string, digest: string): Key {
     throw new ListingError('the continue token is not one this listing gave out', 'list again without continue to start from the first page');
   }
   if (from !== digest) {
-    throw new ListingError('the continue token was given out for another namespace or other filters', 'pass the same namespace and filters as for the first page, or list again without continue');
+    throw new ListingError(
+      'the continue token was given out for another namespace or other filters',
+      'pass the same namespace and filters as for the first page, or list again without continue',
+    );
   }
   return { time: ms, name: name.join('.') };
 }

@@ -37,13 +37,13 @@ const NAMED: Readonly<Record<string, BuiltinPersona>> = {
 };
 
 /** The first built-in persona that gets a tool. */
-export function personaOf(tool: Pick<AnyToolSpec, 'name' | 'category' | 'risk'>): BuiltinPersona {
+function personaOf(tool: Pick<AnyToolSpec, 'name' | 'category' | 'risk'>): BuiltinPersona {
   return NAMED[tool.name] ?? (tool.risk === 'read' && tool.category !== 'planning' ? 'readonly' : 'data-scientist');
 }
 
 const added = (p: BuiltinPersona) => ALL_TOOLS.filter((t) => personaOf(t) === p).map((t) => t.name);
 
-export const BUILTIN_DEFS: Record<BuiltinPersona, PersonaDef> = {
+const BUILTIN_DEFS: Record<BuiltinPersona, PersonaDef> = {
   readonly: { tools: added('readonly') },
   'data-scientist': { inherit: 'readonly', tools: added('data-scientist'), ownJobsOnly: true },
   'ml-engineer': { inherit: 'data-scientist', tools: added('ml-engineer'), ownJobsOnly: false },

@@ -86,7 +86,11 @@ export async function createApp(settings: Settings): Promise<App> {
       // auto mode falling back to local: the same refusal as an explicit --backend local.
       const multiUser = localMultiUserProblem(settings.auth.mode, settings.localMultiUser);
       if (multiUser) {
-        unavailable = new ToolError('local_backend_refused', `The local backend was not started${why}: ${multiUser}`, 'Configure a kubeconfig for a Kubernetes cluster, or restart with --local-multi-user.');
+        unavailable = new ToolError(
+          'local_backend_refused',
+          `The local backend was not started${why}: ${multiUser}`,
+          'Configure a kubeconfig for a Kubernetes cluster, or restart with --local-multi-user.',
+        );
         return;
       }
       local = new LocalBackend({
@@ -118,15 +122,25 @@ export async function createApp(settings: Settings): Promise<App> {
     kube = client;
     backend = new KubernetesBackend(kube);
     // In the background: probe jobs a killed server left behind (never delays or fails start-up).
-    void sweepProbeJobs(client, conn.defaultNamespace).then((gone) => gone.length && log.info({ deleted: gone }, 'deleted leftover get_runtime_packages probe jobs'));
+    void sweepProbeJobs(client, conn.defaultNamespace).then(
+      (gone) => gone.length && log.info({ deleted: gone }, 'deleted leftover get_runtime_packages probe jobs'),
+    );
   };
 
   /** The registry client; for a caller the server acts for, every request first checks their right (hub/access.ts). */
   const registryClient = (caller?: Identity): ModelRegistryClient => {
     if (!settings.registry.url) {
-      throw new ToolError('no_registry', 'No Model Registry is configured.', 'Start the server with --registry-url http://model-registry-service.kubeflow:8080 (or hub.url in the config file, or $MODEL_REGISTRY_URL).');
+      throw new ToolError(
+        'no_registry',
+        'No Model Registry is configured.',
+        'Start the server with --registry-url http://model-registry-service.kubeflow:8080 (or hub.url in the config file, or $MODEL_REGISTRY_URL).',
+      );
     }
-    return new ModelRegistryClient({ baseUrl: settings.registry.url, token: registryToken(settings.registry.tokenFile), authorize: caller?.impersonate ? registryAccess(caller) : undefined });
+    return new ModelRegistryClient({
+      baseUrl: settings.registry.url,
+      token: registryToken(settings.registry.tokenFile),
+      authorize: caller?.impersonate ? registryAccess(caller) : undefined,
+    });
   };
   const registryAccess = (caller: Identity) => {
     const service = settings.registry.service ? parseRegistryService(settings.registry.service) : registryServiceFromUrl(settings.registry.url ?? '');
@@ -134,7 +148,9 @@ export async function createApp(settings: Settings): Promise<App> {
       throw new ToolError(
         'registry_access_unchecked',
         `The Model Registry cannot be used for ${caller.user}: the server cannot check their right to it (${kube ? `no registry Service known for ${settings.registry.url}` : 'no Kubernetes cluster to ask'}).`,
-        kube ? 'Set hub.service to "<namespace>/<service name>" of the registry in the config file, or use its in-cluster URL (http://<service>.<namespace>:8080).' : 'Run the server against the cluster that hosts the registry.',
+        kube
+          ? 'Set hub.service to "<namespace>/<service name>" of the registry in the config file, or use its in-cluster URL (http://<service>.<namespace>:8080).'
+          : 'Run the server against the cluster that hosts the registry.',
       );
     }
     return subjectAccessCheck(kube, service, caller);
@@ -145,9 +161,18 @@ export async function createApp(settings: Settings): Promise<App> {
    * first (pipelines/access.ts). Task logs are read from Kubernetes as the caller.
    */
   const pipelinesClient = (caller?: Identity): PipelinesClient => {
-    if (!kfp.endpoint) throw new ToolError('no_pipelines', `No Kubeflow Pipelines API server is configured: ${kfp.source}.`, 'Start the server with --pipelines-endpoint http://ml-pipeline.kubeflow.svc.cluster.local:8888 (or pipelines.endpoint in the config file, or $KF_PIPELINES_ENDPOINT).');
+    if (!kfp.endpoint)
+      throw new ToolError(
+        'no_pipelines',
+        `No Kubeflow Pipelines API server is configured: ${kfp.source}.`,
+        'Start the server with --pipelines-endpoint http://ml-pipeline.kubeflow.svc.cluster.local:8888 (or pipelines.endpoint in the config file, or $KF_PIPELINES_ENDPOINT).',
+      );
     if (caller?.impersonate && !kube) {
-      throw new ToolError('pipelines_access_unchecked', `Kubeflow Pipelines cannot be used for ${caller.user}: the server cannot check their right to it (no Kubernetes cluster to ask).`, 'Run the server against the cluster that hosts Kubeflow Pipelines.');
+      throw new ToolError(
+        'pipelines_access_unchecked',
+        `Kubeflow Pipelines cannot be used for ${caller.user}: the server cannot check their right to it (no Kubernetes cluster to ask).`,
+        'Run the server against the cluster that hosts Kubeflow Pipelines.',
+      );
     }
     return new PipelinesClient({
       endpoint: kfp.endpoint,
@@ -163,7 +188,11 @@ export async function createApp(settings: Settings): Promise<App> {
       modules = ['trainer'];
       return;
     }
-    const verdicts = await Promise.all(CLIENT_MODULES.map((m) => moduleMissing(m.name, kube, local !== undefined, settings.registry.url, () => registryClient(), kfp.endpoint ? () => pipelinesClient() : kfp.source)));
+    const verdicts = await Promise.all(
+      CLIENT_MODULES.map((m) =>
+        moduleMissing(m.name, kube, local !== undefined, settings.registry.url, () => registryClient(), kfp.endpoint ? () => pipelinesClient() : kfp.source),
+      ),
+    );
     CLIENT_MODULES.forEach((m, i) => (verdicts[i] ? skipped.push(`${m.name}: ${verdicts[i]}`) : modules.push(m.name)));
   };
 
@@ -183,13 +212,21 @@ export async function createApp(settings: Settings): Promise<App> {
   };
   const optimizerFor = (caller: Identity): OptimizerClient => {
     if (!kube) {
-      throw new ToolError('no_cluster', 'Hyperparameter optimization runs on a Kubernetes cluster with Katib; this server has none.', 'Start the server with a kubeconfig (--kubeconfig / --context) for a cluster with Katib installed.');
+      throw new ToolError(
+        'no_cluster',
+        'Hyperparameter optimization runs on a Kubernetes cluster with Katib; this server has none.',
+        'Start the server with a kubeconfig (--kubeconfig / --context) for a cluster with Katib installed.',
+      );
     }
     return new OptimizerClient(caller.impersonate ? kube.as({ user: caller.user, groups: caller.groups }) : kube);
   };
   const sparkFor = (caller: Identity): SparkClient => {
     if (!kube) {
-      throw new ToolError('no_cluster', 'Spark jobs and sessions run on a Kubernetes cluster with the Spark Operator; this server has none.', 'Start the server with a kubeconfig (--kubeconfig / --context) for a cluster with the Spark Operator installed.');
+      throw new ToolError(
+        'no_cluster',
+        'Spark jobs and sessions run on a Kubernetes cluster with the Spark Operator; this server has none.',
+        'Start the server with a kubeconfig (--kubeconfig / --context) for a cluster with the Spark Operator installed.',
+      );
     }
     return new SparkClient(caller.impersonate ? kube.as({ user: caller.user, groups: caller.groups }) : kube);
   };
@@ -221,7 +258,7 @@ export async function createApp(settings: Settings): Promise<App> {
     },
     close: async () => {
       await audit.close();
-      await local?.close();
+      local?.close();
       await tracing.shutdown();
     },
     factory: async (ctx?: McpRequestContext) => {
@@ -277,7 +314,9 @@ async function moduleMissing(
     case 'trainer':
       if (isLocal) return undefined;
       if (!kube) return 'no cluster';
-      return (await serves(kube, '/apis/trainer.kubeflow.org/v1alpha1', 'trainjobs')) ? undefined : 'the Kubeflow Trainer v2 API (trainer.kubeflow.org/v1alpha1 trainjobs) is not served by the cluster';
+      return (await serves(kube, '/apis/trainer.kubeflow.org/v1alpha1', 'trainjobs'))
+        ? undefined
+        : 'the Kubeflow Trainer v2 API (trainer.kubeflow.org/v1alpha1 trainjobs) is not served by the cluster';
     case 'optimizer':
       if (!kube) return 'Katib needs a Kubernetes cluster';
       return (await serves(kube, '/apis/kubeflow.org/v1beta1', 'experiments')) ? undefined : 'Katib (kubeflow.org/v1beta1 experiments) is not installed';

@@ -8,11 +8,11 @@ import { ToolError } from '../tools/contract.js';
 import { MAX_BODY_BYTES } from './http.js';
 
 /** Objects and lists inside the arguments, counted from a parameter's value. */
-export const MAX_ARGUMENT_DEPTH = 32;
+const MAX_ARGUMENT_DEPTH = 32;
 /** The same ceiling as an HTTP request body, so stdio accepts no more than HTTP. */
-export const MAX_ARGUMENTS_BYTES = MAX_BODY_BYTES;
+const MAX_ARGUMENTS_BYTES = MAX_BODY_BYTES;
 /** func_args become keyword arguments in the TrainJob's command line. */
-export const MAX_FUNC_ARGS_BYTES = 64 * 1024;
+const MAX_FUNC_ARGS_BYTES = 64 * 1024;
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
@@ -54,16 +54,25 @@ export function argumentShapeError(tool: string, args: Record<string, unknown>):
     let size: number;
     if (typeof value === 'string') {
       const at = loneSurrogateAt(value);
-      if (at !== undefined) return refuse(`${pathOf(frame) || '(arguments)'} contains a lone UTF-16 surrogate at character ${at}; strings must be valid Unicode.`, unicode);
+      if (at !== undefined)
+        return refuse(`${pathOf(frame) || '(arguments)'} contains a lone UTF-16 surrogate at character ${at}; strings must be valid Unicode.`, unicode);
       size = Buffer.byteLength(value) + 2;
     } else if (value && typeof value === 'object') {
-      if (depth >= MAX_ARGUMENT_DEPTH) return refuse(`${pathOf(frame)} is nested more than ${MAX_ARGUMENT_DEPTH} levels deep.`, `Flatten the value: at most ${MAX_ARGUMENT_DEPTH} levels of lists and objects are accepted.`);
+      if (depth >= MAX_ARGUMENT_DEPTH)
+        return refuse(
+          `${pathOf(frame)} is nested more than ${MAX_ARGUMENT_DEPTH} levels deep.`,
+          `Flatten the value: at most ${MAX_ARGUMENT_DEPTH} levels of lists and objects are accepted.`,
+        );
       size = 2;
       const entries: Array<[string | number, unknown]> = Array.isArray(value) ? value.map((v, i) => [i, v]) : Object.entries(value);
       for (const [key, v] of entries) {
         if (typeof key === 'string') {
           const bad = loneSurrogateAt(key);
-          if (bad !== undefined) return refuse(`a key in ${pathOf(frame) || '(arguments)'} contains a lone UTF-16 surrogate at character ${bad}; strings must be valid Unicode.`, unicode);
+          if (bad !== undefined)
+            return refuse(
+              `a key in ${pathOf(frame) || '(arguments)'} contains a lone UTF-16 surrogate at character ${bad}; strings must be valid Unicode.`,
+              unicode,
+            );
           size += Buffer.byteLength(key) + 4;
         }
         const child: Frame = { value: v, parent: frame, key, depth: depth + 1, funcArgs };
@@ -75,10 +84,16 @@ export function argumentShapeError(tool: string, args: Record<string, unknown>):
     }
     total += size;
     if (total > MAX_ARGUMENTS_BYTES) {
-      return refuse(`the arguments exceed ${MAX_ARGUMENTS_BYTES} bytes.`, 'Send less: large inputs belong in a dataset, a file the training code reads, or a Kubernetes object, not in tool arguments.');
+      return refuse(
+        `the arguments exceed ${MAX_ARGUMENTS_BYTES} bytes.`,
+        'Send less: large inputs belong in a dataset, a file the training code reads, or a Kubernetes object, not in tool arguments.',
+      );
     }
     if (funcArgs !== undefined && (funcArgsBytes[funcArgs] = (funcArgsBytes[funcArgs] ?? 0) + size) > MAX_FUNC_ARGS_BYTES) {
-      return refuse(`${pathOf(funcArgsMaps[funcArgs]!)} exceeds ${MAX_FUNC_ARGS_BYTES} bytes.`, 'Pass large inputs as files (a dataset, or a path the training code reads), not as func_args.');
+      return refuse(
+        `${pathOf(funcArgsMaps[funcArgs]!)} exceeds ${MAX_FUNC_ARGS_BYTES} bytes.`,
+        'Pass large inputs as files (a dataset, or a path the training code reads), not as func_args.',
+      );
     }
   }
   return undefined;

@@ -8,7 +8,15 @@
  * plan the user saw. Elsewhere the `confirmed` argument decides, unless the policy requires the user.
  */
 import { randomBytes } from 'node:crypto';
-import { CLIENT_CAPABILITIES_META_KEY, createRequestStateCodec, inputRequired, inputResponse, type ClientCapabilities, type Server, type ServerContext } from '@modelcontextprotocol/server';
+import {
+  CLIENT_CAPABILITIES_META_KEY,
+  createRequestStateCodec,
+  inputRequired,
+  inputResponse,
+  type ClientCapabilities,
+  type Server,
+  type ServerContext,
+} from '@modelcontextprotocol/server';
 import { redactText } from '../audit/secrets.js';
 import type { Identity } from '../auth/identity.js';
 import type { ConfirmationSetting } from '../policy/policy.js';
@@ -31,7 +39,7 @@ const CONFIRM = 'confirm';
 const codec = createRequestStateCodec<Shown>({ key: randomBytes(32), ttlSeconds: 600 });
 
 /** Server option: requestState that fails verification is refused before any handler runs. */
-export const requestStateVerification = { verify: codec.verify };
+export const requestStateVerification = { verify: (state: string, ctx: ServerContext) => codec.verify(state, ctx) };
 
 export function confirmationFor(setting: ConfirmationSetting, server: Server, ctx: ServerContext, tool: string, caller: Identity): Confirmation {
   const via = setting === 'argument' ? 'argument' : canAsk(server, ctx) ? 'user' : setting === 'require-user' ? 'unavailable' : 'argument';

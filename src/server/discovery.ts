@@ -26,9 +26,9 @@ export interface RegistryEntry {
 
 export const REGISTRY_ENTRY = createRequire(import.meta.url)('../../server.json') as RegistryEntry;
 
-export const SERVER_CARD_SCHEMA = 'https://static.modelcontextprotocol.io/schemas/v1/server-card.schema.json';
+const SERVER_CARD_SCHEMA = 'https://static.modelcontextprotocol.io/schemas/v1/server-card.schema.json';
 export const SERVER_CARD_MEDIA_TYPE = 'application/mcp-server-card+json';
-export const WELL_KNOWN_SERVER_CARD = '/.well-known/mcp-server-card';
+const WELL_KNOWN_SERVER_CARD = '/.well-known/mcp-server-card';
 
 export interface ServerCard {
   $schema: string;

@@ -11,7 +11,11 @@ import { inputJsonSchema, outputJsonSchema } from './jsonSchema.js';
 
 export const EXECUTE_TOOL = 'execute_tool';
 
-const words = (s: string) => s.toLowerCase().split(/[^a-z0-9]+/).filter((w) => w.length > 1);
+const words = (s: string) =>
+  s
+    .toLowerCase()
+    .split(/[^a-z0-9]+/)
+    .filter((w) => w.length > 1);
 
 /** Keyword score: names weigh most, then titles, then descriptions and parameter names. */
 export function rank(tools: readonly AnyToolSpec[], query: string): Array<{ tool: AnyToolSpec; score: number }> {
@@ -55,7 +59,12 @@ export function metaTools(visible: readonly AnyToolSpec[]): AnyToolSpec[] {
         .slice(0, a.limit)
         .map(({ tool }) => ({ name: tool.name, title: tool.title, risk: tool.risk, description: tool.description })),
     }),
-    render: (o) => table(['TOOL', 'RISK', 'WHAT'], o.tools.map((t) => [t.name, t.risk, t.description]), 'No tool matches; try other words (e.g. train, logs, model, tune).'),
+    render: (o) =>
+      table(
+        ['TOOL', 'RISK', 'WHAT'],
+        o.tools.map((t) => [t.name, t.risk, t.description]),
+        'No tool matches; try other words (e.g. train, logs, model, tune).',
+      ),
   });
   const describe = defineTool({
     name: 'describe_tools',
@@ -65,11 +74,25 @@ export function metaTools(visible: readonly AnyToolSpec[]): AnyToolSpec[] {
     title: 'Describe tools',
     description: 'Full input and output schemas of the named tools.',
     input: z.object({ names: z.array(z.string().min(1)).min(1).max(20) }),
-    output: z.object({ tools: z.array(z.object({ name: z.string(), description: z.string(), risk: z.string(), inputSchema: z.record(z.string(), z.unknown()), outputSchema: z.record(z.string(), z.unknown()) })) }),
+    output: z.object({
+      tools: z.array(
+        z.object({
+          name: z.string(),
+          description: z.string(),
+          risk: z.string(),
+          inputSchema: z.record(z.string(), z.unknown()),
+          outputSchema: z.record(z.string(), z.unknown()),
+        }),
+      ),
+    }),
     async run(a) {
       const unknown = a.names.filter((n) => !byName.has(n));
       if (unknown.length) {
-        throw new ToolError('unknown_tool', `No tool named ${unknown.map((n) => `'${n}'`).join(', ')} is available here.`, `Use search_tools to find names; available: ${[...byName.keys()].join(', ')}.`);
+        throw new ToolError(
+          'unknown_tool',
+          `No tool named ${unknown.map((n) => `'${n}'`).join(', ')} is available here.`,
+          `Use search_tools to find names; available: ${[...byName.keys()].join(', ')}.`,
+        );
       }
       return {
         tools: a.names.map((n) => {

@@ -62,12 +62,20 @@ export async function serveHttp(opts: HttpOptions): Promise<{ server: HttpServer
   const metrics = await enableMetrics();
 
   const limits = { ...DEFAULT_HTTP_LIMITS, ...opts.limits };
-  const server = createServer({ requestTimeout: limits.requestTimeoutMs, headersTimeout: limits.requestTimeoutMs, keepAliveTimeout: limits.idleTimeoutMs, connectionsCheckingInterval: limits.checkIntervalMs }, (req, res) => {
-    route(req, res).catch((err: Error) => {
-      opts.onError?.(err);
-      if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' }).end('internal error\n');
-    });
-  });
+  const server = createServer(
+    {
+      requestTimeout: limits.requestTimeoutMs,
+      headersTimeout: limits.requestTimeoutMs,
+      keepAliveTimeout: limits.idleTimeoutMs,
+      connectionsCheckingInterval: limits.checkIntervalMs,
+    },
+    (req, res) => {
+      route(req, res).catch((err: Error) => {
+        opts.onError?.(err);
+        if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' }).end('internal error\n');
+      });
+    },
+  );
 
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = (req.url ?? '/').split('?')[0];
@@ -126,13 +134,25 @@ export async function serveHttp(opts: HttpOptions): Promise<{ server: HttpServer
 /** 503 while draining (drain.ts), JSON-RPC shaped like the 429; the connection closes after it. */
 function shuttingDown(res: ServerResponse): void {
   res.writeHead(503, { 'content-type': 'application/json', connection: 'close', 'retry-after': '1' });
-  res.end(JSON.stringify({ jsonrpc: '2.0', id: null, error: { code: -32000, message: 'This server is shutting down: retry (another replica answers).', data: { retryAfterSeconds: 1 } } }));
+  res.end(
+    JSON.stringify({
+      jsonrpc: '2.0',
+      id: null,
+      error: { code: -32000, message: 'This server is shutting down: retry (another replica answers).', data: { retryAfterSeconds: 1 } },
+    }),
+  );
 }
 
 /** 429 with a JSON-RPC error body, so MCP clients surface it as an error of the request. */
 function rateLimited(res: ServerResponse, wait: number): void {
   res.writeHead(429, { 'content-type': 'application/json', 'retry-after': String(wait) });
-  res.end(JSON.stringify({ jsonrpc: '2.0', id: null, error: { code: -32000, message: `Rate limit exceeded for this caller: retry after ${wait}s.`, data: { retryAfterSeconds: wait } } }));
+  res.end(
+    JSON.stringify({
+      jsonrpc: '2.0',
+      id: null,
+      error: { code: -32000, message: `Rate limit exceeded for this caller: retry after ${wait}s.`, data: { retryAfterSeconds: wait } },
+    }),
+  );
 }
 
 async function sendResponse(res: ServerResponse, response: Response): Promise<void> {

@@ -13,7 +13,7 @@ import { bearerAuthChallengeResponse, verifyBearerToken, type AuthInfo, type OAu
 import { gatewayAuthenticator, type GatewayOptions } from '../auth/gateway.js';
 import { IDENTITY_KEY } from '../auth/identity.js';
 
-export type AuthOutcome = { ok: true; auth: AuthInfo } | { ok: false; response: Response };
+type AuthOutcome = { ok: true; auth: AuthInfo } | { ok: false; response: Response };
 
 export interface HttpAuth {
   mode: 'none' | 'gateway' | 'oauth';
@@ -45,7 +45,15 @@ export function gatewayAuth(opts: GatewayOptions): HttpAuth {
       const outcome = check(req);
       if (!outcome.ok) return { ok: false, response: Response.json({ error: 'unauthenticated', message: outcome.reason }, { status: 401 }) };
       const id = requestId(req, opts.requestIdHeader);
-      return { ok: true, auth: { token: '', clientId: outcome.identity.user, scopes: [], extra: { [IDENTITY_KEY]: { ...outcome.identity, requestId: id }, [REQUEST_ID_KEY]: id } } };
+      return {
+        ok: true,
+        auth: {
+          token: '',
+          clientId: outcome.identity.user,
+          scopes: [],
+          extra: { [IDENTITY_KEY]: { ...outcome.identity, requestId: id }, [REQUEST_ID_KEY]: id },
+        },
+      };
     },
   };
 }

@@ -33,10 +33,12 @@ export function instructions(visible: ReadonlySet<string>, mode: 'full' | 'dynam
   if (register.length) lines.push(`Register trained models with ${names(register)}; look them up with ${names(of('hub', 'discovery'))}.`);
   const spark = of('spark', 'training');
   const sparkStatus = names(of('spark', 'monitoring', 'discovery'));
-  if (spark.length) lines.push(`Spark: ${spark.map((t) => `${t.name} = ${t.title}`).join('; ')} (preview first, like training); follow with ${sparkStatus} (wait_for, logs).`);
+  if (spark.length)
+    lines.push(`Spark: ${spark.map((t) => `${t.name} = ${t.title}`).join('; ')} (preview first, like training); follow with ${sparkStatus} (wait_for, logs).`);
   else if (sparkStatus) lines.push(`Inspect Spark jobs and sessions with ${sparkStatus}.`);
   const pipelines = of('pipelines', 'training');
-  if (pipelines.length) lines.push(`Pipelines: ${names(pipelines)} (compiled YAML only; parameters as get_pipeline lists them), then ${names(of('pipelines', 'monitoring'))}.`);
+  if (pipelines.length)
+    lines.push(`Pipelines: ${names(pipelines)} (compiled YAML only; parameters as get_pipeline lists them), then ${names(of('pipelines', 'monitoring'))}.`);
   else if (of('pipelines', 'discovery').length) lines.push(`Pipelines: ${names(of('pipelines', 'discovery', 'monitoring'))}.`);
   const lifecycle = tools.filter((t) => t.category === 'lifecycle' && t.mutation);
   if (lifecycle.length) lines.push(`${names(lifecycle)} also preview first.`);

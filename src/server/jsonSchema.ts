@@ -11,11 +11,24 @@ import { KEYS_ONLY } from '../tools/schemas.js';
 type Json = Record<string, unknown>;
 
 /** Keywords that only constrain values; the server enforces them, the model does not need them. */
-const VALIDATION_ONLY = new Set(['pattern', 'minLength', 'maxLength', 'minimum', 'maximum', 'exclusiveMinimum', 'exclusiveMaximum', 'minItems', 'maxItems', 'format', 'minProperties', 'maxProperties']);
+const VALIDATION_ONLY = new Set([
+  'pattern',
+  'minLength',
+  'maxLength',
+  'minimum',
+  'maximum',
+  'exclusiveMinimum',
+  'exclusiveMaximum',
+  'minItems',
+  'maxItems',
+  'format',
+  'minProperties',
+  'maxProperties',
+]);
 
 /** Input schema: full depth; drops noise keys zod emits that carry no meaning for a model. */
 export function inputJsonSchema(schema: z.ZodType): Json {
-  return trim(z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as Json);
+  return trim(z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }));
 }
 
 /**

@@ -12,7 +12,15 @@
  * confirmation (by the user where the client can ask, see confirmation.ts) -> apply.
  */
 import { randomUUID } from 'node:crypto';
-import { isInputRequiredResult, ProtocolError, ProtocolErrorCode, type Server, type CallToolResult, type InputRequiredResult, type ServerContext } from '@modelcontextprotocol/server';
+import {
+  isInputRequiredResult,
+  ProtocolError,
+  ProtocolErrorCode,
+  type Server,
+  type CallToolResult,
+  type InputRequiredResult,
+  type ServerContext,
+} from '@modelcontextprotocol/server';
 import type { z } from 'zod';
 import { auditParameters, type AuditRecord, type AuditSink } from '../audit/audit.js';
 import { findSecrets, redact, redactText } from '../audit/secrets.js';
@@ -83,7 +91,11 @@ export function buildServer(deps: ServerDeps, entries = listEntries(advertised(d
   // logging: the server's own warnings reach the client as notifications/message (telemetry/serverLog.ts).
   const server = new InstrumentedServer(
     { name: SERVER_NAME, version: SERVER_VERSION },
-    { capabilities: { tools: {}, logging: {}, ...(prompts.size ? { prompts: {} } : {}) }, instructions: deps.instructions, requestState: requestStateVerification },
+    {
+      capabilities: { tools: {}, logging: {}, ...(prompts.size ? { prompts: {} } : {}) },
+      instructions: deps.instructions,
+      requestState: requestStateVerification,
+    },
   );
   if (prompts.size) {
     server.setRequestHandler('prompts/list', async () => ({
@@ -108,9 +120,13 @@ export function buildServer(deps: ServerDeps, entries = listEntries(advertised(d
     const { name, arguments: args } = request.params;
     if (deps.mode === 'dynamic' && name === EXECUTE_TOOL) {
       const target = typeof args?.name === 'string' ? args.name : '';
-      const targetArgs = args?.arguments && typeof args.arguments === 'object' && !Array.isArray(args.arguments) ? (args.arguments as Record<string, unknown>) : {};
+      const targetArgs =
+        args?.arguments && typeof args.arguments === 'object' && !Array.isArray(args.arguments) ? (args.arguments as Record<string, unknown>) : {};
       const spec = usable.get(target) ?? deps.allTools.find((t) => t.name === target);
-      if (!spec) return errorResult(new ToolError('unknown_tool', `No tool named '${target}'.`, 'Use search_tools to find tool names, describe_tools for their parameters.'));
+      if (!spec)
+        return errorResult(
+          new ToolError('unknown_tool', `No tool named '${target}'.`, 'Use search_tools to find tool names, describe_tools for their parameters.'),
+        );
       const result = await callTool(server, spec, usable.has(target), targetArgs, ctx, deps);
       return isInputRequiredResult(result) ? result : server.projectCallToolResult(result, entryByName.get(EXECUTE_TOOL)?.outputSchema);
     }
@@ -123,11 +139,26 @@ export function buildServer(deps: ServerDeps, entries = listEntries(advertised(d
   return server;
 }
 
-function callTool(server: Server, spec: AnyToolSpec, visible: boolean, rawArgs: Record<string, unknown>, ctx: ServerContext, deps: ServerDeps): Promise<CallToolResult | InputRequiredResult> {
+function callTool(
+  server: Server,
+  spec: AnyToolSpec,
+  visible: boolean,
+  rawArgs: Record<string, unknown>,
+  ctx: ServerContext,
+  deps: ServerDeps,
+): Promise<CallToolResult | InputRequiredResult> {
   return tracedTool(spec.name, (telemetry) => runTool(server, spec, visible, rawArgs, ctx, deps, telemetry));
 }
 
-async function runTool(server: Server, spec: AnyToolSpec, visible: boolean, rawArgs: Record<string, unknown>, ctx: ServerContext, deps: ServerDeps, telemetry: ToolTelemetry): Promise<CallToolResult | InputRequiredResult> {
+async function runTool(
+  server: Server,
+  spec: AnyToolSpec,
+  visible: boolean,
+  rawArgs: Record<string, unknown>,
+  ctx: ServerContext,
+  deps: ServerDeps,
+  telemetry: ToolTelemetry,
+): Promise<CallToolResult | InputRequiredResult> {
   // Nothing runs unaudited: once the audit log cannot be written, every call is refused.
   const auditDown = deps.audit?.failure();
   if (auditDown) {
@@ -159,13 +190,20 @@ async function runTool(server: Server, spec: AnyToolSpec, visible: boolean, rawA
 
   if (!visible) {
     const why = deps.policy.whyNot(spec) ?? 'not enabled on this server';
-    return refuse(new ToolError('tool_not_allowed', `Tool '${spec.name}' is ${why}.`, 'Use one of the listed tools, or ask the operator for a persona or policy that allows it.'), why);
+    return refuse(
+      new ToolError(
+        'tool_not_allowed',
+        `Tool '${spec.name}' is ${why}.`,
+        'Use one of the listed tools, or ask the operator for a persona or policy that allows it.',
+      ),
+      why,
+    );
   }
   const badShape = argumentShapeError(spec.name, rawArgs);
   if (badShape) return refuse(badShape, 'invalid arguments');
   const parsed = spec.input.strict().safeParse(rawArgs);
   if (!parsed.success) return refuse(argumentError(spec, parsed.error), 'invalid arguments');
-  const args = parsed.data as Record<string, unknown>;
+  const args = parsed.data;
   const secrets = findSecrets(args);
   if (secrets.length) {
     const s = secrets[0]!;
@@ -207,15 +245,21 @@ async function runTool(server: Server, spec: AnyToolSpec, visible: boolean, rawA
       audit({ decision: 'allowed', reason: 'asked the user to confirm', result: 'ok', namespace: namespace ?? requested });
       return outcome.asked as InputRequiredResult;
     }
-    out = redact(spec.output.parse(outcome.out) as Record<string, unknown>);
+    out = redact(spec.output.parse(outcome.out));
   } catch (err) {
     const te = toToolError(err);
     const denied = DENIALS.has(te.code);
-    audit({ decision: denied ? 'denied' : 'allowed', reason: denied ? te.message : undefined, result: 'error', code: te.code, namespace: namespace ?? requested });
+    audit({
+      decision: denied ? 'denied' : 'allowed',
+      reason: denied ? te.message : undefined,
+      result: 'error',
+      code: te.code,
+      namespace: namespace ?? requested,
+    });
     return errorResult(te);
   }
   audit({ decision: 'allowed', result: 'ok', namespace, job: jobNameOf(args, out) });
-  return { content: [{ type: 'text', text: redactText(spec.render(out as never)) }], structuredContent: out };
+  return { content: [{ type: 'text', text: redactText(spec.render(out)) }], structuredContent: out };
 }
 
 /** Refusals the audit log records as denied: policy, ownership, and the user saying no. */
@@ -260,5 +304,9 @@ function argumentError(spec: AnyToolSpec, error: z.ZodError): ToolError {
     const where = i.path.length ? i.path.join('.') : '(arguments)';
     return `${where}: ${i.message}`;
   });
-  return new ToolError('invalid_arguments', `Invalid arguments for ${spec.name}: ${problems.join('; ')}.`, `Parameters: ${known.join(', ')}. Fix the listed ones and call again.`);
+  return new ToolError(
+    'invalid_arguments',
+    `Invalid arguments for ${spec.name}: ${problems.join('; ')}.`,
+    `Parameters: ${known.join(', ')}. Fix the listed ones and call again.`,
+  );
 }

@@ -6,7 +6,7 @@
  */
 import type { AnyToolSpec } from '../tools/contract.js';
 
-export interface PromptStep {
+interface PromptStep {
   tool: string;
   args: Record<string, unknown>;
   /** What to do with the result. */
@@ -23,7 +23,12 @@ export interface PromptSpec {
 
 /** A job or experiment name from free text: lowercase, starts with a letter, at most 40 characters. */
 export function nameFrom(prefix: string, text: string): string {
-  const slug = text.toLowerCase().split('/').pop()!.replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '');
+  const slug = text
+    .toLowerCase()
+    .split('/')
+    .pop()!
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '');
   return `${prefix}-${slug}`.slice(0, 40).replace(/-+$/, '');
 }
 
@@ -36,7 +41,7 @@ export const PROMPTS: readonly PromptSpec[] = [
     description: 'Pre-flight, preview, confirm, follow and read the metrics of a fine-tuning job.',
     arguments: [
       { name: 'model', description: 'HF id, hf:// or s3://', required: true },
-      { name: 'dataset', description: 'HF id, hf:// or s3:// (default: the runtime\'s)' },
+      { name: 'dataset', description: "HF id, hf:// or s3:// (default: the runtime's)" },
       { name: 'queue', description: 'Kueue LocalQueue' },
       { name: 'namespace', description: 'namespace (default: the configured one)' },
     ],
@@ -45,7 +50,11 @@ export const PROMPTS: readonly PromptSpec[] = [
       const name = nameFrom('ft', model);
       const job = { model, ...(a.dataset ? { dataset: a.dataset } : {}), ...(a.queue ? { queue: a.queue } : {}), name, ...ns(a) };
       return [
-        { tool: 'check_prerequisites', args: { model, ...(a.queue ? { queue: a.queue } : {}), ...ns(a) }, then: 'Stop and report any FAIL check with its fix.' },
+        {
+          tool: 'check_prerequisites',
+          args: { model, ...(a.queue ? { queue: a.queue } : {}), ...ns(a) },
+          then: 'Stop and report any FAIL check with its fix.',
+        },
         { tool: 'fine_tune', args: job, then: 'Show the preview (checks, GPUs it takes) to the user and ask to go ahead.' },
         { tool: 'fine_tune', args: { ...job, confirmed: true }, then: 'Only after the user agreed.' },
         { tool: 'wait_for_training', args: { name, ...ns(a) }, then: 'On a timeout, report progress and any blockers; call again to keep waiting.' },
@@ -86,9 +95,21 @@ export const PROMPTS: readonly PromptSpec[] = [
     ],
     steps(a) {
       return [
-        { tool: 'get_best_results', args: { name: a.experiment ?? '', ...ns(a) }, then: 'The best trial\'s name is its TrainJob: use it as <best_trial> below.' },
-        { tool: 'register_model', args: { name: a.model_name ?? '', version: a.version ?? 'v1', train_job: '<best_trial>', ...ns(a) }, then: 'Show the preview (URI, lineage) to the user and ask to go ahead.' },
-        { tool: 'register_model', args: { name: a.model_name ?? '', version: a.version ?? 'v1', train_job: '<best_trial>', confirmed: true, ...ns(a) }, then: 'Only after the user agreed; report the registered version.' },
+        {
+          tool: 'get_best_results',
+          args: { name: a.experiment ?? '', ...ns(a) },
+          then: "The best trial's name is its TrainJob: use it as <best_trial> below.",
+        },
+        {
+          tool: 'register_model',
+          args: { name: a.model_name ?? '', version: a.version ?? 'v1', train_job: '<best_trial>', ...ns(a) },
+          then: 'Show the preview (URI, lineage) to the user and ask to go ahead.',
+        },
+        {
+          tool: 'register_model',
+          args: { name: a.model_name ?? '', version: a.version ?? 'v1', train_job: '<best_trial>', confirmed: true, ...ns(a) },
+          then: 'Only after the user agreed; report the registered version.',
+        },
       ];
     },
   },

@@ -8,7 +8,7 @@
 import { Transform, type Writable } from 'node:stream';
 
 /** Well above the 1 MiB of tool arguments accepted, well below the SDK transport's 10 MB. */
-export const MAX_STDIO_MESSAGE_BYTES = 4 * 1024 * 1024;
+const MAX_STDIO_MESSAGE_BYTES = 4 * 1024 * 1024;
 
 /** `{"jsonrpc":"2.0","id":…` or `{"id":…` at the very start: the id of a top-level request. */
 const LEADING_ID = /^\s*\{\s*(?:"jsonrpc"\s*:\s*"2\.0"\s*,\s*)?"id"\s*:\s*(-?\d{1,15}|"(?:[^"\\\x00-\x1f]|\\.){0,200}")\s*[,}]/;
@@ -22,7 +22,10 @@ export function limitStdioMessages(output: Writable, onDrop: (bytes: number) => 
   const refuse = (head: Buffer) => {
     const m = LEADING_ID.exec(head.toString('utf8'));
     const id: unknown = m ? JSON.parse(m[1]!) : null;
-    const error = { code: -32600, message: `Message larger than ${maxBytes} bytes refused; nothing was done. Send smaller requests: tool arguments are limited to 1 MiB.` };
+    const error = {
+      code: -32600,
+      message: `Message larger than ${maxBytes} bytes refused; nothing was done. Send smaller requests: tool arguments are limited to 1 MiB.`,
+    };
     output.write(`${JSON.stringify({ jsonrpc: '2.0', id, error })}\n`);
   };
 

@@ -11,7 +11,9 @@ export async function toolTable(tools: readonly AnyToolSpec[]): Promise<string> 
   const builtin = new Personas();
   const short = { readonly: 'R', 'data-scientist': 'DS', 'ml-engineer': 'MLE', 'platform-admin': 'PA' } as const;
   const rows = tools.map((t) => {
-    const personas = BUILTIN_PERSONAS.filter((p) => builtin.resolve(p).allows(t.name)).map((p) => short[p]).join(' ');
+    const personas = BUILTIN_PERSONAS.filter((p) => builtin.resolve(p).allows(t.name))
+      .map((p) => short[p])
+      .join(' ');
     const first = t.description.split(/(?<=\.)\s/)[0] ?? t.description;
     return `| \`${t.name}\` | ${t.module} | ${t.category} | ${t.risk} | ${personas} | ${perTool.get(t.name)} | ${first.replace(/\|/g, '\\|')} |`;
   });
@@ -21,7 +23,7 @@ export async function toolTable(tools: readonly AnyToolSpec[]): Promise<string> 
     '|---|---|---|---|---|---|---|',
     ...rows,
     '',
-    'Personas: R = readonly, DS = data-scientist, MLE = ml-engineer, PA = platform-admin. Tokens: o200k tokens of the tool\'s tools/list entry.',
+    "Personas: R = readonly, DS = data-scientist, MLE = ml-engineer, PA = platform-admin. Tokens: o200k tokens of the tool's tools/list entry.",
     TABLE_END,
   ].join('\n');
 }

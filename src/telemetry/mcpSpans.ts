@@ -87,7 +87,9 @@ export interface ToolTelemetry {
 
 /** Runs one tool in an `execute_tool {tool}` span and records its outcome and duration. */
 export function tracedTool<T>(tool: string, run: (telemetry: ToolTelemetry) => Promise<T>): Promise<T> {
-  return inSpan(`execute_tool ${tool}`, { kind: 'internal', attributes: { 'gen_ai.operation.name': 'execute_tool', 'gen_ai.tool.name': tool } }, (span) => run(toolTelemetry(tool, span)));
+  return inSpan(`execute_tool ${tool}`, { kind: 'internal', attributes: { 'gen_ai.operation.name': 'execute_tool', 'gen_ai.tool.name': tool } }, (span) =>
+    run(toolTelemetry(tool, span)),
+  );
 }
 
 function toolTelemetry(tool: string, span: SpanHandle): ToolTelemetry {

@@ -13,7 +13,7 @@ import type * as Prom from 'prom-client';
 export type ToolOutcome = 'ok' | 'error' | 'refused' | 'confirmation_requested';
 
 /** Every metric the server exports (besides prom-client's process_* and nodejs_* defaults). */
-export const METRIC_NAMES = {
+const METRIC_NAMES = {
   toolCalls: 'kubeflow_mcp_tool_calls_total',
   toolDuration: 'kubeflow_mcp_tool_call_duration_seconds',
   mcpRequests: 'mcp_server_operation_duration_seconds',
@@ -106,8 +106,19 @@ function createSink(prom: typeof Prom): Sink {
   });
   return {
     registry,
-    toolCalls: new prom.Counter({ name: n.toolCalls, help: 'Tool calls by tool and outcome (ok, error, refused, confirmation_requested).', labelNames: ['tool', 'outcome'], registers: [registry] }),
-    toolDuration: new prom.Histogram({ name: n.toolDuration, help: 'Tool call duration in seconds, from arguments to result.', labelNames: ['tool', 'outcome'], buckets: TOOL_BUCKETS, registers: [registry] }),
+    toolCalls: new prom.Counter({
+      name: n.toolCalls,
+      help: 'Tool calls by tool and outcome (ok, error, refused, confirmation_requested).',
+      labelNames: ['tool', 'outcome'],
+      registers: [registry],
+    }),
+    toolDuration: new prom.Histogram({
+      name: n.toolDuration,
+      help: 'Tool call duration in seconds, from arguments to result.',
+      labelNames: ['tool', 'outcome'],
+      buckets: TOOL_BUCKETS,
+      registers: [registry],
+    }),
     mcpRequests: new prom.Histogram({
       name: n.mcpRequests,
       help: 'MCP requests by method, as observed by the server (OpenTelemetry mcp.server.operation.duration); error_type is set when the request failed.',
@@ -121,8 +132,19 @@ function createSink(prom: typeof Prom): Sink {
       labelNames: ['verb', 'resource', 'code'],
       registers: [registry],
     }),
-    kubeDuration: new prom.Histogram({ name: n.kubeDuration, help: 'Kubernetes API request duration in seconds (to the response headers for streams).', labelNames: ['verb', 'resource'], buckets: API_BUCKETS, registers: [registry] }),
-    registryRequests: new prom.Counter({ name: n.registryRequests, help: 'Requests to the Model Registry by HTTP method and status (unreachable, timeout or cancelled when there was none).', labelNames: ['method', 'code'], registers: [registry] }),
+    kubeDuration: new prom.Histogram({
+      name: n.kubeDuration,
+      help: 'Kubernetes API request duration in seconds (to the response headers for streams).',
+      labelNames: ['verb', 'resource'],
+      buckets: API_BUCKETS,
+      registers: [registry],
+    }),
+    registryRequests: new prom.Counter({
+      name: n.registryRequests,
+      help: 'Requests to the Model Registry by HTTP method and status (unreachable, timeout or cancelled when there was none).',
+      labelNames: ['method', 'code'],
+      registers: [registry],
+    }),
     rateLimited: new prom.Counter({ name: n.rateLimited, help: 'HTTP requests refused with 429 by the per-caller rate limit.', registers: [registry] }),
   };
 }

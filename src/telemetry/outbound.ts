@@ -38,7 +38,8 @@ export function kubeRequestKind(method: string, url: URL): KubeRequestKind {
         : name
           ? 'get'
           : 'list'
-      : ({ POST: 'create', PUT: 'update', PATCH: 'patch', DELETE: name ? 'delete' : 'deletecollection' } as Record<string, string>)[method] ?? method.toLowerCase();
+      : (({ POST: 'create', PUT: 'update', PATCH: 'patch', DELETE: name ? 'delete' : 'deletecollection' } as Record<string, string>)[method] ??
+        method.toLowerCase());
   return { verb, resource, ...(namespace ? { namespace } : {}) };
 }
 
@@ -99,7 +100,15 @@ export function tracedKubeCall<T>(method: string, url: URL, impersonating: strin
 export function tracedRegistryCall<T>(method: string, url: URL, run: (done: (status: number | string) => void) => Promise<T>): Promise<T> {
   return inSpan(
     `registry ${method}`,
-    { kind: 'client', attributes: { 'http.request.method': method, 'url.path': url.pathname, 'server.address': url.hostname, 'server.port': Number(url.port) || (url.protocol === 'https:' ? 443 : 80) } },
+    {
+      kind: 'client',
+      attributes: {
+        'http.request.method': method,
+        'url.path': url.pathname,
+        'server.address': url.hostname,
+        'server.port': Number(url.port) || (url.protocol === 'https:' ? 443 : 80),
+      },
+    },
     async (span) => {
       let last: string | undefined;
       try {

@@ -13,8 +13,8 @@ import { log } from '../log.js';
 import { SERVER_NAME, SERVER_VERSION } from '../server/version.js';
 
 type Api = Pick<typeof OtelApi, 'context' | 'propagation' | 'trace' | 'SpanKind' | 'SpanStatusCode'>;
-export type SpanKindName = 'server' | 'client' | 'internal';
-export type Attributes = Record<string, string | number | boolean | undefined>;
+type SpanKindName = 'server' | 'client' | 'internal';
+type Attributes = Record<string, string | number | boolean | undefined>;
 
 /** What a traced function may tell its span. */
 export interface SpanHandle {
@@ -56,7 +56,9 @@ export interface Tracing {
 export async function startTracing(opts: { stdoutIsProtocol: boolean }, env: NodeJS.ProcessEnv = process.env): Promise<Tracing> {
   if (tracer || !tracingRequested(env)) return { shutdown: async () => {} };
   if (opts.stdoutIsProtocol && /(^|,)\s*console\s*(,|$)/i.test(env.OTEL_TRACES_EXPORTER ?? '')) {
-    throw new Error('OTEL_TRACES_EXPORTER=console writes spans to stdout, which carries the MCP messages on stdio. Use the otlp exporter (OTEL_EXPORTER_OTLP_ENDPOINT), or serve with --transport http.');
+    throw new Error(
+      'OTEL_TRACES_EXPORTER=console writes spans to stdout, which carries the MCP messages on stdio. Use the otlp exporter (OTEL_EXPORTER_OTLP_ENDPOINT), or serve with --transport http.',
+    );
   }
   // The SDK's own API and resources, so spans reach the provider it registers.
   const { NodeSDK, api: otel, resources, core } = await import('@opentelemetry/sdk-node');
@@ -123,7 +125,10 @@ export async function inSpan<T>(name: string, opts: SpanOptions, fn: (span: Span
   }
 }
 
-const diagLine = (write: (fields: object, msg: string) => void) => (message: string, ...args: unknown[]) => write(args.length ? { otel: args.map(String) } : {}, `opentelemetry: ${message}`);
+const diagLine =
+  (write: (fields: object, msg: string) => void) =>
+  (message: string, ...args: unknown[]) =>
+    write(args.length ? { otel: args.map(String) } : {}, `opentelemetry: ${message}`);
 const DIAG_TO_LOG: OtelApi.DiagLogger = {
   error: diagLine((f, m) => log.error(f, m)),
   warn: diagLine((f, m) => log.warn(f, m)),

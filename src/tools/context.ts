@@ -33,7 +33,7 @@ export interface ProgressValue {
 }
 
 /** How far a heartbeat, or a value that did not grow, moves past the last value sent. */
-export const PROGRESS_STEP = 0.001;
+const PROGRESS_STEP = 0.001;
 
 /**
  * The one progress helper: turns whatever a tool reports into values that strictly increase, as

@@ -30,15 +30,17 @@ export interface ToolSpec<I extends z.ZodObject = z.ZodObject, O extends z.ZodOb
 /** Erases the generic parameters so specs of different shapes fit in one registry. */
 export type AnyToolSpec = ToolSpec<z.ZodObject, z.ZodObject>;
 
-export function defineTool<I extends z.ZodObject, O extends z.ZodObject>(spec: Omit<ToolSpec<I, O>, 'mutation'> & { run: NonNullable<ToolSpec<I, O>['run']> }): AnyToolSpec {
-  return spec as unknown as AnyToolSpec;
+export function defineTool<I extends z.ZodObject, O extends z.ZodObject>(
+  spec: Omit<ToolSpec<I, O>, 'mutation'> & { run: NonNullable<ToolSpec<I, O>['run']> },
+): AnyToolSpec {
+  return spec;
 }
 
 /** A tool that changes something: it says what it would do (plan) and how (apply); see mutation.ts. */
 export function defineMutation<I extends z.ZodObject, O extends z.ZodObject, S>(
   spec: Omit<ToolSpec<I, O>, 'run' | 'mutation'> & { risk: Exclude<Risk, 'read'>; mutation: Mutation<z.output<I>, S, z.input<O>> },
 ): AnyToolSpec {
-  return spec as unknown as AnyToolSpec;
+  return spec;
 }
 
 export interface ToolAnnotations {

@@ -16,7 +16,7 @@ import { fields, renderChecks, type Cell } from './render.js';
 import type { Check } from './schemas.js';
 import { quotaCheck } from './quota.js';
 
-export interface Plan<S = unknown> {
+interface Plan<S = unknown> {
   /** One line: what would happen ("Create TrainJob x in ns on 2 node(s)"). */
   summary: string;
   /** What the user must see before agreeing: what, where, how many nodes/GPUs, what is deleted. */
@@ -45,7 +45,7 @@ export interface Plan<S = unknown> {
 }
 
 /** The checks' outcome: ready = every check passed; accepted = the dry-run's answer; next = for the model. */
-export interface Verdict {
+interface Verdict {
   checks: Check[];
   ready: boolean;
   accepted?: unknown;
@@ -81,19 +81,30 @@ export interface Confirmation {
 export type MutationOutcome<O> = { out: O } | { asked: unknown };
 
 /** Confirmation by the `confirmed` argument alone (nobody to ask). */
-export const BY_ARGUMENT: Confirmation = {
+const BY_ARGUMENT: Confirmation = {
   via: 'argument',
   answer: async () => undefined,
   ask: () => Promise.reject(new Error('a call confirmed by argument never asks the user')),
 };
 
 /** The handler step of the call chain: a read runs its handler, a write runs the mutation flow. */
-export function invokeTool(spec: AnyToolSpec, args: Record<string, unknown>, ctx: ToolContext, confirm: Confirmation = BY_ARGUMENT): Promise<MutationOutcome<unknown>> {
+export function invokeTool(
+  spec: AnyToolSpec,
+  args: Record<string, unknown>,
+  ctx: ToolContext,
+  confirm: Confirmation = BY_ARGUMENT,
+): Promise<MutationOutcome<unknown>> {
   if (spec.mutation) return runMutation(spec.name, spec.mutation, args, ctx, confirm);
   return spec.run!(args, ctx).then((out) => ({ out }));
 }
 
-export async function runMutation<A extends { confirmed?: boolean }, S, O>(tool: string, m: Mutation<A, S, O>, args: A, ctx: ToolContext, confirm: Confirmation): Promise<MutationOutcome<O>> {
+async function runMutation<A extends { confirmed?: boolean }, S, O>(
+  tool: string,
+  m: Mutation<A, S, O>,
+  args: A,
+  ctx: ToolContext,
+  confirm: Confirmation,
+): Promise<MutationOutcome<O>> {
   const answer = confirm.via === 'user' ? await confirm.answer() : undefined;
   const plan = await m.plan(answer?.pin ? { ...args, ...answer.pin } : args, ctx);
   if (plan.existing) checkOwner(plan.existing, ctx.caller, ctx.ownJobsOnly, m.verb);
@@ -106,7 +117,11 @@ export async function runMutation<A extends { confirmed?: boolean }, S, O>(tool:
       );
     }
     if (answer.digest !== digest(tool, plan)) {
-      throw new ToolError('plan_changed', `What would be done changed after the user was asked (${plan.summary}); nothing was changed.`, 'Call again: the user will be asked about the current plan.');
+      throw new ToolError(
+        'plan_changed',
+        `What would be done changed after the user was asked (${plan.summary}); nothing was changed.`,
+        'Call again: the user will be asked about the current plan.',
+      );
     }
     return { out: await m.apply(plan, ctx) };
   }
@@ -126,7 +141,9 @@ export async function runMutation<A extends { confirmed?: boolean }, S, O>(tool:
 
 /** What the user's accept binds to: the summary, the facts and the object, for this tool. */
 function digest(tool: string, plan: Plan<unknown>): string {
-  return createHash('sha256').update(JSON.stringify([tool, plan.summary, plan.facts, plan.object ?? null])).digest('base64url');
+  return createHash('sha256')
+    .update(JSON.stringify([tool, plan.summary, plan.facts, plan.object ?? null]))
+    .digest('base64url');
 }
 
 async function check(plan: Plan<unknown>, ctx: ToolContext): Promise<Omit<Verdict, 'ready' | 'next'>> {
@@ -144,7 +161,11 @@ async function check(plan: Plan<unknown>, ctx: ToolContext): Promise<Omit<Verdic
     checks.push(
       access.allowed
         ? { check: 'rbac', ok: true, detail: `you may ${what}` }
-        : { check: 'rbac', ok: false, detail: `you may not ${what}${access.reason ? ` (${access.reason})` : ''}: ask a cluster admin for a Role, or use a namespace you can write to` },
+        : {
+            check: 'rbac',
+            ok: false,
+            detail: `you may not ${what}${access.reason ? ` (${access.reason})` : ''}: ask a cluster admin for a Role, or use a namespace you can write to`,
+          },
     );
   }
   const q = v.demand ? quotaCheck(quota, v.demand, namespace) : undefined;
@@ -170,7 +191,10 @@ function confirmationMessage(plan: Plan<unknown>, checks: Check[]): string {
 
 function nextStep(tool: string, verb: string, plan: Plan<unknown>, ready: boolean, via: Confirmation['via']): string {
   if (!ready) return `Nothing changed. Fix the failed checks, then preview again.`;
-  if (via === 'unavailable') return `Nothing changed. This server applies changes only after the user confirms them in the client, and this client cannot ask: the ${verb} cannot be done from here.`;
-  const pinned = Object.entries(plan.pin ?? {}).map(([k, v]) => `, ${k}=${JSON.stringify(v)}`).join('');
+  if (via === 'unavailable')
+    return `Nothing changed. This server applies changes only after the user confirms them in the client, and this client cannot ask: the ${verb} cannot be done from here.`;
+  const pinned = Object.entries(plan.pin ?? {})
+    .map(([k, v]) => `, ${k}=${JSON.stringify(v)}`)
+    .join('');
   return `Nothing changed. Show this to the user; only after they agree call ${tool} again with the same arguments${pinned} and confirmed=true.`;
 }

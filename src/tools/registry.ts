@@ -88,7 +88,11 @@ export const CLIENT_MODULES: ReadonlyArray<{ name: Exclude<ModuleName, 'core'>; 
   { name: 'optimizer', description: 'Hyperparameter optimization (Katib v1beta1 Experiments)', sdkClient: 'OptimizerClient' },
   { name: 'hub', description: 'Model Registry: registered models, versions and artifacts (REST v1alpha3)', sdkClient: 'ModelRegistryClient' },
   { name: 'spark', description: 'Spark batch jobs and Spark Connect sessions (Spark Operator SparkApplication / SparkConnect)', sdkClient: 'SparkClient' },
-  { name: 'pipelines', description: 'Kubeflow Pipelines v2: pipelines, versions, experiments, runs, recurring runs (REST v2beta1)', sdkClient: 'PipelinesClient' },
+  {
+    name: 'pipelines',
+    description: 'Kubeflow Pipelines v2: pipelines, versions, experiments, runs, recurring runs (REST v2beta1)',
+    sdkClient: 'PipelinesClient',
+  },
 ];
 
 export function toolsForModules(modules: readonly string[]): AnyToolSpec[] {

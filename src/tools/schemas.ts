@@ -21,7 +21,10 @@ export const jobName = z
   .max(63);
 
 /** A job's step: node-<i>, dataset-initializer or model-initializer (default node-0). */
-export const stepName = z.string().regex(/^(node-\d+|dataset-initializer|model-initializer)$/, 'must be node-<i>, dataset-initializer or model-initializer').default('node-0');
+export const stepName = z
+  .string()
+  .regex(/^(node-\d+|dataset-initializer|model-initializer)$/, 'must be node-<i>, dataset-initializer or model-initializer')
+  .default('node-0');
 
 /** false (default): preview, nothing changes; true: act. The server instructions explain it once. */
 export const confirmed = z.boolean().default(false);
@@ -37,7 +40,8 @@ export const queue = z.string().regex(DNS_LABEL, 'must be a LocalQueue name (low
  */
 const STANDARD_RESOURCES = ['cpu', 'memory', 'gpu', 'storage', 'ephemeral-storage'];
 const EXTENDED_RESOURCE = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?\/[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
-const isResourceName = (k: string) => STANDARD_RESOURCES.includes(k.toLowerCase()) || /^mig-[a-z0-9][-a-z0-9.]*$/i.test(k) || (k.length <= 253 && EXTENDED_RESOURCE.test(k));
+const isResourceName = (k: string) =>
+  STANDARD_RESOURCES.includes(k.toLowerCase()) || /^mig-[a-z0-9][-a-z0-9.]*$/i.test(k) || (k.length <= 253 && EXTENDED_RESOURCE.test(k));
 
 /**
  * Per-node resources, SDK style: {"gpu": 1, "cpu": 4, "memory": "32Gi"}. Unknown keys are refused.
@@ -48,7 +52,11 @@ export const resources = z
   .superRefine((r, ctx) => {
     for (const k of Object.keys(r)) {
       if (!isResourceName(k)) {
-        ctx.addIssue({ code: 'custom', path: [k], message: `unknown resource '${k.slice(0, 60)}'; use ${STANDARD_RESOURCES.join(', ')}, mig-<profile> or an extended resource such as nvidia.com/gpu` });
+        ctx.addIssue({
+          code: 'custom',
+          path: [k],
+          message: `unknown resource '${k.slice(0, 60)}'; use ${STANDARD_RESOURCES.join(', ')}, mig-<profile> or an extended resource such as nvidia.com/gpu`,
+        });
       }
     }
   })
@@ -57,9 +65,7 @@ export const resources = z
 const ENV_NAME = /^[-._a-zA-Z][-._a-zA-Z0-9]*$/;
 
 /** Plain environment variables. Credentials never go here: pass a Secret name instead. */
-export const env = z
-  .record(z.string().regex(ENV_NAME, 'must be a valid environment variable name'), z.string())
-  .optional();
+export const env = z.record(z.string().regex(ENV_NAME, 'must be a valid environment variable name'), z.string()).optional();
 
 /** A check a preview ran: ok=true passed, false failed, null could not be checked. */
 export const check = z.object({ check: z.string(), ok: z.boolean().nullable(), detail: z.string() });

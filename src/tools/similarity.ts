@@ -7,7 +7,9 @@
 
 /** Words that carry no meaning for telling tools apart. */
 const STOPWORDS = new Set(
-  'a an and are as at be by for from has have in into is it its of on or that the then this to with without when where which who will you your use one each any all'.split(' '),
+  'a an and are as at be by for from has have in into is it its of on or that the then this to with without when where which who will you your use one each any all'.split(
+    ' ',
+  ),
 );
 
 export interface ToolText {

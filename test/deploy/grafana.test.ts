@@ -18,7 +18,12 @@ interface Panel {
   gridPos: { h: number; w: number; x: number; y: number };
   targets?: Array<{ expr: string; refId: string }>;
 }
-const dashboard = JSON.parse(readFileSync(DASHBOARD, 'utf8')) as { uid: string; title: string; panels: Panel[]; templating: { list: Array<{ name: string; query: unknown }> } };
+const dashboard = JSON.parse(readFileSync(DASHBOARD, 'utf8')) as {
+  uid: string;
+  title: string;
+  panels: Panel[];
+  templating: { list: Array<{ name: string; query: unknown }> };
+};
 
 /** PromQL words that are not metric names: aggregation modifiers, set operators, offsets. */
 const KEYWORDS = new Set(['by', 'without', 'on', 'ignoring', 'group_left', 'group_right', 'bool', 'and', 'or', 'unless', 'offset', 'inf', 'nan']);
@@ -35,7 +40,11 @@ export function metricNames(expr: string): string[] {
 
 const queries = [
   ...dashboard.panels.flatMap((p) => (p.targets ?? []).map((t) => ({ where: `panel "${p.title}" ${t.refId}`, expr: t.expr }))),
-  ...dashboard.templating.list.flatMap((v) => (v.query && typeof v.query === 'object' ? [{ where: `variable $${v.name}`, expr: (v.query as { query: string }).query.replace(/^label_values\(([^,]+),.*\)$/, '$1') }] : [])),
+  ...dashboard.templating.list.flatMap((v) =>
+    v.query && typeof v.query === 'object'
+      ? [{ where: `variable $${v.name}`, expr: (v.query as { query: string }).query.replace(/^label_values\(([^,]+),.*\)$/, '$1') }]
+      : [],
+  ),
 ];
 
 let srv: HttpServerProcess;
@@ -58,7 +67,10 @@ afterAll(async () => {
 
 describe('Grafana dashboard', () => {
   it('finds metric names in PromQL', () => {
-    expect(metricNames('histogram_quantile(0.95, sum by (le, tool) (rate(a_bucket{job=~"$job",x="y{z}"}[$__rate_interval]))) / on (tool) b_total')).toEqual(['a_bucket', 'b_total']);
+    expect(metricNames('histogram_quantile(0.95, sum by (le, tool) (rate(a_bucket{job=~"$job",x="y{z}"}[$__rate_interval]))) / on (tool) b_total')).toEqual([
+      'a_bucket',
+      'b_total',
+    ]);
   });
 
   it('queries only metrics the server exports', () => {
@@ -74,7 +86,11 @@ describe('Grafana dashboard', () => {
     const queried = new Set(queries.flatMap((q) => metricNames(q.expr)));
     const ours = [...exported].filter((n) => n.startsWith('kubeflow_mcp_') || n.startsWith('mcp_'));
     const family = (n: string) => n.replace(/_(bucket|sum|count)$/, '');
-    for (const n of ours) expect([...queried].some((q) => family(q) === family(n)), `${n} is on no panel`).toBe(true);
+    for (const n of ours)
+      expect(
+        [...queried].some((q) => family(q) === family(n)),
+        `${n} is on no panel`,
+      ).toBe(true);
   });
 
   it('is importable: unique panel ids, the datasource variable on every query panel, panels inside the 24-column grid', () => {

@@ -38,7 +38,10 @@ type Answer = 'accept' | 'decline' | 'cancel' | 'none';
 async function connect(transport: 'stdio' | 'http', era: Era, answer: Answer, asked: string[]): Promise<Client> {
   const client = new Client(
     { name: 'elicitation-e2e', version: '1.0.0' },
-    { ...(era === 'modern' ? { versionNegotiation: { mode: { pin: '2026-07-28' } } } : {}), capabilities: answer === 'none' ? {} : { elicitation: { form: {} } } },
+    {
+      ...(era === 'modern' ? { versionNegotiation: { mode: { pin: '2026-07-28' } } } : {}),
+      capabilities: answer === 'none' ? {} : { elicitation: { form: {} } },
+    },
   );
   if (answer !== 'none') {
     client.setRequestHandler('elicitation/create', async (req) => {
@@ -49,7 +52,12 @@ async function connect(transport: 'stdio' | 'http', era: Era, answer: Answer, as
   await client.connect(
     transport === 'http'
       ? new StreamableHTTPClientTransport(new URL(http.url))
-      : new StdioClientTransport({ command: process.execPath, args: [BIN, 'serve', '--transport', 'stdio', '--kubeconfig', kubeconfig, '--clients', 'trainer'], env: isolatedEnv(), stderr: 'pipe' }),
+      : new StdioClientTransport({
+          command: process.execPath,
+          args: [BIN, 'serve', '--transport', 'stdio', '--kubeconfig', kubeconfig, '--clients', 'trainer'],
+          env: isolatedEnv(),
+          stderr: 'pipe',
+        }),
   );
   return client;
 }

@@ -22,7 +22,13 @@ beforeAll(async () => {
     },
     rbac: [
       // bob may read and create in team-a only.
-      { users: ['bob'], verbs: ['get', 'list', 'watch', 'create', 'delete', 'patch'], apiGroups: ['trainer.kubeflow.org', ''], resources: ['*'], namespaces: [NS] },
+      {
+        users: ['bob'],
+        verbs: ['get', 'list', 'watch', 'create', 'delete', 'patch'],
+        apiGroups: ['trainer.kubeflow.org', ''],
+        resources: ['*'],
+        namespaces: [NS],
+      },
       { users: ['bob'], verbs: ['get', 'list'], apiGroups: ['trainer.kubeflow.org'], resources: ['clustertrainingruntimes'] },
     ],
     controller: { stepMs: 20, runSteps: 2 },
@@ -56,7 +62,12 @@ describe('as bob (RBAC limited to team-a)', () => {
 
   it('a namespace bob may not use is a clear denial in the preview, and nothing is created', async () => {
     const before = kube.requests.length;
-    const r = await call<{ ready: boolean; checks: Array<{ check: string; ok: boolean; detail: string }> }>(c, 'run_container_training', { image: 'busybox', namespace: 'secret-team' }, { allowError: true });
+    const r = await call<{ ready: boolean; checks: Array<{ check: string; ok: boolean; detail: string }> }>(
+      c,
+      'run_container_training',
+      { image: 'busybox', namespace: 'secret-team' },
+      { allowError: true },
+    );
     // Reading the runtime is allowed (cluster-scoped); the access review says creating is not.
     expect(r.isError).toBe(false);
     expect(r.data.ready).toBe(false);

@@ -14,7 +14,14 @@ import { call, connectStdio, isolatedEnv, type Connected } from '../support/mcp.
 const NS = 'team-l';
 const COUNT = 1001;
 
-type Page = { jobs: Array<{ name: string; status: string; runtime: string }>; offset: number; matched: number; total: number; counts: Record<string, number>; continue?: string };
+type Page = {
+  jobs: Array<{ name: string; status: string; runtime: string }>;
+  offset: number;
+  matched: number;
+  total: number;
+  counts: Record<string, number>;
+  continue?: string;
+};
 
 let kube: FakeKube;
 let c: Connected;
@@ -50,10 +57,16 @@ async function all(args: Record<string, unknown>): Promise<string[]> {
 describe('list_training_jobs over a whole namespace', () => {
   it('puts the newest job first and counts every status', async () => {
     const r = await call<Page>(c, 'list_training_jobs', {});
-    expect(r.data.jobs.map((j) => j.name)).toEqual(newestFirst(seeded).slice(0, 50).map((j) => j.name));
+    expect(r.data.jobs.map((j) => j.name)).toEqual(
+      newestFirst(seeded)
+        .slice(0, 50)
+        .map((j) => j.name),
+    );
     expect(r.data).toMatchObject({ offset: 0, matched: COUNT, total: COUNT, counts: countBy(seeded) });
     const counts = countBy(seeded);
-    expect(r.text.split('\n')[0]).toBe(`1–50 of 1,001 TrainJobs in ${NS}, newest first: ${counts.Created} Created, ${counts.Complete} Complete, ${counts.Failed} Failed, ${counts.Running} Running, ${counts.Suspended} Suspended.`);
+    expect(r.text.split('\n')[0]).toBe(
+      `1–50 of 1,001 TrainJobs in ${NS}, newest first: ${counts.Created} Created, ${counts.Complete} Complete, ${counts.Failed} Failed, ${counts.Running} Running, ${counts.Suspended} Suspended.`,
+    );
     expect(r.data.continue).toBeTruthy();
   });
 
@@ -75,7 +88,12 @@ describe('list_training_jobs over a whole namespace', () => {
     const odd = newestFirst(seeded.filter((_, i) => i % 2 === 1));
     const r = await call<Page>(c, 'list_training_jobs', { labels: 'team=nlp', status: 'Failed', limit: 5 });
     expect(r.data.total).toBe(odd.length);
-    expect(r.data.jobs.map((j) => j.name)).toEqual(odd.filter((j) => j.status === 'Failed').slice(0, 5).map((j) => j.name));
+    expect(r.data.jobs.map((j) => j.name)).toEqual(
+      odd
+        .filter((j) => j.status === 'Failed')
+        .slice(0, 5)
+        .map((j) => j.name),
+    );
   });
 
   it('pages through every job once, in order, while the namespace changes', async () => {
@@ -84,7 +102,12 @@ describe('list_training_jobs over a whole namespace', () => {
     const order = newestFirst(seeded).map((j) => j.name);
     const gone = order[500]!;
     kube.store.remove('trainer.kubeflow.org', 'trainjobs', NS, gone);
-    kube.store.create({ apiVersion: 'trainer.kubeflow.org/v1alpha1', kind: 'TrainJob', metadata: { name: 'zz-newcomer', namespace: NS }, spec: { runtimeRef: { name: 'torch-distributed' }, trainer: { numNodes: 1 } } });
+    kube.store.create({
+      apiVersion: 'trainer.kubeflow.org/v1alpha1',
+      kind: 'TrainJob',
+      metadata: { name: 'zz-newcomer', namespace: NS },
+      spec: { runtimeRef: { name: 'torch-distributed' }, trainer: { numNodes: 1 } },
+    });
     try {
       const rest: string[] = [];
       let cont = p1.data.continue;
@@ -101,7 +124,12 @@ describe('list_training_jobs over a whole namespace', () => {
     } finally {
       kube.store.remove('trainer.kubeflow.org', 'trainjobs', NS, 'zz-newcomer');
       const back = seeded.find((j) => j.name === gone)!;
-      kube.store.create({ apiVersion: 'trainer.kubeflow.org/v1alpha1', kind: 'TrainJob', metadata: { name: gone, namespace: NS, creationTimestamp: back.created, labels: { team: 'x' } }, spec: { runtimeRef: { name: back.runtime }, trainer: { numNodes: 1 } } });
+      kube.store.create({
+        apiVersion: 'trainer.kubeflow.org/v1alpha1',
+        kind: 'TrainJob',
+        metadata: { name: gone, namespace: NS, creationTimestamp: back.created, labels: { team: 'x' } },
+        spec: { runtimeRef: { name: back.runtime }, trainer: { numNodes: 1 } },
+      });
     }
   });
 

@@ -67,15 +67,25 @@ describe('optimize -> best -> train -> register', () => {
     await call(c, 'optimize', { ...args, name, confirmed: true });
     const experiment = kube.store.get('kubeflow.org', 'experiments', NS, name);
     expect(validateExperiment(experiment)).toEqual([]);
-    expect(experiment.spec.trialTemplate.trialSpec.spec.trainer.command[2]).toContain("train(**{'lr': '${trialParameters.lr}', 'epochs': '${trialParameters.epochs}'})");
+    expect(experiment.spec.trialTemplate.trialSpec.spec.trainer.command[2]).toContain(
+      "train(**{'lr': '${trialParameters.lr}', 'epochs': '${trialParameters.epochs}'})",
+    );
 
-    const waited = await call<{ outcome: string; experiment: { status: string; trials: { succeeded: number } }; trials: Array<{ metrics: Record<string, string> }> }>(c, 'wait_for_optimization', { name, timeout_seconds: 60 });
+    const waited = await call<{
+      outcome: string;
+      experiment: { status: string; trials: { succeeded: number } };
+      trials: Array<{ metrics: Record<string, string> }>;
+    }>(c, 'wait_for_optimization', { name, timeout_seconds: 60 });
     expect(waited.data.outcome).toBe('reached');
     expect(waited.data.experiment.status).toBe('Complete');
     expect(waited.data.experiment.trials.succeeded).toBe(4);
     expect(waited.data.trials.every((t) => Number(t.metrics.loss) > 0)).toBe(true);
 
-    const best = await call<{ best: { trial: string; parameters: Record<string, string>; metrics: Array<{ name: string; latest: string }> } }>(c, 'get_best_results', { name });
+    const best = await call<{ best: { trial: string; parameters: Record<string, string>; metrics: Array<{ name: string; latest: string }> } }>(
+      c,
+      'get_best_results',
+      { name },
+    );
     const losses = waited.data.trials.map((t) => Number(t.metrics.loss));
     expect(Number(best.data.best.metrics.find((m) => m.name === 'loss')!.latest)).toBe(Math.min(...losses));
 
@@ -92,10 +102,19 @@ describe('optimize -> best -> train -> register', () => {
     expect((await call<{ outcome: string }>(c, 'wait_for_training', { name: job, timeout_seconds: 30 })).data.outcome).toBe('reached');
 
     // Register the model, with the TrainJob as lineage.
-    const reg = { name: 'lr-demo', version: 'v1', uri: `s3://models/lr-demo/${job}`, train_job: job, options: { format: 'pytorch', metadata: { best_lr: best.data.best.parameters.lr!, trials: 4 } } };
+    const reg = {
+      name: 'lr-demo',
+      version: 'v1',
+      uri: `s3://models/lr-demo/${job}`,
+      train_job: job,
+      options: { format: 'pytorch', metadata: { best_lr: best.data.best.parameters.lr!, trials: 4 } },
+    };
     expect((await call<{ status: string }>(c, 'register_model', reg)).data.status).toBe('preview');
     expect(registry.requests.filter((r) => r.method !== 'GET')).toHaveLength(0);
-    const done = await call<{ status: string; version: { properties: Record<string, unknown> }; artifact: { uri: string } }>(c, 'register_model', { ...reg, confirmed: true });
+    const done = await call<{ status: string; version: { properties: Record<string, unknown> }; artifact: { uri: string } }>(c, 'register_model', {
+      ...reg,
+      confirmed: true,
+    });
     expect(done.data.status).toBe('registered');
     expect(done.data.artifact.uri).toBe(reg.uri);
     expect(done.data.version.properties).toMatchObject({ trainjob: `${NS}/${job}`, trials: 4, best_lr: best.data.best.parameters.lr });
@@ -121,7 +140,12 @@ describe('optimize -> best -> train -> register', () => {
     const grid = await call(c, 'optimize', { code: CODE, search_space: { lr: { uniform: [0.01, 0.1] } }, algorithm: 'grid' }, { allowError: true });
     expect(grid.isError).toBe(true);
     expect(grid.text).toMatch(/step/);
-    const ok = await call<{ notes: string[]; ready: boolean }>(c, 'optimize', { code: CODE, search_space: { lr: { uniform: [0.01, 0.1], step: 0.03 } }, algorithm: 'grid', max_trials: 50 });
+    const ok = await call<{ notes: string[]; ready: boolean }>(c, 'optimize', {
+      code: CODE,
+      search_space: { lr: { uniform: [0.01, 0.1], step: 0.03 } },
+      algorithm: 'grid',
+      max_trials: 50,
+    });
     expect(ok.data.ready).toBe(true);
     expect(ok.data.notes.join(' ')).toMatch(/4/);
     const cma = await call(c, 'optimize', { code: CODE, search_space: { lr: { uniform: [0.01, 0.1] } }, algorithm: 'cmaes' }, { allowError: true });

@@ -39,13 +39,20 @@ describe('local backend through the MCP server', () => {
     const first = await server();
     expect(first.stderr()).toMatch(/backend: local: this machine/);
 
-    const preview = await call<{ status: string; ready: boolean; job: { name: string } }>(first, 'run_custom_training', { code: QUICK, func_args: { lr: 0.5 } });
+    const preview = await call<{ status: string; ready: boolean; job: { name: string } }>(first, 'run_custom_training', {
+      code: QUICK,
+      func_args: { lr: 0.5 },
+    });
     expect(preview.data).toMatchObject({ status: 'preview', ready: true });
     const quick = preview.data.job.name;
     await call(first, 'run_custom_training', { code: QUICK, func_args: { lr: 0.5 }, name: quick, confirmed: true });
     const done = await call<{ reached: boolean; job: { status: string } }>(first, 'wait_for_training', { name: quick, timeout_seconds: 30 });
     expect(done.data.job.status).toBe('Complete');
-    expect((await call<{ lines: string[] }>(first, 'get_training_logs', { name: quick })).data.lines).toEqual(['step=0 loss=0.5000', 'step=1 loss=0.2500', 'step=2 loss=0.1667']);
+    expect((await call<{ lines: string[] }>(first, 'get_training_logs', { name: quick })).data.lines).toEqual([
+      'step=0 loss=0.5000',
+      'step=1 loss=0.2500',
+      'step=2 loss=0.1667',
+    ]);
 
     const slow = (await call<{ job: { name: string } }>(first, 'run_custom_training', { code: SLOW, confirmed: true })).data.job.name;
     await call(first, 'wait_for_training', { name: slow, status: 'Running', timeout_seconds: 30 });
@@ -70,15 +77,28 @@ describe('local backend through the MCP server', () => {
 
   it('a failing function reports the traceback tail', async () => {
     const c = await server();
-    const name = (await call<{ job: { name: string } }>(c, 'run_custom_training', { code: 'def train():\n    print("loss=1")\n    raise ValueError("diverged")\n', confirmed: true })).data.job.name;
-    const r = await call<{ job: { status: string }; conditions: Array<{ type: string; message?: string }>; next: string }>(c, 'wait_for_training', { name, timeout_seconds: 30 });
+    const name = (
+      await call<{ job: { name: string } }>(c, 'run_custom_training', {
+        code: 'def train():\n    print("loss=1")\n    raise ValueError("diverged")\n',
+        confirmed: true,
+      })
+    ).data.job.name;
+    const r = await call<{ job: { status: string }; conditions: Array<{ type: string; message?: string }>; next: string }>(c, 'wait_for_training', {
+      name,
+      timeout_seconds: 30,
+    });
     expect(r.data.job.status).toBe('Failed');
     expect(r.data.conditions.find((x) => x.type === 'Failed')?.message).toContain('ValueError: diverged');
   });
 
   it('Secret references in env cannot be resolved here: a clear refusal, nothing runs', async () => {
     const c = await server();
-    const r = await call<{ ready: boolean; checks: Array<{ check: string; ok: boolean; detail: string }> }>(c, 'run_custom_training', { code: QUICK, env: { HF_TOKEN: 'secret:hf/token' } }, { allowError: true });
+    const r = await call<{ ready: boolean; checks: Array<{ check: string; ok: boolean; detail: string }> }>(
+      c,
+      'run_custom_training',
+      { code: QUICK, env: { HF_TOKEN: 'secret:hf/token' } },
+      { allowError: true },
+    );
     expect(r.isError).toBe(true);
     expect(r.text).toContain('refers to a Kubernetes Secret');
   });

@@ -53,7 +53,9 @@ function expectRetryWarning(messages: Message[]): void {
   const [m] = messages;
   expect(m!.level).toBe('warning');
   expect(m!.logger).toBe('kubeflow-mcp');
-  expect(m!.data.message).toMatch(/^Kubernetes API GET \/apis\/trainer\.kubeflow\.org\/v1alpha1\/clustertrainingruntimes failed \(HTTP 503: etcdserver: leader changed/);
+  expect(m!.data.message).toMatch(
+    /^Kubernetes API GET \/apis\/trainer\.kubeflow\.org\/v1alpha1\/clustertrainingruntimes failed \(HTTP 503: etcdserver: leader changed/,
+  );
   expect(m!.data.message).toContain('retrying in 0.0s (attempt 2 of 4)');
   expect(m!.data.message).toContain('[REDACTED:Hugging Face token]');
   expect(JSON.stringify(m)).not.toContain(LEAKED);

@@ -55,7 +55,9 @@ describe('/metrics', () => {
     expect(sampleValue(samples, 'kubeflow_mcp_tool_call_duration_seconds_count', { tool: 'list_runtimes', outcome: 'ok' })).toBe(2);
     expect(sampleValue(samples, 'kubeflow_mcp_tool_call_duration_seconds_bucket', { tool: 'list_runtimes', outcome: 'ok', le: '+Inf' })).toBe(2);
     // The runtimes were listed from the API server; the missing job was a 404 there.
-    expect(sampleValue(samples, 'kubeflow_mcp_kube_api_requests_total', { verb: 'list', resource: 'clustertrainingruntimes', code: '200' })).toBeGreaterThanOrEqual(2);
+    expect(
+      sampleValue(samples, 'kubeflow_mcp_kube_api_requests_total', { verb: 'list', resource: 'clustertrainingruntimes', code: '200' }),
+    ).toBeGreaterThanOrEqual(2);
     expect(sampleValue(samples, 'kubeflow_mcp_kube_api_requests_total', { verb: 'get', resource: 'trainjobs', code: '404' })).toBe(1);
     expect(sampleValue(samples, 'kubeflow_mcp_kube_api_request_duration_seconds_count', { verb: 'get', resource: 'trainjobs' })).toBe(1);
     // Every MCP request, by method (semantic conventions' mcp.server.operation.duration).
@@ -70,10 +72,29 @@ describe('/metrics', () => {
     for (const secretOrIdentity of [token, NS, 'no-such-job', 'admin', 'fake-kube-user']) expect(text).not.toContain(secretOrIdentity);
     // Labels are drawn from fixed vocabularies (tool names, verbs, resources, codes, phases).
     const labelNames = new Set(parsePrometheus(text).flatMap((s) => Object.keys(s.labels)));
-    for (const l of labelNames) expect(['tool', 'outcome', 'verb', 'resource', 'code', 'method', 'phase', 'mcp_method_name', 'error_type', 'le', 'version', 'major', 'minor', 'patch', 'space', 'kind', 'type']).toContain(l);
+    for (const l of labelNames)
+      expect([
+        'tool',
+        'outcome',
+        'verb',
+        'resource',
+        'code',
+        'method',
+        'phase',
+        'mcp_method_name',
+        'error_type',
+        'le',
+        'version',
+        'major',
+        'minor',
+        'patch',
+        'space',
+        'kind',
+        'type',
+      ]).toContain(l);
   });
 
-  it('counts the local backend\'s jobs by phase', async () => {
+  it("counts the local backend's jobs by phase", async () => {
     const store = mkdtempSync(path.join(tmpdir(), 'kfmcp-metrics-store-'));
     const local = await startHttpServer(['--backend', 'local', '--store-dir', store], isolatedEnv());
     const lc = await connectHttp(local.url);
@@ -94,7 +115,11 @@ describe('/metrics', () => {
     const limited = await startHttpServer(['--kubeconfig', kubeconfig, '--clients', 'trainer', '--rate-limit', '0.001'], isolatedEnv());
     try {
       const post = () =>
-        fetch(limited.url, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'ping' }) });
+        fetch(limited.url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+          body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'ping' }),
+        });
       // A burst of one: the first request passes, the next two are refused.
       const statuses = [(await post()).status, (await post()).status, (await post()).status];
       expect(statuses.slice(1)).toEqual([429, 429]);

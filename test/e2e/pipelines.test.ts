@@ -51,13 +51,19 @@ describe('pipelines module', () => {
     expect(preview.data.status).toBe('preview');
     expect(preview.text).toMatch(/a +NUMBER_DOUBLE +1/);
     expect(writes()).toHaveLength(0);
-    const up = await call<{ status: string; pipeline: { id: string; name: string }; version: { name: string } }>(c, 'upload_pipeline', { package: RETRY, version: 'v1', confirmed: true });
+    const up = await call<{ status: string; pipeline: { id: string; name: string }; version: { name: string } }>(c, 'upload_pipeline', {
+      package: RETRY,
+      version: 'v1',
+      confirmed: true,
+    });
     expect(up.data).toMatchObject({ status: 'uploaded', pipeline: { name: 'test-pipeline' }, version: { name: 'v1' } });
     const upload = kfp.requests.find((r) => r.operationId === 'UploadPipeline')!;
     expect(upload.query).toMatchObject({ name: 'test-pipeline', namespace: NS });
     expect(JSON.parse(upload.query.tags!)).toEqual({ 'kubeflow-mcp/created-by': 'admin' });
 
-    const got = await call<{ parameters: Array<{ name: string; type: string; default: unknown }>; version: { name: string } }>(c, 'get_pipeline', { pipeline: 'test-pipeline' });
+    const got = await call<{ parameters: Array<{ name: string; type: string; default: unknown }>; version: { name: string } }>(c, 'get_pipeline', {
+      pipeline: 'test-pipeline',
+    });
     expect(got.data.version.name).toBe('v1');
     expect(got.data.parameters).toEqual([
       { name: 'a', type: 'NUMBER_DOUBLE', default: 1, optional: true },
@@ -88,7 +94,10 @@ describe('pipelines module', () => {
     expect(created.body).toMatchObject({ display_name: name, runtime_config: { parameters: { a: 3.5, b: 4 } }, description: 'kubeflow-mcp/created-by: admin' });
 
     const progress: string[] = [];
-    const waited = (await c.client.callTool({ name: 'get_pipeline_run', arguments: { run_id: started.data.run.id, wait_for: 'SUCCEEDED', timeout_seconds: 30 } }, { onprogress: (x) => progress.push(x.message ?? '') })) as { structuredContent: { outcome: string; run: { state: string }; tasks: Array<{ name: string; state: string }> } };
+    const waited = (await c.client.callTool(
+      { name: 'get_pipeline_run', arguments: { run_id: started.data.run.id, wait_for: 'SUCCEEDED', timeout_seconds: 30 } },
+      { onprogress: (x) => progress.push(x.message ?? '') },
+    )) as { structuredContent: { outcome: string; run: { state: string }; tasks: Array<{ name: string; state: string }> } };
     expect(waited.structuredContent.outcome).toBe('reached');
     expect(waited.structuredContent.run.state).toBe('SUCCEEDED');
     expect(waited.structuredContent.tasks).toEqual([expect.objectContaining({ name: 'add', state: 'SUCCEEDED' })]);
@@ -102,9 +111,18 @@ describe('pipelines module', () => {
   });
 
   it('retries a failed run', async () => {
-    const run = await call<{ run: { id: string } }>(c, 'run_pipeline', { pipeline: 'test-pipeline', name: 'flaky run', experiment: 'nightly', confirmed: true });
+    const run = await call<{ run: { id: string } }>(c, 'run_pipeline', {
+      pipeline: 'test-pipeline',
+      name: 'flaky run',
+      experiment: 'nightly',
+      confirmed: true,
+    });
     const id = run.data.run.id;
-    const ended = await call<{ outcome: string; run: { state: string }; next: string }>(c, 'get_pipeline_run', { run_id: id, wait_for: 'SUCCEEDED', timeout_seconds: 30 });
+    const ended = await call<{ outcome: string; run: { state: string }; next: string }>(c, 'get_pipeline_run', {
+      run_id: id,
+      wait_for: 'SUCCEEDED',
+      timeout_seconds: 30,
+    });
     expect(ended.data).toMatchObject({ outcome: 'ended', run: { state: 'FAILED' } });
     expect(ended.data.next).toContain('retry');
     const failedLog = await call<{ logs: { lines: string[] } }>(c, 'get_pipeline_run', { run_id: id, logs: 100 });
@@ -132,7 +150,12 @@ describe('pipelines module', () => {
     await call(c, 'manage_pipeline_run', { run_id: id, action: 'terminate', confirmed: true });
     const canceled = await call<{ outcome: string; run: { state: string } }>(c, 'get_pipeline_run', { run_id: id, wait_for: 'SUCCEEDED', timeout_seconds: 20 });
     expect(canceled.data).toMatchObject({ outcome: 'ended', run: { state: 'CANCELED' } });
-    const other = await call<{ run: { id: string } }>(c, 'run_pipeline', { pipeline: 'test-pipeline', name: 'doomed-2', experiment: 'nightly', confirmed: true });
+    const other = await call<{ run: { id: string } }>(c, 'run_pipeline', {
+      pipeline: 'test-pipeline',
+      name: 'doomed-2',
+      experiment: 'nightly',
+      confirmed: true,
+    });
     const waiting = call<{ outcome: string }>(c, 'get_pipeline_run', { run_id: other.data.run.id, wait_for: 'RUNNING', timeout_seconds: 20 });
     expect((await waiting).data.outcome).toBe('reached');
     // Deleted behind the server's back once the wait has read it (the fake finishes runs in 3 steps of 40 ms, so slow it down).
@@ -151,11 +174,22 @@ describe('pipelines module', () => {
     const five = await call(c, 'run_pipeline', { pipeline: 'test-pipeline', schedule: { cron: '0 9 * * 1-5' } }, { allowError: true });
     expect(five.isError).toBe(true);
     expect(five.text).toContain('"0 0 9 * * 1-5"');
-    const s = await call<{ status: string; recurring_run: { id: string; schedule: string } }>(c, 'run_pipeline', { pipeline: 'test-pipeline', name: 'nightly-add', schedule: { cron: '0 0 9 * * 1-5', max_concurrency: 2 }, confirmed: true });
+    const s = await call<{ status: string; recurring_run: { id: string; schedule: string } }>(c, 'run_pipeline', {
+      pipeline: 'test-pipeline',
+      name: 'nightly-add',
+      schedule: { cron: '0 0 9 * * 1-5', max_concurrency: 2 },
+      confirmed: true,
+    });
     expect(s.data.status).toBe('scheduled');
     expect(s.data.recurring_run.schedule).toBe('cron "0 0 9 * * 1-5", at most 2 at once');
     const body = kfp.requests.find((r) => r.operationId === 'RecurringRunService_CreateRecurringRun')!.body as Record<string, unknown>;
-    expect(body).toMatchObject({ display_name: 'nightly-add', mode: 'ENABLE', max_concurrency: 2, no_catchup: false, trigger: { cron_schedule: { cron: '0 0 9 * * 1-5' } } });
+    expect(body).toMatchObject({
+      display_name: 'nightly-add',
+      mode: 'ENABLE',
+      max_concurrency: 2,
+      no_catchup: false,
+      trigger: { cron_schedule: { cron: '0 0 9 * * 1-5' } },
+    });
     const id = s.data.recurring_run.id;
     await call(c, 'manage_pipeline_run', { recurring_run_id: id, action: 'disable', confirmed: true });
     const listed = await call<{ items: Array<{ id: string; state: string }> }>(c, 'list_pipeline_runs', { of: 'recurring' });

@@ -19,10 +19,13 @@ beforeAll(async () => {
   kube = await startFakeKube({
     namespaces: [NS, 'secret-team'],
     tokens: { 'admin-token': { name: 'admin', groups: ['system:masters'] }, 'bob-token': { name: 'bob', groups: ['analysts'] } },
-    rbac: [{ users: ['bob'], verbs: ['get', 'list', 'watch', 'create', 'delete'], apiGroups: ['sparkoperator.k8s.io', ''], resources: ['*'], namespaces: [NS] }],
+    rbac: [
+      { users: ['bob'], verbs: ['get', 'list', 'watch', 'create', 'delete'], apiGroups: ['sparkoperator.k8s.io', ''], resources: ['*'], namespaces: [NS] },
+    ],
     controller: { stepMs: 20, runSteps: 2 },
   });
-  for (const ns of [NS, 'secret-team']) kube.store.create({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'spark-operator-spark', namespace: ns } });
+  for (const ns of [NS, 'secret-team'])
+    kube.store.create({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'spark-operator-spark', namespace: ns } });
   dir = mkdtempSync(path.join(tmpdir(), 'kfmcp-spark-e2e-'));
 });
 
@@ -46,7 +49,12 @@ describe('as admin, modules auto-detected', () => {
   });
 
   it('submit -> wait -> logs -> delete', async () => {
-    const args = { main_file: 'local:///opt/spark/examples/src/main/python/pi.py', arguments: ['100'], num_executors: 2, executor_resources: { cpu: 1, memory: '1Gi' } };
+    const args = {
+      main_file: 'local:///opt/spark/examples/src/main/python/pi.py',
+      arguments: ['100'],
+      num_executors: 2,
+      executor_resources: { cpu: 1, memory: '1Gi' },
+    };
     const preview = await call<{ status: string; ready: boolean; name: string }>(c, 'submit_spark_job', args);
     expect(preview.data).toMatchObject({ status: 'preview', ready: true });
     const name = preview.data.name;
@@ -56,7 +64,10 @@ describe('as admin, modules auto-detected', () => {
     expect(sub.data.status).toBe('submitted');
 
     const progress: number[] = [];
-    const res = await c.client.callTool({ name: 'get_spark_status', arguments: { name, wait_for: 'Completed', timeout_seconds: 60 } }, { onprogress: (p) => void progress.push(p.progress) });
+    const res = await c.client.callTool(
+      { name: 'get_spark_status', arguments: { name, wait_for: 'Completed', timeout_seconds: 60 } },
+      { onprogress: (p) => void progress.push(p.progress) },
+    );
     const w = res.structuredContent as { wait: { outcome: string }; job: { state: string; executor_pods: unknown[] } };
     expect(w.wait.outcome).toBe('reached');
     expect(w.job.state).toBe('COMPLETED');
@@ -78,7 +89,11 @@ describe('as admin, modules auto-detected', () => {
   });
 
   it('a Connect session -> its address -> delete', async () => {
-    const created = await call<{ name: string; ready: boolean; session: { address: string; port_forward: string } }>(c, 'create_spark_session', { name: 'notebook', options: { service_account: 'spark-operator-spark' }, confirmed: true });
+    const created = await call<{ name: string; ready: boolean; session: { address: string; port_forward: string } }>(c, 'create_spark_session', {
+      name: 'notebook',
+      options: { service_account: 'spark-operator-spark' },
+      confirmed: true,
+    });
     expect(created.data.ready).toBe(true);
     expect(created.data.session.address).toBe(`sc://notebook-server.${NS}.svc.cluster.local:15002`);
     expect(created.text).toContain(`kubectl port-forward -n ${NS} svc/notebook-server 15002:15002`);
@@ -105,10 +120,18 @@ describe('as bob (Spark rights in team-a only)', () => {
 
   it('a namespace bob may not write to fails the preview rbac check, and nothing is created', async () => {
     const before = kube.requests.length;
-    const r = await call<{ ready: boolean; checks: Array<{ check: string; ok: boolean | null; detail: string }> }>(c, 'submit_spark_job', { main_file: 's3a://b/x.py', namespace: 'secret-team' });
+    const r = await call<{ ready: boolean; checks: Array<{ check: string; ok: boolean | null; detail: string }> }>(c, 'submit_spark_job', {
+      main_file: 's3a://b/x.py',
+      namespace: 'secret-team',
+    });
     expect(r.data.ready).toBe(false);
-    expect(r.data.checks.find((x) => x.check === 'rbac')).toMatchObject({ ok: false, detail: expect.stringContaining('you may not create sparkapplications in namespace secret-team') });
-    expect(kube.requests.slice(before).filter((q) => !(q.method === 'GET' || q.query.dryRun === 'All' || q.path.endsWith('/selfsubjectaccessreviews')))).toEqual([]);
+    expect(r.data.checks.find((x) => x.check === 'rbac')).toMatchObject({
+      ok: false,
+      detail: expect.stringContaining('you may not create sparkapplications in namespace secret-team'),
+    });
+    expect(
+      kube.requests.slice(before).filter((q) => !(q.method === 'GET' || q.query.dryRun === 'All' || q.path.endsWith('/selfsubjectaccessreviews'))),
+    ).toEqual([]);
     expect(kube.store.list('sparkoperator.k8s.io', 'sparkapplications', 'secret-team')).toHaveLength(0);
     const confirmed = await call(c, 'submit_spark_job', { main_file: 's3a://b/x.py', namespace: 'secret-team', confirmed: true }, { allowError: true });
     expect(confirmed.data).toMatchObject({ error: { code: 'forbidden' } });
@@ -139,7 +162,10 @@ describe('API server down', () => {
 describe('without the Spark Operator', () => {
   it('auto mode skips the module and says why', async () => {
     const bare = await startFakeKube({ namespaces: [NS], uninstalled: ['sparkoperator.k8s.io'], controller: false, spark: false });
-    const c = await connectStdio(['--kubeconfig', bare.writeKubeconfig(mkdtempSync(path.join(dir, 'bare-')), { namespace: NS })], isolatedEnv({ KUBEFLOW_MCP_LOG_LEVEL: 'info' }));
+    const c = await connectStdio(
+      ['--kubeconfig', bare.writeKubeconfig(mkdtempSync(path.join(dir, 'bare-')), { namespace: NS })],
+      isolatedEnv({ KUBEFLOW_MCP_LOG_LEVEL: 'info' }),
+    );
     try {
       const names = (await c.client.listTools()).tools.map((t) => t.name);
       expect(names.filter((n) => n.includes('spark'))).toEqual([]);

@@ -73,12 +73,21 @@ describe.each<Era>(['modern', 'legacy'])('OTLP traces (%s era)', (era) => {
     const run = spans.find((s) => s.name === 'execute_tool list_runtimes')!;
     expect(run.kind).toBe(1); // INTERNAL
     expect(run.parentSpanId).toBe(request!.spanId);
-    expect(run.attributes).toMatchObject({ 'gen_ai.tool.name': 'list_runtimes', 'kubeflow_mcp.tool.outcome': 'ok', 'enduser.id': request!.attributes['enduser.id'] });
+    expect(run.attributes).toMatchObject({
+      'gen_ai.tool.name': 'list_runtimes',
+      'kubeflow_mcp.tool.outcome': 'ok',
+      'enduser.id': request!.attributes['enduser.id'],
+    });
 
     const kubeCalls = spans.filter((s) => s.parentSpanId === run.spanId && s.kind === 3); // CLIENT
     expect(kubeCalls.map((s) => s.name)).toContain('kube list clustertrainingruntimes');
     const list = kubeCalls.find((s) => s.name === 'kube list clustertrainingruntimes')!;
-    expect(list.attributes).toMatchObject({ 'http.request.method': 'GET', 'http.response.status_code': 200, 'url.path': '/apis/trainer.kubeflow.org/v1alpha1/clustertrainingruntimes', 'server.address': '127.0.0.1' });
+    expect(list.attributes).toMatchObject({
+      'http.request.method': 'GET',
+      'http.response.status_code': 200,
+      'url.path': '/apis/trainer.kubeflow.org/v1alpha1/clustertrainingruntimes',
+      'server.address': '127.0.0.1',
+    });
     expect(list.resource).toMatchObject({ 'service.name': 'kubeflow-mcp', 'deployment.environment.name': 'test' });
   });
 });
@@ -96,7 +105,11 @@ describe('what traces never carry', () => {
   it('marks a failed tool call as an error with the tool_error type and its code', async () => {
     const c = await connectStdio(['--kubeconfig', kubeconfig, '--clients', 'trainer'], otlpEnv());
     const traceId = randomBytes(16).toString('hex');
-    const res = await c.client.callTool({ name: 'get_training_job', arguments: { name: 'no-such-job' }, _meta: { traceparent: `00-${traceId}-${randomBytes(8).toString('hex')}-01` } });
+    const res = await c.client.callTool({
+      name: 'get_training_job',
+      arguments: { name: 'no-such-job' },
+      _meta: { traceparent: `00-${traceId}-${randomBytes(8).toString('hex')}-01` },
+    });
     expect(res.isError).toBe(true);
     await c.close();
     const deadline = Date.now() + 10_000;

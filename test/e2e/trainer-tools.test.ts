@@ -19,7 +19,11 @@ let c: Connected;
 beforeAll(async () => {
   kube = await startFakeKube({ namespaces: ['default', NS], controller: { stepMs: 25, runSteps: 2 } });
   kube.seedDefaultRuntimes();
-  kube.addNode({ name: 'gpu-a100', allocatable: { cpu: '64', memory: '512Gi', 'nvidia.com/gpu': '8' }, labels: { 'nvidia.com/gpu.product': 'NVIDIA-A100-SXM4-80GB' } });
+  kube.addNode({
+    name: 'gpu-a100',
+    allocatable: { cpu: '64', memory: '512Gi', 'nvidia.com/gpu': '8' },
+    labels: { 'nvidia.com/gpu.product': 'NVIDIA-A100-SXM4-80GB' },
+  });
   kube.addNode({ name: 'cpu-1', allocatable: { cpu: '16', memory: '64Gi' } });
   const kubeconfig = kube.writeKubeconfig(mkdtempSync(path.join(tmpdir(), 'kfmcp-tt-')), { namespace: NS });
   c = await connectStdio(['--kubeconfig', kubeconfig, '--persona', 'platform-admin'], isolatedEnv());
@@ -37,7 +41,11 @@ const trainjob = (name: string) => kube.store.get('trainer.kubeflow.org', 'train
 describe('fine_tune', () => {
   it('picks the torchtune runtime built for the model and submits a valid TrainJob', async () => {
     const args = { model: 'Qwen/Qwen2.5-1.5B-Instruct', dataset: 'tatsu-lab/alpaca', peft_method: 'lora', epochs: 2, resources: { gpu: 2 } };
-    const preview = await call<{ status: string; ready: boolean; job: { name: string; runtime: string }; trainjob: { spec: Record<string, any> } }>(c, 'fine_tune', args);
+    const preview = await call<{ status: string; ready: boolean; job: { name: string; runtime: string }; trainjob: { spec: Record<string, any> } }>(
+      c,
+      'fine_tune',
+      args,
+    );
     expect(preview.data).toMatchObject({ status: 'preview', ready: true, job: { runtime: 'torchtune-qwen2.5-1.5b' } });
     expect(preview.text).toContain('PREVIEW (nothing created)');
     const name = preview.data.job.name;
@@ -48,7 +56,9 @@ describe('fine_tune', () => {
     expect(validateAgainstCrd(TRAINJOB_CRD, tj)).toEqual([]);
     expect(tj.spec.runtimeRef).toEqual({ name: 'torchtune-qwen2.5-1.5b', kind: 'ClusterTrainingRuntime', apiGroup: 'trainer.kubeflow.org' });
     expect(tj.spec.trainer.command).toEqual(['tune', 'run']);
-    expect(tj.spec.trainer.args).toEqual(expect.arrayContaining(['epochs=2', 'dataset.data_dir=/workspace/dataset/.', 'model.lora_attn_modules=[q_proj,v_proj,output_proj]']));
+    expect(tj.spec.trainer.args).toEqual(
+      expect.arrayContaining(['epochs=2', 'dataset.data_dir=/workspace/dataset/.', 'model.lora_attn_modules=[q_proj,v_proj,output_proj]']),
+    );
     expect(tj.spec.initializer.model.storageUri).toBe('hf://Qwen/Qwen2.5-1.5B-Instruct');
     expect(tj.spec.initializer.dataset.storageUri).toBe('hf://tatsu-lab/alpaca');
 
@@ -59,8 +69,10 @@ describe('fine_tune', () => {
     expect(initLogs.data.lines.join('\n')).toContain('hf://Qwen/Qwen2.5-1.5B-Instruct');
   });
 
-  it('without a dataset, keeps the runtime\'s own dataset arguments', async () => {
-    const p = await call<{ trainjob: { spec: { trainer: { args: string[] }; initializer?: { dataset?: unknown } } } }>(c, 'fine_tune', { model: 'meta-llama/Llama-3.2-1B-Instruct' });
+  it("without a dataset, keeps the runtime's own dataset arguments", async () => {
+    const p = await call<{ trainjob: { spec: { trainer: { args: string[] }; initializer?: { dataset?: unknown } } } }>(c, 'fine_tune', {
+      model: 'meta-llama/Llama-3.2-1B-Instruct',
+    });
     expect(p.data.trainjob.spec.trainer.args).toEqual(expect.arrayContaining(['dataset=torchtune.datasets.instruct_dataset', 'dataset.source=parquet']));
     expect(p.data.trainjob.spec.initializer?.dataset).toBeUndefined();
   });
@@ -83,7 +95,11 @@ describe('fine_tune', () => {
 describe('lifecycle', () => {
   it('suspends and resumes a running job, previews changing nothing', async () => {
     kube.controller.pause();
-    const sub = await call<{ job: { name: string } }>(c, 'run_container_training', { image: 'busybox:1.36', command: ['sh', '-c', 'sleep 1'], confirmed: true });
+    const sub = await call<{ job: { name: string } }>(c, 'run_container_training', {
+      image: 'busybox:1.36',
+      command: ['sh', '-c', 'sleep 1'],
+      confirmed: true,
+    });
     const name = sub.data.job.name;
 
     const preview = await call<{ status: string; ready: boolean }>(c, 'suspend_training_job', { name });
@@ -132,7 +148,10 @@ describe('wait_for_training', () => {
     const name = sub.data.job.name;
     const from = kube.requests.length;
     const progress: string[] = [];
-    const waiting = c.client.callTool({ name: 'wait_for_training', arguments: { name, timeout_seconds: 30 } }, { onprogress: (p) => progress.push(p.message ?? '') });
+    const waiting = c.client.callTool(
+      { name: 'wait_for_training', arguments: { name, timeout_seconds: 30 } },
+      { onprogress: (p) => progress.push(p.message ?? '') },
+    );
     await new Promise((r) => setTimeout(r, 700));
     kube.controller.completeNow(NS, name);
     const res = (await waiting) as { structuredContent: { outcome: string; waited_seconds: number } };
@@ -179,7 +198,10 @@ describe('wait_for_training', () => {
 
 describe('planning', () => {
   it('get_cluster_resources counts allocatable and requested GPUs by product', async () => {
-    const r = await call<{ gpus: Array<{ resource: string; product: string; allocatable: number; free: number; memory_gb: number }>; nodes: unknown[] }>(c, 'get_cluster_resources');
+    const r = await call<{ gpus: Array<{ resource: string; product: string; allocatable: number; free: number; memory_gb: number }>; nodes: unknown[] }>(
+      c,
+      'get_cluster_resources',
+    );
     const a100 = r.data.gpus.find((g) => g.product === 'NVIDIA-A100-SXM4-80GB')!;
     expect(a100).toMatchObject({ resource: 'nvidia.com/gpu', allocatable: 8, memory_gb: 80 });
     expect(a100.free).toBeLessThanOrEqual(8);
@@ -187,16 +209,25 @@ describe('planning', () => {
   });
 
   it('check_prerequisites runs the whole pre-flight chain', async () => {
-    const r = await call<{ ready: boolean; checks: Array<{ check: string; ok: boolean | null }> }>(c, 'check_prerequisites', { model: 'Qwen/Qwen2.5-1.5B-Instruct' });
+    const r = await call<{ ready: boolean; checks: Array<{ check: string; ok: boolean | null }> }>(c, 'check_prerequisites', {
+      model: 'Qwen/Qwen2.5-1.5B-Instruct',
+    });
     expect(r.data.checks.map((x) => x.check)).toEqual(['cluster', 'namespace', 'runtime', 'gpus', 'memory']);
     expect(r.data.ready).toBe(true);
-    const huge = await call<{ ready: boolean; checks: Array<{ check: string; ok: boolean | null }> }>(c, 'check_prerequisites', { model: 'meta-llama/Llama-3.1-405B', peft_method: 'full', gpus_per_node: 8, num_nodes: 4 });
+    const huge = await call<{ ready: boolean; checks: Array<{ check: string; ok: boolean | null }> }>(c, 'check_prerequisites', {
+      model: 'meta-llama/Llama-3.1-405B',
+      peft_method: 'full',
+      gpus_per_node: 8,
+      num_nodes: 4,
+    });
     expect(huge.data.ready).toBe(false);
     expect(huge.data.checks.find((x) => x.check === 'gpus')?.ok).toBe(false);
   });
 
   it('estimate_resources answers offline and flags unknown models', async () => {
-    const known = await call<{ confidence: string; memory_gb: { total: number }; recommended: { gpu: string } | null }>(c, 'estimate_resources', { model: 'Qwen/Qwen2.5-1.5B-Instruct' });
+    const known = await call<{ confidence: string; memory_gb: { total: number }; recommended: { gpu: string } | null }>(c, 'estimate_resources', {
+      model: 'Qwen/Qwen2.5-1.5B-Instruct',
+    });
     expect(known.data.confidence).toBe('high');
     expect(known.data.memory_gb.total).toBeGreaterThan(0);
     expect(known.data.recommended).not.toBeNull();
@@ -224,7 +255,10 @@ describe('discovery and logs', () => {
 
   it('lists runtimes with their frameworks and gets one in detail', async () => {
     const l = await call<{ runtimes: Array<{ name: string; framework: string; model?: string }> }>(c, 'list_runtimes');
-    expect(l.data.runtimes.find((r) => r.name === 'torchtune-qwen2.5-1.5b')).toMatchObject({ framework: 'torchtune', model: 'hf://Qwen/Qwen2.5-1.5B-Instruct' });
+    expect(l.data.runtimes.find((r) => r.name === 'torchtune-qwen2.5-1.5b')).toMatchObject({
+      framework: 'torchtune',
+      model: 'hf://Qwen/Qwen2.5-1.5B-Instruct',
+    });
     const g = await call<{ runtime: { name: string }; steps: Array<{ name: string }> }>(c, 'get_runtime', { name: 'torchtune-llama3.2-1b' });
     expect(g.data.steps.map((s) => s.name)).toEqual(['dataset-initializer', 'model-initializer', 'node']);
   });

@@ -65,7 +65,10 @@ describe('wait_for_training', () => {
     const seen: Progress[] = [];
     try {
       // Nothing changes for 6 s: the only notifications after the first are heartbeats.
-      const res = (await c.client.callTool({ name: 'wait_for_training', arguments: { name, timeout_seconds: 6 } }, { onprogress: (p) => seen.push(p) })) as Structured;
+      const res = (await c.client.callTool(
+        { name: 'wait_for_training', arguments: { name, timeout_seconds: 6 } },
+        { onprogress: (p) => seen.push(p) },
+      )) as Structured;
       expect(res.structuredContent.outcome).toBe('timed_out');
     } finally {
       kube.controller.resume();
@@ -76,7 +79,15 @@ describe('wait_for_training', () => {
 });
 
 describe('wait_for_optimization', () => {
-  const args = { code: CODE, search_space: { lr: { uniform: [0.01, 0.1] } }, metric: 'loss', direction: 'minimize', algorithm: 'random', max_trials: 3, parallel_trials: 1 };
+  const args = {
+    code: CODE,
+    search_space: { lr: { uniform: [0.01, 0.1] } },
+    metric: 'loss',
+    direction: 'minimize',
+    algorithm: 'random',
+    max_trials: 3,
+    parallel_trials: 1,
+  };
 
   it('returns promptly as deleted when the experiment is deleted mid-wait', async () => {
     kube.katib.pause();
@@ -103,7 +114,10 @@ describe('wait_for_optimization', () => {
     const name = preview.data.experiment.name;
     await call(c, 'optimize', { ...args, name, confirmed: true });
     const seen: Progress[] = [];
-    const res = (await c.client.callTool({ name: 'wait_for_optimization', arguments: { name, timeout_seconds: 50 } }, { onprogress: (p) => seen.push(p) })) as Structured;
+    const res = (await c.client.callTool(
+      { name: 'wait_for_optimization', arguments: { name, timeout_seconds: 50 } },
+      { onprogress: (p) => seen.push(p) },
+    )) as Structured;
     expect(res.structuredContent.outcome).toBe('reached');
     expect(seen.length).toBeGreaterThanOrEqual(2);
     for (let i = 1; i < seen.length; i++) expect(seen[i]!.progress).toBeGreaterThan(seen[i - 1]!.progress);

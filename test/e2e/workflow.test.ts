@@ -22,7 +22,11 @@ let kubeconfig: string;
 beforeAll(async () => {
   kube = await startFakeKube({ namespaces: ['default', NS], controller: { stepMs: 30, runSteps: 2 } });
   kube.seedDefaultRuntimes();
-  kube.addNode({ name: 'gpu-1', allocatable: { cpu: '32', memory: '256Gi', 'nvidia.com/gpu': '8' }, labels: { 'nvidia.com/gpu.product': 'NVIDIA-A100-SXM4-80GB' } });
+  kube.addNode({
+    name: 'gpu-1',
+    allocatable: { cpu: '32', memory: '256Gi', 'nvidia.com/gpu': '8' },
+    labels: { 'nvidia.com/gpu.product': 'NVIDIA-A100-SXM4-80GB' },
+  });
   kubeconfig = kube.writeKubeconfig(mkdtempSync(path.join(tmpdir(), 'kfmcp-kc-')), { namespace: NS });
 });
 
@@ -50,7 +54,11 @@ describe.each(transports)('custom training workflow over $name', ({ connect }) =
     const before = kube.store.list('trainer.kubeflow.org', 'trainjobs', NS).length;
     const args = { code: TRAIN_CODE, func_args: { lr: 0.1 }, num_nodes: 2, resources: { cpu: 2 } };
 
-    const preview = await call<{ status: string; ready: boolean; job: { name: string }; checks: Array<{ check: string; ok: boolean }> }>(c, 'run_custom_training', args);
+    const preview = await call<{ status: string; ready: boolean; job: { name: string }; checks: Array<{ check: string; ok: boolean }> }>(
+      c,
+      'run_custom_training',
+      args,
+    );
     expect(preview.data.status).toBe('preview');
     expect(preview.data.ready).toBe(true);
     expect(preview.data.checks.find((x) => x.check === 'dry-run')?.ok).toBe(true);
@@ -64,7 +72,10 @@ describe.each(transports)('custom training workflow over $name', ({ connect }) =
     expect(created.spec.trainer.numNodes).toBe(2);
     expect(created.spec.trainer.command[2]).toContain("train(**{'lr': 0.1})");
 
-    const waited = await call<{ outcome: string; job: { status: string }; steps: Array<{ name: string }> }>(c, 'wait_for_training', { name, timeout_seconds: 20 });
+    const waited = await call<{ outcome: string; job: { status: string }; steps: Array<{ name: string }> }>(c, 'wait_for_training', {
+      name,
+      timeout_seconds: 20,
+    });
     expect(waited.data.outcome).toBe('reached');
     expect(waited.data.job.status).toBe('Complete');
     expect(waited.data.steps.map((s) => s.name)).toEqual(expect.arrayContaining(['node-0', 'node-1']));

@@ -78,7 +78,10 @@ describe('RBAC', () => {
 
 describe('impersonation', () => {
   it('acts as the impersonated user and records both identities', async () => {
-    const r = await call(kube, 'GET', TJ_PATH('team-a'), { token: 'sa-token', headers: { 'Impersonate-User': 'alice', 'Impersonate-Group': ['ml-team', 'extra'] } });
+    const r = await call(kube, 'GET', TJ_PATH('team-a'), {
+      token: 'sa-token',
+      headers: { 'Impersonate-User': 'alice', 'Impersonate-Group': ['ml-team', 'extra'] },
+    });
     expect(r.status).toBe(200);
     const rec = kube.requests.filter((x) => x.impersonatedBy === 'system:serviceaccount:kubeflow:mcp').pop()!;
     expect(rec).toMatchObject({ method: 'GET', path: TJ_PATH('team-a'), user: 'alice', status: 200 });

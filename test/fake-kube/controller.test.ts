@@ -5,24 +5,34 @@ import { call, openStream, TJ_PATH, trainJob, waitFor } from './helpers.js';
 let kube: FakeKube;
 const NS = 'default';
 const sdkSelector = (name: string): string =>
-  encodeURIComponent(`jobset.sigs.k8s.io/jobset-name=${name},jobset.sigs.k8s.io/replicatedjob-name in (dataset-initializer, model-initializer, launcher, node)`);
+  encodeURIComponent(
+    `jobset.sigs.k8s.io/jobset-name=${name},jobset.sigs.k8s.io/replicatedjob-name in (dataset-initializer, model-initializer, launcher, node)`,
+  );
 
 const getJob = async (name: string, ns = NS) => (await call(kube, 'GET', TJ_PATH(ns, name))).body;
 const pods = async (name: string, ns = NS): Promise<any[]> =>
   (await call(kube, 'GET', `/api/v1/namespaces/${ns}/pods?labelSelector=${sdkSelector(name)}`)).body.items;
 const condition = (tj: any, type: string) => (tj.status?.conditions ?? []).find((c: any) => c.type === type);
 const waitCondition = (name: string, type: string, ns = NS) =>
-  waitFor(async () => {
-    const tj = await getJob(name, ns);
-    return condition(tj, type)?.status === 'True' ? tj : undefined;
-  }, 4000, `${name} ${type}`);
+  waitFor(
+    async () => {
+      const tj = await getJob(name, ns);
+      return condition(tj, type)?.status === 'True' ? tj : undefined;
+    },
+    4000,
+    `${name} ${type}`,
+  );
 const byIndex = (ps: any[]) => [...ps].sort((a, b) => a.metadata.name.localeCompare(b.metadata.name));
 const env = (c: any, name: string) => c.env?.find((e: any) => e.name === name);
 
 beforeAll(async () => {
   kube = await startFakeKube({ namespaces: ['default', 'team-a'], controller: { stepMs: 15, runSteps: 3 } });
   kube.seedDefaultRuntimes();
-  kube.addNode({ name: 'gpu-1', allocatable: { cpu: '32', memory: '256Gi', 'nvidia.com/gpu': '8' }, labels: { 'nvidia.com/gpu.product': 'NVIDIA-A100-SXM4-80GB' } });
+  kube.addNode({
+    name: 'gpu-1',
+    allocatable: { cpu: '32', memory: '256Gi', 'nvidia.com/gpu': '8' },
+    labels: { 'nvidia.com/gpu.product': 'NVIDIA-A100-SXM4-80GB' },
+  });
 });
 afterAll(() => kube.close());
 
@@ -30,7 +40,16 @@ describe('seeding', () => {
   it('loads the v2.3.0 ClusterTrainingRuntimes and nodes', async () => {
     const names = (await call(kube, 'GET', '/apis/trainer.kubeflow.org/v1alpha1/clustertrainingruntimes')).body.items.map((i: any) => i.metadata.name);
     expect(names).toEqual(
-      expect.arrayContaining(['torch-distributed', 'deepspeed-distributed', 'mlx-distributed', 'jax-distributed', 'xgboost-distributed', 'torchtune-llama3.2-1b', 'torchtune-qwen2.5-1.5b', 'torch-distributed-with-cache']),
+      expect.arrayContaining([
+        'torch-distributed',
+        'deepspeed-distributed',
+        'mlx-distributed',
+        'jax-distributed',
+        'xgboost-distributed',
+        'torchtune-llama3.2-1b',
+        'torchtune-qwen2.5-1.5b',
+        'torch-distributed-with-cache',
+      ]),
     );
     const node = (await call(kube, 'GET', '/api/v1/nodes/gpu-1')).body;
     expect(node.status.allocatable['nvidia.com/gpu']).toBe('8');
@@ -41,7 +60,15 @@ describe('seeding', () => {
 describe('happy path (torch-distributed, 2 nodes)', () => {
   it('materialises JobSet + pods, runs, logs, completes', async () => {
     const body = trainJob('happy', {
-      spec: { trainer: { numNodes: 2, image: 'my/image:1', command: ['bash', '-c', 'train'], env: [{ name: 'EPOCHS', value: '3' }], resourcesPerNode: { limits: { cpu: '4' } } } },
+      spec: {
+        trainer: {
+          numNodes: 2,
+          image: 'my/image:1',
+          command: ['bash', '-c', 'train'],
+          env: [{ name: 'EPOCHS', value: '3' }],
+          resourcesPerNode: { limits: { cpu: '4' } },
+        },
+      },
     });
     expect((await call(kube, 'POST', TJ_PATH(NS), { body })).status).toBe(201);
     const tj = await getJob('happy');
@@ -138,7 +165,9 @@ describe('logs', () => {
   });
 
   it('a pip list command prints the python version and a package table', async () => {
-    await call(kube, 'POST', TJ_PATH(NS), { body: trainJob('pkgs', { spec: { trainer: { command: ['bash', '-c', 'python -c "import sys; print(sys.version)" && pip list'] } } }) });
+    await call(kube, 'POST', TJ_PATH(NS), {
+      body: trainJob('pkgs', { spec: { trainer: { command: ['bash', '-c', 'python -c "import sys; print(sys.version)" && pip list'] } } }),
+    });
     await waitCondition('pkgs', 'Complete');
     const [p] = await pods('pkgs');
     const text = (await call(kube, 'GET', `/api/v1/namespaces/${NS}/pods/${p.metadata.name}/log`)).text;
@@ -158,7 +187,8 @@ describe('failures', () => {
     expect(p.status.phase).toBe('Failed');
     expect(p.status.containerStatuses[0].state.terminated.exitCode).toBe(1);
     expect((await call(kube, 'GET', `/api/v1/namespaces/${NS}/pods/${p.metadata.name}/log`)).text).toContain('RuntimeError');
-    const events = (await call(kube, 'GET', `/api/v1/namespaces/${NS}/events?fieldSelector=involvedObject.name%3Dboom,involvedObject.kind%3DTrainJob`)).body.items;
+    const events = (await call(kube, 'GET', `/api/v1/namespaces/${NS}/events?fieldSelector=involvedObject.name%3Dboom,involvedObject.kind%3DTrainJob`)).body
+      .items;
     expect(events).toContainEqual(expect.objectContaining({ type: 'Warning', reason: 'FailedJobs' }));
   });
 
@@ -168,13 +198,20 @@ describe('failures', () => {
     expect(condition(tj, 'Failed').reason).toBe('TrainingRuntimeNotSupported');
     expect(await pods('noruntime')).toEqual([]);
     // A namespaced TrainingRuntime must live in the TrainJob's namespace.
-    await call(kube, 'POST', TJ_PATH('team-a'), { body: trainJob('wrongns', { spec: { runtimeRef: { name: 'torch-distributed', kind: 'TrainingRuntime' } } }) });
+    await call(kube, 'POST', TJ_PATH('team-a'), {
+      body: trainJob('wrongns', { spec: { runtimeRef: { name: 'torch-distributed', kind: 'TrainingRuntime' } } }),
+    });
     expect(condition(await waitCondition('wrongns', 'Failed', 'team-a'), 'Failed').reason).toBe('TrainingRuntimeNotSupported');
   });
 
   it('uses a namespaced TrainingRuntime from the same namespace', async () => {
     const ctr = kube.store.get('trainer.kubeflow.org', 'clustertrainingruntimes', undefined, 'torch-distributed');
-    const rt = { apiVersion: 'trainer.kubeflow.org/v1alpha1', kind: 'TrainingRuntime', metadata: { name: 'my-torch', labels: ctr.metadata.labels }, spec: ctr.spec };
+    const rt = {
+      apiVersion: 'trainer.kubeflow.org/v1alpha1',
+      kind: 'TrainingRuntime',
+      metadata: { name: 'my-torch', labels: ctr.metadata.labels },
+      spec: ctr.spec,
+    };
     // Seeded directly: runtime admission is covered in validation.test.ts (and its schema is slow to compile).
     kube.store.create({ ...rt, metadata: { ...rt.metadata, namespace: 'team-a' } });
     await call(kube, 'POST', TJ_PATH('team-a'), { body: trainJob('nsrt', { spec: { runtimeRef: { name: 'my-torch', kind: 'TrainingRuntime' } } }) });
@@ -202,7 +239,11 @@ describe('runtimes with initializers and MPI', () => {
     expect(env(model, 'STORAGE_URI').value).toBe('hf://Qwen/Qwen2.5-1.5B-Instruct');
     expect(env(model, 'ACCESS_TOKEN').value).toBe('t');
 
-    const nodePod = await waitFor(async () => (await pods('tune')).find((p) => p.metadata.labels['jobset.sigs.k8s.io/replicatedjob-name'] === 'node'), 3000, 'node pod');
+    const nodePod = await waitFor(
+      async () => (await pods('tune')).find((p) => p.metadata.labels['jobset.sigs.k8s.io/replicatedjob-name'] === 'node'),
+      3000,
+      'node pod',
+    );
     const initsNow = (await pods('tune')).filter((p) => p.metadata.name.includes('initializer'));
     expect(initsNow.every((p) => p.status.phase === 'Succeeded')).toBe(true);
     expect(nodePod.spec.containers[0]).toMatchObject({ command: ['tune', 'run'], args: ['epochs=1'] });
@@ -216,7 +257,11 @@ describe('runtimes with initializers and MPI', () => {
     const ps = await pods('mpi');
     const byJob = (j: string) => ps.filter((p) => p.metadata.labels['jobset.sigs.k8s.io/replicatedjob-name'] === j);
     expect(byJob('launcher')).toHaveLength(1);
-    expect(byJob('node').map((p) => p.metadata.labels['batch.kubernetes.io/job-completion-index']).sort()).toEqual(['0', '1']);
+    expect(
+      byJob('node')
+        .map((p) => p.metadata.labels['batch.kubernetes.io/job-completion-index'])
+        .sort(),
+    ).toEqual(['0', '1']);
     expect(env(byJob('launcher')[0].spec.containers[0], 'OMPI_MCA_orte_default_hostfile').value).toBe('/etc/mpi/hostfile');
   });
 });
@@ -256,7 +301,7 @@ describe('suspend / resume', () => {
 describe('delete cascade', () => {
   it('deleting a TrainJob removes its JobSet, pods and their logs', async () => {
     await call(kube, 'POST', TJ_PATH(NS), { body: trainJob('gone') });
-    const [p] = await waitFor(async () => (await pods('gone')).filter((x) => x.status.phase === 'Running').length ? pods('gone') : undefined);
+    const [p] = await waitFor(async () => ((await pods('gone')).filter((x) => x.status.phase === 'Running').length ? pods('gone') : undefined));
     expect((await call(kube, 'DELETE', TJ_PATH(NS, 'gone'))).status).toBe(200);
     await waitFor(async () => (await pods('gone')).length === 0, 2000, 'pods gone');
     expect((await call(kube, 'GET', `/apis/jobset.x-k8s.io/v1alpha2/namespaces/${NS}/jobsets/gone`)).status).toBe(404);

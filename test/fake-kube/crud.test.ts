@@ -147,7 +147,11 @@ describe('CRUD', () => {
   });
 
   it('deletecollection with a label selector', async () => {
-    for (const [n, l] of [['x1', 'x'], ['x2', 'x'], ['y1', 'y']] as const)
+    for (const [n, l] of [
+      ['x1', 'x'],
+      ['x2', 'x'],
+      ['y1', 'y'],
+    ] as const)
       await call(kube, 'POST', '/api/v1/namespaces/team-a/configmaps', { body: { metadata: { name: n, labels: { g: l } } } });
     const r = await call(kube, 'DELETE', '/api/v1/namespaces/team-a/configmaps?labelSelector=g%3Dx');
     expect(r.status).toBe(200);

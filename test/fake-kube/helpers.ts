@@ -39,8 +39,7 @@ export async function call(kube: FakeKube, method: string, path: string, o: Call
   return { status: res.status, headers: res.headers, body: parsed, text };
 }
 
-export const TJ_PATH = (ns: string, name = ''): string =>
-  `/apis/trainer.kubeflow.org/v1alpha1/namespaces/${ns}/trainjobs${name ? `/${name}` : ''}`;
+export const TJ_PATH = (ns: string, name = ''): string => `/apis/trainer.kubeflow.org/v1alpha1/namespaces/${ns}/trainjobs${name ? `/${name}` : ''}`;
 
 export function trainJob(name: string, extra: Record<string, any> = {}): any {
   const { labels, spec, ...rest } = extra;

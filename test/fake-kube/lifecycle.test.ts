@@ -10,7 +10,7 @@ let kube: FakeKube;
 let dir: string;
 
 beforeAll(async () => {
-  kube = await startFakeKube({ controller: false, tokens: { 'admin-token': { name: 'admin', groups: ['system:masters'] }, 't2': { name: 'two' } } });
+  kube = await startFakeKube({ controller: false, tokens: { 'admin-token': { name: 'admin', groups: ['system:masters'] }, t2: { name: 'two' } } });
   dir = mkdtempSync(join(tmpdir(), 'fake-kube-'));
 });
 afterAll(async () => {

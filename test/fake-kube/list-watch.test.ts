@@ -7,7 +7,13 @@ const PODS = '/api/v1/namespaces/default/pods';
 const CM = '/api/v1/namespaces/default/configmaps';
 
 function pod(name: string, labels: Record<string, string>, phase = 'Running', nodeName = 'n1'): any {
-  return { apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: 'default', labels }, spec: { nodeName, containers: [{ name: 'c', image: 'i' }] }, status: { phase } };
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name, namespace: 'default', labels },
+    spec: { nodeName, containers: [{ name: 'c', image: 'i' }] },
+    status: { phase },
+  };
 }
 
 beforeAll(async () => {
@@ -54,8 +60,18 @@ describe('field selectors', () => {
   });
 
   it('filters events by involvedObject', async () => {
-    for (const [n, kind, obj] of [['e1', 'Pod', 'p1'], ['e2', 'TrainJob', 'j1'], ['e3', 'Pod', 'p2']])
-      kube.store.create({ apiVersion: 'v1', kind: 'Event', metadata: { name: n!, namespace: 'default' }, involvedObject: { kind, name: obj, namespace: 'default' }, reason: 'R' });
+    for (const [n, kind, obj] of [
+      ['e1', 'Pod', 'p1'],
+      ['e2', 'TrainJob', 'j1'],
+      ['e3', 'Pod', 'p2'],
+    ])
+      kube.store.create({
+        apiVersion: 'v1',
+        kind: 'Event',
+        metadata: { name: n!, namespace: 'default' },
+        involvedObject: { kind, name: obj, namespace: 'default' },
+        reason: 'R',
+      });
     const r = await call(kube, 'GET', '/api/v1/namespaces/default/events?fieldSelector=involvedObject.kind=Pod,involvedObject.name=p2');
     expect(names(r)).toEqual(['e3']);
   });
@@ -135,7 +151,10 @@ describe('watch', () => {
   });
 
   it('sendInitialEvents ends the initial list with an annotated bookmark', async () => {
-    const w = await openStream(kube, `${PODS}?watch=true&sendInitialEvents=true&resourceVersionMatch=NotOlderThan&allowWatchBookmarks=true&fieldSelector=metadata.name%3Dplain`);
+    const w = await openStream(
+      kube,
+      `${PODS}?watch=true&sendInitialEvents=true&resourceVersionMatch=NotOlderThan&allowWatchBookmarks=true&fieldSelector=metadata.name%3Dplain`,
+    );
     await waitFor(() => w.events.some((e) => e.type === 'BOOKMARK'));
     w.close();
     expect(w.events[0].type).toBe('ADDED');

@@ -59,7 +59,13 @@ describe('JSON patch (RFC 6902)', () => {
   });
 
   it('a failing test op is 422 and changes nothing', async () => {
-    const r = await call(kube, 'PATCH', `${CM}/p`, { body: [{ op: 'test', path: '/data/x', value: 'nope' }, { op: 'remove', path: '/data/x' }], contentType: JSONP });
+    const r = await call(kube, 'PATCH', `${CM}/p`, {
+      body: [
+        { op: 'test', path: '/data/x', value: 'nope' },
+        { op: 'remove', path: '/data/x' },
+      ],
+      contentType: JSONP,
+    });
     expect(r.status).toBe(422);
     expect(r.body.reason).toBe('Invalid');
     expect(kube.store.get('', 'configmaps', 'default', 'p').data.x).toBe('one');
@@ -73,7 +79,10 @@ describe('JSON patch (RFC 6902)', () => {
 
   it('appends to arrays with "-" on a TrainJob', async () => {
     const r = await call(kube, 'PATCH', TJ_PATH('default', 'pj'), {
-      body: [{ op: 'add', path: '/metadata/finalizers', value: [] }, { op: 'add', path: '/metadata/finalizers/-', value: 'example.com/f' }],
+      body: [
+        { op: 'add', path: '/metadata/finalizers', value: [] },
+        { op: 'add', path: '/metadata/finalizers/-', value: 'example.com/f' },
+      ],
       contentType: JSONP,
     });
     expect(r.status).toBe(200);
@@ -85,7 +94,10 @@ describe('content types', () => {
   it('strategic merge patch works on core types but is 415 on custom resources', async () => {
     const ok = await call(kube, 'PATCH', `${CM}/p`, { body: { data: { s: '1' } }, contentType: 'application/strategic-merge-patch+json' });
     expect(ok.status).toBe(200);
-    const r = await call(kube, 'PATCH', TJ_PATH('default', 'pj'), { body: { spec: { suspend: false } }, contentType: 'application/strategic-merge-patch+json' });
+    const r = await call(kube, 'PATCH', TJ_PATH('default', 'pj'), {
+      body: { spec: { suspend: false } },
+      contentType: 'application/strategic-merge-patch+json',
+    });
     expect(r.status).toBe(415);
     expect(r.body.reason).toBe('UnsupportedMediaType');
     expect(r.body.message).toContain('application/merge-patch+json');
@@ -100,7 +112,10 @@ describe('content types', () => {
     const lenient = await startFakeKube({ controller: false, strategicMergePatchOnCustomResources: true });
     try {
       await call(lenient, 'POST', TJ_PATH('default'), { body: trainJob('smp') });
-      const r = await call(lenient, 'PATCH', TJ_PATH('default', 'smp'), { body: { spec: { suspend: true } }, contentType: 'application/strategic-merge-patch+json' });
+      const r = await call(lenient, 'PATCH', TJ_PATH('default', 'smp'), {
+        body: { spec: { suspend: true } },
+        contentType: 'application/strategic-merge-patch+json',
+      });
       expect(r.status).toBe(200);
     } finally {
       await lenient.close();

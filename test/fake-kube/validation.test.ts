@@ -27,7 +27,12 @@ describe('TrainJob admission (v2.3.0 CRD schema + CEL rules)', () => {
       reason: 'Invalid',
       code: 422,
       message: 'TrainJob.trainer.kubeflow.org "noref" is invalid: spec.runtimeRef: Required value',
-      details: { name: 'noref', group: 'trainer.kubeflow.org', kind: 'TrainJob', causes: [{ reason: 'FieldValueRequired', message: 'Required value', field: 'spec.runtimeRef' }] },
+      details: {
+        name: 'noref',
+        group: 'trainer.kubeflow.org',
+        kind: 'TrainJob',
+        causes: [{ reason: 'FieldValueRequired', message: 'Required value', field: 'spec.runtimeRef' }],
+      },
     });
   });
 
@@ -38,11 +43,17 @@ describe('TrainJob admission (v2.3.0 CRD schema + CEL rules)', () => {
       expect.objectContaining({ reason: 'FieldValueInvalid', field: 'metadata.name' }),
       { reason: 'FieldValueInvalid', field: '<nil>', message: 'Invalid value: "object": metadata.name must match RFC 1035 DNS label format' },
     ]);
-    expect(upper.body.message).toMatch(/^TrainJob\.trainer\.kubeflow\.org "Bad_Name" is invalid: \[metadata\.name: Invalid value: "Bad_Name": a lowercase RFC 1123 subdomain/);
+    expect(upper.body.message).toMatch(
+      /^TrainJob\.trainer\.kubeflow\.org "Bad_Name" is invalid: \[metadata\.name: Invalid value: "Bad_Name": a lowercase RFC 1123 subdomain/,
+    );
     const digit = await create(trainJob('1job'));
-    expect(digit.body.message).toBe('TrainJob.trainer.kubeflow.org "1job" is invalid: <nil>: Invalid value: "object": metadata.name must match RFC 1035 DNS label format');
+    expect(digit.body.message).toBe(
+      'TrainJob.trainer.kubeflow.org "1job" is invalid: <nil>: Invalid value: "object": metadata.name must match RFC 1035 DNS label format',
+    );
     const long = await create(trainJob('a'.repeat(64)));
-    expect(long.body.details.causes).toEqual([expect.objectContaining({ message: 'Invalid value: "object": metadata.name must be no more than 63 characters' })]);
+    expect(long.body.details.causes).toEqual([
+      expect.objectContaining({ message: 'Invalid value: "object": metadata.name must be no more than 63 characters' }),
+    ]);
   });
 
   it('type errors, quantities and storageUri', async () => {
@@ -92,7 +103,12 @@ describe('TrainJob admission (v2.3.0 CRD schema + CEL rules)', () => {
 
   it('validates runtimes too', async () => {
     const r = await call(kube, 'POST', '/apis/trainer.kubeflow.org/v1alpha1/clustertrainingruntimes', {
-      body: { apiVersion: 'trainer.kubeflow.org/v1alpha1', kind: 'ClusterTrainingRuntime', metadata: { name: 'two-policies' }, spec: { mlPolicy: { torch: {}, mpi: {} }, template: { spec: { replicatedJobs: [] } } } },
+      body: {
+        apiVersion: 'trainer.kubeflow.org/v1alpha1',
+        kind: 'ClusterTrainingRuntime',
+        metadata: { name: 'two-policies' },
+        spec: { mlPolicy: { torch: {}, mpi: {} }, template: { spec: { replicatedJobs: [] } } },
+      },
     });
     expect(r.status).toBe(422);
     expect(r.body.message).toContain('Only one of the policy can be configured');
@@ -101,7 +117,9 @@ describe('TrainJob admission (v2.3.0 CRD schema + CEL rules)', () => {
   it('crdValidation:false skips schema checks', async () => {
     const loose = await startFakeKube({ controller: false, crdValidation: false });
     try {
-      const r = await call(loose, 'POST', TJ_PATH('default'), { body: { apiVersion: 'trainer.kubeflow.org/v1alpha1', kind: 'TrainJob', metadata: { name: 'x' }, spec: {} } });
+      const r = await call(loose, 'POST', TJ_PATH('default'), {
+        body: { apiVersion: 'trainer.kubeflow.org/v1alpha1', kind: 'TrainJob', metadata: { name: 'x' }, spec: {} },
+      });
       expect(r.status).toBe(201);
     } finally {
       await loose.close();

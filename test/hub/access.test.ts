@@ -16,7 +16,14 @@ import { callTool, configFile, inProcess, type InProcess } from '../support/inpr
 
 const SA = 'system:serviceaccount:kubeflow:kubeflow-mcp';
 const SERVICE = { namespace: 'kubeflow', name: 'model-registry-service' };
-const registryRule = (groups: string[], verbs: string[]) => ({ groups, verbs, apiGroups: [''], resources: ['services'], resourceNames: [SERVICE.name], namespaces: [SERVICE.namespace] });
+const registryRule = (groups: string[], verbs: string[]) => ({
+  groups,
+  verbs,
+  apiGroups: [''],
+  resources: ['services'],
+  resourceNames: [SERVICE.name],
+  namespaces: [SERVICE.namespace],
+});
 
 let kube: FakeKube;
 let registry: FakeRegistry;
@@ -73,7 +80,7 @@ describe('registry access as the caller', () => {
     const denied = await callTool(alice, 'register_model', register);
     expect(denied.isError).toBe(true);
     expect(denied.data.error).toMatchObject({ code: 'forbidden' });
-    expect(denied.text).toContain("alice may not create the Model Registry");
+    expect(denied.text).toContain('alice may not create the Model Registry');
     expect(denied.text).toContain(`services/${SERVICE.name}`);
     expect(registry.requests.filter((r) => r.method !== 'GET').length).toBe(writesBefore);
   });
@@ -94,7 +101,10 @@ describe('registry access as the caller', () => {
     expect(r.isError).toBe(false);
     expect(r.data.status).toBe('registered');
     // Audit lines are written synchronously: the file is complete here.
-    const lines = readFileSync(auditFile, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const lines = readFileSync(auditFile, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(lines.find((l) => l.user === 'carol' && l.tool === 'register_model')).toMatchObject({ acting_as: SA, auth: 'gateway', result: 'ok' });
     expect(lines.find((l) => l.user === 'bob')).toMatchObject({ acting_as: SA, result: 'error', code: 'forbidden' });
   });

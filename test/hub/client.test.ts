@@ -20,7 +20,8 @@ afterEach(() => {
 });
 afterAll(() => registry?.close());
 
-const calls = (since: number) => registry.requests.slice(since).map((r) => `${r.method} ${r.path}${Object.keys(r.query).length ? `?${new URLSearchParams(r.query)}` : ''}`);
+const calls = (since: number) =>
+  registry.requests.slice(since).map((r) => `${r.method} ${r.path}${Object.keys(r.query).length ? `?${new URLSearchParams(r.query)}` : ''}`);
 
 async function hubError(p: Promise<unknown>): Promise<HubError> {
   const e = await p.then(
@@ -65,18 +66,26 @@ describe('connection', () => {
   });
 
   it('timeouts, cancellation, redirects and non-JSON answers', async () => {
-    const hang: typeof fetch = (_url, init) =>
-      new Promise((_, reject) => init?.signal?.addEventListener('abort', () => reject(init.signal!.reason)));
-    expect(await hubError(new ModelRegistryClient({ baseUrl: 'http://x:1', fetch: hang, timeoutMs: 50 }).getModel('m'))).toMatchObject({ code: 'registry_timeout' });
+    const hang: typeof fetch = (_url, init) => new Promise((_, reject) => init?.signal?.addEventListener('abort', () => reject(init.signal!.reason)));
+    expect(await hubError(new ModelRegistryClient({ baseUrl: 'http://x:1', fetch: hang, timeoutMs: 50 }).getModel('m'))).toMatchObject({
+      code: 'registry_timeout',
+    });
     const ac = new AbortController();
     setTimeout(() => ac.abort(), 20);
-    expect(await hubError(new ModelRegistryClient({ baseUrl: 'http://x:1', fetch: hang }).getModel('m', { signal: ac.signal }))).toMatchObject({ code: 'cancelled' });
+    expect(await hubError(new ModelRegistryClient({ baseUrl: 'http://x:1', fetch: hang }).getModel('m', { signal: ac.signal }))).toMatchObject({
+      code: 'cancelled',
+    });
     const redirect: typeof fetch = async () => new Response(null, { status: 302, headers: { location: 'https://sso.example.com/login' } });
-    expect((await hubError(new ModelRegistryClient({ baseUrl: 'http://x:1', fetch: redirect }).getModel('m'))).message).toContain('https://sso.example.com/login');
+    expect((await hubError(new ModelRegistryClient({ baseUrl: 'http://x:1', fetch: redirect }).getModel('m'))).message).toContain(
+      'https://sso.example.com/login',
+    );
     const html: typeof fetch = async () => new Response('<html>proxy</html>', { status: 200 });
     expect(await hubError(new ModelRegistryClient({ baseUrl: 'http://x:1', fetch: html }).getModel('m'))).toMatchObject({ code: 'invalid_response' });
     const proxy401: typeof fetch = async () => new Response('Unauthorized', { status: 401 });
-    expect(await hubError(new ModelRegistryClient({ baseUrl: 'http://x:1', fetch: proxy401 }).getModel('m'))).toMatchObject({ code: 'unauthorized', status: 401 });
+    expect(await hubError(new ModelRegistryClient({ baseUrl: 'http://x:1', fetch: proxy401 }).getModel('m'))).toMatchObject({
+      code: 'unauthorized',
+      status: 401,
+    });
   });
 });
 
@@ -94,12 +103,35 @@ describe('register, read, list', () => {
     expect(r.outcome).toBe('registered');
     expect(r.created).toEqual({ model: true, version: true, artifact: true });
     expect(r.model).toMatchObject({ name: 'mnist', owner: 'alice', state: 'LIVE' });
-    expect(r.version).toMatchObject({ name: 'v1', author: 'alice', description: 'first cut', state: 'LIVE', modelId: r.model.id, properties: { accuracy: 0.98, epochs: 3, framework: 'pytorch', quantized: false } });
-    expect(r.artifact).toMatchObject({ name: 'mnist', uri: 's3://models/mnist/v1', modelFormatName: 'onnx', modelFormatVersion: '1', storageKey: 'aws-conn', storagePath: 'mnist/v1', state: 'UNKNOWN' });
+    expect(r.version).toMatchObject({
+      name: 'v1',
+      author: 'alice',
+      description: 'first cut',
+      state: 'LIVE',
+      modelId: r.model.id,
+      properties: { accuracy: 0.98, epochs: 3, framework: 'pytorch', quantized: false },
+    });
+    expect(r.artifact).toMatchObject({
+      name: 'mnist',
+      uri: 's3://models/mnist/v1',
+      modelFormatName: 'onnx',
+      modelFormatVersion: '1',
+      storageKey: 'aws-conn',
+      storagePath: 'mnist/v1',
+      state: 'UNKNOWN',
+    });
     expect(r.version.createTime).toMatch(/^\d{4}-\d{2}-\d{2}T/);
 
-    expect(calls(before)).toEqual(['GET /registered_model?name=mnist', 'POST /registered_models', 'POST /model_versions', `POST /model_versions/${r.version.id}/artifacts`]);
-    const bodies = registry.requests.slice(before).map((x) => x.body).filter(Boolean);
+    expect(calls(before)).toEqual([
+      'GET /registered_model?name=mnist',
+      'POST /registered_models',
+      'POST /model_versions',
+      `POST /model_versions/${r.version.id}/artifacts`,
+    ]);
+    const bodies = registry.requests
+      .slice(before)
+      .map((x) => x.body)
+      .filter(Boolean);
     expect(bodies).toEqual([
       { name: 'mnist', owner: 'alice', state: 'LIVE' },
       {
@@ -115,7 +147,16 @@ describe('register, read, list', () => {
           quantized: { metadataType: 'MetadataBoolValue', bool_value: false },
         },
       },
-      { artifactType: 'model-artifact', name: 'mnist', uri: 's3://models/mnist/v1', modelFormatName: 'onnx', modelFormatVersion: '1', storageKey: 'aws-conn', storagePath: 'mnist/v1', state: 'UNKNOWN' },
+      {
+        artifactType: 'model-artifact',
+        name: 'mnist',
+        uri: 's3://models/mnist/v1',
+        modelFormatName: 'onnx',
+        modelFormatVersion: '1',
+        storageKey: 'aws-conn',
+        storagePath: 'mnist/v1',
+        state: 'UNKNOWN',
+      },
     ]);
   });
 
@@ -131,7 +172,9 @@ describe('register, read, list', () => {
     expect(e).toMatchObject({ code: 'conflict', field: 'version' });
     expect(e.message).toContain('already registered with uri s3://models/mnist/v1');
     expect(registry.requests.slice(before2).every((x) => x.method === 'GET')).toBe(true);
-    expect((await hubError(client.registerModel('mnist', 's3://models/mnist/v1', { version: 'v1', modelFormatName: 'pytorch' }))).message).toContain('format onnx');
+    expect((await hubError(client.registerModel('mnist', 's3://models/mnist/v1', { version: 'v1', modelFormatName: 'pytorch' }))).message).toContain(
+      'format onnx',
+    );
   });
 
   it('adds versions to an existing model and reads them back', async () => {
@@ -152,7 +195,10 @@ describe('register, read, list', () => {
     a.name = 'weights';
     const before = registry.requests.length;
     expect(await client.getModelArtifact('external', 'v1')).toMatchObject({ name: 'weights', uri: 's3://x/placeholder' });
-    expect(calls(before).slice(-2)).toEqual([`GET /model_artifact?name=external&parentResourceId=${r.version.id}`, `GET /model_versions/${r.version.id}/artifacts?artifactType=model-artifact&pageSize=1&orderBy=ID&sortOrder=ASC`]);
+    expect(calls(before).slice(-2)).toEqual([
+      `GET /model_artifact?name=external&parentResourceId=${r.version.id}`,
+      `GET /model_versions/${r.version.id}/artifacts?artifactType=model-artifact&pageSize=1&orderBy=ID&sortOrder=ASC`,
+    ]);
   });
 
   it('pages: pageSize and nextPageToken go to the caller', async () => {
@@ -214,8 +260,13 @@ describe('custom properties', () => {
 
   it('refuses values the registry cannot store, before sending anything', async () => {
     const before = registry.requests.length;
-    expect(await hubError(client.registerModel('bad', 's3://b/1', { version: 'v1', metadata: { x: Number.NaN } }))).toMatchObject({ code: 'invalid_argument', field: 'metadata.x' });
-    expect(await hubError(client.registerModel('bad', 's3://b/1', { version: 'v1', metadata: { x: { nested: 1 } as never } }))).toMatchObject({ code: 'invalid_argument' });
+    expect(await hubError(client.registerModel('bad', 's3://b/1', { version: 'v1', metadata: { x: Number.NaN } }))).toMatchObject({
+      code: 'invalid_argument',
+      field: 'metadata.x',
+    });
+    expect(await hubError(client.registerModel('bad', 's3://b/1', { version: 'v1', metadata: { x: { nested: 1 } as never } }))).toMatchObject({
+      code: 'invalid_argument',
+    });
     expect(await hubError(client.registerModel('bad', 'just-a-path', { version: 'v1' }))).toMatchObject({ code: 'invalid_argument', field: 'uri' });
     expect(await hubError(client.registerModel('bad', 's3://b/1', { version: '' }))).toMatchObject({ code: 'invalid_argument', field: 'version' });
     expect(registry.requests.length).toBe(before);

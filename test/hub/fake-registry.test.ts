@@ -63,7 +63,13 @@ describe('behaviour', () => {
 
   it('conflicts, upsert 201/200, server-set fields', async () => {
     const m = (await (await post('/registered_models', { name: 'dup' })).json()) as Record<string, string>;
-    expect(m).toMatchObject({ id: expect.stringMatching(/^\d+$/), name: 'dup', state: 'LIVE', customProperties: {}, createTimeSinceEpoch: expect.stringMatching(/^\d+$/) });
+    expect(m).toMatchObject({
+      id: expect.stringMatching(/^\d+$/),
+      name: 'dup',
+      state: 'LIVE',
+      customProperties: {},
+      createTimeSinceEpoch: expect.stringMatching(/^\d+$/),
+    });
     expect((await post('/registered_models', { name: 'dup' })).status).toBe(409);
     const v = (await (await post('/model_versions', { name: 'v1', registeredModelId: m.id })).json()) as Record<string, string>;
     const created = await post(`/model_versions/${v.id}/artifacts`, { artifactType: 'model-artifact', name: 'a', uri: 's3://x' });

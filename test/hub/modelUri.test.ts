@@ -27,7 +27,9 @@ describe('modelUriFromTrainJob', () => {
   });
 
   it('an output_dir override in the TrainJob wins; without the runtime the shipped layout is assumed', () => {
-    expect(modelUriFromTrainJob(job('torchtune-qwen2.5-1.5b', { trainer: { args: ['output_dir=/workspace/output/qwen'] } }), rt('torchtune-qwen2.5-1.5b')).uri).toBe('pvc://initializer-ft-1/output/qwen');
+    expect(
+      modelUriFromTrainJob(job('torchtune-qwen2.5-1.5b', { trainer: { args: ['output_dir=/workspace/output/qwen'] } }), rt('torchtune-qwen2.5-1.5b')).uri,
+    ).toBe('pvc://initializer-ft-1/output/qwen');
     const guessed = modelUriFromTrainJob(job('torchtune-llama3.2-3b'));
     expect(guessed).toMatchObject({ uri: 'pvc://initializer-ft-1/output', basis: expect.stringContaining('assumed') });
   });
@@ -40,7 +42,8 @@ describe('modelUriFromTrainJob', () => {
     expect(modelUriFromTrainJob(job('torchtune-llama3.2-1b', {}, 'Failed'))).toEqual({ reason: "TrainJob 'ft-1' failed, so it has not written a final model" });
     // An output directory that is not on a volume, or on a volume that is not a PVC.
     const noMount = rt('torchtune-llama3.2-1b') as TrainingRuntimeObject;
-    for (const rj of noMount.spec.template.spec.replicatedJobs) for (const c of rj.template.spec.template.spec.containers) delete (c as { volumeMounts?: unknown }).volumeMounts;
+    for (const rj of noMount.spec.template.spec.replicatedJobs)
+      for (const c of rj.template.spec.template.spec.containers) delete (c as { volumeMounts?: unknown }).volumeMounts;
     expect(modelUriFromTrainJob(job('torchtune-llama3.2-1b'), noMount)).toMatchObject({ reason: expect.stringContaining('not on a mounted volume') });
     const emptyDir = rt('torchtune-llama3.2-1b') as TrainingRuntimeObject;
     delete emptyDir.spec.template.spec.volumeClaimPolicies;

@@ -46,30 +46,33 @@ const steps = [
 ];
 
 describe.each([false, true])('failure injected %s', (afterApply) => {
-  it.each(steps)(`at the $step step (${afterApply ? 'after the server applied it' : 'before'}) leaves nothing half-registered; a rerun converges`, async ({ step, method, path }) => {
-    const name = `m-${step}-${afterApply ? 'after' : 'before'}`;
-    registry.failNext(method, path, 503, { afterApply });
-    const e = await failing(client.registerModel(name, `s3://bucket/${name}`, { version: 'v1', metadata: { run: 1 } }));
-    expect(e).toMatchObject({ code: 'registry_error', status: 503 });
-    expect(state(name, 'v1')).toBe('nothing');
-    if (step !== 'model' || afterApply) {
-      expect(e.message).toMatch(/rolled back: .*archived model/);
-      expect(e.hint).toMatch(/Nothing new is LIVE; running the same registration again resumes it/);
-    } else {
-      expect(e.message).not.toMatch(/rolled back/); // nothing had been written
-    }
+  it.each(steps)(
+    `at the $step step (${afterApply ? 'after the server applied it' : 'before'}) leaves nothing half-registered; a rerun converges`,
+    async ({ step, method, path }) => {
+      const name = `m-${step}-${afterApply ? 'after' : 'before'}`;
+      registry.failNext(method, path, 503, { afterApply });
+      const e = await failing(client.registerModel(name, `s3://bucket/${name}`, { version: 'v1', metadata: { run: 1 } }));
+      expect(e).toMatchObject({ code: 'registry_error', status: 503 });
+      expect(state(name, 'v1')).toBe('nothing');
+      if (step !== 'model' || afterApply) {
+        expect(e.message).toMatch(/rolled back: .*archived model/);
+        expect(e.hint).toMatch(/Nothing new is LIVE; running the same registration again resumes it/);
+      } else {
+        expect(e.message).not.toMatch(/rolled back/); // nothing had been written
+      }
 
-    const again = await client.registerModel(name, `s3://bucket/${name}`, { version: 'v1', metadata: { run: 1 } });
-    expect(state(name, 'v1')).toBe('complete');
-    expect(again.model.state).toBe('LIVE');
-    expect(again.version.state).toBe('LIVE');
-    expect(again.outcome).toBe(step === 'model' || (step === 'version' && !afterApply) ? 'registered' : 'completed');
-    // Exactly one of each exists.
-    expect([...registry.store.models.values()].filter((m) => m.name === name)).toHaveLength(1);
-    const ids = [...registry.store.versions.values()].filter((v) => v.registeredModelId === again.model.id).map((v) => v.id);
-    expect(ids).toHaveLength(1);
-    expect([...registry.store.artifacts.values()].filter((a) => registry.store.links.get(a.id)?.has(ids[0]!))).toHaveLength(1);
-  });
+      const again = await client.registerModel(name, `s3://bucket/${name}`, { version: 'v1', metadata: { run: 1 } });
+      expect(state(name, 'v1')).toBe('complete');
+      expect(again.model.state).toBe('LIVE');
+      expect(again.version.state).toBe('LIVE');
+      expect(again.outcome).toBe(step === 'model' || (step === 'version' && !afterApply) ? 'registered' : 'completed');
+      // Exactly one of each exists.
+      expect([...registry.store.models.values()].filter((m) => m.name === name)).toHaveLength(1);
+      const ids = [...registry.store.versions.values()].filter((v) => v.registeredModelId === again.model.id).map((v) => v.id);
+      expect(ids).toHaveLength(1);
+      expect([...registry.store.artifacts.values()].filter((a) => registry.store.links.get(a.id)?.has(ids[0]!))).toHaveLength(1);
+    },
+  );
 });
 
 describe('rollback details', () => {

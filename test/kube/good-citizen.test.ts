@@ -128,7 +128,9 @@ describe('retries', () => {
   });
 
   it('retries an access review, a POST that only asks a question', async () => {
-    const s = await scripted((req, res, n) => (req.resume(), n === 1 ? json(res, 503, status(503, 'ServiceUnavailable')) : json(res, 201, { status: { allowed: true } })));
+    const s = await scripted(
+      (req, res, n) => (req.resume(), n === 1 ? json(res, 503, status(503, 'ServiceUnavailable')) : json(res, 201, { status: { allowed: true } })),
+    );
     await (await clientFor(s.url)).create(RESOURCES.selfsubjectaccessreviews, undefined, { spec: {} });
     expect(s.seen).toHaveLength(2);
   });
@@ -207,7 +209,12 @@ describe('watches back off', () => {
         return res.end();
       }
       if (url.pathname.endsWith('/trainjobs/j')) {
-        return json(res, 200, { apiVersion: 'trainer.kubeflow.org/v1alpha1', kind: 'TrainJob', metadata: { name: 'j', namespace: 'ns', resourceVersion: '5' }, spec: { runtimeRef: { name: 'rt' } } });
+        return json(res, 200, {
+          apiVersion: 'trainer.kubeflow.org/v1alpha1',
+          kind: 'TrainJob',
+          metadata: { name: 'j', namespace: 'ns', resourceVersion: '5' },
+          spec: { runtimeRef: { name: 'rt' } },
+        });
       }
       if (url.pathname.endsWith('/pods')) return json(res, 200, { kind: 'PodList', metadata: { resourceVersion: '5' }, items: [] });
       json(res, 404, status(404, 'NotFound'));

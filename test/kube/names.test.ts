@@ -49,7 +49,9 @@ describe('path segments from callers', () => {
   });
 
   it('still accepts dotted names and encodes nothing away', async () => {
-    await expect(client.get(RESOURCES.configmaps, 'kube-root-ca.crt', 'team-a').catch((e: { status?: number }) => e.status)).resolves.not.toBeInstanceOf(KubeNameError);
+    await expect(client.get(RESOURCES.configmaps, 'kube-root-ca.crt', 'team-a').catch((e: { status?: number }) => e.status)).resolves.not.toBeInstanceOf(
+      KubeNameError,
+    );
     expect(kube.requests.at(-1)!.path).toBe('/api/v1/namespaces/team-a/configmaps/kube-root-ca.crt');
   });
 

@@ -31,7 +31,12 @@ afterAll(async () => {
 const probeJob = (namespace: string, name: string, ageSeconds: number, deadline: number | undefined, labelled = true) => ({
   apiVersion: 'trainer.kubeflow.org/v1alpha1',
   kind: 'TrainJob',
-  metadata: { name, namespace, creationTimestamp: new Date(Date.now() - ageSeconds * 1000).toISOString().replace(/\.\d+Z$/, 'Z'), labels: labelled ? { [PROBE_LABEL]: PROBE_LABEL_VALUE } : {} },
+  metadata: {
+    name,
+    namespace,
+    creationTimestamp: new Date(Date.now() - ageSeconds * 1000).toISOString().replace(/\.\d+Z$/, 'Z'),
+    labels: labelled ? { [PROBE_LABEL]: PROBE_LABEL_VALUE } : {},
+  },
   spec: { runtimeRef: { name: 'torch-distributed' }, ...(deadline ? { activeDeadlineSeconds: deadline } : {}) },
 });
 
@@ -53,7 +58,10 @@ describe('the probe job', () => {
       },
     });
     const progress: string[] = [];
-    const err = await runtimePackages(new KubernetesBackend(client), noDelete, NS, 'torch-distributed', { timeoutSeconds: 1, onProgress: (m) => progress.push(m) }).catch((e: unknown) => e);
+    const err = await runtimePackages(new KubernetesBackend(client), noDelete, NS, 'torch-distributed', {
+      timeoutSeconds: 1,
+      onProgress: (m) => progress.push(m),
+    }).catch((e: unknown) => e);
     kube.controller.resume();
     expect(err).toMatchObject({ code: 'probe_failed' });
     expect((err as Error).message).toMatch(/did not finish within 1s/);

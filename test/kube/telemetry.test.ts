@@ -21,9 +21,21 @@ const kind = (method: string, p: string) => kubeRequestKind(method, new URL(`htt
 
 describe('kubeRequestKind', () => {
   it('derives the verb and resource like the API server', () => {
-    expect(kind('GET', '/apis/trainer.kubeflow.org/v1alpha1/namespaces/team-a/trainjobs')).toEqual({ verb: 'list', resource: 'trainjobs', namespace: 'team-a' });
-    expect(kind('GET', '/apis/trainer.kubeflow.org/v1alpha1/namespaces/team-a/trainjobs?watch=true')).toEqual({ verb: 'watch', resource: 'trainjobs', namespace: 'team-a' });
-    expect(kind('GET', '/apis/trainer.kubeflow.org/v1alpha1/namespaces/team-a/trainjobs/job-1')).toEqual({ verb: 'get', resource: 'trainjobs', namespace: 'team-a' });
+    expect(kind('GET', '/apis/trainer.kubeflow.org/v1alpha1/namespaces/team-a/trainjobs')).toEqual({
+      verb: 'list',
+      resource: 'trainjobs',
+      namespace: 'team-a',
+    });
+    expect(kind('GET', '/apis/trainer.kubeflow.org/v1alpha1/namespaces/team-a/trainjobs?watch=true')).toEqual({
+      verb: 'watch',
+      resource: 'trainjobs',
+      namespace: 'team-a',
+    });
+    expect(kind('GET', '/apis/trainer.kubeflow.org/v1alpha1/namespaces/team-a/trainjobs/job-1')).toEqual({
+      verb: 'get',
+      resource: 'trainjobs',
+      namespace: 'team-a',
+    });
     expect(kind('GET', '/api/v1/namespaces/team-a/pods/job-1-node-0/log')).toEqual({ verb: 'get', resource: 'pods/log', namespace: 'team-a' });
     expect(kind('PATCH', '/apis/trainer.kubeflow.org/v1alpha1/namespaces/team-a/trainjobs/job-1')).toMatchObject({ verb: 'patch' });
     expect(kind('DELETE', '/apis/trainer.kubeflow.org/v1alpha1/namespaces/team-a/trainjobs/job-1')).toMatchObject({ verb: 'delete' });
@@ -36,7 +48,13 @@ describe('kubeRequestKind', () => {
   });
 
   it('labels exchanges that got no HTTP status', () => {
-    expect([statusLabel(0, 'Unreachable'), statusLabel(499, 'Aborted'), statusLabel(504, 'Timeout'), statusLabel(504, 'Unknown'), statusLabel(404, 'NotFound')]).toEqual(['unreachable', 'cancelled', 'timeout', '504', '404']);
+    expect([
+      statusLabel(0, 'Unreachable'),
+      statusLabel(499, 'Aborted'),
+      statusLabel(504, 'Timeout'),
+      statusLabel(504, 'Unknown'),
+      statusLabel(404, 'NotFound'),
+    ]).toEqual(['unreachable', 'cancelled', 'timeout', '504', '404']);
   });
 });
 
@@ -69,7 +87,10 @@ describe('outbound spans', () => {
     const http = new RegistryHttp({ baseUrl: registry.url, token: 'registry-s3cret-token' });
     await inSpan('test parent', { kind: 'internal' }, async () => {
       await client.list(RESOURCES.trainjobs, 'team-a', { labelSelector: 'team=secret-label-value' });
-      await client.as({ user: 'alice', groups: ['ml'] }).get(RESOURCES.trainjobs, 'missing', 'team-a').catch(() => undefined);
+      await client
+        .as({ user: 'alice', groups: ['ml'] })
+        .get(RESOURCES.trainjobs, 'missing', 'team-a')
+        .catch(() => undefined);
       await http.request('GET', '/registered_models');
     });
     await tracing.shutdown();
@@ -79,10 +100,19 @@ describe('outbound spans', () => {
     expect(children.map((s) => s.name)).toEqual(['kube list trainjobs', 'kube get trainjobs', 'registry GET']);
     expect(children.every((s) => s.kind === 3)).toBe(true);
     const [list, get, reg] = children;
-    expect(list!.attributes).toMatchObject({ 'http.request.method': 'GET', 'http.response.status_code': 200, 'k8s.namespace.name': 'team-a', 'kubeflow_mcp.kube.verb': 'list' });
+    expect(list!.attributes).toMatchObject({
+      'http.request.method': 'GET',
+      'http.response.status_code': 200,
+      'k8s.namespace.name': 'team-a',
+      'kubeflow_mcp.kube.verb': 'list',
+    });
     expect(list!.status?.code ?? 0).toBe(0);
     expect(get!.attributes).toMatchObject({ 'http.response.status_code': 404, 'error.type': '404', 'kubeflow_mcp.kube.impersonate': 'alice' });
-    expect(reg!.attributes).toMatchObject({ 'http.request.method': 'GET', 'http.response.status_code': 200, 'url.path': '/api/model_registry/v1alpha3/registered_models' });
+    expect(reg!.attributes).toMatchObject({
+      'http.request.method': 'GET',
+      'http.response.status_code': 200,
+      'url.path': '/api/model_registry/v1alpha3/registered_models',
+    });
 
     const all = collector.bodies.join('\n');
     expect(all).not.toContain('registry-s3cret-token');

@@ -25,11 +25,22 @@ beforeAll(async () => {
   // No controller: every pod and status below is exactly what the test writes.
   kube = await startFakeKube({ namespaces: ['default', NS, 'other'], controller: false });
   kube.seedDefaultRuntimes();
-  kube.addNode({ name: 'gpu-a', allocatable: { cpu: '32', memory: '256Gi', 'nvidia.com/gpu': '8' }, labels: { 'nvidia.com/gpu.product': 'NVIDIA-A100-SXM4-80GB' } });
-  kube.addNode({ name: 'gpu-b', allocatable: { cpu: '32', memory: '256Gi', 'nvidia.com/gpu': '8' }, labels: { 'nvidia.com/gpu.product': 'NVIDIA-A100-SXM4-80GB' } });
+  kube.addNode({
+    name: 'gpu-a',
+    allocatable: { cpu: '32', memory: '256Gi', 'nvidia.com/gpu': '8' },
+    labels: { 'nvidia.com/gpu.product': 'NVIDIA-A100-SXM4-80GB' },
+  });
+  kube.addNode({
+    name: 'gpu-b',
+    allocatable: { cpu: '32', memory: '256Gi', 'nvidia.com/gpu': '8' },
+    labels: { 'nvidia.com/gpu.product': 'NVIDIA-A100-SXM4-80GB' },
+  });
   kube.addNode({ name: 'cpu-1', allocatable: { cpu: '16', memory: '64Gi' } });
   // Other teams hold 6 GPUs on gpu-a and all 8 on gpu-b.
-  for (const [node, gpus] of [['gpu-a', '6'], ['gpu-b', '8']] as const) {
+  for (const [node, gpus] of [
+    ['gpu-a', '6'],
+    ['gpu-b', '8'],
+  ] as const) {
     kube.store.create({
       apiVersion: 'v1',
       kind: 'Pod',
@@ -96,7 +107,12 @@ async function blockers(name: string) {
 describe('pods the scheduler cannot place', () => {
   it('insufficient nvidia.com/gpu: what the pod asks for and what is free per node', async () => {
     const { name } = trainJob();
-    pod(name, unschedulable('0/3 nodes are available: 1 node(s) didn\'t match Pod\'s node affinity/selector, 2 Insufficient nvidia.com/gpu. preemption: 0/3 nodes are available: 1 Preemption is not helpful for scheduling, 2 No preemption victims found for incoming pod.'));
+    pod(
+      name,
+      unschedulable(
+        "0/3 nodes are available: 1 node(s) didn't match Pod's node affinity/selector, 2 Insufficient nvidia.com/gpu. preemption: 0/3 nodes are available: 1 Preemption is not helpful for scheduling, 2 No preemption victims found for incoming pod.",
+      ),
+    );
     const { list, text } = await blockers(name);
     const gpu = list.find((b) => b.reason === 'insufficient_resources')!;
     expect(gpu.step).toBe('node-0');
@@ -106,18 +122,33 @@ describe('pods the scheduler cannot place', () => {
     expect(text).toContain('insufficient_resources (node-0): not enough nvidia.com/gpu');
   });
 
-  it("a node selector no node matches, with the selector and how many nodes match it", async () => {
+  it('a node selector no node matches, with the selector and how many nodes match it', async () => {
     const { name } = trainJob();
-    pod(name, unschedulable("0/3 nodes are available: 3 node(s) didn't match Pod's node affinity/selector. preemption: 0/3 nodes are available: 3 Preemption is not helpful for scheduling."), {
-      spec: { nodeSelector: { 'nvidia.com/gpu.product': 'NVIDIA-H100-80GB-HBM3' } },
-    });
+    pod(
+      name,
+      unschedulable(
+        "0/3 nodes are available: 3 node(s) didn't match Pod's node affinity/selector. preemption: 0/3 nodes are available: 3 Preemption is not helpful for scheduling.",
+      ),
+      {
+        spec: { nodeSelector: { 'nvidia.com/gpu.product': 'NVIDIA-H100-80GB-HBM3' } },
+      },
+    );
     const [b] = (await blockers(name)).list;
-    expect(b).toMatchObject({ reason: 'node_selector', step: 'node-0', message: "no node matches the pod's node selector nvidia.com/gpu.product=NVIDIA-H100-80GB-HBM3 (0 node(s) match)" });
+    expect(b).toMatchObject({
+      reason: 'node_selector',
+      step: 'node-0',
+      message: "no node matches the pod's node selector nvidia.com/gpu.product=NVIDIA-H100-80GB-HBM3 (0 node(s) match)",
+    });
   });
 
   it('untolerated taints, named', async () => {
     const { name } = trainJob();
-    pod(name, unschedulable('0/3 nodes are available: 1 node(s) had untolerated taint {node-role.kubernetes.io/control-plane: }, 2 node(s) had untolerated taint {nvidia.com/gpu: present}. preemption: 0/3 nodes are available: 3 Preemption is not helpful for scheduling.'));
+    pod(
+      name,
+      unschedulable(
+        '0/3 nodes are available: 1 node(s) had untolerated taint {node-role.kubernetes.io/control-plane: }, 2 node(s) had untolerated taint {nvidia.com/gpu: present}. preemption: 0/3 nodes are available: 3 Preemption is not helpful for scheduling.',
+      ),
+    );
     const [b] = (await blockers(name)).list;
     expect(b!.reason).toBe('taint');
     expect(b!.message).toBe('nodes have taints the pod does not tolerate: {node-role.kubernetes.io/control-plane:}, {nvidia.com/gpu: present}');
@@ -126,11 +157,23 @@ describe('pods the scheduler cannot place', () => {
 
   it("an initializer's unbound PersistentVolumeClaim, with the claim's phase", async () => {
     const { name } = trainJob();
-    kube.store.create({ apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'dataset-cache', namespace: NS }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '100Gi' } }, storageClassName: 'fast' }, status: { phase: 'Pending' } });
-    pod(name, unschedulable('0/3 nodes are available: pod has unbound immediate PersistentVolumeClaims. preemption: 0/3 nodes are available: 3 Preemption is not helpful for scheduling.'), {
-      role: 'dataset-initializer',
-      spec: { volumes: [{ name: 'cache', persistentVolumeClaim: { claimName: 'dataset-cache' } }] },
+    kube.store.create({
+      apiVersion: 'v1',
+      kind: 'PersistentVolumeClaim',
+      metadata: { name: 'dataset-cache', namespace: NS },
+      spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '100Gi' } }, storageClassName: 'fast' },
+      status: { phase: 'Pending' },
     });
+    pod(
+      name,
+      unschedulable(
+        '0/3 nodes are available: pod has unbound immediate PersistentVolumeClaims. preemption: 0/3 nodes are available: 3 Preemption is not helpful for scheduling.',
+      ),
+      {
+        role: 'dataset-initializer',
+        spec: { volumes: [{ name: 'cache', persistentVolumeClaim: { claimName: 'dataset-cache' } }] },
+      },
+    );
     const [b] = (await blockers(name)).list;
     expect(b).toMatchObject({ reason: 'pvc_unbound', step: 'dataset-initializer', message: 'PersistentVolumeClaim dataset-cache (Pending) not bound' });
     expect(b!.hint).toMatch(/StorageClass/);
@@ -140,11 +183,20 @@ describe('pods the scheduler cannot place', () => {
 describe('containers that do not run', () => {
   it('image pull errors (ErrImagePull, ImagePullBackOff) with the image', async () => {
     for (const [reason, message] of [
-      ['ErrImagePull', 'rpc error: code = NotFound desc = failed to pull and unpack image "ghcr.io/acme/train:v9": failed to resolve reference "ghcr.io/acme/train:v9": ghcr.io/acme/train:v9: not found'],
+      [
+        'ErrImagePull',
+        'rpc error: code = NotFound desc = failed to pull and unpack image "ghcr.io/acme/train:v9": failed to resolve reference "ghcr.io/acme/train:v9": ghcr.io/acme/train:v9: not found',
+      ],
       ['ImagePullBackOff', 'Back-off pulling image "ghcr.io/acme/train:v9"'],
     ]) {
       const { name } = trainJob();
-      pod(name, { phase: 'Pending', conditions: [{ type: 'PodScheduled', status: 'True' }], containerStatuses: [{ name: 'node', ready: false, restartCount: 0, image: 'ghcr.io/acme/train:v9', imageID: '', started: false, state: { waiting: { reason, message } } }] });
+      pod(name, {
+        phase: 'Pending',
+        conditions: [{ type: 'PodScheduled', status: 'True' }],
+        containerStatuses: [
+          { name: 'node', ready: false, restartCount: 0, image: 'ghcr.io/acme/train:v9', imageID: '', started: false, state: { waiting: { reason, message } } },
+        ],
+      });
       const [b] = (await blockers(name)).list;
       expect(b).toMatchObject({ reason: 'image_pull', step: 'node-0', message: `${reason}: ${message}` });
       expect(b!.hint).toContain('(ghcr.io/acme/train:v9)');
@@ -166,7 +218,12 @@ describe('containers that do not run', () => {
         },
       ],
     });
-    kube.appendLog(NS, p, 'node', ['Traceback (most recent call last):', '  File "/tmp/train.py", line 1, in <module>', "ModuleNotFoundError: No module named 'transformers'"].join('\n'));
+    kube.appendLog(
+      NS,
+      p,
+      'node',
+      ['Traceback (most recent call last):', '  File "/tmp/train.py", line 1, in <module>', "ModuleNotFoundError: No module named 'transformers'"].join('\n'),
+    );
     const [b] = (await blockers(name)).list;
     expect(b).toMatchObject({ reason: 'crash_loop', step: 'node-0', message: 'CrashLoopBackOff: container node exited 1 (Error), restarted 3 time(s)' });
     expect(b!.logs?.at(-1)).toBe("ModuleNotFoundError: No module named 'transformers'");
@@ -176,15 +233,31 @@ describe('containers that do not run', () => {
     const restarted = trainJob();
     const p1 = pod(restarted.name, {
       phase: 'Running',
-      containerStatuses: [{ name: 'node', ready: false, restartCount: 1, state: { waiting: { reason: 'CrashLoopBackOff', message: 'back-off 10s restarting failed container' } }, lastState: { terminated: { exitCode: 137, reason: 'OOMKilled' } } }],
+      containerStatuses: [
+        {
+          name: 'node',
+          ready: false,
+          restartCount: 1,
+          state: { waiting: { reason: 'CrashLoopBackOff', message: 'back-off 10s restarting failed container' } },
+          lastState: { terminated: { exitCode: 137, reason: 'OOMKilled' } },
+        },
+      ],
     });
     kube.appendLog(NS, p1, 'node', ['step=10 loss=1.9', 'loading batch 11'].join('\n'));
     const [b1] = (await blockers(restarted.name)).list;
-    expect(b1).toMatchObject({ reason: 'oom_killed', step: 'node-0', message: 'container node was OOMKilled (exit 137) and restarted 1 time(s); now CrashLoopBackOff', logs: ['step=10 loss=1.9', 'loading batch 11'] });
+    expect(b1).toMatchObject({
+      reason: 'oom_killed',
+      step: 'node-0',
+      message: 'container node was OOMKilled (exit 137) and restarted 1 time(s); now CrashLoopBackOff',
+      logs: ['step=10 loss=1.9', 'loading batch 11'],
+    });
     expect(b1!.hint).toMatch(/memory/);
 
     const ended = trainJob();
-    const p2 = pod(ended.name, { phase: 'Failed', containerStatuses: [{ name: 'node', ready: false, restartCount: 0, state: { terminated: { exitCode: 137, reason: 'OOMKilled' } } }] });
+    const p2 = pod(ended.name, {
+      phase: 'Failed',
+      containerStatuses: [{ name: 'node', ready: false, restartCount: 0, state: { terminated: { exitCode: 137, reason: 'OOMKilled' } } }],
+    });
     kube.appendLog(NS, p2, 'node', ['epoch 1'].join('\n'));
     const [b2] = (await blockers(ended.name)).list;
     expect(b2).toMatchObject({ reason: 'oom_killed', message: 'container node was OOMKilled (exit 137)', logs: ['epoch 1'] });
@@ -207,9 +280,16 @@ describe('jobs held before any pod', () => {
         name: `trainjob-${job.name}-3f2a1`,
         namespace: NS,
         labels: { 'kueue.x-k8s.io/job-uid': job.uid },
-        ownerReferences: [{ apiVersion: 'trainer.kubeflow.org/v1alpha1', kind: 'TrainJob', name: job.name, uid: job.uid, controller: true, blockOwnerDeletion: true }],
+        ownerReferences: [
+          { apiVersion: 'trainer.kubeflow.org/v1alpha1', kind: 'TrainJob', name: job.name, uid: job.uid, controller: true, blockOwnerDeletion: true },
+        ],
       },
-      spec: { active: true, queueName: 'team-queue', priority: 0, podSets: [{ name: 'node', count: 1, template: { spec: { containers: [{ name: 'node', resources: { requests: { 'nvidia.com/gpu': '4' } } }] } } }] },
+      spec: {
+        active: true,
+        queueName: 'team-queue',
+        priority: 0,
+        podSets: [{ name: 'node', count: 1, template: { spec: { containers: [{ name: 'node', resources: { requests: { 'nvidia.com/gpu': '4' } } }] } } }],
+      },
       status: { conditions, ...extra },
     };
     expect(validateAgainstCrd(WORKLOAD_CRD, wl)).toEqual([]);
@@ -219,18 +299,40 @@ describe('jobs held before any pod', () => {
   const queued = () => trainJob({ suspend: true, labels: { 'kueue.x-k8s.io/queue-name': 'team-queue' } });
 
   beforeAll(() => {
-    kube.store.create({ apiVersion: 'kueue.x-k8s.io/v1beta1', kind: 'LocalQueue', metadata: { name: 'team-queue', namespace: NS }, spec: { clusterQueue: 'gpu-cluster-queue' } });
+    kube.store.create({
+      apiVersion: 'kueue.x-k8s.io/v1beta1',
+      kind: 'LocalQueue',
+      metadata: { name: 'team-queue', namespace: NS },
+      spec: { clusterQueue: 'gpu-cluster-queue' },
+    });
   });
 
   it('Kueue: waiting for quota, with the reason and the position Kueue reports', async () => {
     // An earlier job waits in the same queue.
-    workload(queued(), [{ type: 'QuotaReserved', status: 'False', reason: 'Pending', message: 'couldn\'t assign flavors to pod set node: insufficient unused quota for nvidia.com/gpu in flavor default-flavor, 4 more needed', lastTransitionTime: at }]);
+    workload(queued(), [
+      {
+        type: 'QuotaReserved',
+        status: 'False',
+        reason: 'Pending',
+        message: "couldn't assign flavors to pod set node: insufficient unused quota for nvidia.com/gpu in flavor default-flavor, 4 more needed",
+        lastTransitionTime: at,
+      },
+    ]);
     const job = queued();
-    workload(job, [{ type: 'QuotaReserved', status: 'False', reason: 'Pending', message: "couldn't assign flavors to pod set node: insufficient unused quota for nvidia.com/gpu in flavor default-flavor, 8 more needed", lastTransitionTime: at }]);
+    workload(job, [
+      {
+        type: 'QuotaReserved',
+        status: 'False',
+        reason: 'Pending',
+        message: "couldn't assign flavors to pod set node: insufficient unused quota for nvidia.com/gpu in flavor default-flavor, 8 more needed",
+        lastTransitionTime: at,
+      },
+    ]);
     const [b] = (await blockers(job.name)).list;
     expect(b).toMatchObject({
       reason: 'queued',
-      message: "queue team-queue: not admitted — couldn't assign flavors to pod set node: insufficient unused quota for nvidia.com/gpu in flavor default-flavor, 8 more needed; position 2 in team-queue, 2 in its ClusterQueue",
+      message:
+        "queue team-queue: not admitted — couldn't assign flavors to pod set node: insufficient unused quota for nvidia.com/gpu in flavor default-flavor, 8 more needed; position 2 in team-queue, 2 in its ClusterQueue",
     });
     // Kueue owns the suspension: no "resume it" advice.
     expect((await blockers(job.name)).list.map((x) => x.reason)).not.toContain('suspended');
@@ -238,7 +340,9 @@ describe('jobs held before any pod', () => {
 
   it('Kueue: inadmissible, with what to check', async () => {
     const job = queued();
-    workload(job, [{ type: 'QuotaReserved', status: 'False', reason: 'Inadmissible', message: 'ClusterQueue gpu-cluster-queue is inactive', lastTransitionTime: at }]);
+    workload(job, [
+      { type: 'QuotaReserved', status: 'False', reason: 'Inadmissible', message: 'ClusterQueue gpu-cluster-queue is inactive', lastTransitionTime: at },
+    ]);
     const [b] = (await blockers(job.name)).list;
     expect(b).toMatchObject({ reason: 'inadmissible', message: expect.stringContaining('not admitted — ClusterQueue gpu-cluster-queue is inactive') });
     expect(b!.hint).toMatch(/ClusterQueue is active/);
@@ -247,8 +351,20 @@ describe('jobs held before any pod', () => {
   it('Kueue: evicted by preemption', async () => {
     const job = queued();
     workload(job, [
-      { type: 'QuotaReserved', status: 'False', reason: 'Preempted', message: 'Preempted to accommodate a workload (UID: 1234) due to prioritization in the ClusterQueue', lastTransitionTime: at },
-      { type: 'Evicted', status: 'True', reason: 'Preempted', message: 'Preempted to accommodate a workload (UID: 1234) due to prioritization in the ClusterQueue', lastTransitionTime: at },
+      {
+        type: 'QuotaReserved',
+        status: 'False',
+        reason: 'Preempted',
+        message: 'Preempted to accommodate a workload (UID: 1234) due to prioritization in the ClusterQueue',
+        lastTransitionTime: at,
+      },
+      {
+        type: 'Evicted',
+        status: 'True',
+        reason: 'Preempted',
+        message: 'Preempted to accommodate a workload (UID: 1234) due to prioritization in the ClusterQueue',
+        lastTransitionTime: at,
+      },
       { type: 'Admitted', status: 'False', reason: 'NoReservation', message: 'The workload has no reservation', lastTransitionTime: at },
     ]);
     const [b] = (await blockers(job.name)).list;
@@ -264,7 +380,12 @@ describe('jobs held before any pod', () => {
         { type: 'QuotaReserved', status: 'True', reason: 'QuotaReserved', message: 'Quota reserved in ClusterQueue gpu-cluster-queue', lastTransitionTime: at },
         { type: 'Admitted', status: 'True', reason: 'Admitted', message: 'The workload is admitted', lastTransitionTime: at },
       ],
-      { admission: { clusterQueue: 'gpu-cluster-queue', podSetAssignments: [{ name: 'node', count: 1, flavors: { 'nvidia.com/gpu': 'default-flavor' }, resourceUsage: { 'nvidia.com/gpu': '4' } }] } },
+      {
+        admission: {
+          clusterQueue: 'gpu-cluster-queue',
+          podSetAssignments: [{ name: 'node', count: 1, flavors: { 'nvidia.com/gpu': 'default-flavor' }, resourceUsage: { 'nvidia.com/gpu': '4' } }],
+        },
+      },
     );
     expect((await blockers(job.name)).list).toEqual([]);
   });
@@ -279,7 +400,12 @@ describe('jobs held before any pod', () => {
 describe('wait_for_training and the preview', () => {
   it('a wait that times out on a blocked job says what blocks it', async () => {
     const { name } = trainJob();
-    pod(name, unschedulable('0/3 nodes are available: 3 Insufficient nvidia.com/gpu. preemption: 0/3 nodes are available: 3 No preemption victims found for incoming pod.'));
+    pod(
+      name,
+      unschedulable(
+        '0/3 nodes are available: 3 Insufficient nvidia.com/gpu. preemption: 0/3 nodes are available: 3 No preemption victims found for incoming pod.',
+      ),
+    );
     const res = await callTool(client, 'wait_for_training', { name, status: 'Running', timeout_seconds: 1 });
     expect(res.data).toMatchObject({ outcome: 'timed_out', blockers: [{ reason: 'insufficient_resources' }] });
     expect(res.data.next).toMatch(/blocked \(insufficient_resources\)/);
@@ -288,10 +414,18 @@ describe('wait_for_training and the preview', () => {
 
   it('the preview shows the GPUs the job takes against what is free, and the queue label it sets', async () => {
     const fits = await callTool(client, 'run_container_training', { image: 'ghcr.io/acme/train:v9', resources: { gpu: 2 }, queue: 'team-queue' });
-    expect(fits.data.checks).toContainEqual({ check: 'gpus', ok: true, detail: 'takes 1 node(s) x 2 nvidia.com/gpu = 2; free per node: gpu-a 2 of 8, gpu-b 0 of 8' });
+    expect(fits.data.checks).toContainEqual({
+      check: 'gpus',
+      ok: true,
+      detail: 'takes 1 node(s) x 2 nvidia.com/gpu = 2; free per node: gpu-a 2 of 8, gpu-b 0 of 8',
+    });
     expect((fits.data.trainjob.metadata as { labels: Record<string, string> }).labels['kueue.x-k8s.io/queue-name']).toBe('team-queue');
     const waits = await callTool(client, 'run_container_training', { image: 'ghcr.io/acme/train:v9', resources: { gpu: 4 } });
-    expect(waits.data.checks).toContainEqual({ check: 'gpus', ok: null, detail: 'takes 1 node(s) x 4 nvidia.com/gpu = 4; only 0 node(s) have 4 free now (gpu-a 2 of 8, gpu-b 0 of 8): it waits for GPUs' });
+    expect(waits.data.checks).toContainEqual({
+      check: 'gpus',
+      ok: null,
+      detail: 'takes 1 node(s) x 4 nvidia.com/gpu = 4; only 0 node(s) have 4 free now (gpu-a 2 of 8, gpu-b 0 of 8): it waits for GPUs',
+    });
     const never = await callTool(client, 'run_container_training', { image: 'ghcr.io/acme/train:v9', resources: { gpu: 16 } });
     expect(never.data.checks.find((c: { check: string }) => c.check === 'gpus')).toMatchObject({ ok: false });
     expect(never.data.ready).toBe(false);
@@ -311,14 +445,33 @@ describe('check_prerequisites', () => {
       kind: 'LocalQueue',
       metadata: { name: 'idle-queue', namespace: NS },
       spec: { clusterQueue: 'gpu-cluster-queue' },
-      status: { conditions: [{ type: 'Active', status: 'True', reason: 'Ready', message: 'Can submit new workloads to localQueue', lastTransitionTime: '2026-12-03T16:00:00Z' }], pendingWorkloads: 0, admittedWorkloads: 1, reservingWorkloads: 1 },
+      status: {
+        conditions: [
+          { type: 'Active', status: 'True', reason: 'Ready', message: 'Can submit new workloads to localQueue', lastTransitionTime: '2026-12-03T16:00:00Z' },
+        ],
+        pendingWorkloads: 0,
+        admittedWorkloads: 1,
+        reservingWorkloads: 1,
+      },
     });
     kube.store.create({
       apiVersion: 'kueue.x-k8s.io/v1beta1',
       kind: 'LocalQueue',
       metadata: { name: 'dead-queue', namespace: NS },
       spec: { clusterQueue: 'missing-cq' },
-      status: { conditions: [{ type: 'Active', status: 'False', reason: 'ClusterQueueDoesNotExist', message: "Can't submit new workloads to clusterQueue", lastTransitionTime: '2026-12-03T16:00:00Z' }], pendingWorkloads: 0, admittedWorkloads: 0 },
+      status: {
+        conditions: [
+          {
+            type: 'Active',
+            status: 'False',
+            reason: 'ClusterQueueDoesNotExist',
+            message: "Can't submit new workloads to clusterQueue",
+            lastTransitionTime: '2026-12-03T16:00:00Z',
+          },
+        ],
+        pendingWorkloads: 0,
+        admittedWorkloads: 0,
+      },
     });
     const check = async (queue: string) => {
       const res = await callTool(client, 'check_prerequisites', { gpus_per_node: 2, queue });
@@ -327,8 +480,19 @@ describe('check_prerequisites', () => {
     };
     const idle = await check('idle-queue');
     expect(idle.find((c) => c.check === 'gpus')).toMatchObject({ ok: true, detail: expect.stringContaining('free: gpu-a 2 of 8, gpu-b 0 of 8') });
-    expect(idle.find((c) => c.check === 'queue')).toEqual({ check: 'queue', ok: true, detail: 'LocalQueue idle-queue (ClusterQueue gpu-cluster-queue) is active; 0 workload(s) pending, 1 admitted' });
-    expect((await check('dead-queue')).find((c) => c.check === 'queue')).toEqual({ check: 'queue', ok: false, detail: "LocalQueue dead-queue (ClusterQueue missing-cq) is inactive: ClusterQueueDoesNotExist — Can't submit new workloads to clusterQueue" });
-    expect((await check('no-such-queue')).find((c) => c.check === 'queue')).toMatchObject({ ok: false, detail: expect.stringContaining('does not exist in this namespace') });
+    expect(idle.find((c) => c.check === 'queue')).toEqual({
+      check: 'queue',
+      ok: true,
+      detail: 'LocalQueue idle-queue (ClusterQueue gpu-cluster-queue) is active; 0 workload(s) pending, 1 admitted',
+    });
+    expect((await check('dead-queue')).find((c) => c.check === 'queue')).toEqual({
+      check: 'queue',
+      ok: false,
+      detail: "LocalQueue dead-queue (ClusterQueue missing-cq) is inactive: ClusterQueueDoesNotExist — Can't submit new workloads to clusterQueue",
+    });
+    expect((await check('no-such-queue')).find((c) => c.check === 'queue')).toMatchObject({
+      ok: false,
+      detail: expect.stringContaining('does not exist in this namespace'),
+    });
   });
 });

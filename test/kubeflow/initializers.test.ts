@@ -64,9 +64,12 @@ describe('initializers', () => {
     expect(normaliseStorageUri(input).uri).toBe(want);
   });
 
-  it.each(['gs://bucket/x', 'https://huggingface.co/org/name', 'cache://schema/table', 'hf://', 's3:///key', 'c:/x', '', 'org/na me'])('rejects %j with a hint', (uri) => {
-    expect(() => normaliseStorageUri(uri)).toThrow(expect.objectContaining({ code: 'invalid_storage_uri', hint: expect.stringContaining('hf://') }));
-  });
+  it.each(['gs://bucket/x', 'https://huggingface.co/org/name', 'cache://schema/table', 'hf://', 's3:///key', 'c:/x', '', 'org/na me'])(
+    'rejects %j with a hint',
+    (uri) => {
+      expect(() => normaliseStorageUri(uri)).toThrow(expect.objectContaining({ code: 'invalid_storage_uri', hint: expect.stringContaining('hf://') }));
+    },
+  );
 
   it('buildInitializer: only the parts given, undefined when none', () => {
     expect(buildInitializer({})).toBeUndefined();

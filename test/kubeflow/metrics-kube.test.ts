@@ -23,7 +23,10 @@ beforeAll(async () => {
       stepMs: 20,
       runSteps: 2,
       // TorchTune's DiskLogger format, loss = 3 - step / 2500 (1.0 at the last step).
-      logs: () => ['INFO:torchtune.utils._logging:Running FullFinetuneRecipeDistributed', ...Array.from({ length: STEPS }, (_, i) => `Step ${i + 1} | loss:${(3 - (i + 1) / 2500).toFixed(4)} lr:2e-05 tokens_per_second_per_gpu:1523.2 `)],
+      logs: () => [
+        'INFO:torchtune.utils._logging:Running FullFinetuneRecipeDistributed',
+        ...Array.from({ length: STEPS }, (_, i) => `Step ${i + 1} | loss:${(3 - (i + 1) / 2500).toFixed(4)} lr:2e-05 tokens_per_second_per_gpu:1523.2 `),
+      ],
     },
   });
   kube.seedDefaultRuntimes();
@@ -47,7 +50,14 @@ it('reads the whole log and the trainer status', async () => {
   expect(res.isError, res.text).toBe(false);
   expect(res.data.lines).toEqual({ read: STEPS + 1, with_metrics: STEPS });
   const loss = res.data.metrics.find((m: { name: string }) => m.name === 'loss');
-  expect(loss).toMatchObject({ points: STEPS, x: 'step', first: { x: 1, value: 2.9996 }, last: { x: STEPS, value: 1 }, min: { x: STEPS, value: 1 }, max: { x: 1, value: 2.9996 } });
+  expect(loss).toMatchObject({
+    points: STEPS,
+    x: 'step',
+    first: { x: 1, value: 2.9996 },
+    last: { x: STEPS, value: 1 },
+    min: { x: STEPS, value: 1 },
+    max: { x: 1, value: 2.9996 },
+  });
   expect(loss.series.length).toBeLessThanOrEqual(20);
   expect(res.data.progress).toMatchObject({ percent: 100, eta_seconds: 0, metrics: { loss: '1.0' } });
   expect(res.text).toContain('trainer: 100%, ~0s left, loss=1.0');

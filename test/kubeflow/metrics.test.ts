@@ -4,33 +4,67 @@ import { MAX_METRICS, MAX_POINTS, MetricsReader, parseMetricLine } from '../../s
 describe('parseMetricLine', () => {
   it('reads key=value and key: value pairs, with the step as x', () => {
     expect(parseMetricLine('loss=0.41 step=120')).toEqual({ step: 120, values: [['loss', 0.41]] });
-    expect(parseMetricLine('epoch: 2, loss: 0.3, accuracy: 0.91')).toEqual({ step: undefined, values: [['epoch', 2], ['loss', 0.3], ['accuracy', 0.91]] });
+    expect(parseMetricLine('epoch: 2, loss: 0.3, accuracy: 0.91')).toEqual({
+      step: undefined,
+      values: [
+        ['epoch', 2],
+        ['loss', 0.3],
+        ['accuracy', 0.91],
+      ],
+    });
     expect(parseMetricLine('2026-01-01T12:30:45Z INFO:root:global_step=7 train/loss=1.5e-3')).toEqual({ step: 7, values: [['train/loss', 0.0015]] });
   });
 
   it('reads Hugging Face Trainer dict lines (numbers and quoted numbers)', () => {
     expect(parseMetricLine("{'loss': 0.41, 'grad_norm': 1.23, 'learning_rate': 2e-05, 'epoch': 1.0}")).toEqual({
       step: undefined,
-      values: [['loss', 0.41], ['grad_norm', 1.23], ['learning_rate', 2e-5], ['epoch', 1]],
+      values: [
+        ['loss', 0.41],
+        ['grad_norm', 1.23],
+        ['learning_rate', 2e-5],
+        ['epoch', 1],
+      ],
     });
-    expect(parseMetricLine("{'loss': '0.4100', 'epoch': '0.5'}")?.values).toEqual([['loss', 0.41], ['epoch', 0.5]]);
+    expect(parseMetricLine("{'loss': '0.4100', 'epoch': '0.5'}")?.values).toEqual([
+      ['loss', 0.41],
+      ['epoch', 0.5],
+    ]);
     expect(parseMetricLine('{"eval_loss": 0.35, "step": 500}')).toEqual({ step: 500, values: [['eval_loss', 0.35]] });
   });
 
   it("reads TorchTune's metric logger lines", () => {
     expect(parseMetricLine('Step 120 | loss:0.41 lr:2e-05 tokens_per_second_per_gpu:1523.2 ')).toEqual({
       step: 120,
-      values: [['loss', 0.41], ['lr', 2e-5], ['tokens_per_second_per_gpu', 1523.2]],
+      values: [
+        ['loss', 0.41],
+        ['lr', 2e-5],
+        ['tokens_per_second_per_gpu', 1523.2],
+      ],
     });
   });
 
   it('reads a tqdm postfix and Katib-style name=value lines', () => {
     expect(parseMetricLine(' 50%|█████     | 50/100 [00:10<00:10, 4.5it/s, loss=0.3]')?.values).toEqual([['loss', 0.3]]);
-    expect(parseMetricLine('epoch=3 accuracy=0.912 loss=0.21')).toEqual({ step: undefined, values: [['epoch', 3], ['accuracy', 0.912], ['loss', 0.21]] });
+    expect(parseMetricLine('epoch=3 accuracy=0.912 loss=0.21')).toEqual({
+      step: undefined,
+      values: [
+        ['epoch', 3],
+        ['accuracy', 0.912],
+        ['loss', 0.21],
+      ],
+    });
   });
 
   it('ignores versions, clock times, addresses and words', () => {
-    for (const line of ['Python version: 3.11.4', 'started at 12:30:45', 'image: python:3.11', 'MASTER_ADDR=10.0.0.1', 'status: Running', 'see http://x:8080/a', 'v1.2.3 ready']) {
+    for (const line of [
+      'Python version: 3.11.4',
+      'started at 12:30:45',
+      'image: python:3.11',
+      'MASTER_ADDR=10.0.0.1',
+      'status: Running',
+      'see http://x:8080/a',
+      'v1.2.3 ready',
+    ]) {
       expect(parseMetricLine(line), line).toBeUndefined();
     }
   });
@@ -55,7 +89,14 @@ describe('MetricsReader', () => {
     expect(rep.lines).toBe(1010);
     expect(rep.metricLines).toBe(1000);
     const loss = rep.metrics.find((m) => m.name === 'loss')!;
-    expect(loss).toMatchObject({ points: 1000, x: 'step', first: { x: 1, value: 2.998 }, last: { x: 1000, value: 1 }, min: { x: 1000, value: 1 }, max: { x: 500, value: 9 } });
+    expect(loss).toMatchObject({
+      points: 1000,
+      x: 'step',
+      first: { x: 1, value: 2.998 },
+      last: { x: 1000, value: 1 },
+      min: { x: 1000, value: 1 },
+      max: { x: 500, value: 9 },
+    });
     expect(loss.trend.window).toBe(10);
     expect(loss.trend.direction).toBe('down');
     expect(loss.series.length).toBeLessThanOrEqual(20);

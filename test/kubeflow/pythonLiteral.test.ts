@@ -51,9 +51,13 @@ describe('pythonRepr / pythonStr match CPython', () => {
         const r = pythonRepr(s);
         const q = r[0]!;
         expect(r.endsWith(q)).toBe(true);
-        const body = r.slice(1, -1).replace(/\\(x[0-9a-f]{2}|.)/g, (_, e: string) =>
-          e.startsWith('x') && e.length === 3 ? String.fromCharCode(parseInt(e.slice(1), 16)) : ({ n: '\n', r: '\r', t: '\t' } as Record<string, string>)[e] ?? e,
-        );
+        const body = r
+          .slice(1, -1)
+          .replace(/\\(x[0-9a-f]{2}|.)/g, (_, e: string) =>
+            e.startsWith('x') && e.length === 3
+              ? String.fromCharCode(parseInt(e.slice(1), 16))
+              : (({ n: '\n', r: '\r', t: '\t' } as Record<string, string>)[e] ?? e),
+          );
         expect(body).toBe(s);
       }),
     );

@@ -4,14 +4,26 @@ import { resourcesPerNode } from '../../src/kubeflow/trainer/resources.js';
 
 describe('resourcesPerNode (SDK key mapping, quantities as strings)', () => {
   it.each<[Record<string, string | number>, Record<string, string>]>([
-    [{ gpu: 4, cpu: 5, memory: '10G' }, { 'nvidia.com/gpu': '4', cpu: '5', memory: '10G' }],
+    [
+      { gpu: 4, cpu: 5, memory: '10G' },
+      { 'nvidia.com/gpu': '4', cpu: '5', memory: '10G' },
+    ],
     // Same keys and order as SDK 0.5.0 get_resources_per_node (values as strings: our decision).
-    [{ GPU: 4, cpu: 5, Memory: '10G', storage: '100Gi', 'amd.com/GPU': 1 }, { 'nvidia.com/gpu': '4', cpu: '5', memory: '10G', 'ephemeral-storage': '100Gi', 'amd.com/GPU': '1' }],
-    [{ 'MIG-1g.5gb': 1, cpu: '500m' }, { cpu: '500m', 'nvidia.com/mig-1g.5gb': '1' }],
+    [
+      { GPU: 4, cpu: 5, Memory: '10G', storage: '100Gi', 'amd.com/GPU': 1 },
+      { 'nvidia.com/gpu': '4', cpu: '5', memory: '10G', 'ephemeral-storage': '100Gi', 'amd.com/GPU': '1' },
+    ],
+    [
+      { 'MIG-1g.5gb': 1, cpu: '500m' },
+      { cpu: '500m', 'nvidia.com/mig-1g.5gb': '1' },
+    ],
     [{ 'nvidia.com/mig-2g.10gb': 2 }, { 'nvidia.com/mig-2g.10gb': '2' }],
     [{ 'google.com/tpu': 4 }, { 'google.com/tpu': '4' }],
     [{ 'huawei.com/Ascend910': 8 }, { 'huawei.com/Ascend910': '8' }],
-    [{ 'Ephemeral-Storage': '1Ti', cpu: 0.5 }, { 'ephemeral-storage': '1Ti', cpu: '0.5' }],
+    [
+      { 'Ephemeral-Storage': '1Ti', cpu: 0.5 },
+      { 'ephemeral-storage': '1Ti', cpu: '0.5' },
+    ],
     [{ 'example.com/Custom-NPU': '2' }, { 'example.com/Custom-NPU': '2' }],
     [{ memory: '1.5e9' }, { memory: '1.5e9' }],
   ])('%j', (input, want) => {

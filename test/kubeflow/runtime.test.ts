@@ -17,7 +17,14 @@ const custom = (framework: string, image: string, entry: Runtime['entry'], mlPol
   mlPolicy,
 });
 const torchtune = (modelUri: string): Expected => ({
-  trainer: { trainerType: 'BuiltinTrainer', framework: 'torchtune', image: 'ghcr.io/kubeflow/trainer/torchtune-trainer', numNodes: 1, device: 'gpu', deviceCount: '2' },
+  trainer: {
+    trainerType: 'BuiltinTrainer',
+    framework: 'torchtune',
+    image: 'ghcr.io/kubeflow/trainer/torchtune-trainer',
+    numNodes: 1,
+    device: 'gpu',
+    deviceCount: '2',
+  },
   entry: 'torchtune',
   initializers: { dataset: true, model: true },
   defaultDatasetUri: 'hf://tatsu-lab/alpaca',
@@ -112,8 +119,14 @@ describe('runtimeFromObject rules', () => {
   it('entry template, numNodes, deprecation, kind override', () => {
     expect(runtimeFromObject(runtimeObject({ mlPolicy: { numNodes: 4, mpi: {} } })).entry).toBe('mpi');
     expect(runtimeFromObject(runtimeObject({ mlPolicy: { flux: {} } })).trainer.numNodes).toBe(1);
-    expect(runtimeFromObject(runtimeObject({ mlPolicy: { numNodes: 4, flux: {} } }))).toMatchObject({ entry: 'python', mlPolicy: 'flux', trainer: { numNodes: 4 } });
-    expect(runtimeFromObject(runtimeObject({ labels: { 'trainer.kubeflow.org/framework': 'torch', 'trainer.kubeflow.org/support': 'deprecated' } })).deprecated).toBe(true);
+    expect(runtimeFromObject(runtimeObject({ mlPolicy: { numNodes: 4, flux: {} } }))).toMatchObject({
+      entry: 'python',
+      mlPolicy: 'flux',
+      trainer: { numNodes: 4 },
+    });
+    expect(
+      runtimeFromObject(runtimeObject({ labels: { 'trainer.kubeflow.org/framework': 'torch', 'trainer.kubeflow.org/support': 'deprecated' } })).deprecated,
+    ).toBe(true);
     expect(runtimeFromObject(runtimeObject({ kind: 'TrainingRuntime' })).kind).toBe('TrainingRuntime');
     const noKind = runtimeObject({});
     delete (noKind as { kind?: string }).kind;
@@ -138,7 +151,10 @@ describe('runtimeFromObject rules', () => {
 describe('pickRuntimes', () => {
   it('namespaced wins, unlabelled ones are skipped with the reason', () => {
     const cluster = [runtimeObject({ name: 'torch-distributed' }), runtimeObject({ name: 'shared' }), runtimeObject({ name: 'bare', labels: {} })];
-    const namespaced = [runtimeObject({ name: 'shared', kind: 'TrainingRuntime', limits: { 'nvidia.com/gpu': 1 } }), runtimeObject({ name: 'mine', kind: 'TrainingRuntime' })];
+    const namespaced = [
+      runtimeObject({ name: 'shared', kind: 'TrainingRuntime', limits: { 'nvidia.com/gpu': 1 } }),
+      runtimeObject({ name: 'mine', kind: 'TrainingRuntime' }),
+    ];
     const { runtimes, skipped } = pickRuntimes(cluster, namespaced);
     expect(runtimes.map((r) => [r.name, r.kind])).toEqual([
       ['shared', 'TrainingRuntime'],

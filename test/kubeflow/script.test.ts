@@ -4,14 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { WireValidationError } from '../../src/kubeflow/trainer/errors.js';
-import {
-  buildCustomTrainerCommand,
-  entryCommandTemplate,
-  funcCode,
-  pipInstallScript,
-  pythonDedent,
-  shellQuote,
-} from '../../src/kubeflow/trainer/script.js';
+import { buildCustomTrainerCommand, entryCommandTemplate, funcCode, pipInstallScript, pythonDedent, shellQuote } from '../../src/kubeflow/trainer/script.js';
 import { MY_PY, SDK_GOLDEN } from './sdkGoldens.js';
 
 describe('CustomTrainer command: byte-identical to SDK 0.5.0', () => {
@@ -20,14 +13,16 @@ describe('CustomTrainer command: byte-identical to SDK 0.5.0', () => {
     expect(cmd).toEqual([
       'bash',
       '-c',
-      "\nread -r -d '' SCRIPT << EOM\n\ndef train(lr):\n    print(lr)\n\ntrain(**{'lr': 0.1})\n\nEOM\nprintf \"%s\" \"$SCRIPT\" > \"my.py\"\ntorchrun \"my.py\"",
+      '\nread -r -d \'\' SCRIPT << EOM\n\ndef train(lr):\n    print(lr)\n\ntrain(**{\'lr\': 0.1})\n\nEOM\nprintf "%s" "$SCRIPT" > "my.py"\ntorchrun "my.py"',
     ]);
     expect(cmd).toEqual(SDK_GOLDEN.torchBasic);
   });
 
   it('calls funcname() without arguments', () => {
     expect(buildCustomTrainerCommand({ funcSource: MY_PY.train, funcName: 'train', fileName: 'my.py', entry: 'torch' })).toEqual(SDK_GOLDEN.torchNoargs);
-    expect(buildCustomTrainerCommand({ funcSource: MY_PY.train, funcName: 'train', funcArgs: null, fileName: 'my.py', entry: 'torch' })).toEqual(SDK_GOLDEN.torchNoargs);
+    expect(buildCustomTrainerCommand({ funcSource: MY_PY.train, funcName: 'train', funcArgs: null, fileName: 'my.py', entry: 'torch' })).toEqual(
+      SDK_GOLDEN.torchNoargs,
+    );
   });
 
   it('prefixes the pip installation script (quoting, extra index, f-string source untouched)', () => {
@@ -65,11 +60,19 @@ describe('CustomTrainer command: byte-identical to SDK 0.5.0', () => {
   it('exposes the runtime entry templates with SDK placeholders', () => {
     expect(entryCommandTemplate('torchtune')).toEqual(['tune', 'run']);
     expect(entryCommandTemplate('mpi').slice(0, 5)).toEqual(['mpirun', '--hostfile', '/etc/mpi/hostfile', 'bash', '-c']);
-    expect(entryCommandTemplate('torch')[2]).toBe("\nread -r -d '' SCRIPT << EOM\n\n{func_code}\nEOM\nprintf \"%s\" \"$SCRIPT\" > \"{func_file}\"\ntorchrun \"{func_file}\"");
+    expect(entryCommandTemplate('torch')[2]).toBe(
+      '\nread -r -d \'\' SCRIPT << EOM\n\n{func_code}\nEOM\nprintf "%s" "$SCRIPT" > "{func_file}"\ntorchrun "{func_file}"',
+    );
   });
 
   it('normalises CRLF and a missing final newline as inspect.getsource would', () => {
-    const crlf = buildCustomTrainerCommand({ funcSource: 'def train(lr):\r\n    print(lr)', funcName: 'train', funcArgs: { lr: 0.1 }, fileName: 'my.py', entry: 'torch' });
+    const crlf = buildCustomTrainerCommand({
+      funcSource: 'def train(lr):\r\n    print(lr)',
+      funcName: 'train',
+      funcArgs: { lr: 0.1 },
+      fileName: 'my.py',
+      entry: 'torch',
+    });
     expect(crlf).toEqual(SDK_GOLDEN.torchBasic);
   });
 
@@ -95,15 +98,17 @@ describe('pip prefix pieces', () => {
   it('matches the SDK prefix for quoted packages', () => {
     // From SDK 0.5.0 get_script_for_python_packages(['numpy', 'transformers[torch]', "requests; os_name == 'posix'"], [pypi, x.example]).
     const expected =
-      "\nif ! [ -x \"$(command -v pip)\" ]; then\n    python -m ensurepip || python -m ensurepip --user || apt-get install python-pip\nfi\n\n\n" +
+      '\nif ! [ -x "$(command -v pip)" ]; then\n    python -m ensurepip || python -m ensurepip --user || apt-get install python-pip\nfi\n\n\n' +
       "PACKAGES=(numpy 'transformers[torch]' 'requests; os_name == '\"'\"'posix'\"'\"'')\nPIP_OPTS=(--index-url https://pypi.org/simple --extra-index-url https://x.example/simple)\n" +
-      "LOG_FILE=\"pip_install.log\"\nrm -f \"$LOG_FILE\"\n\n" +
-      "if PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_BREAK_SYSTEM_PACKAGES=1 python -m pip install --quiet \\\n    --no-warn-script-location \"${PIP_OPTS[@]}\" --user \"${PACKAGES[@]}\" >\"$LOG_FILE\" 2>&1; then\n" +
-      "    echo \"Successfully installed Python packages (user): ${PACKAGES[*]}\"\n" +
-      "elif PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_BREAK_SYSTEM_PACKAGES=1 python -m pip install --quiet \\\n    --no-warn-script-location \"${PIP_OPTS[@]}\" \"${PACKAGES[@]}\" >>\"$LOG_FILE\" 2>&1; then\n" +
-      "    echo \"Successfully installed Python packages (system-wide): ${PACKAGES[*]}\"\n" +
-      "else\n    echo \"ERROR: Failed to install Python packages: ${PACKAGES[*]}\" >&2\n    cat \"$LOG_FILE\" >&2\n    exit 1\nfi\n\n";
-    expect(pipInstallScript(['numpy', 'transformers[torch]', "requests; os_name == 'posix'"], ['https://pypi.org/simple', 'https://x.example/simple'])).toBe(expected);
+      'LOG_FILE="pip_install.log"\nrm -f "$LOG_FILE"\n\n' +
+      'if PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_BREAK_SYSTEM_PACKAGES=1 python -m pip install --quiet \\\n    --no-warn-script-location "${PIP_OPTS[@]}" --user "${PACKAGES[@]}" >"$LOG_FILE" 2>&1; then\n' +
+      '    echo "Successfully installed Python packages (user): ${PACKAGES[*]}"\n' +
+      'elif PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_BREAK_SYSTEM_PACKAGES=1 python -m pip install --quiet \\\n    --no-warn-script-location "${PIP_OPTS[@]}" "${PACKAGES[@]}" >>"$LOG_FILE" 2>&1; then\n' +
+      '    echo "Successfully installed Python packages (system-wide): ${PACKAGES[*]}"\n' +
+      'else\n    echo "ERROR: Failed to install Python packages: ${PACKAGES[*]}" >&2\n    cat "$LOG_FILE" >&2\n    exit 1\nfi\n\n';
+    expect(pipInstallScript(['numpy', 'transformers[torch]', "requests; os_name == 'posix'"], ['https://pypi.org/simple', 'https://x.example/simple'])).toBe(
+      expected,
+    );
   });
 
   it('refuses unusable package lists', () => {
@@ -167,7 +172,12 @@ describe('guarded heredoc for code bash would alter (deliberate difference, docs
     const last = lines.pop()!;
     expect(last.startsWith(`${entry} "`)).toBe(true);
     const fake = [...lines, last.replace(entry, 'cat')].join('\n');
-    const stdout = execFileSync('bash', ['-c', fake], { cwd: work, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: '/home/someone' } });
+    const stdout = execFileSync('bash', ['-c', fake], {
+      cwd: work,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: '/home/someone' },
+    });
     const file = readFileSync(path.join(work, last.slice(entry.length + 2, -1)), 'utf8');
     return { stdout, file };
   }
@@ -209,15 +219,28 @@ describe('guarded heredoc for code bash would alter (deliberate difference, docs
 
   it('Katib placeholders the caller declares stay in the SDK form; bash leaves the substituted value alone', () => {
     const placeholder = '${trialParameters.lr}';
-    const cmd = buildCustomTrainerCommand({ funcSource: MY_PY.train, funcName: 'train', funcArgs: { lr: placeholder }, fileName: 'my.py', entry: 'torch', substituted: [placeholder] });
+    const cmd = buildCustomTrainerCommand({
+      funcSource: MY_PY.train,
+      funcName: 'train',
+      funcArgs: { lr: placeholder },
+      fileName: 'my.py',
+      entry: 'torch',
+      substituted: [placeholder],
+    });
     expect(cmd[2]).toContain("<< EOM\n\ndef train(lr):\n    print(lr)\n\ntrain(**{'lr': '${trialParameters.lr}'})\n\nEOM\n");
     // Katib substitutes the placeholder in the CR before the pod (and bash) ever runs.
     const substituted = cmd[2]!.replace(placeholder, '0.01');
     expect(runScript(substituted, 'torchrun').file).toBe("def train(lr):\n    print(lr)\n\ntrain(**{'lr': '0.01'})");
   });
 
-  it('the same text without the declaration is the user\'s and is written literally', () => {
-    const cmd = buildCustomTrainerCommand({ funcSource: MY_PY.train, funcName: 'train', funcArgs: { lr: '${trialParameters.lr}' }, fileName: 'my.py', entry: 'torch' });
+  it("the same text without the declaration is the user's and is written literally", () => {
+    const cmd = buildCustomTrainerCommand({
+      funcSource: MY_PY.train,
+      funcName: 'train',
+      funcArgs: { lr: '${trialParameters.lr}' },
+      fileName: 'my.py',
+      entry: 'torch',
+    });
     expect(runScript(cmd[2]!, 'torchrun').file).toBe("def train(lr):\n    print(lr)\n\ntrain(**{'lr': '${trialParameters.lr}'})\n");
   });
 

@@ -79,7 +79,13 @@ describe('hostile code and arguments are written verbatim and never run', () => 
 
   it('also under mpirun and python entries, with packages', () => {
     for (const entry of ['mpi', 'python'] as const) {
-      const input: CustomTrainerCommandInput = { funcSource: `def train():\n    print("$(touch ${MARK})")\n`, funcName: 'train', entry, mpiHome: work, packages: ['numpy'] };
+      const input: CustomTrainerCommandInput = {
+        funcSource: `def train():\n    print("$(touch ${MARK})")\n`,
+        funcName: 'train',
+        entry,
+        mpiHome: work,
+        packages: ['numpy'],
+      };
       const cmd = buildCustomTrainerCommand(input);
       const script = cmd.at(-1)!;
       // Only the heredoc part: the pip prefix needs a real pip.
@@ -90,7 +96,9 @@ describe('hostile code and arguments are written verbatim and never run', () => 
   });
 
   it('ordinary code keeps the SDK bytes (goldens)', () => {
-    expect(buildCustomTrainerCommand({ funcSource: MY_PY.train, funcName: 'train', funcArgs: { lr: 0.1 }, fileName: 'my.py', entry: 'torch' })).toEqual(SDK_GOLDEN.torchBasic);
+    expect(buildCustomTrainerCommand({ funcSource: MY_PY.train, funcName: 'train', funcArgs: { lr: 0.1 }, fileName: 'my.py', entry: 'torch' })).toEqual(
+      SDK_GOLDEN.torchBasic,
+    );
   });
 
   it('a train.py that cannot be written fails the script before the entry point runs', () => {
@@ -121,13 +129,16 @@ describe('packages and index URLs cannot become pip options', () => {
     throw new Error(`accepted ${JSON.stringify(packages)} ${JSON.stringify(urls)}`);
   };
 
-  it.each(['--index-url=https://evil.example/simple', '-r /etc/passwd', '-r', '-e git+https://github.com/x/y', '--pre', '-', ' -r x'])('refuses option-like package %j', (p) => {
-    const e = refused(['numpy', p]);
-    expect(e.code).toBe('invalid_packages');
-    expect(e.field).toBe('packages[1]');
-    expect(e.message).toMatch(/pip option/);
-    expect(e.hint).toMatch(/pip_index_urls/);
-  });
+  it.each(['--index-url=https://evil.example/simple', '-r /etc/passwd', '-r', '-e git+https://github.com/x/y', '--pre', '-', ' -r x'])(
+    'refuses option-like package %j',
+    (p) => {
+      const e = refused(['numpy', p]);
+      expect(e.code).toBe('invalid_packages');
+      expect(e.field).toBe('packages[1]');
+      expect(e.message).toMatch(/pip option/);
+      expect(e.hint).toMatch(/pip_index_urls/);
+    },
+  );
 
   it.each(['numpy rm', 'numpy==', 'a; b; c', 'numpy @', '$(id)', 'numpy`id`', "x'", 'numpy ; os_name == `id`'])('refuses %j as no requirement', (p) => {
     const e = refused([p]);

@@ -11,7 +11,12 @@ const deepspeed = runtimeFromObject(fixtures.get('deepspeed-distributed')!.obj);
 const tune = runtimeFromObject(fixtures.get('torchtune-llama3.2-1b')!.obj);
 
 let clock = 0;
-function pod(rjob: string, index: number | undefined, phase: NonNullable<Pod['status']>['phase'], opts: { container?: string; limits?: Record<string, string>; env?: Array<{ name: string; value: string }>; at?: number } = {}): Pod {
+function pod(
+  rjob: string,
+  index: number | undefined,
+  phase: NonNullable<Pod['status']>['phase'],
+  opts: { container?: string; limits?: Record<string, string>; env?: Array<{ name: string; value: string }>; at?: number } = {},
+): Pod {
   const at = opts.at ?? ++clock;
   return {
     metadata: {
@@ -23,7 +28,15 @@ function pod(rjob: string, index: number | undefined, phase: NonNullable<Pod['st
         ...(index === undefined ? {} : { 'batch.kubernetes.io/job-completion-index': String(index) }),
       },
     },
-    spec: { containers: [{ name: opts.container ?? (rjob === 'launcher' ? 'node' : rjob), ...(opts.limits ? { resources: { limits: opts.limits } } : {}), ...(opts.env ? { env: opts.env } : {}) }] },
+    spec: {
+      containers: [
+        {
+          name: opts.container ?? (rjob === 'launcher' ? 'node' : rjob),
+          ...(opts.limits ? { resources: { limits: opts.limits } } : {}),
+          ...(opts.env ? { env: opts.env } : {}),
+        },
+      ],
+    },
     status: { phase },
   };
 }
@@ -42,8 +55,18 @@ function job(opts: { conditions?: Condition[]; suspend?: boolean; numNodes?: num
   };
 }
 
-const cond = (type: string, status: 'True' | 'False', reason = type): Condition => ({ type, status, reason, message: '', lastTransitionTime: '2026-01-01T00:00:00Z' });
-const nodes = (...phases: Array<NonNullable<Pod['status']>['phase']>): Step[] => stepsFromPods(phases.map((p, i) => pod('node', i, p)), torch);
+const cond = (type: string, status: 'True' | 'False', reason = type): Condition => ({
+  type,
+  status,
+  reason,
+  message: '',
+  lastTransitionTime: '2026-01-01T00:00:00Z',
+});
+const nodes = (...phases: Array<NonNullable<Pod['status']>['phase']>): Step[] =>
+  stepsFromPods(
+    phases.map((p, i) => pod('node', i, p)),
+    torch,
+  );
 
 describe('deriveStatus', () => {
   it.each<[string, TrainJob, Step[], number, string]>([
@@ -81,7 +104,13 @@ describe('stepsFromPods', () => {
   });
 
   it('restarted pods: only the newest pod per step counts', () => {
-    const pods = [pod('node', 0, 'Failed', { at: 10 }), pod('node', 1, 'Running', { at: 11 }), pod('node', 0, 'Running', { at: 12 }), pod('dataset-initializer', 0, 'Failed', { at: 1 }), pod('dataset-initializer', 0, 'Succeeded', { at: 2 })];
+    const pods = [
+      pod('node', 0, 'Failed', { at: 10 }),
+      pod('node', 1, 'Running', { at: 11 }),
+      pod('node', 0, 'Running', { at: 12 }),
+      pod('dataset-initializer', 0, 'Failed', { at: 1 }),
+      pod('dataset-initializer', 0, 'Succeeded', { at: 2 }),
+    ];
     const steps = stepsFromPods(pods, torch);
     expect(steps.map((s) => [s.name, s.status, s.podName])).toEqual([
       ['node-0', 'Running', 'job-node-0-0-12'],
@@ -99,7 +128,8 @@ describe('stepsFromPods', () => {
   });
 
   it('numeric PET_NPROC_PER_NODE gives the device count', () => {
-    const withEnv = (value: string): Step => stepsFromPods([pod('node', 0, 'Running', { limits: { cpu: '8' }, env: [{ name: 'PET_NPROC_PER_NODE', value }] })], torch)[0]!;
+    const withEnv = (value: string): Step =>
+      stepsFromPods([pod('node', 0, 'Running', { limits: { cpu: '8' }, env: [{ name: 'PET_NPROC_PER_NODE', value }] })], torch)[0]!;
     expect(withEnv('4')).toMatchObject({ device: 'cpu', deviceCount: '4' });
     expect(withEnv('auto')).toMatchObject({ device: 'cpu', deviceCount: '8' });
   });

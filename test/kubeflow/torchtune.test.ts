@@ -12,7 +12,13 @@ describe('TorchTune args (SDK 0.5.0 order and formatting)', () => {
         loss: 'CEWithChunkedOutputLoss',
         peft: { method: 'lora', applyToMlp: true, rank: 8, alpha: 16, dropout: 0.1 },
         datasetUri: 'hf://tatsu-lab/alpaca',
-        datasetPreprocess: { source: 'json', split: 'train[:10%]', trainOnInput: false, newSystemPrompt: 'You are helpful.', columnMap: { input: 'prompt', output: 'response' } },
+        datasetPreprocess: {
+          source: 'json',
+          split: 'train[:10%]',
+          trainOnInput: false,
+          newSystemPrompt: 'You are helpful.',
+          columnMap: { input: 'prompt', output: 'response' },
+        },
       }),
     ).toEqual(SDK_GOLDEN.ttFull);
   });
@@ -24,11 +30,15 @@ describe('TorchTune args (SDK 0.5.0 order and formatting)', () => {
   });
 
   it('QLoRA, float dropout 0 → 0.0, data file path from a bare HF id', () => {
-    expect(torchTuneArgs({ epochs: 1, peft: { method: 'qlora', dropout: 0 }, datasetUri: 'tatsu-lab/alpaca/data/train.parquet' })).toEqual(SDK_GOLDEN.ttQloraFiles);
+    expect(torchTuneArgs({ epochs: 1, peft: { method: 'qlora', dropout: 0 }, datasetUri: 'tatsu-lab/alpaca/data/train.parquet' })).toEqual(
+      SDK_GOLDEN.ttQloraFiles,
+    );
   });
 
   it('DoRA with explicit modules and False values', () => {
-    expect(torchTuneArgs({ peft: { method: 'dora', applyToOutput: false, attnModules: ['q_proj', 'k_proj'] }, datasetUri: 'hf://org/ds/sub/dir' })).toEqual(SDK_GOLDEN.ttDoraDir);
+    expect(torchTuneArgs({ peft: { method: 'dora', applyToOutput: false, attnModules: ['q_proj', 'k_proj'] }, datasetUri: 'hf://org/ds/sub/dir' })).toEqual(
+      SDK_GOLDEN.ttDoraDir,
+    );
   });
 
   it('full fine-tune sends no PEFT args; falsy batch size/epochs are dropped like the SDK', () => {
@@ -45,7 +55,9 @@ describe('TorchTune args (SDK 0.5.0 order and formatting)', () => {
   });
 
   it('rejects bad values with hints', () => {
-    expect(() => torchTuneArgs({ dtype: 'fp16' as 'bf16' })).toThrow(expect.objectContaining({ code: 'invalid_torchtune', hint: expect.stringContaining('bf16') }));
+    expect(() => torchTuneArgs({ dtype: 'fp16' as 'bf16' })).toThrow(
+      expect.objectContaining({ code: 'invalid_torchtune', hint: expect.stringContaining('bf16') }),
+    );
     expect(() => torchTuneArgs({ batchSize: 1.5 })).toThrow(/positive integer/);
     expect(() => torchTuneArgs({ peft: { method: 'lora', rank: 0 } })).toThrow(/peft.rank/);
     expect(() => torchTuneArgs({ peft: { method: 'lora', attnModules: [] } })).toThrow(/attnModules is empty/);
@@ -65,11 +77,26 @@ describe('TorchTune controller rules', () => {
   });
 
   it('recipe and config selection', () => {
-    expect(torchTuneRecipe({ runtimeName: 'torchtune-llama3.2-1b', gpusPerNode: 2 })).toEqual({ recipe: 'full_finetune_distributed', config: 'llama3_2/1B_full' });
-    expect(torchTuneRecipe({ runtimeName: 'torchtune-llama3.2-1b', gpusPerNode: 1 })).toEqual({ recipe: 'full_finetune_single_device', config: 'llama3_2/1B_full_single_device' });
-    expect(torchTuneRecipe({ runtimeName: 'torchtune-llama3.2-1b', gpusPerNode: 1, peftMethod: 'qlora' })).toEqual({ recipe: 'lora_finetune_single_device', config: 'llama3_2/1B_qlora_single_device' });
-    expect(torchTuneRecipe({ runtimeName: 'torchtune-qwen2.5-1.5b', gpusPerNode: 2, peftMethod: 'dora' })).toEqual({ recipe: 'lora_finetune_distributed', config: 'qwen2_5/1.5B_lora' });
-    expect(torchTuneRecipe({ runtimeName: 'torchtune-llama3.3-70b', numNodes: 2 })).toEqual({ recipe: 'full_finetune_distributed', config: 'llama3_3/70B_full_multinode' });
+    expect(torchTuneRecipe({ runtimeName: 'torchtune-llama3.2-1b', gpusPerNode: 2 })).toEqual({
+      recipe: 'full_finetune_distributed',
+      config: 'llama3_2/1B_full',
+    });
+    expect(torchTuneRecipe({ runtimeName: 'torchtune-llama3.2-1b', gpusPerNode: 1 })).toEqual({
+      recipe: 'full_finetune_single_device',
+      config: 'llama3_2/1B_full_single_device',
+    });
+    expect(torchTuneRecipe({ runtimeName: 'torchtune-llama3.2-1b', gpusPerNode: 1, peftMethod: 'qlora' })).toEqual({
+      recipe: 'lora_finetune_single_device',
+      config: 'llama3_2/1B_qlora_single_device',
+    });
+    expect(torchTuneRecipe({ runtimeName: 'torchtune-qwen2.5-1.5b', gpusPerNode: 2, peftMethod: 'dora' })).toEqual({
+      recipe: 'lora_finetune_distributed',
+      config: 'qwen2_5/1.5B_lora',
+    });
+    expect(torchTuneRecipe({ runtimeName: 'torchtune-llama3.3-70b', numNodes: 2 })).toEqual({
+      recipe: 'full_finetune_distributed',
+      config: 'llama3_3/70B_full_multinode',
+    });
   });
 
   const codes = (plan: Parameters<typeof validateTorchTune>[0]): string[] => validateTorchTune(plan).map((e) => `${e.code}:${e.message}`);
@@ -84,8 +111,12 @@ describe('TorchTune controller rules', () => {
     expect(codes({ runtimeName: 'torchtune-mistral-7b' })).toEqual([expect.stringMatching(/^unsupported_model:.*mistral\/7B/)]);
     expect(codes({ runtimeName: 'torchtune-llama3.2-3b', numNodes: 2 })).toEqual([expect.stringMatching(/numNodes must be 1 for llama3_2\/3B/)]);
     expect(codes({ runtimeName: 'torchtune-llama3.3-70b', numNodes: 2, peftMethod: 'lora' })).toEqual([expect.stringMatching(/not supported for multi-node/)]);
-    expect(codes({ runtimeName: 'torchtune-qwen2.5-1.5b', peftMethod: 'qlora', gpusPerNode: 1 })).toEqual([expect.stringMatching(/QLoRA is not supported for qwen2_5\/1.5B/)]);
+    expect(codes({ runtimeName: 'torchtune-qwen2.5-1.5b', peftMethod: 'qlora', gpusPerNode: 1 })).toEqual([
+      expect.stringMatching(/QLoRA is not supported for qwen2_5\/1.5B/),
+    ]);
     expect(codes({ runtimeName: 'torchtune-llama3.2-1b', peftMethod: 'qlora', gpusPerNode: 2 })).toEqual([expect.stringMatching(/needs a single device/)]);
-    expect(codes({ runtimeName: 'torchtune-llama3.2-1b', args: ['output_dir=/tmp/x', 'epochs=1'] })).toEqual([expect.stringMatching(/'output_dir' is managed by the runtime/)]);
+    expect(codes({ runtimeName: 'torchtune-llama3.2-1b', args: ['output_dir=/tmp/x', 'epochs=1'] })).toEqual([
+      expect.stringMatching(/'output_dir' is managed by the runtime/),
+    ]);
   });
 });

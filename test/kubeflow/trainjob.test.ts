@@ -18,7 +18,6 @@ function expectValid(job: TrainJob): TrainJob {
   return job;
 }
 
-
 const thrown = (fn: () => unknown) => thrownAs(fn, WireValidationError);
 
 describe('TrainJob bodies', () => {
@@ -27,7 +26,15 @@ describe('TrainJob bodies', () => {
     const job = buildTrainJob({
       name: 'k1a2b3c4d5e6',
       runtime: rt,
-      trainer: customTrainer(rt, { funcSource: MY_PY.train, funcName: 'train', funcArgs: { lr: 0.1 }, fileName: 'my.py', numNodes: 2, resourcesPerNode: { gpu: 1 }, env: { EPOCHS: 3 } }),
+      trainer: customTrainer(rt, {
+        funcSource: MY_PY.train,
+        funcName: 'train',
+        funcArgs: { lr: 0.1 },
+        fileName: 'my.py',
+        numNodes: 2,
+        resourcesPerNode: { gpu: 1 },
+        env: { EPOCHS: 3 },
+      }),
     });
     // Key order as the SDK serialises; quantities are strings by decision ("1", SDK sends 1).
     expect(JSON.stringify(job)).toBe(
@@ -56,7 +63,16 @@ describe('TrainJob bodies', () => {
         name: 'ds-job',
         namespace: 'team-a',
         runtime: rt,
-        trainer: customTrainer(rt, { funcSource: MY_PY.train, funcName: 'train', funcArgs: { lr: 0.5 }, fileName: 'my.py', packages: ['deepspeed'], pipIndexUrls: ['https://pypi.org/simple'], mpiHome: '/home/mpiuser', image: 'ghcr.io/me/ds:1' }),
+        trainer: customTrainer(rt, {
+          funcSource: MY_PY.train,
+          funcName: 'train',
+          funcArgs: { lr: 0.5 },
+          fileName: 'my.py',
+          packages: ['deepspeed'],
+          pipIndexUrls: ['https://pypi.org/simple'],
+          mpiHome: '/home/mpiuser',
+          image: 'ghcr.io/me/ds:1',
+        }),
       }),
     );
     expect(job.metadata).toEqual({ name: 'ds-job', namespace: 'team-a' });
@@ -69,7 +85,14 @@ describe('TrainJob bodies', () => {
       buildTrainJob({
         name: 'container-job',
         runtime: rt,
-        trainer: containerTrainer(rt, { image: 'ghcr.io/me/train:2', command: ['python', '-m', 'train'], args: ['--epochs', '3'], numNodes: 3, resourcesPerNode: { cpu: 4, memory: '16Gi' }, env: { A: 'x', B: true } }),
+        trainer: containerTrainer(rt, {
+          image: 'ghcr.io/me/train:2',
+          command: ['python', '-m', 'train'],
+          args: ['--epochs', '3'],
+          numNodes: 3,
+          resourcesPerNode: { cpu: 4, memory: '16Gi' },
+          env: { A: 'x', B: true },
+        }),
         labels: { team: 'a' },
         annotations: { note: 'hi' },
         activeDeadlineSeconds: 3600,
@@ -99,7 +122,10 @@ describe('TrainJob bodies', () => {
 
   it('TorchTune fine-tune: qwen 1.5b LoRA on hf://tatsu-lab/alpaca', () => {
     const rt = runtime('torchtune-qwen2.5-1.5b');
-    const initializer = buildInitializer({ dataset: { storageUri: 'hf://tatsu-lab/alpaca' }, model: { storageUri: 'Qwen/Qwen2.5-1.5B-Instruct', secretName: 'hf-token' } });
+    const initializer = buildInitializer({
+      dataset: { storageUri: 'hf://tatsu-lab/alpaca' },
+      model: { storageUri: 'Qwen/Qwen2.5-1.5B-Instruct', secretName: 'hf-token' },
+    });
     const job = expectValid(
       buildTrainJob({
         name: 'qwen-lora',
@@ -116,18 +142,32 @@ describe('TrainJob bodies', () => {
       trainer: {
         resourcesPerNode: { requests: { 'nvidia.com/gpu': '2' }, limits: { 'nvidia.com/gpu': '2' } },
         command: ['tune', 'run'],
-        args: ['dtype=bf16', 'epochs=1', 'dataset.data_dir=/workspace/dataset/.', 'model.lora_rank=8', 'model.lora_alpha=16', 'model.lora_attn_modules=[q_proj,v_proj,output_proj]'],
+        args: [
+          'dtype=bf16',
+          'epochs=1',
+          'dataset.data_dir=/workspace/dataset/.',
+          'model.lora_rank=8',
+          'model.lora_alpha=16',
+          'model.lora_attn_modules=[q_proj,v_proj,output_proj]',
+        ],
       },
       initializer: {
         dataset: { storageUri: 'hf://tatsu-lab/alpaca', env: [] },
-        model: { storageUri: 'hf://Qwen/Qwen2.5-1.5B-Instruct', env: [{ name: 'IGNORE_PATTERNS', value: '*.msgpack,*.h5,*.bin,*.pt,*.pth' }], secretRef: { name: 'hf-token' } },
+        model: {
+          storageUri: 'hf://Qwen/Qwen2.5-1.5B-Instruct',
+          env: [{ name: 'IGNORE_PATTERNS', value: '*.msgpack,*.h5,*.bin,*.pt,*.pth' }],
+          secretRef: { name: 'hf-token' },
+        },
       },
     });
   });
 
   it('BuiltinTrainer extra args are appended and checked', () => {
     const rt = runtime('torchtune-llama3.2-1b');
-    const t = builtinTrainer(rt, { config: { peft: { method: 'full' } }, extraArgs: ['dataset=torchtune.datasets.instruct_dataset', 'dataset.source=parquet'] });
+    const t = builtinTrainer(rt, {
+      config: { peft: { method: 'full' } },
+      extraArgs: ['dataset=torchtune.datasets.instruct_dataset', 'dataset.source=parquet'],
+    });
     expect(t).toEqual({ command: ['tune', 'run'], args: ['dataset=torchtune.datasets.instruct_dataset', 'dataset.source=parquet'] });
     expect(thrown(() => builtinTrainer(rt, { config: {}, extraArgs: ['output_dir=/tmp'] })).message).toMatch(/managed by the runtime/);
     expect(thrown(() => builtinTrainer(rt, { config: {}, extraArgs: ['--flag'] })).code).toBe('invalid_torchtune');
@@ -137,7 +177,10 @@ describe('TrainJob bodies', () => {
     const rt = runtime('torch-distributed');
     const job = expectValid(buildTrainJob({ name: 'defaults', runtime: rt, trainer: {} }));
     expect(job.spec).toEqual({ runtimeRef: { name: 'torch-distributed', kind: 'ClusterTrainingRuntime' } });
-    expect(buildTrainJob({ name: 'defaults', runtime: { name: 'mine', kind: 'TrainingRuntime' } }).spec.runtimeRef).toEqual({ name: 'mine', kind: 'TrainingRuntime' });
+    expect(buildTrainJob({ name: 'defaults', runtime: { name: 'mine', kind: 'TrainingRuntime' } }).spec.runtimeRef).toEqual({
+      name: 'mine',
+      kind: 'TrainingRuntime',
+    });
   });
 
   it('runtime patches carry the SDK manager', () => {
@@ -149,7 +192,16 @@ describe('TrainJob bodies', () => {
         runtimePatches: [
           {
             trainingRuntimeSpec: {
-              template: { spec: { replicatedJobs: [{ name: 'node', template: { spec: { template: { spec: { nodeSelector: { pool: 'gpu' }, tolerations: [{ key: 'gpu', operator: 'Exists' }] } } } } }] } },
+              template: {
+                spec: {
+                  replicatedJobs: [
+                    {
+                      name: 'node',
+                      template: { spec: { template: { spec: { nodeSelector: { pool: 'gpu' }, tolerations: [{ key: 'gpu', operator: 'Exists' }] } } } },
+                    },
+                  ],
+                },
+              },
             },
           },
         ],
@@ -165,7 +217,11 @@ describe('TrainJob refusals (typed, with hints)', () => {
 
   it('trainer kind must fit the runtime', () => {
     const e1 = thrown(() => customTrainer(tune, { funcSource: MY_PY.train, funcName: 'train' }));
-    expect(e1).toMatchObject({ code: 'runtime_mismatch', message: expect.stringContaining("'torchtune-llama3.2-1b'"), hint: expect.stringContaining('torch-distributed') });
+    expect(e1).toMatchObject({
+      code: 'runtime_mismatch',
+      message: expect.stringContaining("'torchtune-llama3.2-1b'"),
+      hint: expect.stringContaining('torch-distributed'),
+    });
     expect(thrown(() => containerTrainer(tune, { image: 'x' })).code).toBe('runtime_mismatch');
     const e2 = thrown(() => builtinTrainer(torch, { config: {} }));
     expect(e2).toMatchObject({ code: 'runtime_mismatch', hint: expect.stringContaining('torchtune') });
@@ -173,7 +229,9 @@ describe('TrainJob refusals (typed, with hints)', () => {
 
   it('TorchTune rules before submission', () => {
     const qwen = runtime('torchtune-qwen2.5-1.5b');
-    expect(thrown(() => builtinTrainer(qwen, { config: { peft: { method: 'qlora' } }, resourcesPerNode: { gpu: 1 } })).message).toMatch(/QLoRA is not supported/);
+    expect(thrown(() => builtinTrainer(qwen, { config: { peft: { method: 'qlora' } }, resourcesPerNode: { gpu: 1 } })).message).toMatch(
+      /QLoRA is not supported/,
+    );
     expect(thrown(() => builtinTrainer(tune, { config: { peft: { method: 'qlora' } } })).message).toMatch(/single device/);
     expect(builtinTrainer(tune, { config: { peft: { method: 'qlora' } }, resourcesPerNode: { gpu: 1 } }).args).toContain('model.quantize_base=True');
     expect(thrown(() => builtinTrainer(tune, { config: {}, numNodes: 2 })).message).toMatch(/numNodes must be 1/);
@@ -194,7 +252,10 @@ describe('TrainJob refusals (typed, with hints)', () => {
       { name: 'EPOCHS', value: '3' },
       { name: 'NOTE', value: 'secret: not a reference' },
     ];
-    for (const trainer of [customTrainer(torch, { funcSource: MY_PY.train, funcName: 'train', env }), containerTrainer(torch, { image: 'ghcr.io/me/t:1', env })]) {
+    for (const trainer of [
+      customTrainer(torch, { funcSource: MY_PY.train, funcName: 'train', env }),
+      containerTrainer(torch, { image: 'ghcr.io/me/t:1', env }),
+    ]) {
       expect(trainer.env).toEqual(want);
       expectValid(buildTrainJob({ name: 'sec', runtime: torch, trainer }));
     }
@@ -217,7 +278,17 @@ describe('TrainJob refusals (typed, with hints)', () => {
     expect(thrown(() => containerTrainer(torch, { image: ' ' })).field).toBe('image');
     const patch = { trainingRuntimeSpec: {} };
     expect(thrown(() => buildTrainJob({ name: 'ok', runtime: torch, runtimePatches: [patch, patch] })).code).toBe('invalid_runtime_patch');
-    const envPatch = { trainingRuntimeSpec: { template: { spec: { replicatedJobs: [{ name: 'node', template: { spec: { template: { spec: { containers: [{ name: 'node', env: [{ name: 'A', value: '1' }] }] } } } } }] } } } };
+    const envPatch = {
+      trainingRuntimeSpec: {
+        template: {
+          spec: {
+            replicatedJobs: [
+              { name: 'node', template: { spec: { template: { spec: { containers: [{ name: 'node', env: [{ name: 'A', value: '1' }] }] } } } } },
+            ],
+          },
+        },
+      },
+    };
     expect(thrown(() => buildTrainJob({ name: 'ok', runtime: torch, runtimePatches: [envPatch] })).hint).toMatch(/trainer env/);
   });
 });

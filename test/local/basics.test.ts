@@ -37,7 +37,14 @@ describe('a successful job', () => {
     expect(seen[0]).toMatch(/Created|Running/);
 
     const job = await backend.getJob('default', name);
-    expect(job).toMatchObject({ name, namespace: 'default', status: 'Complete', numNodes: 1, runtime: { name: 'torch-distributed', kind: 'ClusterTrainingRuntime' }, labels: { team: 'nlp' } });
+    expect(job).toMatchObject({
+      name,
+      namespace: 'default',
+      status: 'Complete',
+      numNodes: 1,
+      runtime: { name: 'torch-distributed', kind: 'ClusterTrainingRuntime' },
+      labels: { team: 'nlp' },
+    });
     expect(job.steps).toEqual([{ name: 'node-0', status: 'Succeeded', podName: expect.stringMatching(/^pid:\d+$/), device: 'cpu', deviceCount: '1' }]);
     expect(job.conditions).toEqual([expect.objectContaining({ type: 'Complete', status: 'True', reason: 'Completed' })]);
 
@@ -57,9 +64,14 @@ describe('a successful job', () => {
   });
 
   it('calls the entry function with keyword arguments, as on Kubernetes', async () => {
-    const name = await launch(backend, custom('def train(lr, epochs=1, tags=None):\n    print("lr", lr, "epochs", epochs, "tags", tags)\n', { funcArgs: { epochs: 3, lr: 0.001, tags: ['a', null, true] } }));
+    const name = await launch(
+      backend,
+      custom('def train(lr, epochs=1, tags=None):\n    print("lr", lr, "epochs", epochs, "tags", tags)\n', {
+        funcArgs: { epochs: 3, lr: 0.001, tags: ['a', null, true] },
+      }),
+    );
     await backend.waitFor('default', name, { statuses: ['Complete'], timeoutSeconds: 30 });
-    expect((await backend.logs('default', name, { step: 'node-0', tail: 10 })).lines).toEqual(['lr 0.001 epochs 3 tags [\'a\', None, True]']);
+    expect((await backend.logs('default', name, { step: 'node-0', tail: 10 })).lines).toEqual(["lr 0.001 epochs 3 tags ['a', None, True]"]);
   });
 });
 
@@ -103,7 +115,10 @@ describe('environment isolation', () => {
     process.env.KFMCP_TEST_SECRET = 'do-not-leak-me';
     try {
       const backend = newBackend();
-      const name = await launch(backend, custom('def train():\n    import json, os\n    print(json.dumps(dict(os.environ)))\n', { env: { MY_SETTING: 'on', LEVEL: '3' } }));
+      const name = await launch(
+        backend,
+        custom('def train():\n    import json, os\n    print(json.dumps(dict(os.environ)))\n', { env: { MY_SETTING: 'on', LEVEL: '3' } }),
+      );
       await backend.waitFor('default', name, { statuses: ['Complete'], timeoutSeconds: 30 });
       const env = JSON.parse((await backend.logs('default', name, { step: 'node-0', tail: 5 })).lines[0]!) as Record<string, string>;
       // KUBEFLOW_MCP_JOB: the job's uid, by which delete finds every process the job started.
@@ -181,11 +196,15 @@ describe('previews, refusals and errors', () => {
     if (!(err instanceof LocalBackendError)) return; // an engine answers on this machine
     expect(err.code).toBe('container_engine_unavailable');
     expect(err.message).toMatch(/docker is installed but its engine is not reachable: .+|neither docker nor podman found on PATH|podman is installed but/);
-    await expect(backend.prepare('default', { trainer: { kind: 'container', image: 'x', numNodes: 2 } })).rejects.toMatchObject({ code: 'not_supported_locally' });
+    await expect(backend.prepare('default', { trainer: { kind: 'container', image: 'x', numNodes: 2 } })).rejects.toMatchObject({
+      code: 'not_supported_locally',
+    });
   });
 
   it('fine_tune (builtin) explains that it needs a cluster', async () => {
-    const err = (await backend.prepare('default', { runtime: 'torchtune-llama3.2-1b', trainer: { kind: 'builtin', peftMethod: 'lora' } }).catch((e: unknown) => e)) as LocalBackendError;
+    const err = (await backend
+      .prepare('default', { runtime: 'torchtune-llama3.2-1b', trainer: { kind: 'builtin', peftMethod: 'lora' } })
+      .catch((e: unknown) => e)) as LocalBackendError;
     expect(err.code).toBe('not_supported_locally');
     expect(err.message).toContain('needs a Kubeflow cluster');
     expect(err.hint).toContain('--backend kubernetes');
@@ -194,7 +213,9 @@ describe('previews, refusals and errors', () => {
 
   it('refuses what only a cluster has, and bad inputs the builders reject', async () => {
     await expect(backend.prepare('default', custom(LOSS, { image: 'pytorch/pytorch' }))).rejects.toMatchObject({ code: 'not_supported_locally' });
-    await expect(backend.prepare('default', { ...custom(LOSS), initializer: { model: { uri: 'hf://org/m' } } })).rejects.toMatchObject({ code: 'not_supported_locally' });
+    await expect(backend.prepare('default', { ...custom(LOSS), initializer: { model: { uri: 'hf://org/m' } } })).rejects.toMatchObject({
+      code: 'not_supported_locally',
+    });
     await expect(backend.prepare('default', custom('def other():\n    pass\n'))).rejects.toMatchObject({ code: 'invalid_function' });
     await expect(backend.prepare('default', custom(LOSS, {}, { runtime: 'nope' }))).rejects.toMatchObject({ code: 'runtime_not_found' });
     await expect(backend.prepare('../etc', custom(LOSS))).rejects.toMatchObject({ code: 'invalid_namespace' });
@@ -207,7 +228,8 @@ describe('listing', () => {
   it('pages newest first with an opaque continue token and filters by label selector', async () => {
     const backend = newBackend();
     const names = ['job-a', 'job-b', 'job-c', 'job-d', 'job-e'];
-    for (const [i, name] of names.entries()) await launch(backend, custom(LOSS, { funcArgs: { steps: 1 } }, { name, labels: { team: i % 2 ? 'cv' : 'nlp', idx: String(i) } }));
+    for (const [i, name] of names.entries())
+      await launch(backend, custom(LOSS, { funcArgs: { steps: 1 } }, { name, labels: { team: i % 2 ? 'cv' : 'nlp', idx: String(i) } }));
     const first = await backend.listJobs('default', { limit: 2 });
     expect(first.jobs.map((j) => j.name)).toEqual(['job-e', 'job-d']);
     expect(first.continue).toBeTruthy();
@@ -236,7 +258,10 @@ describe('this machine', () => {
     ]);
     if (!torchInstalled) expect(listing.notes.join('\n')).toContain('torch is not importable');
     expect((await backend.getRuntime('default', 'python')).trainer.trainerType).toBe('CustomTrainer');
-    expect(await backend.getRuntimeObject('default', 'torch-distributed')).toMatchObject({ kind: 'ClusterTrainingRuntime', metadata: { name: 'torch-distributed' } });
+    expect(await backend.getRuntimeObject('default', 'torch-distributed')).toMatchObject({
+      kind: 'ClusterTrainingRuntime',
+      metadata: { name: 'torch-distributed' },
+    });
     await expect(backend.getRuntime('default', 'mpi-distributed')).rejects.toMatchObject({ code: 'runtime_not_found' });
   });
 

@@ -12,12 +12,21 @@ const python = { executable: '/usr/bin/python3', version: '3.11.7', torch: false
 const host: LaunchHost = { python, engine: { name: 'docker', cli: '/usr/bin/docker' }, home: '/home/u', serverEnv: { PATH: '/usr/bin:/bin' } };
 const dir = '/store/jobs/default/j1';
 const paths = Object.fromEntries(
-  ['spec', 'status', 'events', 'config', 'work', 'tmp', 'venv', 'envFile', 'run', 'log', 'index', 'exit', 'processFile', 'pipLog', 'wrapperLog'].map((k) => [k, path.join(dir, k)]),
+  ['spec', 'status', 'events', 'config', 'work', 'tmp', 'venv', 'envFile', 'run', 'log', 'index', 'exit', 'processFile', 'pipLog', 'wrapperLog'].map((k) => [
+    k,
+    path.join(dir, k),
+  ]),
 ) as unknown as JobPaths;
 
 function prepared(request: TrainRequest): PreparedJob {
   const runtime = localRuntime(request.runtime ?? 'torch-distributed', python);
-  return { name: 'j1', namespace: 'default', runtime, request, object: buildTrainJob({ name: 'j1', namespace: 'default', runtime, trainer: trainerSpec(request, runtime) }) };
+  return {
+    name: 'j1',
+    namespace: 'default',
+    runtime,
+    request,
+    object: buildTrainJob({ name: 'j1', namespace: 'default', runtime, trainer: trainerSpec(request, runtime) }),
+  };
 }
 
 describe('container command line', () => {
@@ -33,7 +42,14 @@ describe('container command line', () => {
 
 describe('pip command line', () => {
   it('ends pip options before the packages', () => {
-    const job = prepared({ trainer: { kind: 'custom', funcSource: 'def train():\n    pass\n', funcName: 'train', packages: ['numpy>=1.26', 'mylib @ https://example.com/mylib-1.0-py3-none-any.whl'] } });
+    const job = prepared({
+      trainer: {
+        kind: 'custom',
+        funcSource: 'def train():\n    pass\n',
+        funcName: 'train',
+        packages: ['numpy>=1.26', 'mylib @ https://example.com/mylib-1.0-py3-none-any.whl'],
+      },
+    });
     const install = planLaunch(job, { ...paths, dir }, host).config.steps.find((s) => s.stage === 'install')!;
     expect(install.argv.slice(-3)).toEqual(['--', 'numpy>=1.26', 'mylib @ https://example.com/mylib-1.0-py3-none-any.whl']);
   });

@@ -30,7 +30,11 @@ export function newBackend(opts: Partial<LocalBackendOptions> = {}): LocalBacken
 }
 
 /** A custom-training request for the function `train` in `source`. */
-export function custom(source: string, extra: Partial<Extract<TrainRequest['trainer'], { kind: 'custom' }>> = {}, request: Partial<TrainRequest> = {}): TrainRequest {
+export function custom(
+  source: string,
+  extra: Partial<Extract<TrainRequest['trainer'], { kind: 'custom' }>> = {},
+  request: Partial<TrainRequest> = {},
+): TrainRequest {
   return { ...request, trainer: { kind: 'custom', funcSource: source, funcName: 'train', ...extra } };
 }
 

@@ -7,7 +7,6 @@ import { cleanupAll, custom, launch, newBackend, sleep, tempDir, waitForLine, TI
 
 afterAll(cleanupAll);
 
-
 describe('suspend and resume', () => {
   it('pauses the job (its log stops growing), resumes it, and it completes', async () => {
     const storeDir = tempDir();
@@ -20,7 +19,9 @@ describe('suspend and resume', () => {
     const suspended = await backend.setSuspended('default', name, true, { dryRun: false });
     expect(suspended.status).toBe('Suspended');
     expect(suspended.steps[0]!.status).toBe('Suspended');
-    expect(suspended.conditions).toContainEqual(expect.objectContaining({ type: 'Suspended', status: 'True', reason: 'Suspended', message: 'TrainJob is suspended' }));
+    expect(suspended.conditions).toContainEqual(
+      expect.objectContaining({ type: 'Suspended', status: 'True', reason: 'Suspended', message: 'TrainJob is suspended' }),
+    );
     const before = (await stat(log)).size;
     await sleep(1000);
     expect((await stat(log)).size).toBe(before);

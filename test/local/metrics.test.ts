@@ -55,14 +55,24 @@ it('summarizes a known series from a real job, and shows the latest metrics in g
   expect(out.lines).toEqual({ read: 1021, with_metrics: 1010 });
   const byName = Object.fromEntries(out.metrics.map((m: { name: string }) => [m.name, m]));
   expect(Object.keys(byName)).toEqual(['loss', 'lr', 'eval_loss', 'epoch']);
-  expect(byName.loss).toMatchObject({ points: 1000, x: 'step', first: { x: 1, value: 1.999 }, last: { x: 1000, value: 1 }, min: { x: 1000, value: 1 }, max: { x: 300, value: 5 } });
+  expect(byName.loss).toMatchObject({
+    points: 1000,
+    x: 'step',
+    first: { x: 1, value: 1.999 },
+    last: { x: 1000, value: 1 },
+    min: { x: 1000, value: 1 },
+    max: { x: 300, value: 5 },
+  });
   expect(byName.loss.trend).toMatchObject({ window: 20, direction: 'down' });
   expect(byName.loss.series.length).toBeLessThanOrEqual(10);
   expect(byName.loss.series.at(-1)[0]).toBe(1000);
   expect(byName.lr).toMatchObject({ points: 1000, min: { value: 0.0001 }, max: { value: 0.0001 }, trend: { direction: 'flat' } });
   // The HF dicts carry no step: they belong to the step printed before them.
   expect(byName.eval_loss).toMatchObject({ points: 10, x: 'step', first: { x: 100, value: 2.9 }, last: { x: 1000, value: 2 } });
-  expect(byName.lr.series).toEqual([[1, 0.0001], [1000, 0.0001]]);
+  expect(byName.lr.series).toEqual([
+    [1, 0.0001],
+    [1000, 0.0001],
+  ]);
   expect(text).toContain('node-0: 1,021 lines, 1,010 with metrics');
   expect(text).toMatch(/^loss \(1000 pts, x=step\): first 1\.999@1 last 1@1000 min 1@1000 max 5@300; last 20: down -1\.9%$/m);
   expect(text).toMatch(/^  step \d+\.\.1000: 1\.9\d* /m);
@@ -82,7 +92,11 @@ it('a job waiting for a slot says where it stands in the local queue; a failed o
   const waiting = await launch(backend, custom('def train():\n    pass\n'));
   const res = await call('get_training_job', { name: waiting });
   expect(res.out.blockers).toEqual([
-    { reason: 'queued', message: 'waiting in the local queue: position 1 of 1; 1 of 1 job(s) running', hint: 'it starts when a running job ends; suspend or delete one to make room sooner' },
+    {
+      reason: 'queued',
+      message: 'waiting in the local queue: position 1 of 1; 1 of 1 job(s) running',
+      hint: 'it starts when a running job ends; suspend or delete one to make room sooner',
+    },
   ]);
   await call('delete_training_job', { name: long, confirmed: true });
   await call('delete_training_job', { name: waiting, confirmed: true });

@@ -39,7 +39,10 @@ describe('packages', () => {
   const backend = newBackend();
 
   it('an unreachable index fails the job with a clear reason and the tail of pip output', async () => {
-    const name = await launch(backend, custom('def train():\n    print("never")\n', { packages: ['kfmcp-no-such-package==1.0'], pipIndexUrls: [UNREACHABLE_INDEX] }));
+    const name = await launch(
+      backend,
+      custom('def train():\n    print("never")\n', { packages: ['kfmcp-no-such-package==1.0'], pipIndexUrls: [UNREACHABLE_INDEX] }),
+    );
     const res = await backend.waitFor('default', name, { statuses: ['Complete'], timeoutSeconds: 60 });
     expect(res.job.status).toBe('Failed');
     const failed = res.job.conditions.at(-1)!;

@@ -14,7 +14,6 @@ import { alive, cleanupAll, custom, launch, newBackend, sleep, tempDir, TICKER, 
 
 const servers: ChildProcess[] = [];
 
-
 afterAll(async () => {
   for (const s of servers) s.kill('SIGKILL');
   await cleanupAll();
@@ -22,9 +21,13 @@ afterAll(async () => {
 
 /** Starts a server process that submits `requests`; resolves when the first job runs. */
 async function startServer(storeDir: string, requests: TrainRequest[], maxConcurrent = 2): Promise<{ server: ChildProcess; names: string[]; pid: number }> {
-  const server = spawn(process.execPath, [path.join(import.meta.dirname, 'fixtures/server.mjs'), LOCAL_BACKEND_MODULE, storeDir, String(maxConcurrent), JSON.stringify(requests)], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const server = spawn(
+    process.execPath,
+    [path.join(import.meta.dirname, 'fixtures/server.mjs'), LOCAL_BACKEND_MODULE, storeDir, String(maxConcurrent), JSON.stringify(requests)],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   servers.push(server);
   const line = await new Promise<string>((resolve, reject) => {
     createInterface({ input: server.stdout! }).once('line', resolve);
@@ -44,7 +47,6 @@ async function killServer(server: ChildProcess): Promise<void> {
   server.kill('SIGKILL');
   await exited;
 }
-
 
 describe('server killed with SIGKILL', () => {
   it('the running job survives, is re-attached by the next server and completes with its full log', async () => {
@@ -74,7 +76,11 @@ describe('server killed with SIGKILL', () => {
     const backend = newBackend({ storeDir });
     const job = await backend.getJob('default', names[0]!);
     expect(job.status).toBe('Failed');
-    expect(job.conditions.at(-1)).toMatchObject({ type: 'Failed', reason: 'ProcessLost', message: expect.stringContaining('died while the kubeflow-mcp server was down') });
+    expect(job.conditions.at(-1)).toMatchObject({
+      type: 'Failed',
+      reason: 'ProcessLost',
+      message: expect.stringContaining('died while the kubeflow-mcp server was down'),
+    });
     expect((await backend.logs('default', names[0]!, { step: 'node-0', tail: 5 })).lines[0]).toMatch(/^tick \d+$/);
   });
 
@@ -113,7 +119,17 @@ describe('server killed with SIGKILL', () => {
     const pid = stranger.pid!;
     const statusFile = path.join(storeDir, 'jobs', 'default', name, 'status.json');
     const record = JSON.parse(await readFile(statusFile, 'utf8')) as Record<string, unknown>;
-    await writeFile(statusFile, JSON.stringify({ ...record, phase: 'Running', finishedAt: undefined, exit: undefined, conditions: [], process: { pid, startToken: '1', startedAt: new Date().toISOString() } }));
+    await writeFile(
+      statusFile,
+      JSON.stringify({
+        ...record,
+        phase: 'Running',
+        finishedAt: undefined,
+        exit: undefined,
+        conditions: [],
+        process: { pid, startToken: '1', startedAt: new Date().toISOString() },
+      }),
+    );
     await rm(path.join(storeDir, 'jobs', 'default', name, 'run', 'exit.json'));
 
     const second = newBackend({ storeDir });

@@ -14,7 +14,6 @@ import { cleanupAll, custom, newBackend, sleep, tempDir, TICKER, LOCAL_BACKEND_M
 
 const peers: ChildProcess[] = [];
 
-
 afterAll(async () => {
   for (const p of peers) p.kill('SIGKILL');
   await cleanupAll();
@@ -44,10 +43,12 @@ async function startPeer(storeDir: string, maxConcurrent: number): Promise<Peer>
   let next = 0;
   return {
     process: child,
-    call: <T,>(op: string, args: Record<string, unknown> = {}) =>
+    call: <T>(op: string, args: Record<string, unknown> = {}) =>
       new Promise<T>((resolve, reject) => {
         const id = ++next;
-        pending.set(id, (reply) => (reply.error ? reject(Object.assign(new Error(String((reply.error as { message: string }).message)), reply.error)) : resolve(reply as T)));
+        pending.set(id, (reply) =>
+          reply.error ? reject(Object.assign(new Error(String((reply.error as { message: string }).message)), reply.error)) : resolve(reply as T),
+        );
         child.stdin!.write(`${JSON.stringify({ id, op, ...args })}\n`);
       }),
     kill: async () => {
@@ -81,7 +82,9 @@ it('three servers on one store hold a running limit of 2 together and agree on s
   const storeDir = tempDir();
   const servers = await Promise.all([0, 1, 2].map(() => startPeer(storeDir, 2)));
   // Nine jobs, submitted to all three at once.
-  const names = await Promise.all(servers.flatMap((s, i) => [0, 1, 2].map((j) => submit(s, custom(TIMED, { funcArgs: { index: i * 3 + j } }, { name: `shared-${i}-${j}` })))));
+  const names = await Promise.all(
+    servers.flatMap((s, i) => [0, 1, 2].map((j) => submit(s, custom(TIMED, { funcArgs: { index: i * 3 + j } }, { name: `shared-${i}-${j}` })))),
+  );
 
   // While they run, every server sees the same status for every job.
   let compared = 0;

@@ -34,8 +34,9 @@ describe('the local backend with several users', () => {
       expect(await app.describe()).toMatch(/The local backend was not started.*--local-multi-user/s);
       await app.close();
     } finally {
-      for (const [k, v] of Object.entries(saved)) if (v === undefined) delete process.env[k];
-      else process.env[k] = v;
+      for (const [k, v] of Object.entries(saved))
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
     }
   });
 

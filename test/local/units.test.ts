@@ -92,7 +92,13 @@ describe('queue', () => {
   it('is FIFO by seq, bounded by slots, skips held jobs, drops stale slots', async () => {
     const q = new StoreQueue(tempDir(), new FileLocks(), { maxConcurrent: 2, defaultMaxConcurrent: 1, maxQueued: 10 });
     await q.init();
-    for (const [key, seq] of [['ns/c', 3], ['ns/a', 1], ['ns/b', 2], ['ns/d', 4]] as const) await q.enqueue(key, seq);
+    for (const [key, seq] of [
+      ['ns/c', 3],
+      ['ns/a', 1],
+      ['ns/b', 2],
+      ['ns/d', 4],
+    ] as const)
+      await q.enqueue(key, seq);
     const holding = new Set<string>();
     const held = new Set(['ns/b']);
     const claim = async () => {

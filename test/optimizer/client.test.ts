@@ -56,7 +56,14 @@ describe('a whole experiment', () => {
     expect(kube.store.get('kubeflow.org', 'experiments', NS, 'hpo-run')).toBeUndefined();
 
     const created = await client.create(NS, experiment);
-    expect(created.summary).toMatchObject({ name: 'hpo-run', namespace: NS, status: 'Created', algorithm: { name: 'random', settings: { random_state: '3' } }, maxTrials: 4, parallelTrials: 2 });
+    expect(created.summary).toMatchObject({
+      name: 'hpo-run',
+      namespace: NS,
+      status: 'Created',
+      algorithm: { name: 'random', settings: { random_state: '3' } },
+      maxTrials: 4,
+      parallelTrials: 2,
+    });
 
     const seen: ExperimentSummary[] = [];
     const done = await client.waitFor(NS, 'hpo-run', { statuses: ['Complete'], timeoutSeconds: 30, onChange: (s) => seen.push(s) });
@@ -121,7 +128,9 @@ describe('a whole experiment', () => {
 
 describe('failures', () => {
   it("the SDK's grid quirk on a cluster: accepted, then Failed with the suggestion's reason", async () => {
-    const { experiment } = buildExperiment(input('sdk-grid', { algorithm: { name: 'grid' }, searchSpace: { lr: search.uniform(0.01, 0.1, { step: 0.05 }) }, trials: { max: 2 } }));
+    const { experiment } = buildExperiment(
+      input('sdk-grid', { algorithm: { name: 'grid' }, searchSpace: { lr: search.uniform(0.01, 0.1, { step: 0.05 }) }, trials: { max: 2 } }),
+    );
     // What SDK 0.5.0 sends for Search.uniform with GridSearch(): no step, default 10 trials.
     delete experiment.spec.parameters![0]!.feasibleSpace.step;
     experiment.spec.maxTrialCount = 10;
@@ -135,7 +144,13 @@ describe('failures', () => {
   });
 
   it('our grid fix runs all combinations and ends when they are done', async () => {
-    const { experiment, notes } = buildExperiment(input('fixed-grid', { algorithm: { name: 'grid' }, searchSpace: { lr: search.uniform(0.01, 0.03, { points: 3 }), optimizer: search.categorical(['adam', 'sgd']) }, trials: { max: 10, parallel: 3 } }));
+    const { experiment, notes } = buildExperiment(
+      input('fixed-grid', {
+        algorithm: { name: 'grid' },
+        searchSpace: { lr: search.uniform(0.01, 0.03, { points: 3 }), optimizer: search.categorical(['adam', 'sgd']) },
+        trials: { max: 10, parallel: 3 },
+      }),
+    );
     expect(notes[0]).toMatch(/6 combinations/);
     await client.create(NS, experiment);
     const done = await client.waitFor(NS, 'fixed-grid', { statuses: ['Complete'], timeoutSeconds: 30 });
@@ -151,7 +166,12 @@ describe('failures', () => {
     await client.create(NS, experiment);
     const done = await client.waitFor(NS, 'fails', { statuses: ['Complete'], timeoutSeconds: 30 });
     expect(done.reached).toBe(false);
-    expect(done.experiment).toMatchObject({ status: 'Failed', reason: 'ExperimentFailed', message: 'Experiment has failed because max failed count has reached', trialCounts: { failed: 1 } });
+    expect(done.experiment).toMatchObject({
+      status: 'Failed',
+      reason: 'ExperimentFailed',
+      message: 'Experiment has failed because max failed count has reached',
+      trialCounts: { failed: 1 },
+    });
     expect(done.experiment!.trials[0]).toMatchObject({ status: 'Failed', reason: 'TrialFailed. Job reason: FailedJobs', metrics: [] });
     const logs = await client.logs(NS, 'fails', { tail: 3 });
     expect(logs.lines.at(-2)).toMatch(/RuntimeError: simulated training failure$/);
@@ -176,7 +196,9 @@ describe('failures', () => {
       expect(r.experiment?.status).toBe('Created');
       const ac = new AbortController();
       setTimeout(() => ac.abort(), 100);
-      await expect(client.waitFor(NS, 'paused', { statuses: ['Complete'], timeoutSeconds: 30, signal: ac.signal })).rejects.toMatchObject({ reason: 'Aborted' });
+      await expect(client.waitFor(NS, 'paused', { statuses: ['Complete'], timeoutSeconds: 30, signal: ac.signal })).rejects.toMatchObject({
+        reason: 'Aborted',
+      });
       // Deleting the experiment ends a wait too.
       const waiting = client.waitFor(NS, 'paused', { statuses: ['Complete'], timeoutSeconds: 30 });
       setTimeout(() => void client.delete(NS, 'paused'), 100);
@@ -190,7 +212,10 @@ describe('failures', () => {
     const { experiment } = buildExperiment(input('no-label'));
     const err = await client.create('team-a', experiment).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(OptimizerError);
-    expect(err).toMatchObject({ code: 'namespace_not_enabled', hint: expect.stringContaining('kubectl label namespace team-a katib.kubeflow.org/metrics-collector-injection=enabled') });
+    expect(err).toMatchObject({
+      code: 'namespace_not_enabled',
+      hint: expect.stringContaining('kubectl label namespace team-a katib.kubeflow.org/metrics-collector-injection=enabled'),
+    });
   });
 
   it('a trial without the sidecar is read from the node container, saying so', async () => {

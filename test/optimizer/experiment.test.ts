@@ -15,7 +15,13 @@ const fixtures = loadRuntimeFixtures();
 const runtime = (name: string): Runtime => runtimeFromObject(fixtures.get(name)!.obj);
 const torch = runtime('torch-distributed');
 
-const custom = (funcArgs?: Record<string, unknown>) => ({ kind: 'custom' as const, funcSource: TRAIN_PY, funcName: 'train', fileName: 'my.py', ...(funcArgs ? { funcArgs } : {}) });
+const custom = (funcArgs?: Record<string, unknown>) => ({
+  kind: 'custom' as const,
+  funcSource: TRAIN_PY,
+  funcName: 'train',
+  fileName: 'my.py',
+  ...(funcArgs ? { funcArgs } : {}),
+});
 
 /** Every built Experiment must match Katib's swagger, and its trial TrainJob the Trainer CRD. */
 function checked(input: BuildExperimentInput) {
@@ -27,7 +33,6 @@ function checked(input: BuildExperimentInput) {
   expect(validateAgainstCrd(TRAINJOB_CRD, { ...rendered, metadata: { name: `${input.name}-abcdefgh` } })).toEqual([]);
   return build;
 }
-
 
 const thrown = (fn: () => unknown) => thrownAs(fn, OptimizerError);
 
@@ -59,7 +64,11 @@ describe('SDK 0.5.0 bodies', () => {
 
   it('code bash would alter gets the guarded heredoc; the placeholders stay for Katib', () => {
     const src = 'def train(lr):\n    print(f"${lr}")\n';
-    const { experiment } = checked({ name: 'esc', trialTemplate: { trainer: { kind: 'custom', funcSource: src, funcName: 'train' }, runtime: torch }, searchSpace: { lr: search.uniform(0.01, 0.1) } });
+    const { experiment } = checked({
+      name: 'esc',
+      trialTemplate: { trainer: { kind: 'custom', funcSource: src, funcName: 'train' }, runtime: torch },
+      searchSpace: { lr: search.uniform(0.01, 0.1) },
+    });
     const script = (experiment.spec.trialTemplate!.trialSpec!.spec as TrainJob['spec']).trainer!.command![2]!;
     expect(script).toContain(`<< '~~~~~~~~'\ndef train(lr):\n    print(f"\${lr}")\n`);
     expect(script).toContain(`train(**{'lr': '\${trialParameters.lr}'})`);
@@ -70,7 +79,11 @@ describe('parameters', () => {
   it('int, discrete, stepped uniform and points', () => {
     expect(parameterSpec('layers', search.int(1, 8, 2))).toEqual({ name: 'layers', parameterType: 'int', feasibleSpace: { min: '1', max: '8', step: '2' } });
     expect(parameterSpec('layers', search.int(1, 8))).toEqual({ name: 'layers', parameterType: 'int', feasibleSpace: { min: '1', max: '8' } });
-    expect(parameterSpec('wd', search.discrete([0, 0.001, 0.01]))).toEqual({ name: 'wd', parameterType: 'discrete', feasibleSpace: { list: ['0', '0.001', '0.01'] } });
+    expect(parameterSpec('wd', search.discrete([0, 0.001, 0.01]))).toEqual({
+      name: 'wd',
+      parameterType: 'discrete',
+      feasibleSpace: { list: ['0', '0.001', '0.01'] },
+    });
     expect(parameterSpec('lr', search.uniform(0.01, 0.05, { step: 0.01 }))).toEqual({
       name: 'lr',
       parameterType: 'double',
@@ -132,7 +145,11 @@ describe('grid quirk fix', () => {
 });
 
 describe('algorithms', () => {
-  const input = (algorithm: BuildExperimentInput['algorithm'], searchSpace: BuildExperimentInput['searchSpace'] = { lr: search.logUniform(1e-4, 1e-1), wd: search.uniform(0.001, 0.1) }, trials?: BuildExperimentInput['trials']): BuildExperimentInput => ({
+  const input = (
+    algorithm: BuildExperimentInput['algorithm'],
+    searchSpace: BuildExperimentInput['searchSpace'] = { lr: search.logUniform(1e-4, 1e-1), wd: search.uniform(0.001, 0.1) },
+    trials?: BuildExperimentInput['trials'],
+  ): BuildExperimentInput => ({
     name: 'algo',
     trialTemplate: { trainer: custom(), runtime: torch },
     searchSpace,
@@ -172,18 +189,27 @@ describe('algorithms', () => {
   });
 
   it('parameter compatibility: cmaes needs two numeric parameters, bayesianoptimization positive doubles', () => {
-    expect(thrown(() => buildExperiment(input({ name: 'cmaes' }, { lr: search.uniform(0, 1), opt: search.categorical(['a', 'b']) }))).code).toBe('incompatible_algorithm');
+    expect(thrown(() => buildExperiment(input({ name: 'cmaes' }, { lr: search.uniform(0, 1), opt: search.categorical(['a', 'b']) }))).code).toBe(
+      'incompatible_algorithm',
+    );
     expect(checked(input({ name: 'cmaes', settings: { restart_strategy: 'ipop' } }, { lr: search.uniform(0, 1), n: search.int(1, 4) })).notes).toEqual([]);
     expect(thrown(() => buildExperiment(input({ name: 'bayesianoptimization' }, { lr: search.uniform(0, 1) }))).field).toBe('searchSpace.lr.min');
   });
 
   it('hyperband needs r_l and resource_name naming a parameter, and enough parallel trials', () => {
     expect(thrown(() => buildExperiment(input({ name: 'hyperband', settings: { r_l: 9 } }))).field).toBe('algorithm.settings.resource_name');
-    expect(thrown(() => buildExperiment(input({ name: 'hyperband', settings: { r_l: 9, resource_name: 'epochs' } }))).field).toBe('algorithm.settings.resource_name');
+    expect(thrown(() => buildExperiment(input({ name: 'hyperband', settings: { r_l: 9, resource_name: 'epochs' } }))).field).toBe(
+      'algorithm.settings.resource_name',
+    );
     const space = { lr: search.uniform(0.01, 0.1), epochs: search.int(1, 9) };
-    const e = thrown(() => buildExperiment(input({ name: 'hyperband', settings: { r_l: 9, resource_name: 'epochs', eta: 3 } }, space, { max: 20, parallel: 3 })));
+    const e = thrown(() =>
+      buildExperiment(input({ name: 'hyperband', settings: { r_l: 9, resource_name: 'epochs', eta: 3 } }, space, { max: 20, parallel: 3 })),
+    );
     expect(e.message).toMatch(/needs at least 9 parallel trials/);
-    expect(checked(input({ name: 'hyperband', settings: { r_l: 9, resource_name: 'epochs', eta: 3 } }, space, { max: 20, parallel: 9 })).experiment.spec.parallelTrialCount).toBe(9);
+    expect(
+      checked(input({ name: 'hyperband', settings: { r_l: 9, resource_name: 'epochs', eta: 3 } }, space, { max: 20, parallel: 9 })).experiment.spec
+        .parallelTrialCount,
+    ).toBe(9);
   });
 });
 
@@ -235,7 +261,11 @@ describe('objective, counts, names, trainers', () => {
   });
 
   it('with initializers and namespace', () => {
-    const { experiment } = checked({ ...base, namespace: 'team-a', trialTemplate: { trainer: custom(), runtime: torch, initializer: { dataset: { storageUri: 'hf://org/data' } } } });
+    const { experiment } = checked({
+      ...base,
+      namespace: 'team-a',
+      trialTemplate: { trainer: custom(), runtime: torch, initializer: { dataset: { storageUri: 'hf://org/data' } } },
+    });
     expect(experiment.metadata).toEqual({ name: 'obj', namespace: 'team-a' });
     expect((experiment.spec.trialTemplate!.trialSpec!.spec as TrainJob['spec']).initializer).toEqual({ dataset: { storageUri: 'hf://org/data', env: [] } });
   });
@@ -247,6 +277,10 @@ describe('swagger helper', () => {
     bad.spec.maxTrialCounts = 3;
     bad.spec.parallelTrialCount = '2';
     bad.spec.parameters[0].feasibleSpace.min = 1e-5;
-    expect(validateExperiment(bad)).toEqual(['spec.maxTrialCounts unknown field "maxTrialCounts"', 'spec.parallelTrialCount must be integer', 'spec.parameters[0].feasibleSpace.min must be string']);
+    expect(validateExperiment(bad)).toEqual([
+      'spec.maxTrialCounts unknown field "maxTrialCounts"',
+      'spec.parallelTrialCount must be integer',
+      'spec.parameters[0].feasibleSpace.min must be string',
+    ]);
   });
 });

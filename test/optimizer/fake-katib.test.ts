@@ -62,7 +62,7 @@ describe('admission', () => {
     expect(res.body.reason).toBe('BadRequest');
     expect(res.body.message).toMatch(/^admission webhook "validator.experiment.katib.kubeflow.org" denied the request: \[/);
     expect(res.body.message).toContain('spec.maxTrialCount: Invalid value: 0: must be greater than 0');
-    expect(res.body.message).toContain("unable to get Suggestion config data for algorithm annealing");
+    expect(res.body.message).toContain('unable to get Suggestion config data for algorithm annealing');
     expect(res.body.message).toContain('parameter reference momentum does not exist in spec.parameters');
 
     const noObjective = body('noobj');
@@ -126,10 +126,16 @@ describe('lifecycle', () => {
       return e.status?.conditions?.some((c: any) => c.type === 'Succeeded' && c.status === 'True') ? e : undefined;
     }, 10_000);
     expect(done.status.conditions.map((c: any) => `${c.type}=${c.status}`)).toEqual(['Created=True', 'Running=False', 'Succeeded=True']);
-    expect(done.status).toMatchObject({ trials: 2, trialsSucceeded: 2, succeededTrialList: expect.any(Array), currentOptimalTrial: { bestTrialName: expect.stringMatching(/^life-/) } });
+    expect(done.status).toMatchObject({
+      trials: 2,
+      trialsSucceeded: 2,
+      succeededTrialList: expect.any(Array),
+      currentOptimalTrial: { bestTrialName: expect.stringMatching(/^life-/) },
+    });
     expect(done.status.trialsRunning).toBeUndefined();
 
-    const trials = (await call(kube, 'GET', `/apis/kubeflow.org/v1beta1/namespaces/${NS}/trials?labelSelector=katib.kubeflow.org%2Fexperiment%3Dlife`)).body.items;
+    const trials = (await call(kube, 'GET', `/apis/kubeflow.org/v1beta1/namespaces/${NS}/trials?labelSelector=katib.kubeflow.org%2Fexperiment%3Dlife`)).body
+      .items;
     expect(trials).toHaveLength(2);
     for (const t of trials) {
       expect(t.metadata.ownerReferences[0]).toMatchObject({ kind: 'Experiment', name: 'life', uid: done.metadata.uid, controller: true });
@@ -143,7 +149,11 @@ describe('lifecycle', () => {
     expect(suggestion.status.conditions.map((c: any) => c.type)).toEqual(['Created', 'Running']);
 
     expect((await call(kube, 'DELETE', EXP('life'))).status).toBe(200);
-    await waitFor(() => kube.store.list('kubeflow.org', 'trials', NS).every((t) => !t.metadata.name.startsWith('life-')) && !kube.store.list('trainer.kubeflow.org', 'trainjobs', NS).some((t) => t.metadata.name.startsWith('life-')));
+    await waitFor(
+      () =>
+        kube.store.list('kubeflow.org', 'trials', NS).every((t) => !t.metadata.name.startsWith('life-')) &&
+        !kube.store.list('trainer.kubeflow.org', 'trainjobs', NS).some((t) => t.metadata.name.startsWith('life-')),
+    );
     expect(kube.store.list('', 'pods', NS).some((p) => p.metadata.name.startsWith('life-'))).toBe(false);
   });
 });

@@ -27,7 +27,12 @@ beforeAll(async () => {
     const status = STATES[i % 4]!;
     const name = seedName(i);
     const created = new Date(start + i * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
-    const conditions = status === 'Complete' ? [{ type: 'Succeeded', status: 'True', reason: 'ExperimentMaxTrialsReached' }] : status === 'Failed' ? [{ type: 'Failed', status: 'True', reason: 'ExperimentFailed' }] : [];
+    const conditions =
+      status === 'Complete'
+        ? [{ type: 'Succeeded', status: 'True', reason: 'ExperimentMaxTrialsReached' }]
+        : status === 'Failed'
+          ? [{ type: 'Failed', status: 'True', reason: 'ExperimentFailed' }]
+          : [];
     kube.store.create({
       apiVersion: 'kubeflow.org/v1beta1',
       kind: 'Experiment',
@@ -45,7 +50,8 @@ afterAll(async () => {
   await kube?.close();
 });
 
-const newest = (xs: typeof seeded) => [...xs].sort((a, b) => (a.created === b.created ? a.name.localeCompare(b.name) : a.created < b.created ? 1 : -1)).map((x) => x.name);
+const newest = (xs: typeof seeded) =>
+  [...xs].sort((a, b) => (a.created === b.created ? a.name.localeCompare(b.name) : a.created < b.created ? 1 : -1)).map((x) => x.name);
 
 describe('OptimizerClient.list', () => {
   it('is newest first over every experiment, with counts', async () => {

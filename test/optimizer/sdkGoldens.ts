@@ -8,8 +8,7 @@
 
 export const TRAIN_PY = 'def train(lr, batch_size, epochs):\n    print(f"loss={lr}")\n';
 
-const script = (call: string): string =>
-  `\nread -r -d '' SCRIPT << EOM\n\n${TRAIN_PY}\n${call}\n\nEOM\nprintf "%s" "$SCRIPT" > "my.py"\ntorchrun "my.py"`;
+const script = (call: string): string => `\nread -r -d '' SCRIPT << EOM\n\n${TRAIN_PY}\n${call}\n\nEOM\nprintf "%s" "$SCRIPT" > "my.py"\ntorchrun "my.py"`;
 
 /**
  * optimize(

@@ -24,7 +24,6 @@ const work = mkdtempSync(path.join(tmpdir(), 'kubeflow-mcp-trials-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 const MARK = path.join(work, 'pwned');
 
-
 /** Katib's applyParameters: plain text replacement in the template's JSON, then decode. */
 function katibRender(input: BuildExperimentInput, values: Record<string, string>): TrainJob {
   const { experiment } = buildExperiment(input);
@@ -45,7 +44,11 @@ function runTrial(job: TrainJob): { file: string; stderr: string; status: number
   const file = /^torchrun "([^"]+)"$/.exec(last)![1]!;
   const dir = path.join(work, `trial-${runs++}`);
   mkdirSync(dir);
-  const r = spawnSync('bash', ['-c', [...lines, `cat "${file}"`].join('\n')], { cwd: dir, encoding: 'utf8', env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: work } });
+  const r = spawnSync('bash', ['-c', [...lines, `cat "${file}"`].join('\n')], {
+    cwd: dir,
+    encoding: 'utf8',
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: work },
+  });
   return { file: readFileSync(path.join(dir, file), 'utf8'), stderr: r.stderr, status: r.status };
 }
 
@@ -59,17 +62,31 @@ const base = (funcSource: string, values: Array<string | number | boolean>): Bui
 const thrown = (fn: () => unknown) => thrownAs(fn, OptimizerError);
 
 describe('categorical values Katib substitutes are refused unless inert', () => {
-  it.each([`$(touch ${MARK})`, '`id`', "it's", 'say "hi"', 'back\\slash', 'two words', 'line\nbreak', '${trialParameters.lr}', 'a;b', 'a|b', '~root', '*'])('refuses %j', (v) => {
-    const e = thrown(() => parameterSpec('opt', search.categorical(['adamw', v])));
-    expect(e.code).toBe('invalid_search_space');
-    expect(e.field).toBe('searchSpace.opt.values');
-    expect(e.message).toMatch(/Katib/);
-    expect(e.hint).toMatch(/letters, digits/);
-  });
+  it.each([`$(touch ${MARK})`, '`id`', "it's", 'say "hi"', 'back\\slash', 'two words', 'line\nbreak', '${trialParameters.lr}', 'a;b', 'a|b', '~root', '*'])(
+    'refuses %j',
+    (v) => {
+      const e = thrown(() => parameterSpec('opt', search.categorical(['adamw', v])));
+      expect(e.code).toBe('invalid_search_space');
+      expect(e.field).toBe('searchSpace.opt.values');
+      expect(e.message).toMatch(/Katib/);
+      expect(e.hint).toMatch(/letters, digits/);
+    },
+  );
 
   it('accepts ordinary values (names, paths, numbers, booleans) unchanged', () => {
     const values = ['adamw', 'google/flan-t5-small', 'cosine_with_restarts', 'bf16', 'a=b', 'x:y', '-1', 16, 1e-5, true];
-    expect(parameterSpec('opt', search.categorical(values)).feasibleSpace.list).toEqual(['adamw', 'google/flan-t5-small', 'cosine_with_restarts', 'bf16', 'a=b', 'x:y', '-1', '16', '1e-05', 'True']);
+    expect(parameterSpec('opt', search.categorical(values)).feasibleSpace.list).toEqual([
+      'adamw',
+      'google/flan-t5-small',
+      'cosine_with_restarts',
+      'bf16',
+      'a=b',
+      'x:y',
+      '-1',
+      '16',
+      '1e-05',
+      'True',
+    ]);
   });
 });
 

@@ -18,7 +18,14 @@ import { ROOT } from '../support/mcp.js';
 const SA = 'system:serviceaccount:kubeflow:kubeflow-mcp';
 const NS = 'team-a';
 const PACKAGE = readFileSync(path.join(ROOT, 'test/fixtures/kubeflow-api/pipelines/samples/pipeline_with_retry.yaml'), 'utf8');
-const kfpRule = (users: string[] | undefined, groups?: string[]) => ({ ...(users ? { users } : {}), ...(groups ? { groups } : {}), verbs: ['*'], apiGroups: ['pipelines.kubeflow.org'], resources: ['*'], namespaces: [NS] });
+const kfpRule = (users: string[] | undefined, groups?: string[]) => ({
+  ...(users ? { users } : {}),
+  ...(groups ? { groups } : {}),
+  verbs: ['*'],
+  apiGroups: ['pipelines.kubeflow.org'],
+  resources: ['*'],
+  namespaces: [NS],
+});
 const user = (name: string, groups: string[] = []): Identity => ({ user: name, groups, source: 'gateway', impersonate: true });
 
 let kube: FakeKube;
@@ -65,15 +72,22 @@ afterAll(async () => {
 const reviews = (from: number) => kube.requests.slice(from).filter((r) => r.path === '/apis/authorization.k8s.io/v1/subjectaccessreviews');
 
 describe('pipelines for a served caller', () => {
-  it('asks KFP\'s question as the caller, then calls KFP with the server token', async () => {
+  it("asks KFP's question as the caller, then calls KFP with the server token", async () => {
     const alice = await srv.connect(user('alice', ['ml']));
     const from = kube.requests.length;
     const r = await callTool(alice, 'list_pipelines');
     expect(r.isError).toBe(false);
     const [review] = reviews(from);
     expect(review?.user).toBe(SA);
-    expect(review?.body.spec).toEqual({ user: 'alice', resourceAttributes: { namespace: NS, verb: 'list', group: 'pipelines.kubeflow.org', version: 'v1beta1', resource: 'pipelines' } });
-    const audit = readFileSync(auditFile, 'utf8').trim().split('\n').map((l) => JSON.parse(l)).filter((l) => l.tool === 'list_pipelines');
+    expect(review?.body.spec).toEqual({
+      user: 'alice',
+      resourceAttributes: { namespace: NS, verb: 'list', group: 'pipelines.kubeflow.org', version: 'v1beta1', resource: 'pipelines' },
+    });
+    const audit = readFileSync(auditFile, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l))
+      .filter((l) => l.tool === 'list_pipelines');
     expect(audit.at(-1)).toMatchObject({ user: 'alice', acting_as: SA, result: 'ok' });
   });
 
@@ -83,7 +97,7 @@ describe('pipelines for a served caller', () => {
     const r = await callTool(bob, 'list_pipeline_runs');
     expect(r.isError).toBe(true);
     expect(r.data).toMatchObject({ error: { code: 'forbidden' } });
-    expect(r.text).toContain("bob may not list runs in namespace team-a");
+    expect(r.text).toContain('bob may not list runs in namespace team-a');
     expect(r.text).toContain('KFP ignores groups');
     expect(kfp.requests.length).toBe(seen);
     const up = await callTool(bob, 'upload_pipeline', { package: PACKAGE, confirmed: true });
@@ -120,12 +134,21 @@ describe('pipelines for a served caller', () => {
 
   it('a run of another namespace is not shown, even by id', async () => {
     const api = (method: string, p: string, body?: unknown) =>
-      fetch(`${kfp.url}/apis/v2beta1${p}`, { method, headers: { authorization: 'Bearer kfp-token', 'content-type': 'application/json' }, body: body ? JSON.stringify(body) : undefined }).then((r) => r.json() as Promise<Record<string, any>>);
+      fetch(`${kfp.url}/apis/v2beta1${p}`, {
+        method,
+        headers: { authorization: 'Bearer kfp-token', 'content-type': 'application/json' },
+        body: body ? JSON.stringify(body) : undefined,
+      }).then((r) => r.json() as Promise<Record<string, any>>);
     const exp = await api('POST', '/experiments', { display_name: 'other', namespace: 'team-b' });
     const pipelines = await api('GET', `/pipelines?namespace=${NS}`);
     const pid = pipelines.pipelines[0].pipeline_id;
     const versions = await api('GET', `/pipelines/${pid}/versions`);
-    const run = await api('POST', '/runs', { experiment_id: exp.experiment_id, display_name: 'theirs', pipeline_version_reference: { pipeline_id: pid, pipeline_version_id: versions.pipeline_versions[0].pipeline_version_id }, runtime_config: { parameters: {} } });
+    const run = await api('POST', '/runs', {
+      experiment_id: exp.experiment_id,
+      display_name: 'theirs',
+      pipeline_version_reference: { pipeline_id: pid, pipeline_version_id: versions.pipeline_versions[0].pipeline_version_id },
+      runtime_config: { parameters: {} },
+    });
     const alice = await srv.connect(user('alice'));
     const r = await callTool(alice, 'get_pipeline_run', { run_id: run.run_id });
     expect(r.data).toMatchObject({ error: { code: 'not_found' } });

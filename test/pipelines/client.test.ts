@@ -59,12 +59,17 @@ describe('PipelinesClient', () => {
     expect(kfp.invalidRequests()).toEqual([]);
   });
 
-  it('maps the server\'s refusals: an unknown parameter, a duplicate name, a wrong token', async () => {
+  it("maps the server's refusals: an unknown parameter, a duplicate name, a wrong token", async () => {
     const pipeline = await client.findPipeline(NS, 'test-pipeline');
     const version = await client.findVersion(NS, pipeline.pipeline_id!, 'v1');
     const exp = await client.findExperiment(NS, 'nightly');
     const err = await client
-      .createRun(NS, { experiment_id: exp!.experiment_id!, display_name: 'x', pipeline_version_reference: { pipeline_id: pipeline.pipeline_id!, pipeline_version_id: version.pipeline_version_id! }, runtime_config: { parameters: { c: 1 } } })
+      .createRun(NS, {
+        experiment_id: exp!.experiment_id!,
+        display_name: 'x',
+        pipeline_version_reference: { pipeline_id: pipeline.pipeline_id!, pipeline_version_id: version.pipeline_version_id! },
+        runtime_config: { parameters: { c: 1 } },
+      })
       .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(PipelinesError);
     expect(err).toMatchObject({ code: 'bad_request', status: 400 });
@@ -77,7 +82,12 @@ describe('PipelinesClient', () => {
   });
 
   it('the test server refuses unknown fields and query parameters, as the real one does', async () => {
-    const post = (p: string, body: unknown) => fetch(`${kfp.url}/apis/v2beta1${p}`, { method: 'POST', headers: { authorization: 'Bearer t0ken', 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const post = (p: string, body: unknown) =>
+      fetch(`${kfp.url}/apis/v2beta1${p}`, {
+        method: 'POST',
+        headers: { authorization: 'Bearer t0ken', 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
     expect((await post('/experiments', { display_name: 'x', namespace: NS, colour: 'red' })).status).toBe(400);
     expect((await post('/recurringruns', { display_name: 'x', trigger: { cron_schedule: { cron: '0 0 * * * *', every: 1 } } })).status).toBe(400);
     const get = await fetch(`${kfp.url}/apis/v2beta1/runs?namespace=${NS}&pageSize=5`, { headers: { authorization: 'Bearer t0ken' } });

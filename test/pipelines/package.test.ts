@@ -21,14 +21,24 @@ const RETRY = sample('pipeline_with_retry.yaml');
 
 describe('parsePackage', () => {
   it('reads the three upstream samples', () => {
-    expect(parsePackage(RETRY)).toMatchObject({ name: 'test-pipeline', tasks: 1, platformSpec: false, parameters: [{ name: 'a', type: 'NUMBER_DOUBLE', default: 1, optional: true }, { name: 'b' }] });
+    expect(parsePackage(RETRY)).toMatchObject({
+      name: 'test-pipeline',
+      tasks: 1,
+      platformSpec: false,
+      parameters: [{ name: 'a', type: 'NUMBER_DOUBLE', default: 1, optional: true }, { name: 'b' }],
+    });
     expect(parsePackage(sample('arguments_parameters.yaml')).parameters).toEqual([
       { name: 'param1', type: 'STRING', default: 'hello', optional: false },
       { name: 'param2', type: 'STRING', optional: false },
     ]);
     const k8s = parsePackage(sample('missing_kubernetes_optional_inputs.yaml'));
     expect(k8s.platformSpec).toBe(true);
-    expect(k8s.parameters.map((p) => [p.type, p.optional])).toEqual(expect.arrayContaining([['STRUCT', true], ['LIST', true]]));
+    expect(k8s.parameters.map((p) => [p.type, p.optional])).toEqual(
+      expect.arrayContaining([
+        ['STRUCT', true],
+        ['LIST', true],
+      ]),
+    );
   });
 
   const problem = (text: string) => thrown(() => parsePackage(text), PipelinesError).message;
@@ -37,8 +47,12 @@ describe('parsePackage', () => {
     expect(problem(RETRY.replace('schemaVersion: 2.1.0', 'schemaVersion: 2.0.0'))).toMatch(/line 82: schemaVersion: must be 2\.1\.0/);
     expect(problem(RETRY.replace('pipelineInfo:\n  name: test-pipeline\n', ''))).toContain('no pipeline spec is provided (pipelineInfo.name missing)');
     expect(problem(`${RETRY}\nextraField: 1\n`)).toMatch(/extraField: unknown field of a PipelineSpec/);
-    expect(problem(RETRY.replace('executorLabel: exec-add', 'executorLabel: exec-nope'))).toMatch(/line \d+: components\.comp-add\.executorLabel: names executor 'exec-nope'/);
-    expect(problem(RETRY.replace('parameterType: NUMBER_DOUBLE\n      b:\n        defaultValue', 'parameterType: FLOAT\n      b:\n        defaultValue'))).toMatch(/root\.inputDefinitions\.parameters\.a\.parameterType: must be one of/);
+    expect(problem(RETRY.replace('executorLabel: exec-add', 'executorLabel: exec-nope'))).toMatch(
+      /line \d+: components\.comp-add\.executorLabel: names executor 'exec-nope'/,
+    );
+    expect(
+      problem(RETRY.replace('parameterType: NUMBER_DOUBLE\n      b:\n        defaultValue', 'parameterType: FLOAT\n      b:\n        defaultValue')),
+    ).toMatch(/root\.inputDefinitions\.parameters\.a\.parameterType: must be one of/);
     expect(problem(`${RETRY}---\n${RETRY}`)).toContain('multiple pipeline specs provided');
     expect(problem('a: [1')).toContain('not valid YAML');
     expect(problem('a: 1\na: 2\n')).toContain('not valid YAML');

@@ -7,7 +7,8 @@ import { estimateOutput, estimateResourcesTool } from '../../src/tools/core/esti
 import { ToolError } from '../../src/tools/contract.js';
 import { resources } from '../../src/tools/schemas.js';
 
-const run = async (args: Record<string, unknown>) => estimateOutput.parse(await estimateResourcesTool.run!(estimateResourcesTool.input.parse(args), {} as never));
+const run = async (args: Record<string, unknown>) =>
+  estimateOutput.parse(await estimateResourcesTool.run!(estimateResourcesTool.input.parse(args), {} as never));
 
 describe('estimate_resources', () => {
   it('accepts num_layers and hidden_size, as its hint asks', async () => {
@@ -32,7 +33,12 @@ describe('estimate_resources', () => {
 });
 
 describe('resources keys', () => {
-  it.each([[{ cpu: 4, memory: '32Gi', gpu: 1 }], [{ 'nvidia.com/gpu': 2, 'ephemeral-storage': '50Gi' }], [{ CPU: 1, 'mig-1g.5gb': 1 }], [{ 'google.com/tpu': 4, storage: '1Gi' }]])('accepts %j', (r) => {
+  it.each([
+    [{ cpu: 4, memory: '32Gi', gpu: 1 }],
+    [{ 'nvidia.com/gpu': 2, 'ephemeral-storage': '50Gi' }],
+    [{ CPU: 1, 'mig-1g.5gb': 1 }],
+    [{ 'google.com/tpu': 4, storage: '1Gi' }],
+  ])('accepts %j', (r) => {
     expect(resources.safeParse(r).success).toBe(true);
   });
 

@@ -6,7 +6,16 @@ import { EstimateInputError, estimateResources, type EstimateInput } from '../..
  *   base = params * bytes / GiB; act = batch * seq * layers * hidden * 2 / GiB
  *   full: opt = 2 * base, grad = base;  lora/qlora/dora: opt = 0.1 * base, grad = 0.05 * base
  */
-const TABLE: Array<{ name: string; input: EstimateInput; breakdown: [number, number, number, number]; total: number; perGpu: number; gpu: string | null; count?: number; perNode?: number }> = [
+const TABLE: Array<{
+  name: string;
+  input: EstimateInput;
+  breakdown: [number, number, number, number];
+  total: number;
+  perGpu: number;
+  gpu: string | null;
+  count?: number;
+  perNode?: number;
+}> = [
   {
     // 1.54e9*2/GiB = 2.8685; 4*2048*28*1536*2/GiB = 0.65625; opt 0.2868; grad 0.1434; total 3.955
     name: 'Qwen2.5-1.5B-Instruct, lora, bf16, batch 4, seq 2048',

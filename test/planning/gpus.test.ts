@@ -60,6 +60,15 @@ describe('gpuMemoryGb', () => {
       expect(g.memoryGb).toBeGreaterThan(0);
       expect(gpuMemoryGb(g.name), g.name).toBe(g.memoryGb);
     }
-    expect(RECOMMENDABLE_GPUS.map((g) => g.name)).toEqual(['T4-16GB', 'L4-24GB', 'A10G-24GB', 'A100-40GB', 'L40S-48GB', 'A100-80GB', 'H100-80GB', 'H200-141GB']);
+    expect(RECOMMENDABLE_GPUS.map((g) => g.name)).toEqual([
+      'T4-16GB',
+      'L4-24GB',
+      'A10G-24GB',
+      'A100-40GB',
+      'L40S-48GB',
+      'A100-80GB',
+      'H100-80GB',
+      'H200-141GB',
+    ]);
   });
 });

@@ -8,7 +8,9 @@ const input = fc.record({
   modelParams: fc.option(fc.double({ min: 1e6, max: 1e12, noNaN: true }), { nil: undefined }),
   peftMethod: fc.constantFrom('lora', 'qlora', 'dora', 'full') as fc.Arbitrary<EstimateInput['peftMethod']>,
   sequenceLength: fc.option(fc.integer({ min: 1, max: 131072 }), { nil: undefined }),
-  quantization: fc.option(fc.constantFrom('fp32', 'bf16', 'fp16', 'int8', 'int4') as fc.Arbitrary<NonNullable<EstimateInput['quantization']>>, { nil: undefined }),
+  quantization: fc.option(fc.constantFrom('fp32', 'bf16', 'fp16', 'int8', 'int4') as fc.Arbitrary<NonNullable<EstimateInput['quantization']>>, {
+    nil: undefined,
+  }),
   numNodes: fc.option(fc.integer({ min: 1, max: 16 }), { nil: undefined }),
   gpusPerNode: fc.option(fc.integer({ min: 1, max: 8 }), { nil: undefined }),
   gpuMemoryGb: fc.option(fc.constantFrom(16, 24, 40, 80, 141), { nil: undefined }),

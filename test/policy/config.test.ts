@@ -75,7 +75,18 @@ describe('policy decisions', () => {
     expect(names(p)).not.toContain('run_container_training');
     expect(p.whyNot(ALL_TOOLS.find((t) => t.name === 'delete_training_job')!)).toBe('denied by policy');
     const only = new Policy('platform-admin', { allow: ['category:discovery', 'fine_tune'] });
-    expect(names(only).sort()).toEqual(expect.arrayContaining(['fine_tune', 'get_runtime', 'get_runtime_packages', 'get_training_job', 'list_runtimes', 'list_training_jobs', 'list_models', 'get_best_results']));
+    expect(names(only).sort()).toEqual(
+      expect.arrayContaining([
+        'fine_tune',
+        'get_runtime',
+        'get_runtime_packages',
+        'get_training_job',
+        'list_runtimes',
+        'list_training_jobs',
+        'list_models',
+        'get_best_results',
+      ]),
+    );
     expect(names(only)).not.toContain('run_custom_training');
     expect(names(only).every((n) => n === 'fine_tune' || ALL_TOOLS.find((t) => t.name === n)!.category === 'discovery')).toBe(true);
   });
@@ -131,11 +142,20 @@ describe('settings', () => {
 
   it('refuses HTTP on a non-loopback address without authentication unless told', () => {
     const file = configFile();
-    expect(() => resolveSettings({ config: file, transport: 'http', host: '0.0.0.0' }, ALL_TOOLS)).toThrow(/refusing to serve HTTP on 0\.0\.0\.0 without authentication/);
+    expect(() => resolveSettings({ config: file, transport: 'http', host: '0.0.0.0' }, ALL_TOOLS)).toThrow(
+      /refusing to serve HTTP on 0\.0\.0\.0 without authentication/,
+    );
     // A gateway off loopback must be told apart from every other caller (issue 8 item 2).
-    expect(() => resolveSettings({ config: file, transport: 'http', host: '0.0.0.0', auth: 'gateway' }, ALL_TOOLS)).toThrow(/--gateway-secret-file.*--gateway-trusted-proxies/);
-    expect(resolveSettings({ config: file, transport: 'http', host: '0.0.0.0', auth: 'gateway', gatewayTrustedProxies: ['10.0.0.0/8'] }, ALL_TOOLS).auth.mode).toBe('gateway');
-    expect(resolveSettings({ config: file, transport: 'http', host: '127.0.0.1', auth: 'gateway' }, ALL_TOOLS).auth.gateway).toMatchObject({ userHeader: 'kubeflow-userid', groupsHeader: 'kubeflow-groups' });
+    expect(() => resolveSettings({ config: file, transport: 'http', host: '0.0.0.0', auth: 'gateway' }, ALL_TOOLS)).toThrow(
+      /--gateway-secret-file.*--gateway-trusted-proxies/,
+    );
+    expect(
+      resolveSettings({ config: file, transport: 'http', host: '0.0.0.0', auth: 'gateway', gatewayTrustedProxies: ['10.0.0.0/8'] }, ALL_TOOLS).auth.mode,
+    ).toBe('gateway');
+    expect(resolveSettings({ config: file, transport: 'http', host: '127.0.0.1', auth: 'gateway' }, ALL_TOOLS).auth.gateway).toMatchObject({
+      userHeader: 'kubeflow-userid',
+      groupsHeader: 'kubeflow-groups',
+    });
     expect(resolveSettings({ config: file, transport: 'http', host: '0.0.0.0', allowUnauthenticated: true }, ALL_TOOLS).host).toBe('0.0.0.0');
   });
 

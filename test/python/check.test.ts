@@ -128,7 +128,6 @@ describe.each(PARSERS)('checkTrainingCode (%s): entry function', (parser) => {
       expect(r.ok).toBe(false);
     }
   });
-
 });
 
 describe.each(PARSERS)('checkTrainingCode (%s): func_args binding', (parser) => {
@@ -145,9 +144,7 @@ describe.each(PARSERS)('checkTrainingCode (%s): func_args binding', (parser) => 
 
   it('names missing required parameters (also when func_args is absent)', async () => {
     const r = await check(src, { funcArgs: { epochs: 1 } });
-    expect(r.problems.map((p) => p.message)).toEqual([
-      "train(lr, epochs=3, *, batch_size) is missing required arguments 'lr', 'batch_size' in func_args",
-    ]);
+    expect(r.problems.map((p) => p.message)).toEqual(["train(lr, epochs=3, *, batch_size) is missing required arguments 'lr', 'batch_size' in func_args"]);
     const none = await check(src, {});
     expect(none.problems[0]!.message).toContain('called as train()');
   });
@@ -193,7 +190,6 @@ describe.each(PARSERS)('checkTrainingCode (%s): func_args binding', (parser) => 
     expect(r.problems[0]!.message).toContain('JSON object');
   });
 });
-
 
 describe('checkTrainingCode: syntax errors with the entry (CPython)', () => {
   it('dedents uniformly indented source and reports positions in the original text', async () => {

@@ -40,7 +40,10 @@ describe('CPython corpus', () => {
           expect(p!.message.startsWith(c.cpython.message!)).toBe(true);
         }
         // a newer target Python whose syntax this is: not refused
-        for (const [valid, targetPython] of [[c.py312Valid, '3.12'], [c.py314Valid, '3.14']] as const) {
+        for (const [valid, targetPython] of [
+          [c.py312Valid, '3.12'],
+          [c.py314Valid, '3.14'],
+        ] as const) {
           if (!valid) continue;
           const newer = await check(c.source, { targetPython });
           expect(syntaxErrors(newer), `a false rejection for Python ${targetPython}`).toEqual([]);

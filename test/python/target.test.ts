@@ -12,7 +12,14 @@ describe('the target Python of a job', () => {
     expect(imagePython('python:3.12-slim')).toBe('3.12');
     expect(imagePython('docker.io/library/python:3.9.18')).toBe('3.9');
     // undocumented: newer PyTorch images, other registries, other images
-    for (const unknown of ['pytorch/pytorch:2.13.0-cuda13.0-cudnn9-runtime', 'pytorch/pytorch:latest', 'ghcr.io/pytorch/pytorch:2.5.1', 'nvcr.io/nvidia/jax:25.10-py3', 'python:latest', 'mypython:3.12']) {
+    for (const unknown of [
+      'pytorch/pytorch:2.13.0-cuda13.0-cudnn9-runtime',
+      'pytorch/pytorch:latest',
+      'ghcr.io/pytorch/pytorch:2.5.1',
+      'nvcr.io/nvidia/jax:25.10-py3',
+      'python:latest',
+      'mypython:3.12',
+    ]) {
       expect(imagePython(unknown), unknown).toBeUndefined();
     }
   });

@@ -36,7 +36,13 @@ beforeAll(async () => {
     controller: { stepMs: 20, runSteps: 1 },
   });
   kube.seedDefaultRuntimes();
-  kube.store.create({ apiVersion: 'v1', kind: 'ResourceQuota', metadata: { name: 'gpus', namespace: NS }, spec: { hard: { 'requests.nvidia.com/gpu': '4' } }, status: { hard: { 'requests.nvidia.com/gpu': '4' }, used: { 'requests.nvidia.com/gpu': '3' } } });
+  kube.store.create({
+    apiVersion: 'v1',
+    kind: 'ResourceQuota',
+    metadata: { name: 'gpus', namespace: NS },
+    spec: { hard: { 'requests.nvidia.com/gpu': '4' } },
+    status: { hard: { 'requests.nvidia.com/gpu': '4' }, used: { 'requests.nvidia.com/gpu': '3' } },
+  });
   kubeconfig = kube.writeKubeconfig(mkdtempSync(path.join(tmpdir(), 'kfmcp-sec-')), { token: 'sa-token', namespace: NS });
 });
 
@@ -51,11 +57,20 @@ describe('persona x tool matrix', () => {
     try {
       const client = await srv.connect(user('alice'));
       const listed = (await client.listTools()).tools.map((t) => t.name).sort();
-      const expected = ALL_TOOLS.filter((t) => personas.resolve(persona).allows(t.name)).map((t) => t.name).sort();
+      const expected = ALL_TOOLS.filter((t) => personas.resolve(persona).allows(t.name))
+        .map((t) => t.name)
+        .sort();
       expect(listed).toEqual(expected);
       const before = kube.requests.length;
       for (const tool of ALL_TOOLS.filter((t) => !expected.includes(t.name))) {
-        const r = await callTool(client, tool.name, { name: 'x', image: 'busybox', code: 'def train():\n  pass\n', runtime: 'torch-distributed', model: 'Qwen/Qwen2.5-1.5B-Instruct', confirmed: true });
+        const r = await callTool(client, tool.name, {
+          name: 'x',
+          image: 'busybox',
+          code: 'def train():\n  pass\n',
+          runtime: 'torch-distributed',
+          model: 'Qwen/Qwen2.5-1.5B-Instruct',
+          confirmed: true,
+        });
         expect(r.isError).toBe(true);
         expect(r.data.error.code).toBe('tool_not_allowed');
         expect(r.text).toContain(`not available to the '${persona}' persona`);
@@ -234,9 +249,22 @@ describe('audit log', () => {
     } finally {
       await srv.close();
     }
-    const lines = readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const lines = readFileSync(file, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(lines).toHaveLength(3);
-    expect(lines[0]).toMatchObject({ audit: true, request_id: 'req-42', user: 'alice', groups: ['ml'], auth: 'gateway', tool: 'list_training_jobs', namespace: NS, decision: 'allowed', result: 'ok' });
+    expect(lines[0]).toMatchObject({
+      audit: true,
+      request_id: 'req-42',
+      user: 'alice',
+      groups: ['ml'],
+      auth: 'gateway',
+      tool: 'list_training_jobs',
+      namespace: NS,
+      decision: 'allowed',
+      result: 'ok',
+    });
     expect(lines[1]).toMatchObject({ tool: 'run_container_training', decision: 'denied', result: 'refused', code: 'tool_not_allowed' });
     expect(lines[2]).toMatchObject({ tool: 'run_custom_training', decision: 'denied', code: 'secret_in_arguments' });
     expect(JSON.stringify(lines)).not.toContain('hf_abcdefghijklmnopqrstuvwxyz0123456789');

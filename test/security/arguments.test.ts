@@ -20,7 +20,11 @@ const alice: Identity = { user: 'alice', groups: [], source: 'gateway', imperson
 beforeAll(async () => {
   kube = await startFakeKube({ namespaces: [NS], controller: { stepMs: 5, runSteps: 1 } });
   kube.seedDefaultRuntimes();
-  srv = await inProcess({ kubeconfig: kube.writeKubeconfig(mkdtempSync(path.join(tmpdir(), 'kc-')), { namespace: NS }), persona: 'platform-admin', auditLog: audit });
+  srv = await inProcess({
+    kubeconfig: kube.writeKubeconfig(mkdtempSync(path.join(tmpdir(), 'kc-')), { namespace: NS }),
+    persona: 'platform-admin',
+    auditLog: audit,
+  });
 });
 
 afterAll(async () => {
@@ -49,7 +53,12 @@ describe('refused before any walk', () => {
     ['func_args nested 2,000 deep', 'run_custom_training', { code: CODE, func_args: { x: nested(2000) } }, /func_args\.x.*nested more than 32 levels/],
     ['an unknown parameter nested 100,000 deep', 'get_runtime', { name: 'torch-distributed', junk: nested(100_000) }, /junk.*nested more than 32 levels/],
     ['a lone surrogate in a name', 'get_training_job', { name: 'ab\uD800c' }, /name.*lone UTF-16 surrogate/],
-    ['a lone surrogate deep in func_args', 'run_custom_training', { code: CODE, func_args: { lr: ['ok', '\uDC00'] } }, /func_args\.lr\[1\].*lone UTF-16 surrogate/],
+    [
+      'a lone surrogate deep in func_args',
+      'run_custom_training',
+      { code: CODE, func_args: { lr: ['ok', '\uDC00'] } },
+      /func_args\.lr\[1\].*lone UTF-16 surrogate/,
+    ],
     ['a lone surrogate in a map key', 'run_container_training', { image: 'busybox', env: { ['K\uD801']: 'v' } }, /a key in env.*lone UTF-16 surrogate/],
     ['func_args over 64 KiB', 'run_custom_training', { code: CODE, func_args: { data: 'x'.repeat(70_000) } }, /func_args.*65536/],
     ['arguments over 1 MiB', 'run_custom_training', { code: CODE, packages: Array.from({ length: 50 }, () => 'p'.repeat(30_000)) }, /1048576/],

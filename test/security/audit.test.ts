@@ -82,8 +82,15 @@ describe('audit parameters', () => {
   });
 
   it('keep a value a declared parameter names (a Secret name), redact credential-named ones elsewhere', () => {
-    const p = auditParameters({ model_secret: 'hf-creds', bogus_secret: 'hunter2', env: { HF_TOKEN: 'secret:hf/token', PASSWORD: 'x' } }, ['model_secret', 'env']);
-    expect(p).toEqual({ model_secret: 'hf-creds', bogus_secret: '[REDACTED:credential-named value]', env: { HF_TOKEN: 'secret:hf/token', PASSWORD: '[REDACTED:credential-named value]' } });
+    const p = auditParameters({ model_secret: 'hf-creds', bogus_secret: 'hunter2', env: { HF_TOKEN: 'secret:hf/token', PASSWORD: 'x' } }, [
+      'model_secret',
+      'env',
+    ]);
+    expect(p).toEqual({
+      model_secret: 'hf-creds',
+      bogus_secret: '[REDACTED:credential-named value]',
+      env: { HF_TOKEN: 'secret:hf/token', PASSWORD: '[REDACTED:credential-named value]' },
+    });
   });
 
   it('redact keys that are credentials', () => {
@@ -108,7 +115,18 @@ describe('the audit sink', () => {
     const file = auditFile();
     const sink = openAuditLog(file);
     const odd = 'a\nb\rc\u2028d\u2029e\u0085f\u001bg';
-    sink.write({ time: 't', user: odd, groups: [odd], auth: 'gateway', tool: 'x', parameters: { [odd]: odd }, decision: 'denied', reason: odd, result: 'refused', duration_ms: 1 });
+    sink.write({
+      time: 't',
+      user: odd,
+      groups: [odd],
+      auth: 'gateway',
+      tool: 'x',
+      parameters: { [odd]: odd },
+      decision: 'denied',
+      reason: odd,
+      result: 'refused',
+      duration_ms: 1,
+    });
     await sink.close();
     const raw = readFileSync(file, 'utf8');
     expect(raw.split('\n')).toEqual([expect.any(String), '']);

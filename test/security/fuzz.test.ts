@@ -31,7 +31,19 @@ const writes = (from: number) => kube.requests.slice(from).filter((r) => r.metho
 
 /** Values near what tools expect, plus junk: the interesting cases are the almost-valid ones. */
 const value = fc.oneof(
-  fc.constantFrom('', 'busybox', 'torch-distributed', 'Qwen/Qwen2.5-1.5B-Instruct', 'node-0', 'x', 'a'.repeat(300), '../etc', 'def train():\n    pass\n', 'def train(:\n', 'secret:s/k'),
+  fc.constantFrom(
+    '',
+    'busybox',
+    'torch-distributed',
+    'Qwen/Qwen2.5-1.5B-Instruct',
+    'node-0',
+    'x',
+    'a'.repeat(300),
+    '../etc',
+    'def train():\n    pass\n',
+    'def train(:\n',
+    'secret:s/k',
+  ),
   fc.constantFrom(0, -1, 1, 2, 1e9, Number.MAX_SAFE_INTEGER, 0.5, true, false, null),
   fc.string({ maxLength: 40 }),
   fc.array(fc.oneof(fc.string({ maxLength: 10 }), fc.integer()), { maxLength: 4 }),

@@ -108,7 +108,10 @@ describe('OAuth 2.1 resource server', () => {
     issuerUrl = `http://127.0.0.1:${(issuer.address() as { port: number }).port}`;
     const port = await freePort();
     mcpUrl = `http://127.0.0.1:${port}/mcp`;
-    srv = await startHttpServer(['--port', String(port), '--kubeconfig', kubeconfig, '--auth', 'oauth', '--oauth-issuer', issuerUrl, '--public-url', mcpUrl, '--config', configFile()], isolatedEnv());
+    srv = await startHttpServer(
+      ['--port', String(port), '--kubeconfig', kubeconfig, '--auth', 'oauth', '--oauth-issuer', issuerUrl, '--public-url', mcpUrl, '--config', configFile()],
+      isolatedEnv(),
+    );
   });
 
   afterAll(async () => {
@@ -131,12 +134,16 @@ describe('OAuth 2.1 resource server', () => {
   });
 
   it('answers 401 with a WWW-Authenticate challenge without a token', async () => {
-    const res = await fetch(mcpUrl, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' }, body: '{}' });
+    const res = await fetch(mcpUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+      body: '{}',
+    });
     expect(res.status).toBe(401);
     expect(res.headers.get('www-authenticate')).toContain(`resource_metadata="${new URL('/.well-known/oauth-protected-resource/mcp', mcpUrl)}"`);
   });
 
-  it('acts as the token\'s user and groups (never system: groups), never forwarding the token', async () => {
+  it("acts as the token's user and groups (never system: groups), never forwarding the token", async () => {
     const jwt = await token({});
     const before = kube.requests.length;
     expect((await listJobsAs(mcpUrl, { authorization: `Bearer ${jwt}` })).ok).toBe(true);
@@ -154,7 +161,11 @@ describe('OAuth 2.1 resource server', () => {
     ['a bad signature', { signWith: 'other' }],
   ] as const)('rejects %s', async (_what, opts) => {
     const jwt = await token({}, { ...opts, signWith: 'signWith' in opts ? otherKey : key } as never);
-    const res = await fetch(mcpUrl, { method: 'POST', headers: { authorization: `Bearer ${jwt}`, 'content-type': 'application/json', accept: 'application/json, text/event-stream' }, body: '{}' });
+    const res = await fetch(mcpUrl, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${jwt}`, 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+      body: '{}',
+    });
     expect(res.status).toBe(401);
     expect(res.headers.get('www-authenticate')).toContain('invalid_token');
   });
@@ -198,19 +209,33 @@ describe('trusted gateway headers', () => {
   beforeAll(async () => {
     secretFile = path.join(mkdtempSync(path.join(tmpdir(), 'gw-')), 'secret');
     writeFileSync(secretFile, `${SECRET}\n`);
-    srv = await startHttpServer(['--kubeconfig', kubeconfig, '--auth', 'gateway', '--gateway-secret-file', secretFile, '--config', configFile()], isolatedEnv());
+    srv = await startHttpServer(
+      ['--kubeconfig', kubeconfig, '--auth', 'gateway', '--gateway-secret-file', secretFile, '--config', configFile()],
+      isolatedEnv(),
+    );
   });
   afterAll(async () => srv?.stop());
 
   it('acts as the user in the one configured header (kubeflow-userid), groups from kubeflow-groups', async () => {
-    expect((await listJobsAs(srv.url, viaGateway({ 'kubeflow-userid': 'bob', 'kubeflow-groups': 'ml, system:masters', 'x-request-id': 'gw-1' }))).ok).toBe(true);
+    expect((await listJobsAs(srv.url, viaGateway({ 'kubeflow-userid': 'bob', 'kubeflow-groups': 'ml, system:masters', 'x-request-id': 'gw-1' }))).ok).toBe(
+      true,
+    );
     expect(lastUser()).toMatchObject({ user: 'bob', impersonatedBy: SA });
     expect(lastUser()!.groups).toContain('ml');
     expect(lastUser()!.groups).not.toContain('system:masters');
   });
 
   it('trusts no other header: x-forwarded-user and friends neither name nor add to the caller', async () => {
-    const ok = await listJobsAs(srv.url, viaGateway({ 'kubeflow-userid': 'bob', 'kubeflow-groups': 'ml', 'x-forwarded-user': 'admin', 'x-auth-request-groups': 'admins', 'x-forwarded-groups': 'admins' }));
+    const ok = await listJobsAs(
+      srv.url,
+      viaGateway({
+        'kubeflow-userid': 'bob',
+        'kubeflow-groups': 'ml',
+        'x-forwarded-user': 'admin',
+        'x-auth-request-groups': 'admins',
+        'x-forwarded-groups': 'admins',
+      }),
+    );
     expect(ok.ok).toBe(true);
     expect(lastUser()).toMatchObject({ user: 'bob' });
     expect(lastUser()!.groups).not.toContain('admins');
@@ -220,7 +245,9 @@ describe('trusted gateway headers', () => {
   });
 
   it('refuses a request without the gateway secret, or with a wrong one, before reading any identity', async () => {
-    for (const headers of [{ 'kubeflow-userid': 'bob' }, { 'kubeflow-userid': 'bob', 'x-kubeflow-mcp-gateway-secret': 'guess' }] as Array<Record<string, string>>) {
+    for (const headers of [{ 'kubeflow-userid': 'bob' }, { 'kubeflow-userid': 'bob', 'x-kubeflow-mcp-gateway-secret': 'guess' }] as Array<
+      Record<string, string>
+    >) {
       const before = kube.requests.length;
       const res = await post(srv.url, headers);
       expect(res.status).toBe(401);
@@ -232,7 +259,11 @@ describe('trusted gateway headers', () => {
   });
 
   it('refuses a user header sent twice instead of picking one', async () => {
-    const res = await rawPost(srv.url, [['x-kubeflow-mcp-gateway-secret', SECRET], ['kubeflow-userid', 'bob'], ['kubeflow-userid', 'admin']]);
+    const res = await rawPost(srv.url, [
+      ['x-kubeflow-mcp-gateway-secret', SECRET],
+      ['kubeflow-userid', 'bob'],
+      ['kubeflow-userid', 'admin'],
+    ]);
     expect(res.status).toBe(401);
     expect(res.body).toContain('more than once');
   });
@@ -256,7 +287,10 @@ describe('trusted gateway headers', () => {
   });
 
   it('refuses a user that cannot travel in a header (non-ASCII) with 401, not an internal error', async () => {
-    const res = await rawPost(srv.url, [['x-kubeflow-mcp-gateway-secret', SECRET], ['kubeflow-userid', Buffer.from('bøb', 'latin1').toString('latin1')]]);
+    const res = await rawPost(srv.url, [
+      ['x-kubeflow-mcp-gateway-secret', SECRET],
+      ['kubeflow-userid', Buffer.from('bøb', 'latin1').toString('latin1')],
+    ]);
     expect(res.status).toBe(401);
     expect(res.body).toContain('cannot be sent');
   });
@@ -266,13 +300,18 @@ describe('trusted gateway headers', () => {
     const later = new Date(Date.now() + 5000);
     utimesSync(secretFile, later, later);
     expect((await post(srv.url, viaGateway({ 'kubeflow-userid': 'bob' }))).status).toBe(401);
-    expect((await listJobsAs(srv.url, { 'x-kubeflow-mcp-gateway-secret': 'rotated-secret-9876543210', 'kubeflow-userid': 'bob', 'kubeflow-groups': 'ml' })).ok).toBe(true);
+    expect(
+      (await listJobsAs(srv.url, { 'x-kubeflow-mcp-gateway-secret': 'rotated-secret-9876543210', 'kubeflow-userid': 'bob', 'kubeflow-groups': 'ml' })).ok,
+    ).toBe(true);
   });
 });
 
 describe('gateway trusted by proxy address', () => {
-  it('accepts the gateway\'s address and refuses every other one', async () => {
-    const srv = await startHttpServer(['--kubeconfig', kubeconfig, '--auth', 'gateway', '--gateway-trusted-proxies', '127.0.0.2/32', '--config', configFile()], isolatedEnv());
+  it("accepts the gateway's address and refuses every other one", async () => {
+    const srv = await startHttpServer(
+      ['--kubeconfig', kubeconfig, '--auth', 'gateway', '--gateway-trusted-proxies', '127.0.0.2/32', '--config', configFile()],
+      isolatedEnv(),
+    );
     try {
       const from = async (localAddress: string) => (await rawPost(srv.url, [['kubeflow-userid', 'bob']], { localAddress })).status;
       expect(await from('127.0.0.1')).toBe(401);
@@ -284,17 +323,29 @@ describe('gateway trusted by proxy address', () => {
   });
 
   it('refuses --auth gateway on a non-loopback address with neither a secret nor trusted proxies', async () => {
-    const r = spawnSync(process.execPath, [BIN, 'serve', '--transport', 'http', '--host', '0.0.0.0', '--port', '0', '--auth', 'gateway', '--kubeconfig', kubeconfig], { env: isolatedEnv(), encoding: 'utf8' });
+    const r = spawnSync(
+      process.execPath,
+      [BIN, 'serve', '--transport', 'http', '--host', '0.0.0.0', '--port', '0', '--auth', 'gateway', '--kubeconfig', kubeconfig],
+      { env: isolatedEnv(), encoding: 'utf8' },
+    );
     expect(r.status).not.toBe(0);
     expect(r.stderr).toContain('--gateway-secret-file');
     expect(r.stderr).toContain('--gateway-trusted-proxies');
   });
 
   it('refuses an unreadable secret file and a malformed proxy address at start-up', () => {
-    const missing = spawnSync(process.execPath, [BIN, 'serve', '--transport', 'http', '--port', '0', '--auth', 'gateway', '--gateway-secret-file', '/nonexistent/secret', '--kubeconfig', kubeconfig], { env: isolatedEnv(), encoding: 'utf8' });
+    const missing = spawnSync(
+      process.execPath,
+      [BIN, 'serve', '--transport', 'http', '--port', '0', '--auth', 'gateway', '--gateway-secret-file', '/nonexistent/secret', '--kubeconfig', kubeconfig],
+      { env: isolatedEnv(), encoding: 'utf8' },
+    );
     expect(missing.status).not.toBe(0);
     expect(missing.stderr).toContain('cannot be read (ENOENT)');
-    const bad = spawnSync(process.execPath, [BIN, 'serve', '--transport', 'http', '--port', '0', '--auth', 'gateway', '--gateway-trusted-proxies', '10.0.0.0/99', '--kubeconfig', kubeconfig], { env: isolatedEnv(), encoding: 'utf8' });
+    const bad = spawnSync(
+      process.execPath,
+      [BIN, 'serve', '--transport', 'http', '--port', '0', '--auth', 'gateway', '--gateway-trusted-proxies', '10.0.0.0/99', '--kubeconfig', kubeconfig],
+      { env: isolatedEnv(), encoding: 'utf8' },
+    );
     expect(bad.status).not.toBe(0);
     expect(bad.stderr).toContain('not an IP address or CIDR range');
   });
@@ -329,10 +380,13 @@ describe('rate limit', () => {
     }
   });
 
-  it('counts per verified caller: requests that fail verification spend nobody\'s budget, others keep theirs', async () => {
+  it("counts per verified caller: requests that fail verification spend nobody's budget, others keep theirs", async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'gw-'));
     writeFileSync(path.join(dir, 's'), 'rl-secret-0123456789');
-    const srv = await startHttpServer(['--kubeconfig', kubeconfig, '--auth', 'gateway', '--gateway-secret-file', path.join(dir, 's'), '--rate-limit', '1', '--config', configFile()], isolatedEnv());
+    const srv = await startHttpServer(
+      ['--kubeconfig', kubeconfig, '--auth', 'gateway', '--gateway-secret-file', path.join(dir, 's'), '--rate-limit', '1', '--config', configFile()],
+      isolatedEnv(),
+    );
     const as = (user: string) => ({ 'x-kubeflow-mcp-gateway-secret': 'rl-secret-0123456789', 'kubeflow-userid': user });
     try {
       // Forged requests naming alice: refused before the limiter, so alice keeps her whole budget.
@@ -357,9 +411,18 @@ describe('rate limit', () => {
   it('by default, 200 clients of one machine starting at once are never limited', async () => {
     const srv = await startHttpServer(['--kubeconfig', kubeconfig, '--config', configFile()], isolatedEnv());
     try {
-      const initialize = JSON.stringify({ jsonrpc: '2.0', id: 0, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 't', version: '1' } } });
+      const initialize = JSON.stringify({
+        jsonrpc: '2.0',
+        id: 0,
+        method: 'initialize',
+        params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 't', version: '1' } },
+      });
       const client = async () => {
-        const init = await fetch(srv.url, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' }, body: initialize });
+        const init = await fetch(srv.url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+          body: initialize,
+        });
         await init.text();
         const list = await post(srv.url, {});
         await list.text();

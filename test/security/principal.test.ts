@@ -16,15 +16,20 @@ describe('checkPrincipal', () => {
   });
 
   it('drops system: groups and duplicates, keeps the rest', () => {
-    expect(checkPrincipal('alice@example.com', ['ml', 'ml', 'system:masters', 'system:nodes', 'dev'], 'test')).toEqual({ user: 'alice@example.com', groups: ['ml', 'dev'] });
+    expect(checkPrincipal('alice@example.com', ['ml', 'ml', 'system:masters', 'system:nodes', 'dev'], 'test')).toEqual({
+      user: 'alice@example.com',
+      groups: ['ml', 'dev'],
+    });
   });
 
-  it.each([['  alice ', []], ['alice', [' system:masters']], ['alice', ['admins\u2028']], ['alice', ['\u00a0admins']]] as const)(
-    'refuses padding (user %j, groups %j) instead of trimming it into another name',
-    (user, groups) => {
-      expect(thrown(() => checkPrincipal(user, groups, 'test'), PrincipalError).message).toMatch(/whitespace|cannot be sent/);
-    },
-  );
+  it.each([
+    ['  alice ', []],
+    ['alice', [' system:masters']],
+    ['alice', ['admins\u2028']],
+    ['alice', ['\u00a0admins']],
+  ] as const)('refuses padding (user %j, groups %j) instead of trimming it into another name', (user, groups) => {
+    expect(thrown(() => checkPrincipal(user, groups, 'test'), PrincipalError).message).toMatch(/whitespace|cannot be sent/);
+  });
 
   it('refuses a group that cannot travel in a header instead of dropping it silently', () => {
     expect(thrown(() => checkPrincipal('alice', ['ml\nsystem:masters'], 'test'), PrincipalError)).toBeTruthy();
@@ -32,6 +37,16 @@ describe('checkPrincipal', () => {
 
   it('refuses an empty user, non-strings and oversized values', () => {
     for (const user of ['', 42, undefined, 'a'.repeat(2000)]) expect(thrown(() => checkPrincipal(user, [], 'test'), PrincipalError)).toBeTruthy();
-    expect(thrown(() => checkPrincipal('alice', Array.from({ length: 1001 }, (_, i) => `g${i}`), 'test'), PrincipalError)).toBeTruthy();
+    expect(
+      thrown(
+        () =>
+          checkPrincipal(
+            'alice',
+            Array.from({ length: 1001 }, (_, i) => `g${i}`),
+            'test',
+          ),
+        PrincipalError,
+      ),
+    ).toBeTruthy();
   });
 });

@@ -31,8 +31,12 @@ export const PLANTED: Record<string, string> = {
   wandb: 'a1b2c3d4e5f60718293a4b5c6d7e8f9012345678',
   // kubeconfig client-key-data: a PEM key, base64-encoded (three PEM flavours, three alignments of "PRIVATE KEY").
   pemBase64: Buffer.from('-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA7V8k3xPq\n-----END RSA PRIVATE KEY-----\n').toString('base64'),
-  pemBase64Ec: Buffer.from('-----BEGIN EC PRIVATE KEY-----\nMHcCAQEEIBkg4LVWM9nuwNSk3yByxZpYRTBnVJk5oDpVWMXSmIo+\n-----END EC PRIVATE KEY-----\n').toString('base64'),
-  pemBase64Pkcs8: Buffer.from('-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEIJ+DYvh6SEqVTm50DFtMDoQikTmiCqirVv9mWG9qfSnF\n-----END PRIVATE KEY-----\n').toString('base64'),
+  pemBase64Ec: Buffer.from('-----BEGIN EC PRIVATE KEY-----\nMHcCAQEEIBkg4LVWM9nuwNSk3yByxZpYRTBnVJk5oDpVWMXSmIo+\n-----END EC PRIVATE KEY-----\n').toString(
+    'base64',
+  ),
+  pemBase64Pkcs8: Buffer.from(
+    '-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEIJ+DYvh6SEqVTm50DFtMDoQikTmiCqirVv9mWG9qfSnF\n-----END PRIVATE KEY-----\n',
+  ).toString('base64'),
   pgp: '-----BEGIN PGP PRIVATE KEY BLOCK-----\nlQOYBGN0ZXN0a2V5bWF0ZXJpYWwxMjM0NTY3ODkwYWJj\n=Zm9v\n-----END PGP PRIVATE KEY BLOCK-----',
   gitlab: 'glpat-Xy7pQ2vR9sT4uW6zA1bC',
 };
@@ -112,10 +116,13 @@ describe('redaction', () => {
 
 describe('credentials as arguments', () => {
   // Heuristic-only formats (a bare password, "Bearer x") are redacted from output but too loose to refuse on.
-  it.each(Object.entries(IN_CONTEXT).filter(([k]) => !['bearer', 'urlPassword', 'password'].includes(k)))('a %s anywhere in the arguments is found', (_k, value) => {
-    expect(findSecrets({ code: `x = ${JSON.stringify(value)}` }).length).toBe(1);
-    expect(findSecrets({ command: ['sh', '-c', `echo '${value}'`] })[0]?.path).toBe('command[2]');
-  });
+  it.each(Object.entries(IN_CONTEXT).filter(([k]) => !['bearer', 'urlPassword', 'password'].includes(k)))(
+    'a %s anywhere in the arguments is found',
+    (_k, value) => {
+      expect(findSecrets({ code: `x = ${JSON.stringify(value)}` }).length).toBe(1);
+      expect(findSecrets({ command: ['sh', '-c', `echo '${value}'`] })[0]?.path).toBe('command[2]');
+    },
+  );
 
   it('credential-named env entries need a Secret reference', () => {
     expect(findSecrets({ env: { HF_TOKEN: 'abc' } })).toEqual([{ path: 'env.HF_TOKEN', kind: 'credential-named value (HF_TOKEN)' }]);
@@ -158,7 +165,10 @@ describe('planted secrets never come back out', () => {
       apiVersion: 'trainer.kubeflow.org/v1alpha1',
       kind: 'TrainJob',
       metadata: { name: 'leaky', namespace: NS, annotations: { note: IN_CONTEXT.bearer } },
-      spec: { runtimeRef: { name: 'torch-distributed' }, trainer: { image: 'busybox', env: Object.entries(PLANTED).map(([k, v]) => ({ name: `X_${k.toUpperCase()}`, value: v })) } },
+      spec: {
+        runtimeRef: { name: 'torch-distributed' },
+        trainer: { image: 'busybox', env: Object.entries(PLANTED).map(([k, v]) => ({ name: `X_${k.toUpperCase()}`, value: v })) },
+      },
     });
     kube.store.create({
       apiVersion: 'v1',
@@ -170,7 +180,11 @@ describe('planted secrets never come back out', () => {
       type: 'Warning',
       firstTimestamp: new Date(Date.now() + 1000).toISOString(),
     });
-    srv = await inProcess({ kubeconfig: kube.writeKubeconfig(mkdtempSync(path.join(tmpdir(), 'kc-')), { namespace: NS }), persona: 'platform-admin', auditLog: audit });
+    srv = await inProcess({
+      kubeconfig: kube.writeKubeconfig(mkdtempSync(path.join(tmpdir(), 'kc-')), { namespace: NS }),
+      persona: 'platform-admin',
+      auditLog: audit,
+    });
   });
 
   afterAll(async () => {
@@ -187,7 +201,11 @@ describe('planted secrets never come back out', () => {
       await callTool(client, 'get_training_events', { name: 'leaky' }),
       await callTool(client, 'list_training_jobs'),
       await callTool(client, 'delete_training_job', { name: 'leaky' }),
-      await callTool(client, 'run_container_training', { image: 'busybox', env: { TOKEN_FILE: '/var/run/token' }, command: ['sh', '-c', `curl -H "Authorization: Bearer ${PLANTED.bearer}" ${IN_CONTEXT.urlPassword}`] }),
+      await callTool(client, 'run_container_training', {
+        image: 'busybox',
+        env: { TOKEN_FILE: '/var/run/token' },
+        command: ['sh', '-c', `curl -H "Authorization: Bearer ${PLANTED.bearer}" ${IN_CONTEXT.urlPassword}`],
+      }),
       await callTool(client, 'run_custom_training', { code: `def train():\n    key = "${PLANTED.openai}"\n` }),
       await callTool(client, 'get_runtime', { name: PLANTED.hf }),
       await callTool(client, 'list_training_jobs', { labels: `token=${PLANTED.github}` }),
@@ -206,11 +224,19 @@ describe('planted secrets never come back out', () => {
     const hostile = await srv.connect({ ...alice, requestId: `${PLANTED.jwt}\n{"audit":true,"user":"root"}` });
     const NUMBER = 987654321987654;
     // As map keys: the formats recognisable on their own (a bare password is just a word).
-    const standalone = Object.keys(PLANTED).filter((k) => IN_CONTEXT[k] === PLANTED[k]).map((k) => PLANTED[k]!);
+    const standalone = Object.keys(PLANTED)
+      .filter((k) => IN_CONTEXT[k] === PLANTED[k])
+      .map((k) => PLANTED[k]!);
     const asEnvName = standalone.filter((v) => /^[-._a-zA-Z][-._a-zA-Z0-9]*$/.test(v));
     const refused = [
-      await callTool(hostile, 'run_custom_training', { code: 'def train(**kw):\n    pass\n', func_args: { ...Object.fromEntries(Object.entries(PLANTED).map(([k, v]) => [`${k}_token`, v])), HF_TOKEN: NUMBER } }),
-      await callTool(hostile, 'run_custom_training', { code: 'def train(**kw):\n    pass\n', func_args: { cfg: { awsSecretAccessKey: [PLANTED.awsSecret], nested: { api_key: { v: PLANTED.password } } } } }),
+      await callTool(hostile, 'run_custom_training', {
+        code: 'def train(**kw):\n    pass\n',
+        func_args: { ...Object.fromEntries(Object.entries(PLANTED).map(([k, v]) => [`${k}_token`, v])), HF_TOKEN: NUMBER },
+      }),
+      await callTool(hostile, 'run_custom_training', {
+        code: 'def train(**kw):\n    pass\n',
+        func_args: { cfg: { awsSecretAccessKey: [PLANTED.awsSecret], nested: { api_key: { v: PLANTED.password } } } },
+      }),
       await callTool(hostile, 'run_container_training', { image: 'busybox', env: Object.fromEntries(asEnvName.map((v) => [v, 'x'])) }),
       await callTool(hostile, 'run_custom_training', { code: 'def train(**kw):\n    pass\n', func_args: Object.fromEntries(standalone.map((v) => [v, 1])) }),
       await callTool(hostile, 'get_runtime', { name: 'torch-distributed', bogus: { password: PLANTED.password, all: Object.values(PLANTED) } }),

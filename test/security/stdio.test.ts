@@ -70,7 +70,12 @@ async function initialize(s: Session): Promise<void> {
   s.send({ jsonrpc: '2.0', method: 'notifications/initialized' });
 }
 
-const call = (id: number, name: string, args: Record<string, unknown> = {}) => ({ jsonrpc: '2.0', id, method: 'tools/call', params: { name, arguments: args } });
+const call = (id: number, name: string, args: Record<string, unknown> = {}) => ({
+  jsonrpc: '2.0',
+  id,
+  method: 'tools/call',
+  params: { name, arguments: args },
+});
 
 describe('stdio', () => {
   it('refuses a message over the size limit and keeps serving', async () => {

@@ -79,7 +79,12 @@ describe('server card over HTTP', () => {
     await Promise.all([loopback?.stop(), published?.stop()]);
   });
 
-  function request(url: string, p: string, method = 'GET', headers: Record<string, string> = {}): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }> {
+  function request(
+    url: string,
+    p: string,
+    method = 'GET',
+    headers: Record<string, string> = {},
+  ): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }> {
     const u = new URL(url);
     return new Promise((resolve, reject) => {
       const req = http.request({ host: u.hostname, port: u.port, path: p, method, headers }, (res) => {

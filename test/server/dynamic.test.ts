@@ -75,7 +75,10 @@ describe('dynamic mode', () => {
     } finally {
       await srv.close();
     }
-    const tools = readFileSync(audit, 'utf8').trim().split('\n').map((l) => JSON.parse(l).tool);
+    const tools = readFileSync(audit, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l).tool);
     expect(tools).toEqual(expect.arrayContaining(['list_runtimes', 'run_custom_training', 'run_container_training']));
   });
 });

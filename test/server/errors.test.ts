@@ -8,10 +8,18 @@ import { isTransportFailure, toToolError } from '../../src/tools/errors.js';
 import { KubeApiError } from '../../src/kube/client.js';
 
 it('keeps field (and the registry status) in the error details', () => {
-  expect(toToolError(new OptimizerError('grid_needs_step', 'no step', 'give step', 'searchSpace.lr.step'))).toMatchObject({ code: 'grid_needs_step', hint: 'give step', details: { field: 'searchSpace.lr.step' } });
-  expect(toToolError(new WireValidationError('invalid_resources', 'bad gpu', 'use a number', 'resourcesPerNode.gpu')).details).toEqual({ field: 'resourcesPerNode.gpu' });
+  expect(toToolError(new OptimizerError('grid_needs_step', 'no step', 'give step', 'searchSpace.lr.step'))).toMatchObject({
+    code: 'grid_needs_step',
+    hint: 'give step',
+    details: { field: 'searchSpace.lr.step' },
+  });
+  expect(toToolError(new WireValidationError('invalid_resources', 'bad gpu', 'use a number', 'resourcesPerNode.gpu')).details).toEqual({
+    field: 'resourcesPerNode.gpu',
+  });
   expect(toToolError(new HubError('conflict', 'exists', 'pick another', 409, 'version')).details).toEqual({ field: 'version', status: 409 });
-  expect(errorResult(toToolError(new OptimizerError('invalid_name', 'bad', 'fix', 'name'))).structuredContent).toMatchObject({ error: { details: { field: 'name' } } });
+  expect(errorResult(toToolError(new OptimizerError('invalid_name', 'bad', 'fix', 'name'))).structuredContent).toMatchObject({
+    error: { details: { field: 'name' } },
+  });
 });
 
 it('classifies transport failures one way for the cluster and the registry', () => {

@@ -62,7 +62,12 @@ describe('mcpb manifest', () => {
   });
 
   it("passes the user's choices through", async () => {
-    const config = await resolved({ kubeconfig: '/home/me/.kube/lab', persona: 'readonly', clients: 'trainer,hub', registry_url: 'https://registry.example.com' });
+    const config = await resolved({
+      kubeconfig: '/home/me/.kube/lab',
+      persona: 'readonly',
+      clients: 'trainer,hub',
+      registry_url: 'https://registry.example.com',
+    });
     expect(config.env).toEqual({ KUBECONFIG: '/home/me/.kube/lab', MODEL_REGISTRY_URL: 'https://registry.example.com' });
     const s = resolveSettings(await serveFlags(config.args!.slice(1)), ALL_TOOLS);
     expect(s).toMatchObject({ persona: 'readonly', clients: ['trainer', 'hub'] });

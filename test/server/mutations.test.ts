@@ -50,7 +50,9 @@ const ARGS: Record<string, () => Promise<Record<string, unknown>>> = {
   optimize: async () => ({ image: 'busybox', search_space: { lr: { uniform: [0.01, 0.1] } }, name: fresh('opt') }),
   delete_optimization_job: async () => {
     const name = fresh('exp');
-    expect((await callTool(plain, 'optimize', { image: 'busybox', search_space: { lr: { uniform: [0.01, 0.1] } }, name, confirmed: true })).isError).toBe(false);
+    expect((await callTool(plain, 'optimize', { image: 'busybox', search_space: { lr: { uniform: [0.01, 0.1] } }, name, confirmed: true })).isError).toBe(
+      false,
+    );
     return { name };
   },
   register_model: async () => ({ name: fresh('model'), version: 'v1', uri: 's3://bucket/models/run-1' }),
@@ -111,7 +113,13 @@ beforeAll(async () => {
   registry = await startFakeRegistry();
   kfp = await startFakeKfp({ kube, multiUser: true });
   const kubeconfig = kube.writeKubeconfig(mkdtempSync(path.join(tmpdir(), 'kfmcp-mut-')), { namespace: NS });
-  srv = await inProcess({ kubeconfig, registryUrl: registry.url, persona: 'platform-admin', clients: ['trainer', 'optimizer', 'hub', 'spark', 'pipelines'], pipelinesEndpoint: kfp.url });
+  srv = await inProcess({
+    kubeconfig,
+    registryUrl: registry.url,
+    persona: 'platform-admin',
+    clients: ['trainer', 'optimizer', 'hub', 'spark', 'pipelines'],
+    pipelinesEndpoint: kfp.url,
+  });
   plain = await srv.connect();
 });
 

@@ -6,13 +6,21 @@ import { monotonicProgress, type ProgressValue } from '../../src/tools/context.j
 describe('monotonicProgress', () => {
   it('sends strictly increasing values for any sequence of reports and heartbeats', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.array(fc.option(fc.oneof(fc.integer({ min: -5, max: 20 }), fc.double({ min: -1e12, max: 1e12 }), fc.constantFrom(NaN, Infinity, -Infinity)), { nil: undefined }), { maxLength: 200 }), async (reports) => {
-        const sent: ProgressValue[] = [];
-        const progress = monotonicProgress(async (v) => void sent.push(v));
-        for (const r of reports) await progress(r, 10);
-        for (let i = 1; i < sent.length; i++) expect(sent[i]!.progress).toBeGreaterThan(sent[i - 1]!.progress);
-        expect(sent.every((v) => Number.isFinite(v.progress) && (v.total === undefined || v.progress <= v.total))).toBe(true);
-      }),
+      fc.asyncProperty(
+        fc.array(
+          fc.option(fc.oneof(fc.integer({ min: -5, max: 20 }), fc.double({ min: -1e12, max: 1e12 }), fc.constantFrom(NaN, Infinity, -Infinity)), {
+            nil: undefined,
+          }),
+          { maxLength: 200 },
+        ),
+        async (reports) => {
+          const sent: ProgressValue[] = [];
+          const progress = monotonicProgress(async (v) => void sent.push(v));
+          for (const r of reports) await progress(r, 10);
+          for (let i = 1; i < sent.length; i++) expect(sent[i]!.progress).toBeGreaterThan(sent[i - 1]!.progress);
+          expect(sent.every((v) => Number.isFinite(v.progress) && (v.total === undefined || v.progress <= v.total))).toBe(true);
+        },
+      ),
     );
   });
 

@@ -32,11 +32,21 @@ afterAll(async () => {
 function get(url: string, p: string, method = 'GET'): Promise<{ status: number; body: string }> {
   const u = new URL(url);
   return new Promise((resolve, reject) => {
-    const req = http.request({ host: u.hostname, port: u.port, path: p, method, agent: false, headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' } }, (res) => {
-      let body = '';
-      res.on('data', (d: Buffer) => (body += d.toString()));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-    });
+    const req = http.request(
+      {
+        host: u.hostname,
+        port: u.port,
+        path: p,
+        method,
+        agent: false,
+        headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+      },
+      (res) => {
+        let body = '';
+        res.on('data', (d: Buffer) => (body += d.toString()));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      },
+    );
     req.on('error', reject);
     req.end(method === 'POST' ? JSON.stringify({ jsonrpc: '2.0', id: 9, method: 'tools/list', params: {} }) : undefined);
   });
@@ -47,7 +57,10 @@ function exitOf(srv: HttpServerProcess): Promise<{ code: number | null; at: numb
 }
 
 async function serverWithJob(grace: string): Promise<{ srv: HttpServerProcess; job: string; c: Awaited<ReturnType<typeof connectHttp>> }> {
-  const srv = await startHttpServer(['--kubeconfig', kubeconfig, '--persona', 'platform-admin', '--clients', 'trainer', '--shutdown-grace', grace], isolatedEnv({ KUBEFLOW_MCP_LOG_LEVEL: 'info' }));
+  const srv = await startHttpServer(
+    ['--kubeconfig', kubeconfig, '--persona', 'platform-admin', '--clients', 'trainer', '--shutdown-grace', grace],
+    isolatedEnv({ KUBEFLOW_MCP_LOG_LEVEL: 'info' }),
+  );
   const c = await connectHttp(srv.url, 'modern');
   const sub = await call<{ job: { name: string } }>(c, 'run_container_training', { image: 'busybox', confirmed: true });
   return { srv, c, job: sub.data.job.name };
@@ -120,7 +133,10 @@ describe('SIGTERM over stdio', () => {
       const timer = setTimeout(() => reject(new Error(`stdio server did not start:\n${err}`)), 15_000);
       proc.stderr.on('data', (d: Buffer) => {
         err += d.toString();
-        if (err.includes('serving MCP on stdio')) (clearTimeout(timer), resolve());
+        if (err.includes('serving MCP on stdio')) {
+          clearTimeout(timer);
+          resolve();
+        }
       });
     });
     const exited = new Promise<number | null>((r) => proc.once('exit', (code) => r(code)));

@@ -32,7 +32,12 @@ describe('tool similarity', () => {
     expect(pairs[0]).toMatchObject({ a: 'list_jobs', b: 'list_jobs_again' });
     expect(pairs[0]!.score).toBeGreaterThan(0.8);
     expect(pairs.filter((p) => p.a === 'fetch_weather' || p.b === 'fetch_weather').map((p) => p.score)).toEqual([0, 0]);
-    expect(similarPairs([{ name: 'x_tool', description: 'Same words.' }, { name: 'x_tool', description: 'Same words.' }])[0]!.score).toBe(1);
+    expect(
+      similarPairs([
+        { name: 'x_tool', description: 'Same words.' },
+        { name: 'x_tool', description: 'Same words.' },
+      ])[0]!.score,
+    ).toBe(1);
   });
 
   it('splits names on underscores, drops stopwords and folds plurals', () => {

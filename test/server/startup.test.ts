@@ -15,7 +15,8 @@ import { createApp } from '../../src/server/app.js';
 import { ALL_TOOLS } from '../../src/tools/registry.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'kfmcp-startup-'));
-const settings = (flags: ServeFlags) => resolveSettings({ config: path.join(dir, 'none.yaml'), auditLog: 'off', storeDir: path.join(dir, 'jobs'), ...flags }, ALL_TOOLS);
+const settings = (flags: ServeFlags) =>
+  resolveSettings({ config: path.join(dir, 'none.yaml'), auditLog: 'off', storeDir: path.join(dir, 'jobs'), ...flags }, ALL_TOOLS);
 
 /** An API server that accepts connections and never answers: a cluster that is slow to start. */
 let hanging: Server;

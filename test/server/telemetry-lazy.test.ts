@@ -28,7 +28,16 @@ describe('what start-up imports', () => {
 
   it('stdio with an exporter configured: the OpenTelemetry SDK', async () => {
     // Nothing listens there: exporting fails quietly, the server works on.
-    const c = await connectStdio(['--backend', 'local'], isolatedEnv({ NODE_OPTIONS: TRACE, OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:9', OTEL_EXPORTER_OTLP_TIMEOUT: '500', OTEL_LOG_LEVEL: 'debug', KUBEFLOW_MCP_LOG_LEVEL: 'debug' }));
+    const c = await connectStdio(
+      ['--backend', 'local'],
+      isolatedEnv({
+        NODE_OPTIONS: TRACE,
+        OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:9',
+        OTEL_EXPORTER_OTLP_TIMEOUT: '500',
+        OTEL_LOG_LEVEL: 'debug',
+        KUBEFLOW_MCP_LOG_LEVEL: 'debug',
+      }),
+    );
     await c.client.listTools();
     await c.close();
     expect(imported(c.stderr())).toEqual(['@opentelemetry/sdk-node']);
@@ -37,7 +46,12 @@ describe('what start-up imports', () => {
   });
 
   it('refuses the console exporter on stdio, whose stdout carries MCP', () => {
-    const run = spawnSync(process.execPath, [BIN, 'serve', '--backend', 'local'], { env: isolatedEnv({ OTEL_TRACES_EXPORTER: 'console' }), input: '', encoding: 'utf8', timeout: 30_000 });
+    const run = spawnSync(process.execPath, [BIN, 'serve', '--backend', 'local'], {
+      env: isolatedEnv({ OTEL_TRACES_EXPORTER: 'console' }),
+      input: '',
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
     expect(run.status).not.toBe(0);
     expect(run.stdout).toBe('');
     expect(run.stderr).toContain('OTEL_TRACES_EXPORTER=console writes spans to stdout');

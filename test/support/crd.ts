@@ -27,7 +27,7 @@ interface LoadedCrd {
 const cache = new Map<string, LoadedCrd>();
 
 /** The openAPIV3Schema of the CRD's first served version (or of `version`). */
-export function loadCrdSchema(crdPath: string, version?: string): Schema {
+function loadCrdSchema(crdPath: string, version?: string): Schema {
   const docs = parseAllDocuments(readFileSync(crdPath, 'utf8'))
     .map((d) => d.toJS() as Schema | null)
     .filter((d): d is Schema => d !== null && d.kind === 'CustomResourceDefinition');
@@ -197,8 +197,8 @@ function parseCel(src: string): Node {
     }
   };
   const unary = (): Node => {
-    if (peek() === '!') return take(), { t: 'unary', op: '!', arg: unary() };
-    if (peek() === '-') return take(), { t: 'unary', op: '-', arg: unary() };
+    if (peek() === '!') return (take(), { t: 'unary', op: '!', arg: unary() });
+    if (peek() === '-') return (take(), { t: 'unary', op: '-', arg: unary() });
     return postfix(primary());
   };
   const args = (): Node[] => {

@@ -36,7 +36,9 @@ export async function inProcess(flags: ServeFlags): Promise<InProcess> {
     app,
     async connect(identity?: Identity) {
       const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
-      const server = await app.factory(identity ? { era: 'legacy', authInfo: { token: '', clientId: identity.user, scopes: [], extra: { [IDENTITY_KEY]: identity } } } : undefined);
+      const server = await app.factory(
+        identity ? { era: 'legacy', authInfo: { token: '', clientId: identity.user, scopes: [], extra: { [IDENTITY_KEY]: identity } } } : undefined,
+      );
       await server.connect(serverSide);
       const client = new Client({ name: 'inprocess-test', version: '1' });
       await client.connect(clientSide);

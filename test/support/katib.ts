@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Ajv, type ValidateFunction } from 'ajv';
 
-export const KATIB_SWAGGER = fileURLToPath(new URL('../fixtures/kubeflow-api/katib/v0.19.0/v1beta1-swagger.json', import.meta.url));
+const KATIB_SWAGGER = fileURLToPath(new URL('../fixtures/kubeflow-api/katib/v0.19.0/v1beta1-swagger.json', import.meta.url));
 
 type Schema = Record<string, unknown>;
 
@@ -85,8 +85,14 @@ export function schemaProblems(obj: unknown, definition = 'v1beta1.Experiment'):
   const validate = validatorFor(definition);
   if (validate(obj)) return [];
   return (validate.errors ?? []).map((e) => {
-    const segments = e.instancePath.split('/').slice(1).map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
-    let path = segments.map((s) => (/^\d+$/.test(s) ? `[${s}]` : `.${s}`)).join('').replace(/^\./, '');
+    const segments = e.instancePath
+      .split('/')
+      .slice(1)
+      .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+    let path = segments
+      .map((s) => (/^\d+$/.test(s) ? `[${s}]` : `.${s}`))
+      .join('')
+      .replace(/^\./, '');
     let message = e.message ?? e.keyword;
     if (e.keyword === 'additionalProperties') {
       const extra = String((e.params as { additionalProperty?: string }).additionalProperty);

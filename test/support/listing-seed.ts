@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import type { FakeKube } from './fake-kube/index.js';
 
-export type SeedStatus = 'Complete' | 'Failed' | 'Suspended' | 'Running' | 'Created';
+type SeedStatus = 'Complete' | 'Failed' | 'Suspended' | 'Running' | 'Created';
 
 /** Per 20 jobs: 2 Complete, 2 Failed, 1 Suspended, 1 Running, 14 Created. */
 const MIX: SeedStatus[] = ['Complete', 'Complete', 'Failed', 'Failed', 'Suspended', 'Running', ...Array<SeedStatus>(14).fill('Created')];
@@ -21,7 +21,10 @@ export interface SeededJob {
 /** SDK-like job names (a letter, then 11 of [a-z0-9]) that do not sort in creation order. */
 export function seedName(i: number): string {
   const h = createHash('sha256').update(String(i)).digest('hex');
-  return `${String.fromCharCode(97 + (parseInt(h.slice(0, 2), 16) % 26))}${BigInt(`0x${h.slice(2, 18)}`).toString(36).padStart(11, '0').slice(0, 11)}`;
+  return `${String.fromCharCode(97 + (parseInt(h.slice(0, 2), 16) % 26))}${BigInt(`0x${h.slice(2, 18)}`)
+    .toString(36)
+    .padStart(11, '0')
+    .slice(0, 11)}`;
 }
 
 export function seedJobs(kube: FakeKube, namespace: string, count: number, opts: { start?: Date; runtimeOf?: (i: number) => string } = {}): SeededJob[] {
@@ -34,13 +37,25 @@ export function seedJobs(kube: FakeKube, namespace: string, count: number, opts:
     const runtime = opts.runtimeOf?.(i) ?? 'torch-distributed';
     const conditions =
       status === 'Complete' || status === 'Failed'
-        ? [{ type: status, status: 'True', reason: status === 'Complete' ? 'JobSetCompleted' : 'JobSetFailed', message: `jobset ${status.toLowerCase()}`, lastTransitionTime: created }]
+        ? [
+            {
+              type: status,
+              status: 'True',
+              reason: status === 'Complete' ? 'JobSetCompleted' : 'JobSetFailed',
+              message: `jobset ${status.toLowerCase()}`,
+              lastTransitionTime: created,
+            },
+          ]
         : [];
     kube.store.create({
       apiVersion: 'trainer.kubeflow.org/v1alpha1',
       kind: 'TrainJob',
       metadata: { name, namespace, creationTimestamp: created, labels: { team: i % 2 ? 'nlp' : 'vision' } },
-      spec: { runtimeRef: { name: runtime, kind: 'ClusterTrainingRuntime', apiGroup: 'trainer.kubeflow.org' }, trainer: { numNodes: 1 }, ...(status === 'Suspended' ? { suspend: true } : {}) },
+      spec: {
+        runtimeRef: { name: runtime, kind: 'ClusterTrainingRuntime', apiGroup: 'trainer.kubeflow.org' },
+        trainer: { numNodes: 1 },
+        ...(status === 'Suspended' ? { suspend: true } : {}),
+      },
       ...(conditions.length ? { status: { conditions } } : {}),
     });
     if (status === 'Running' || status === 'Created') {

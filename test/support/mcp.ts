@@ -21,10 +21,7 @@ export function isolatedEnv(extra: Record<string, string> = {}): Record<string, 
 }
 
 function newClient(era: Era): Client {
-  return new Client(
-    { name: 'kubeflow-mcp-tests', version: '1.0.0' },
-    era === 'modern' ? { versionNegotiation: { mode: { pin: '2026-07-28' } } } : {},
-  );
+  return new Client({ name: 'kubeflow-mcp-tests', version: '1.0.0' }, era === 'modern' ? { versionNegotiation: { mode: { pin: '2026-07-28' } } } : {});
 }
 
 export interface Connected {
@@ -99,7 +96,12 @@ export async function connectHttpServer(args: string[], env: Record<string, stri
 }
 
 /** Calls a tool and returns its structured result; throws with the text on isError unless allowed. */
-export async function call<T = Record<string, unknown>>(c: Connected, name: string, args: Record<string, unknown> = {}, opts: { allowError?: boolean } = {}): Promise<{ data: T; text: string; isError: boolean }> {
+export async function call<T = Record<string, unknown>>(
+  c: Connected,
+  name: string,
+  args: Record<string, unknown> = {},
+  opts: { allowError?: boolean } = {},
+): Promise<{ data: T; text: string; isError: boolean }> {
   const res = await c.client.callTool({ name, arguments: args });
   const text = (res.content as Array<{ type: string; text?: string }>).map((b) => b.text ?? '').join('\n');
   if (res.isError && !opts.allowError) throw new Error(`${name} failed: ${text}`);

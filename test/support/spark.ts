@@ -3,8 +3,8 @@ import { validateAgainstCrd } from './crd.js';
 import { SPARK_CRDS_DIR } from './fake-kube/crd-schema.js';
 import type { RecordedRequest } from './fake-kube/index.js';
 
-export const SPARK_APPLICATION_CRD = `${SPARK_CRDS_DIR}sparkoperator.k8s.io_sparkapplications.yaml`;
-export const SPARK_CONNECT_CRD = `${SPARK_CRDS_DIR}sparkoperator.k8s.io_sparkconnects.yaml`;
+const SPARK_APPLICATION_CRD = `${SPARK_CRDS_DIR}sparkoperator.k8s.io_sparkapplications.yaml`;
+const SPARK_CONNECT_CRD = `${SPARK_CRDS_DIR}sparkoperator.k8s.io_sparkconnects.yaml`;
 
 /** Problems the API server would report (unknown fields included), by the object's kind. */
 export function validateSpark(obj: { kind?: string }): string[] {

@@ -33,7 +33,13 @@ export interface OtlpCollector {
 type AnyValue = { stringValue?: string; intValue?: string | number; boolValue?: boolean; doubleValue?: number };
 type KeyValue = { key: string; value: AnyValue };
 
-const flat = (kvs: KeyValue[] = []) => Object.fromEntries(kvs.map((kv) => [kv.key, kv.value.stringValue ?? (kv.value.intValue !== undefined ? Number(kv.value.intValue) : (kv.value.boolValue ?? kv.value.doubleValue ?? ''))]));
+const flat = (kvs: KeyValue[] = []) =>
+  Object.fromEntries(
+    kvs.map((kv) => [
+      kv.key,
+      kv.value.stringValue ?? (kv.value.intValue !== undefined ? Number(kv.value.intValue) : (kv.value.boolValue ?? kv.value.doubleValue ?? '')),
+    ]),
+  );
 
 /** Accepts OTLP/HTTP JSON trace exports on POST /v1/traces (OTEL_EXPORTER_OTLP_PROTOCOL=http/json). */
 export async function startOtlpCollector(): Promise<OtlpCollector> {
@@ -45,12 +51,23 @@ export async function startOtlpCollector(): Promise<OtlpCollector> {
     if (req.method !== 'POST' || req.url !== '/v1/traces' || !String(req.headers['content-type']).startsWith('application/json')) {
       return void res.writeHead(415, { 'content-type': 'text/plain' }).end('this collector takes OTLP/HTTP JSON traces only\n');
     }
-    const doc = JSON.parse(body) as { resourceSpans?: Array<{ resource?: { attributes?: KeyValue[] }; scopeSpans?: Array<{ spans?: Array<Record<string, any>> }> }> };
+    const doc = JSON.parse(body) as {
+      resourceSpans?: Array<{ resource?: { attributes?: KeyValue[] }; scopeSpans?: Array<{ spans?: Array<Record<string, any>> }> }>;
+    };
     for (const rs of doc.resourceSpans ?? []) {
       const resource = flat(rs.resource?.attributes);
       for (const ss of rs.scopeSpans ?? []) {
         for (const s of ss.spans ?? []) {
-          spans.push({ traceId: s.traceId, spanId: s.spanId, parentSpanId: s.parentSpanId || undefined, name: s.name, kind: s.kind, attributes: flat(s.attributes), status: s.status, resource });
+          spans.push({
+            traceId: s.traceId,
+            spanId: s.spanId,
+            parentSpanId: s.parentSpanId || undefined,
+            name: s.name,
+            kind: s.kind,
+            attributes: flat(s.attributes),
+            status: s.status,
+            resource,
+          });
         }
       }
     }

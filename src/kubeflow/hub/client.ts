@@ -34,7 +34,7 @@ export interface ProbeResult {
   error?: { code: string; message: string; hint: string; status: number };
 }
 
-export const DEFAULT_PAGE_SIZE = 100;
+const DEFAULT_PAGE_SIZE = 100;
 const MAX_PAGE_SIZE = 1000;
 
 export class ModelRegistryClient {
@@ -56,11 +56,21 @@ export class ModelRegistryClient {
     try {
       const list = await this.api.listModels({ pageSize: 1, sortOrder: 'ASC' }, opts.signal);
       if (!list || !Array.isArray(list.items)) {
-        return { ok: false, apiBase: this.apiBase, error: { code: 'invalid_response', message: 'the answer is not a RegisteredModelList', hint: `check that ${this.apiBase} is a Model Registry`, status: 200 } };
+        return {
+          ok: false,
+          apiBase: this.apiBase,
+          error: {
+            code: 'invalid_response',
+            message: 'the answer is not a RegisteredModelList',
+            hint: `check that ${this.apiBase} is a Model Registry`,
+            status: 200,
+          },
+        };
       }
       return { ok: true, apiBase: this.apiBase };
     } catch (err) {
-      if (err instanceof HubError) return { ok: false, apiBase: this.apiBase, error: { code: err.code, message: err.message, hint: err.hint, status: err.status } };
+      if (err instanceof HubError)
+        return { ok: false, apiBase: this.apiBase, error: { code: err.code, message: err.message, hint: err.hint, status: err.status } };
       throw err;
     }
   }
@@ -93,7 +103,13 @@ export class ModelRegistryClient {
     const v = await this.version(name, version, opts.signal);
     const artifact = await this.api.versionArtifact(name, v.id!, opts.signal);
     if (!artifact) {
-      throw new HubError('not_found', `version '${version}' of model '${name}' has no model artifact`, 'register the model again with its URI (registration completes a version that lacks one)', 404, 'version');
+      throw new HubError(
+        'not_found',
+        `version '${version}' of model '${name}' has no model artifact`,
+        'register the model again with its URI (registration completes a version that lacks one)',
+        404,
+        'version',
+      );
     }
     return artifactView(artifact);
   }
@@ -102,14 +118,16 @@ export class ModelRegistryClient {
 
   private async model(name: string, signal?: AbortSignal): Promise<RegisteredModel> {
     const model = await this.api.findModel(requireName(name, 'name', 'model name'), signal);
-    if (!model?.id) throw new HubError('not_found', `model '${name}' not found`, 'list the models to see the exact names (names are case-sensitive)', 404, 'name');
+    if (!model?.id)
+      throw new HubError('not_found', `model '${name}' not found`, 'list the models to see the exact names (names are case-sensitive)', 404, 'name');
     return model;
   }
 
   private async version(name: string, version: string, signal?: AbortSignal): Promise<ModelVersion> {
     const model = await this.model(name, signal);
     const v = await this.api.findVersion(model.id!, requireName(version, 'version', 'version name'), signal);
-    if (!v?.id) throw new HubError('not_found', `model '${name}' has no version '${version}'`, `list the versions of '${name}' to see what exists`, 404, 'version');
+    if (!v?.id)
+      throw new HubError('not_found', `model '${name}' has no version '${version}'`, `list the versions of '${name}' to see what exists`, 404, 'version');
     return v;
   }
 }

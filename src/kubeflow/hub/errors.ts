@@ -37,7 +37,3 @@ export class HubError extends CodedError<HubErrorCode> {
     return { ...super.toJSON(), status: this.status };
   }
 }
-
-export function isHubError(e: unknown): e is HubError {
-  return e instanceof HubError;
-}

@@ -9,8 +9,8 @@ import type { RegistryAccessCheck, RegistryVerb } from './access.js';
 import { tracedRegistryCall } from '../../telemetry/outbound.js';
 import { HubError, type HubErrorCode } from './errors.js';
 
-export const API_PATH = '/api/model_registry/v1alpha3';
-export const DEFAULT_TIMEOUT_MS = 30_000;
+const API_PATH = '/api/model_registry/v1alpha3';
+const DEFAULT_TIMEOUT_MS = 30_000;
 
 export interface RegistryHttpOptions {
   /** e.g. http://model-registry-service.kubeflow:8080 (an http URL without a port gets :8080, as in the SDK). */
@@ -33,7 +33,13 @@ export function registryApiBase(baseUrl: string): string {
   try {
     url = new URL(baseUrl.trim());
   } catch {
-    throw new HubError('invalid_argument', `'${baseUrl}' is not a URL`, 'pass the registry URL with its scheme, e.g. http://model-registry-service.kubeflow:8080', 0, 'baseUrl');
+    throw new HubError(
+      'invalid_argument',
+      `'${baseUrl}' is not a URL`,
+      'pass the registry URL with its scheme, e.g. http://model-registry-service.kubeflow:8080',
+      0,
+      'baseUrl',
+    );
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     throw new HubError('invalid_argument', `registry URL '${baseUrl}' must use http or https`, 'e.g. https://model-registry.example.com', 0, 'baseUrl');
@@ -43,7 +49,11 @@ export function registryApiBase(baseUrl: string): string {
   }
   // The SDK appends :8080 to http URLs without a port (443 for https is the default anyway). URL
   // drops an explicit default port (":80"), so look at the text for one.
-  const authority = baseUrl.trim().replace(/^[a-z][a-z0-9+.-]*:\/\//i, '').split(/[/?#]/)[0] ?? '';
+  const authority =
+    baseUrl
+      .trim()
+      .replace(/^[a-z][a-z0-9+.-]*:\/\//i, '')
+      .split(/[/?#]/)[0] ?? '';
   if (url.protocol === 'http:' && !/:\d+$/.test(authority)) url.port = '8080';
   const path = url.pathname.replace(/\/+$/, '');
   url.pathname = path.endsWith(API_PATH) ? path : `${path}${API_PATH}`;
@@ -84,7 +94,15 @@ export class RegistryHttp {
     return tracedRegistryCall(method, url, (done) => this.exchange<T>(method, url, headers, opts, signal, what, done));
   }
 
-  private async exchange<T>(method: string, url: URL, headers: Record<string, string>, opts: { body?: unknown; signal?: AbortSignal }, signal: AbortSignal, what: string, done: (status: number | string) => void): Promise<T> {
+  private async exchange<T>(
+    method: string,
+    url: URL,
+    headers: Record<string, string>,
+    opts: { body?: unknown; signal?: AbortSignal },
+    signal: AbortSignal,
+    what: string,
+    done: (status: number | string) => void,
+  ): Promise<T> {
     let res: Response;
     let text: string;
     try {
@@ -97,14 +115,24 @@ export class RegistryHttp {
     }
     done(res.status);
     if (res.status >= 300 && res.status < 400) {
-      throw new HubError('unauthorized', `${what}: the registry answered with a redirect (${res.status}) to ${res.headers.get('location') ?? 'elsewhere'}`, 'an authentication proxy is in front of the registry: pass a bearer token it accepts', res.status);
+      throw new HubError(
+        'unauthorized',
+        `${what}: the registry answered with a redirect (${res.status}) to ${res.headers.get('location') ?? 'elsewhere'}`,
+        'an authentication proxy is in front of the registry: pass a bearer token it accepts',
+        res.status,
+      );
     }
     if (!res.ok) throw httpError(res.status, text, what, this.apiBase);
     if (text === '') return undefined as T;
     try {
       return JSON.parse(text) as T;
     } catch {
-      throw new HubError('invalid_response', `${what}: the registry answered ${res.status} with a body that is not JSON`, `check that ${this.apiBase} is a Model Registry REST endpoint`, res.status);
+      throw new HubError(
+        'invalid_response',
+        `${what}: the registry answered ${res.status} with a body that is not JSON`,
+        `check that ${this.apiBase} is a Model Registry REST endpoint`,
+        res.status,
+      );
     }
   }
 
@@ -112,10 +140,18 @@ export class RegistryHttp {
     if (caller?.aborted) return new HubError('cancelled', `${what}: the request was cancelled`, 'call again if the result is still needed');
     const e = err as { name?: string; cause?: { code?: string; message?: string }; message?: string };
     if (e?.name === 'TimeoutError' || e?.name === 'AbortError') {
-      return new HubError('registry_timeout', `${what}: the registry did not answer within ${this.timeoutMs / 1000}s`, `check that the registry at ${this.origin} is healthy, then call again`);
+      return new HubError(
+        'registry_timeout',
+        `${what}: the registry did not answer within ${this.timeoutMs / 1000}s`,
+        `check that the registry at ${this.origin} is healthy, then call again`,
+      );
     }
     const reason = e?.cause?.code ?? e?.cause?.message ?? e?.message ?? String(err);
-    return new HubError('registry_unreachable', `cannot reach the Model Registry: ${reason}`, `check the registry URL (${this.apiBase}), that the service is running and reachable from here (port-forward or in-cluster DNS), then call again`);
+    return new HubError(
+      'registry_unreachable',
+      `cannot reach the Model Registry: ${reason}`,
+      `check the registry URL (${this.apiBase}), that the service is running and reachable from here (port-forward or in-cluster DNS), then call again`,
+    );
   }
 }
 

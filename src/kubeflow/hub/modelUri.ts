@@ -49,30 +49,43 @@ export function modelUriFromTrainJob(trainJob: TrainJob, runtime?: TrainingRunti
   let outputDir = lastValue(overrides, 'output_dir');
   if (!outputDir && torchtune && !runtime) outputDir = SHIPPED_TORCHTUNE.outputDir;
   if (!outputDir) {
-    return { reason: `TrainJob '${job}' runs ${torchtune ? 'a TorchTune recipe without an output_dir override' : 'custom training code, which decides itself where the model goes'}; ask for the URI it was saved to${notTheResult}` };
+    return {
+      reason: `TrainJob '${job}' runs ${torchtune ? 'a TorchTune recipe without an output_dir override' : 'custom training code, which decides itself where the model goes'}; ask for the URI it was saved to${notTheResult}`,
+    };
   }
 
   let mount: Mount | undefined;
   let claim: { name: string; shared: boolean; policy?: ClaimPolicy } | undefined;
   if (runtime && node) {
-    mount = (node.volumeMounts ?? []).filter((m) => within(outputDir!, m.mountPath)).sort((a, b) => b.mountPath.length - a.mountPath.length)[0];
+    mount = (node.volumeMounts ?? []).filter((m) => within(outputDir, m.mountPath)).sort((a, b) => b.mountPath.length - a.mountPath.length)[0];
     if (!mount) return { reason: `the trainer writes to ${outputDir}, which is not on a mounted volume; the files are gone with the pod${notTheResult}` };
     claim = claimFor(runtime, mount.name, job);
-    if (!claim) return { reason: `the trainer writes to ${outputDir} on volume '${mount.name}', which is not a PersistentVolumeClaim; the files are gone with the pods${notTheResult}` };
+    if (!claim)
+      return {
+        reason: `the trainer writes to ${outputDir} on volume '${mount.name}', which is not a PersistentVolumeClaim; the files are gone with the pods${notTheResult}`,
+      };
   } else {
     mount = { name: SHIPPED_TORCHTUNE.volume, mountPath: SHIPPED_TORCHTUNE.mountPath };
     claim = { name: `${SHIPPED_TORCHTUNE.volume}-${job}`, shared: true };
   }
   const retention = claim.policy?.retentionPolicy;
-  if (retention?.whenComplete === 'Delete') return { reason: `the runtime deletes PVC ${claim.name} when the job completes (retentionPolicy.whenComplete: Delete), so the output in ${outputDir} is gone` };
+  if (retention?.whenComplete === 'Delete')
+    return {
+      reason: `the runtime deletes PVC ${claim.name} when the job completes (retentionPolicy.whenComplete: Delete), so the output in ${outputDir} is gone`,
+    };
 
   const sub = outputDir.slice(mount.mountPath.replace(/\/+$/, '').length).replace(/^\/+/, '');
   const uri = `pvc://${claim.name}${sub ? `/${sub}` : ''}`;
   const caveats = [
     `pvc:// URIs resolve in the TrainJob's namespace (${trainJob.metadata.namespace ?? 'its namespace'}): serve the model from there`,
-    retention?.whenDeleted === 'Delete' ? `the runtime deletes PVC ${claim.name} together with the TrainJob: keep the TrainJob, or copy the model elsewhere first` : `PVC ${claim.name} outlives the TrainJob unless someone deletes it`,
+    retention?.whenDeleted === 'Delete'
+      ? `the runtime deletes PVC ${claim.name} together with the TrainJob: keep the TrainJob, or copy the model elsewhere first`
+      : `PVC ${claim.name} outlives the TrainJob unless someone deletes it`,
   ];
-  if (torchtune) caveats.push(`${outputDir} holds TorchTune's checkpoint files (recent TorchTune versions write one epoch_<n> directory per epoch): point serving at the one you want`);
+  if (torchtune)
+    caveats.push(
+      `${outputDir} holds TorchTune's checkpoint files (recent TorchTune versions write one epoch_<n> directory per epoch): point serving at the one you want`,
+    );
   const basis = runtime
     ? `output_dir=${outputDir} on volume '${mount.name}' (${claim.shared ? 'JobSet volumeClaimPolicies template, PVC <template>-<jobset>' : 'static PersistentVolumeClaim'})`
     : `runtime '${trainJob.spec.runtimeRef.name}' is a TorchTune runtime; assumed laid out like the shipped ones (output_dir=/workspace/output on the 'initializer' PVC)`;
@@ -88,7 +101,7 @@ function isTorchTune(trainJob: TrainJob, runtime?: TrainingRuntimeObject): boole
 function trainerContainer(runtime: TrainingRuntimeObject): { command?: string[]; args?: string[]; volumeMounts?: Mount[] } | undefined {
   for (const rj of runtime.spec.template.spec.replicatedJobs ?? []) {
     const c = rj.template.spec.template.spec.containers.find((x) => x.name === 'node');
-    if (c && (rj.name === 'node' || rj.template.metadata?.labels?.['trainer.kubeflow.org/trainjob-ancestor-step'] === 'trainer')) return c as { command?: string[]; args?: string[]; volumeMounts?: Mount[] };
+    if (c && (rj.name === 'node' || rj.template.metadata?.labels?.['trainer.kubeflow.org/trainjob-ancestor-step'] === 'trainer')) return c;
   }
   return undefined;
 }

@@ -33,11 +33,18 @@ function encodeValue(v: PropertyValue, field: string): MetadataValue {
     case 'boolean':
       return { metadataType: 'MetadataBoolValue', bool_value: v };
     case 'number':
-      if (!Number.isFinite(v)) throw new HubError('invalid_argument', `${field} is ${v}, which the registry cannot store`, 'pass a finite number, or the value as a string', 0, field);
+      if (!Number.isFinite(v))
+        throw new HubError('invalid_argument', `${field} is ${v}, which the registry cannot store`, 'pass a finite number, or the value as a string', 0, field);
       if (Number.isInteger(v) && Math.abs(v) <= MAX_INT_DIGITS) return { metadataType: 'MetadataIntValue', int_value: String(v === 0 ? 0 : v) };
       return { metadataType: 'MetadataDoubleValue', double_value: v };
     default:
-      throw new HubError('invalid_argument', `${field} must be a string, number or boolean`, 'flatten nested values into separate keys, or pass them as JSON strings', 0, field);
+      throw new HubError(
+        'invalid_argument',
+        `${field} must be a string, number or boolean`,
+        'flatten nested values into separate keys, or pass them as JSON strings',
+        0,
+        field,
+      );
   }
 }
 

@@ -36,7 +36,7 @@ export interface RegisterModelOptions {
   signal?: AbortSignal;
 }
 
-export type RegisterOutcome = 'registered' | 'already_registered' | 'completed';
+type RegisterOutcome = 'registered' | 'already_registered' | 'completed';
 
 export interface RegisterResult {
   /** registered: new version; already_registered: identical version existed; completed: an existing version got its artifact. */
@@ -64,14 +64,26 @@ const REUSABLE = new Set(['ABANDONED', 'DELETED', 'MARKED_FOR_DELETION']);
 
 function checkText(value: unknown, field: string, what: string): string {
   if (typeof value !== 'string' || value.trim() === '' || value.length > 255 || !PRINTABLE.test(value)) {
-    throw new HubError('invalid_argument', `${what} must be 1-255 printable ASCII characters, got ${JSON.stringify(value)}`, `the registry looks ${what}s up by exact name; use letters, digits and punctuation`, 0, field);
+    throw new HubError(
+      'invalid_argument',
+      `${what} must be 1-255 printable ASCII characters, got ${JSON.stringify(value)}`,
+      `the registry looks ${what}s up by exact name; use letters, digits and punctuation`,
+      0,
+      field,
+    );
   }
   return value;
 }
 
 function checkUri(uri: unknown): string {
   if (typeof uri !== 'string' || !/^[a-z][a-z0-9+.-]*:\/\/\S+$/i.test(uri) || uri.length > 2048) {
-    throw new HubError('invalid_argument', `model URI ${JSON.stringify(uri)} is not a URI with a scheme`, 'pass where the model is stored, e.g. s3://bucket/models/m1, pvc://<claim>/output, oci://registry/repo:tag or hf://org/name', 0, 'uri');
+    throw new HubError(
+      'invalid_argument',
+      `model URI ${JSON.stringify(uri)} is not a URI with a scheme`,
+      'pass where the model is stored, e.g. s3://bucket/models/m1, pvc://<claim>/output, oci://registry/repo:tag or hf://org/name',
+      0,
+      'uri',
+    );
   }
   return uri;
 }
@@ -79,7 +91,13 @@ function checkUri(uri: unknown): string {
 /** A failure whose outcome is unknown: the server may have stored the object before failing. */
 const inDoubt = (err: unknown): boolean => err instanceof HubError && (err.status === 0 || err.status >= 500) && err.code !== 'cancelled';
 
-export async function registerModel(api: RegistryApi, name: string, uri: string, opts: RegisterModelOptions, defaults: { author?: string }): Promise<RegisterResult> {
+export async function registerModel(
+  api: RegistryApi,
+  name: string,
+  uri: string,
+  opts: RegisterModelOptions,
+  defaults: { author?: string },
+): Promise<RegisterResult> {
   checkText(name, 'name', 'model name');
   checkText(opts.version, 'version', 'version name');
   checkUri(uri);
@@ -176,7 +194,8 @@ function checkSame(a: ModelArtifact, uri: string, opts: RegisterModelOptions, na
   const differences: string[] = [];
   if (a.uri !== uri) differences.push(`uri ${a.uri ?? '(none)'}`);
   if (opts.modelFormatName !== undefined && a.modelFormatName !== opts.modelFormatName) differences.push(`format ${a.modelFormatName ?? '(none)'}`);
-  if (opts.modelFormatVersion !== undefined && a.modelFormatVersion !== opts.modelFormatVersion) differences.push(`format version ${a.modelFormatVersion ?? '(none)'}`);
+  if (opts.modelFormatVersion !== undefined && a.modelFormatVersion !== opts.modelFormatVersion)
+    differences.push(`format version ${a.modelFormatVersion ?? '(none)'}`);
   if (differences.length > 0) {
     throw new HubError(
       'conflict',
@@ -208,7 +227,10 @@ async function rollBack(api: RegistryApi, journal: Journal, name: string, err: u
   const doubt = journal.inDoubt;
   if (doubt?.kind === 'artifact') {
     const stored = await api.findModelArtifact(name, doubt.versionId, undefined).catch(() => undefined);
-    if (stored?.id) await attempt(`marked artifact ${stored.id} ABANDONED`, () => api.patchArtifact(stored.id!, { artifactType: 'model-artifact', state: 'ABANDONED' }, undefined));
+    if (stored?.id)
+      await attempt(`marked artifact ${stored.id} ABANDONED`, () =>
+        api.patchArtifact(stored.id!, { artifactType: 'model-artifact', state: 'ABANDONED' }, undefined),
+      );
   } else if (doubt?.kind === 'version') {
     const stored = await api.findVersion(doubt.modelId, doubt.version, undefined).catch(() => undefined);
     if (stored?.id) journal.version = { entity: stored, how: 'created' };
@@ -218,11 +240,15 @@ async function rollBack(api: RegistryApi, journal: Journal, name: string, err: u
   }
   if (journal.version) {
     const v = journal.version.entity;
-    await attempt(`archived version '${v.name}' ${journal.version.how === 'created' ? 'created' : 'revived'} by this call`, () => api.patchVersion(v.id!, { state: 'ARCHIVED' }, undefined));
+    await attempt(`archived version '${v.name}' ${journal.version.how === 'created' ? 'created' : 'revived'} by this call`, () =>
+      api.patchVersion(v.id!, { state: 'ARCHIVED' }, undefined),
+    );
   }
   if (journal.model) {
     const m = journal.model.entity;
-    await attempt(`archived model '${m.name}' ${journal.model.how === 'created' ? 'created' : 'revived'} by this call`, () => api.patchModel(m.id!, { state: 'ARCHIVED' }, undefined));
+    await attempt(`archived model '${m.name}' ${journal.model.how === 'created' ? 'created' : 'revived'} by this call`, () =>
+      api.patchModel(m.id!, { state: 'ARCHIVED' }, undefined),
+    );
   }
   if (!(err instanceof HubError) || (undone.length === 0 && failed.length === 0)) return err;
   const message = `${err.message}; rolled back: ${undone.length ? undone.join(', ') : 'nothing'}${failed.length ? `; could NOT roll back: ${failed.join(', ')}` : ''}`;

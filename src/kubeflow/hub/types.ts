@@ -24,8 +24,8 @@ interface BaseResource {
   lastUpdateTimeSinceEpoch?: string;
 }
 
-export type ModelState = 'LIVE' | 'ARCHIVED';
-export type ArtifactState = 'UNKNOWN' | 'PENDING' | 'LIVE' | 'MARKED_FOR_DELETION' | 'DELETED' | 'ABANDONED' | 'REFERENCE';
+type ModelState = 'LIVE' | 'ARCHIVED';
+type ArtifactState = 'UNKNOWN' | 'PENDING' | 'LIVE' | 'MARKED_FOR_DELETION' | 'DELETED' | 'ABANDONED' | 'REFERENCE';
 
 export interface RegisteredModel extends BaseResource {
   owner?: string;
@@ -88,8 +88,7 @@ export interface VersionView extends ViewBase {
 }
 
 export interface ArtifactView
-  extends ViewBase,
-    Pick<ModelArtifact, 'uri' | 'state' | 'modelFormatName' | 'modelFormatVersion' | 'storageKey' | 'storagePath' | 'serviceAccountName'> {
+  extends ViewBase, Pick<ModelArtifact, 'uri' | 'state' | 'modelFormatName' | 'modelFormatVersion' | 'storageKey' | 'storagePath' | 'serviceAccountName'> {
   name?: string;
 }
 

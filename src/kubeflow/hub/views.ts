@@ -26,7 +26,13 @@ export function modelView(m: RegisteredModel): ModelView {
 }
 
 export function versionView(v: ModelVersion): VersionView {
-  return { ...common(v), name: v.name ?? '', modelId: v.registeredModelId ?? '', ...(v.author !== undefined ? { author: v.author } : {}), state: v.state ?? 'LIVE' };
+  return {
+    ...common(v),
+    name: v.name ?? '',
+    modelId: v.registeredModelId ?? '',
+    ...(v.author !== undefined ? { author: v.author } : {}),
+    state: v.state ?? 'LIVE',
+  };
 }
 
 export function artifactView(a: ModelArtifact): ArtifactView {
@@ -41,5 +47,5 @@ export function artifactView(a: ModelArtifact): ArtifactView {
     ...pick('storageKey'),
     ...pick('storagePath'),
     ...pick('serviceAccountName'),
-  } as ArtifactView;
+  };
 }

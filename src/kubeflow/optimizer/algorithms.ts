@@ -60,7 +60,7 @@ const SETTINGS: Record<AlgorithmName, Record<string, Check>> = {
   hyperband: { r_l: floatWhere((n) => n > 0, 'a number > 0'), resource_name: (v) => (v ? undefined : 'must name a parameter'), eta: intAtLeast(1) },
 };
 
-export function isAlgorithmName(name: string): name is AlgorithmName {
+function isAlgorithmName(name: string): name is AlgorithmName {
   return (ALGORITHM_NAMES as readonly string[]).includes(name);
 }
 
@@ -74,7 +74,12 @@ export function algorithmSpec(input: AlgorithmInput): AlgorithmSpec {
   const settings: Array<{ name: string; value: string }> = [];
   for (const [key, raw] of Object.entries(input.settings ?? {})) {
     if (key === 'random_state' && input.randomState !== undefined) {
-      throw new OptimizerError('invalid_algorithm', 'random_state is given twice (settings and randomState)', 'keep only randomState', 'algorithm.settings.random_state');
+      throw new OptimizerError(
+        'invalid_algorithm',
+        'random_state is given twice (settings and randomState)',
+        'keep only randomState',
+        'algorithm.settings.random_state',
+      );
     }
     settings.push(checkedSetting(name, allowed, key, raw));
   }
@@ -82,14 +87,25 @@ export function algorithmSpec(input: AlgorithmInput): AlgorithmSpec {
   if (name === 'hyperband') {
     for (const required of ['r_l', 'resource_name']) {
       if (!settings.some((s) => s.name === required)) {
-        throw new OptimizerError('invalid_algorithm', `hyperband needs the setting '${required}'`, 'set r_l (the maximum resource per trial, e.g. 9) and resource_name (the parameter that receives it, e.g. "epochs")', `algorithm.settings.${required}`);
+        throw new OptimizerError(
+          'invalid_algorithm',
+          `hyperband needs the setting '${required}'`,
+          'set r_l (the maximum resource per trial, e.g. 9) and resource_name (the parameter that receives it, e.g. "epochs")',
+          `algorithm.settings.${required}`,
+        );
       }
     }
   }
   return settings.length > 0 ? { algorithmName: name, algorithmSettings: settings } : { algorithmName: name };
 }
 
-function checkedSetting(algorithm: AlgorithmName, allowed: Record<string, Check>, key: string, raw: unknown, field = `algorithm.settings.${key}`): { name: string; value: string } {
+function checkedSetting(
+  algorithm: AlgorithmName,
+  allowed: Record<string, Check>,
+  key: string,
+  raw: unknown,
+  field = `algorithm.settings.${key}`,
+): { name: string; value: string } {
   const check = allowed[key];
   if (!check) {
     const known = Object.keys(allowed);
@@ -105,7 +121,13 @@ function checkedSetting(algorithm: AlgorithmName, allowed: Record<string, Check>
   }
   const value = pythonStr(raw);
   const problem = check(value);
-  if (problem) throw new OptimizerError('invalid_algorithm', `setting '${key}' of '${algorithm}' ${problem}, got '${value}'`, `fix ${key} (Katib's ${algorithm} service would refuse it)`, field);
+  if (problem)
+    throw new OptimizerError(
+      'invalid_algorithm',
+      `setting '${key}' of '${algorithm}' ${problem}, got '${value}'`,
+      `fix ${key} (Katib's ${algorithm} service would refuse it)`,
+      field,
+    );
   return { name: key, value };
 }
 
@@ -167,7 +189,12 @@ export function checkCompatibility(spec: AlgorithmSpec, params: ParameterSpec[],
     case 'hyperband': {
       const resource = setting('resource_name');
       if (!params.some((p) => p.name === resource)) {
-        throw new OptimizerError('incompatible_algorithm', `hyperband resource_name '${resource}' is not a parameter of the search space`, `set resource_name to one of: ${params.map((p) => p.name).join(', ')}`, 'algorithm.settings.resource_name');
+        throw new OptimizerError(
+          'incompatible_algorithm',
+          `hyperband resource_name '${resource}' is not a parameter of the search space`,
+          `set resource_name to one of: ${params.map((p) => p.name).join(', ')}`,
+          'algorithm.settings.resource_name',
+        );
       }
       // Katib's hyperband: eta = int(eta) (<= 0 → 3); s_max = int(log(r_l) / log(eta)); parallel >= ceil(eta ** s_max).
       const etaRaw = Math.trunc(Number(setting('eta') ?? '3'));

@@ -17,7 +17,7 @@ import type { BestTrial, Experiment, ExperimentState, ExperimentSummary, Experim
 import { waitForExperiment } from './wait.js';
 
 /** A view lists at most this many trials (sorted by creation); trialsTruncated says when more exist. */
-export const MAX_TRIALS_IN_VIEW = 1000;
+const MAX_TRIALS_IN_VIEW = 1000;
 const TRIAL_PAGE = 500;
 
 export interface CreateResult {
@@ -70,7 +70,13 @@ export class OptimizerClient {
       }
       throw err;
     }
-    return { name: accepted.metadata.name ?? experiment.metadata.name ?? '', namespace, dryRun: opts.dryRun === true, accepted, summary: experimentSummary(accepted) };
+    return {
+      name: accepted.metadata.name ?? experiment.metadata.name ?? '',
+      namespace,
+      dryRun: opts.dryRun === true,
+      accepted,
+      summary: experimentSummary(accepted),
+    };
   }
 
   /**
@@ -78,11 +84,25 @@ export class OptimizerClient {
    * the whole namespace (src/kubeflow/listing.ts): every Experiment is read, in pages, and only
    * the page shown is kept. Each summary comes from the Experiment's own status (no trial reads).
    */
-  async list(namespace: string, opts: { limit?: number; continue?: string; status?: ExperimentState; labelSelector?: string; signal?: AbortSignal } = {}): Promise<ExperimentPage> {
-    const listing = new NamespaceListing<ExperimentSummary & Listed>({ namespace, limit: opts.limit, cursor: opts.continue, status: opts.status, filters: { labels: opts.labelSelector } });
+  async list(
+    namespace: string,
+    opts: { limit?: number; continue?: string; status?: ExperimentState; labelSelector?: string; signal?: AbortSignal } = {},
+  ): Promise<ExperimentPage> {
+    const listing = new NamespaceListing<ExperimentSummary & Listed>({
+      namespace,
+      limit: opts.limit,
+      cursor: opts.continue,
+      status: opts.status,
+      filters: { labels: opts.labelSelector },
+    });
     let cont: string | undefined;
     do {
-      const page = await this.kube.list<Experiment>(RESOURCES.experiments, namespace, { limit: LIST_PAGE, continue: cont, labelSelector: opts.labelSelector }, opts.signal);
+      const page = await this.kube.list<Experiment>(
+        RESOURCES.experiments,
+        namespace,
+        { limit: LIST_PAGE, continue: cont, labelSelector: opts.labelSelector },
+        opts.signal,
+      );
       for (const e of page.items) {
         const summary = experimentSummary(e);
         listing.add({ ...summary, created: summary.creationTimestamp });
@@ -111,12 +131,22 @@ export class OptimizerClient {
     if (trial !== undefined) {
       const trials = await this.trialNames(namespace, name, opts.signal);
       if (!trials.names.includes(trial)) {
-        throw new OptimizerError('trial_not_found', `experiment '${name}' has no trial '${trial}'`, trials.names.length ? `use one of: ${trials.names.slice(0, 20).join(', ')}` : 'the experiment has no trials yet', 'trial');
+        throw new OptimizerError(
+          'trial_not_found',
+          `experiment '${name}' has no trial '${trial}'`,
+          trials.names.length ? `use one of: ${trials.names.slice(0, 20).join(', ')}` : 'the experiment has no trials yet',
+          'trial',
+        );
       }
     } else {
       const exp = await this.kube.get<Experiment>(RESOURCES.experiments, name, namespace, opts.signal);
       trial = bestTrialOf(exp)?.trial ?? (await this.trialNames(namespace, name, opts.signal)).names[0];
-      if (!trial) throw new OptimizerError('no_trials', `experiment '${name}' has no trials yet`, 'wait until Katib has started trials (wait_for_optimization with status Running), then ask again');
+      if (!trial)
+        throw new OptimizerError(
+          'no_trials',
+          `experiment '${name}' has no trials yet`,
+          'wait until Katib has started trials (wait_for_optimization with status Running), then ask again',
+        );
     }
     return trialLogs(this.kube, namespace, trial, opts);
   }
@@ -165,7 +195,12 @@ export class OptimizerClient {
     let cont: string | undefined;
     let truncated = false;
     do {
-      const page = await this.kube.list<Trial>(RESOURCES.trials, namespace, { labelSelector: `${LABEL_EXPERIMENT}=${experiment}`, limit: TRIAL_PAGE, continue: cont }, signal);
+      const page = await this.kube.list<Trial>(
+        RESOURCES.trials,
+        namespace,
+        { labelSelector: `${LABEL_EXPERIMENT}=${experiment}`, limit: TRIAL_PAGE, continue: cont },
+        signal,
+      );
       trials.push(...page.items);
       cont = page.metadata.continue || undefined;
       if (trials.length >= MAX_TRIALS_IN_VIEW && cont) {
@@ -173,7 +208,10 @@ export class OptimizerClient {
         break;
       }
     } while (cont);
-    trials.sort((a, b) => (a.metadata.creationTimestamp ?? '').localeCompare(b.metadata.creationTimestamp ?? '') || (a.metadata.name ?? '').localeCompare(b.metadata.name ?? ''));
+    trials.sort(
+      (a, b) =>
+        (a.metadata.creationTimestamp ?? '').localeCompare(b.metadata.creationTimestamp ?? '') || (a.metadata.name ?? '').localeCompare(b.metadata.name ?? ''),
+    );
     return { trials: trials.slice(0, MAX_TRIALS_IN_VIEW), truncated: truncated || trials.length > MAX_TRIALS_IN_VIEW };
   }
 

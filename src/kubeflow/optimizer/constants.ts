@@ -3,8 +3,8 @@
  * (docs/wire/optimizer.md). Changing one changes what we send or how we read.
  */
 
-export const KATIB_GROUP = 'kubeflow.org';
-export const KATIB_VERSION = 'v1beta1';
+const KATIB_GROUP = 'kubeflow.org';
+const KATIB_VERSION = 'v1beta1';
 export const KATIB_API_VERSION = `${KATIB_GROUP}/${KATIB_VERSION}`;
 
 /** Label Katib puts on every Trial of an Experiment. */

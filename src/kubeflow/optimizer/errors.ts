@@ -24,7 +24,3 @@ export type OptimizerErrorCode =
 export class OptimizerError extends CodedError<OptimizerErrorCode> {
   override readonly name = 'OptimizerError';
 }
-
-export function isOptimizerError(e: unknown): e is OptimizerError {
-  return e instanceof OptimizerError;
-}

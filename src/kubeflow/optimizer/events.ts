@@ -9,9 +9,9 @@ import { eventTime } from '../../kube/events.js';
 import type { KubeEvent } from '../../kube/types.js';
 import { STEP_REPLICATED_JOBS } from '../trainer/constants.js';
 
-export const MAX_EVENTS = 1000;
+const MAX_EVENTS = 1000;
 
-export function eventMatcher(experiment: string, trials: string[]): (e: KubeEvent) => boolean {
+function eventMatcher(experiment: string, trials: string[]): (e: KubeEvent) => boolean {
   const trialSet = new Set(trials);
   const rjobs = STEP_REPLICATED_JOBS.join('|');
   // <trial>-<replicated job>-<job index>[-<pod index>-<suffix>]: Jobs and Pods of a trial's JobSet.
@@ -40,7 +40,14 @@ export function eventMatcher(experiment: string, trials: string[]): (e: KubeEven
 }
 
 /** Matching events, oldest first; when more than MAX_EVENTS match, the newest are kept. */
-export async function experimentEvents(kube: KubeClient, namespace: string, experiment: string, trials: string[], since: string, signal?: AbortSignal): Promise<{ events: KubeEvent[]; truncated: boolean }> {
+export async function experimentEvents(
+  kube: KubeClient,
+  namespace: string,
+  experiment: string,
+  trials: string[],
+  since: string,
+  signal?: AbortSignal,
+): Promise<{ events: KubeEvent[]; truncated: boolean }> {
   const matches = eventMatcher(experiment, trials);
   const notBefore = Date.parse(since) - 1000;
   let found: KubeEvent[] = [];

@@ -27,14 +27,14 @@ import type { Experiment, ObjectiveSpec, ParameterSpec } from './types.js';
 
 export type TrialTrainerInput = ({ kind: 'custom' } & CustomTrainerInput) | ({ kind: 'container' } & ContainerTrainerInput);
 
-export interface TrialTemplateInput {
+interface TrialTemplateInput {
   trainer: TrialTrainerInput;
   /** The resolved runtime (the tool looks it up, as for train()). */
   runtime: Runtime;
   initializer?: { dataset?: InitializerInput; model?: InitializerInput };
 }
 
-export interface ObjectiveInput {
+interface ObjectiveInput {
   /** Default `loss` (SDK Objective()). */
   metric?: string;
   /** Default `minimize`. */
@@ -45,7 +45,7 @@ export interface ObjectiveInput {
   additionalMetrics?: string[];
 }
 
-export interface TrialsInput {
+interface TrialsInput {
   /** maxTrialCount; default 10. */
   max?: number;
   /** parallelTrialCount; default 1. */
@@ -81,7 +81,12 @@ export function buildExperiment(input: BuildExperimentInput): ExperimentBuild {
   const notes: string[] = [];
   const entries = Object.entries(input.searchSpace ?? {});
   if (entries.length === 0) {
-    throw new OptimizerError('invalid_search_space', 'the search space is empty', 'give at least one parameter, e.g. { lr: { type: "logUniform", min: 1e-5, max: 1e-2 } }', 'searchSpace');
+    throw new OptimizerError(
+      'invalid_search_space',
+      'the search space is empty',
+      'give at least one parameter, e.g. { lr: { type: "logUniform", min: 1e-5, max: 1e-2 } }',
+      'searchSpace',
+    );
   }
   const parameters = entries.map(([name, s]) => parameterSpec(name, s));
   const algorithm = algorithmSpec(input.algorithm ?? { name: 'random' });
@@ -92,7 +97,9 @@ export function buildExperiment(input: BuildExperimentInput): ExperimentBuild {
     checkCompatibility(algorithm, parameters, counts); // steps first, so the count below is defined
     combinations = gridCombinations(parameters);
     if (counts.max > combinations) {
-      notes.push(`grid search has ${combinations} combinations; maxTrialCount lowered from ${counts.max} to ${combinations} (Katib's grid suggestion fails when it is larger)`);
+      notes.push(
+        `grid search has ${combinations} combinations; maxTrialCount lowered from ${counts.max} to ${combinations} (Katib's grid suggestion fails when it is larger)`,
+      );
       counts.max = combinations;
     }
   }
@@ -132,15 +139,30 @@ export function buildExperiment(input: BuildExperimentInput): ExperimentBuild {
 }
 
 function checkName(name: string): void {
-  const problem = validateJobName(name) ?? (name.length > EXPERIMENT_NAME_MAX_LENGTH ? `experiment name '${name}' is ${name.length} characters long; Katib allows at most ${EXPERIMENT_NAME_MAX_LENGTH}` : undefined);
-  if (problem) throw new OptimizerError('invalid_name', problem.replace(/^job name/, 'experiment name'), 'choose a shorter lowercase name (letters, digits, "-"), or leave it out to get a generated one', 'name');
+  const problem =
+    validateJobName(name) ??
+    (name.length > EXPERIMENT_NAME_MAX_LENGTH
+      ? `experiment name '${name}' is ${name.length} characters long; Katib allows at most ${EXPERIMENT_NAME_MAX_LENGTH}`
+      : undefined);
+  if (problem)
+    throw new OptimizerError(
+      'invalid_name',
+      problem.replace(/^job name/, 'experiment name'),
+      'choose a shorter lowercase name (letters, digits, "-"), or leave it out to get a generated one',
+      'name',
+    );
 }
 
 function trialCounts(t: TrialsInput): { max: number; parallel: number; maxFailed?: number } {
   const count = (v: number | undefined, dflt: number | undefined, field: string, min: number): number | undefined => {
     if (v === undefined) return dflt;
     if (!Number.isSafeInteger(v) || v < min || v > INT32_MAX) {
-      throw new OptimizerError('invalid_trial_config', `trials.${field} must be a whole number >= ${min}, got ${v}`, `set trials.${field} to ${min === 0 ? 'zero or more' : 'one or more'}`, `trials.${field}`);
+      throw new OptimizerError(
+        'invalid_trial_config',
+        `trials.${field} must be a whole number >= ${min}, got ${v}`,
+        `set trials.${field} to ${min === 0 ? 'zero or more' : 'one or more'}`,
+        `trials.${field}`,
+      );
     }
     return v;
   };
@@ -167,13 +189,30 @@ function objectiveSpec(o: ObjectiveInput): ObjectiveSpec {
     }
   }
   if (direction !== 'minimize' && direction !== 'maximize') {
-    throw new OptimizerError('invalid_objective', `direction must be minimize or maximize, got '${String(direction)}'`, 'use "minimize" (loss) or "maximize" (accuracy)', 'objective.direction');
+    throw new OptimizerError(
+      'invalid_objective',
+      `direction must be minimize or maximize, got '${String(direction)}'`,
+      'use "minimize" (loss) or "maximize" (accuracy)',
+      'objective.direction',
+    );
   }
-  if (extra.includes(metric)) throw new OptimizerError('invalid_objective', `additional metrics repeat the objective metric '${metric}'`, 'remove it from additionalMetrics', 'objective.additionalMetrics');
+  if (extra.includes(metric))
+    throw new OptimizerError(
+      'invalid_objective',
+      `additional metrics repeat the objective metric '${metric}'`,
+      'remove it from additionalMetrics',
+      'objective.additionalMetrics',
+    );
   const dup = extra.find((m, i) => extra.indexOf(m) !== i);
-  if (dup !== undefined) throw new OptimizerError('invalid_objective', `additional metric '${dup}' is listed twice`, 'remove the duplicate', 'objective.additionalMetrics');
+  if (dup !== undefined)
+    throw new OptimizerError('invalid_objective', `additional metric '${dup}' is listed twice`, 'remove the duplicate', 'objective.additionalMetrics');
   if (o.goal !== undefined && !(typeof o.goal === 'number' && Number.isFinite(o.goal))) {
-    throw new OptimizerError('invalid_objective', `goal must be a finite number, got ${String(o.goal)}`, 'pass the metric value at which to stop, or leave goal out', 'objective.goal');
+    throw new OptimizerError(
+      'invalid_objective',
+      `goal must be a finite number, got ${String(o.goal)}`,
+      'pass the metric value at which to stop, or leave goal out',
+      'objective.goal',
+    );
   }
   return {
     objectiveMetricName: metric,
@@ -184,7 +223,10 @@ function objectiveSpec(o: ObjectiveInput): ObjectiveSpec {
 }
 
 /** TrainJob {apiVersion, kind, spec} with the placeholders wired in; Katib names each trial's job. */
-function trialSpecFor(input: BuildExperimentInput, parameters: ParameterSpec[]): { trialSpec: NonNullable<Experiment['spec']['trialTemplate']>['trialSpec']; notes: string[] } {
+function trialSpecFor(
+  input: BuildExperimentInput,
+  parameters: ParameterSpec[],
+): { trialSpec: NonNullable<Experiment['spec']['trialTemplate']>['trialSpec']; notes: string[] } {
   const { trainer, runtime, initializer } = input.trialTemplate;
   const notes: string[] = [];
   let spec: TrainerSpec;
@@ -205,10 +247,16 @@ function trialSpecFor(input: BuildExperimentInput, parameters: ParameterSpec[]):
       env[envName] = trialParameterPlaceholder(p.name);
       injected.push(envName);
     }
-    if (injected.length > 0) notes.push(`the container receives ${injected.join(', ')} (parameters its command, args and env do not reference as \${trialParameters.<name>})`);
+    if (injected.length > 0)
+      notes.push(`the container receives ${injected.join(', ')} (parameters its command, args and env do not reference as \${trialParameters.<name>})`);
     spec = containerTrainer(runtime, { ...container, env });
   } else {
-    throw new OptimizerError('invalid_argument', `unknown trainer kind '${String((trainer as { kind?: unknown }).kind)}'`, 'use kind "custom" (a Python function) or "container" (an image)', 'trialTemplate.trainer.kind');
+    throw new OptimizerError(
+      'invalid_argument',
+      `unknown trainer kind '${String((trainer as { kind?: unknown }).kind)}'`,
+      'use kind "custom" (a Python function) or "container" (an image)',
+      'trialTemplate.trainer.kind',
+    );
   }
   const job = buildTrainJob({
     name: input.name,

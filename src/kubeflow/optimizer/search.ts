@@ -32,7 +32,7 @@ export const search = {
 const PARAM_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
 
 /** Parameter names become Python keyword arguments and env-var suffixes: identifiers only. */
-export function checkParameterName(name: string): void {
+function checkParameterName(name: string): void {
   if (!PARAM_NAME.test(name)) {
     throw new OptimizerError(
       'invalid_search_space',
@@ -56,15 +56,21 @@ export function parameterSpec(name: string, s: Search): ParameterSpec {
       finite(s.max, bad, 'max');
       if (!(s.min < s.max)) throw bad(`min (${s.min}) must be less than max (${s.max})`, 'swap or widen the bounds', 'min');
       if (s.type === 'logUniform') {
-        if (s.min <= 0) throw bad(`logUniform needs min > 0, got ${s.min}`, 'use a positive lower bound such as 1e-5, or uniform for ranges that include 0', 'min');
+        if (s.min <= 0)
+          throw bad(`logUniform needs min > 0, got ${s.min}`, 'use a positive lower bound such as 1e-5, or uniform for ranges that include 0', 'min');
         return { name, parameterType: 'double', feasibleSpace: { min: num(s.min), max: num(s.max), distribution: 'logUniform' } };
       }
       const step = uniformStep(s, bad);
-      return { name, parameterType: 'double', feasibleSpace: { min: num(s.min), max: num(s.max), ...(step === undefined ? {} : { step: num(step) }), distribution: 'uniform' } };
+      return {
+        name,
+        parameterType: 'double',
+        feasibleSpace: { min: num(s.min), max: num(s.max), ...(step === undefined ? {} : { step: num(step) }), distribution: 'uniform' },
+      };
     }
     case 'int': {
       for (const k of ['min', 'max'] as const) {
-        if (!Number.isSafeInteger(s[k])) throw bad(`${k} must be an integer, got ${s[k]}`, 'use whole numbers for int parameters, or uniform for real values', k);
+        if (!Number.isSafeInteger(s[k]))
+          throw bad(`${k} must be an integer, got ${s[k]}`, 'use whole numbers for int parameters, or uniform for real values', k);
       }
       if (!(s.min < s.max)) throw bad(`min (${s.min}) must be less than max (${s.max})`, 'swap or widen the bounds', 'min');
       if (s.step !== undefined && !(Number.isSafeInteger(s.step) && s.step >= 1 && s.step <= s.max - s.min)) {
@@ -92,7 +98,7 @@ export function parameterSpec(name: string, s: Search): ParameterSpec {
       return { name, parameterType: 'discrete', feasibleSpace: { list } };
     }
     default:
-      throw bad(`unknown search type '${(s as { type?: unknown }).type}'`, 'use uniform, logUniform, int, categorical or discrete', 'type');
+      throw bad(`unknown search type '${String((s as { type?: unknown }).type)}'`, 'use uniform, logUniform, int, categorical or discrete', 'type');
   }
 }
 
@@ -121,7 +127,8 @@ function listOf(values: unknown, bad: Bad, ok: (v: unknown) => boolean): string[
   if (!Array.isArray(values) || values.length === 0) throw bad('values must be a non-empty list', 'list the values to try', 'values');
   if (values.length > 1000) throw bad(`at most 1000 values are supported, got ${values.length}`, 'narrow the list', 'values');
   const bads = values.filter((v) => !ok(v));
-  if (bads.length > 0) throw bad(`unsupported value(s): ${bads.map((v) => JSON.stringify(v)).join(', ')}`, 'use strings, numbers or booleans (discrete: numbers only)', 'values');
+  if (bads.length > 0)
+    throw bad(`unsupported value(s): ${bads.map((v) => JSON.stringify(v)).join(', ')}`, 'use strings, numbers or booleans (discrete: numbers only)', 'values');
   const list = values.map((v) => num(v as string | number | boolean));
   const dup = list.find((v, i) => list.indexOf(v) !== i);
   if (dup !== undefined) throw bad(`value '${dup}' is listed twice (Katib keeps the list as a set)`, 'remove the duplicate', 'values');

@@ -5,16 +5,33 @@
  * Running conditions), which needs no per-trial lookups. The deciding condition's reason/message
  * are kept (e.g. ExperimentMaxTrialsReached vs ExperimentGoalReached).
  */
-import type { BestTrial, Experiment, ExperimentState, ExperimentSummary, KatibCondition, Metric, MetricView, ParameterView, Trial, TrialCounts, TrialState, TrialView } from './types.js';
+import type {
+  BestTrial,
+  Experiment,
+  ExperimentState,
+  ExperimentSummary,
+  KatibCondition,
+  Metric,
+  MetricView,
+  ParameterView,
+  Trial,
+  TrialCounts,
+  TrialState,
+  TrialView,
+} from './types.js';
 
 const isTrue = (c: KatibCondition | undefined): boolean => c?.status === 'True';
 const conditionOf = (conditions: KatibCondition[] | undefined, type: string): KatibCondition | undefined => (conditions ?? []).find((c) => c.type === type);
 
-export function experimentState(exp: Pick<Experiment, 'status'>, anyTrialRunning?: boolean): { status: ExperimentState; reason?: string; message?: string } {
+function experimentState(exp: Pick<Experiment, 'status'>, anyTrialRunning?: boolean): { status: ExperimentState; reason?: string; message?: string } {
   const conditions = exp.status?.conditions;
   const succeeded = conditionOf(conditions, 'Succeeded');
   const failed = conditionOf(conditions, 'Failed');
-  const pick = (status: ExperimentState, c: KatibCondition | undefined) => ({ status, ...(c?.reason ? { reason: c.reason } : {}), ...(c?.message ? { message: c.message } : {}) });
+  const pick = (status: ExperimentState, c: KatibCondition | undefined) => ({
+    status,
+    ...(c?.reason ? { reason: c.reason } : {}),
+    ...(c?.message ? { message: c.message } : {}),
+  });
   if (isTrue(failed)) return pick('Failed', failed);
   if (isTrue(succeeded)) return pick('Complete', succeeded);
   const running = anyTrialRunning ?? (exp.status?.trialsRunning ?? 0) > 0;
@@ -23,8 +40,10 @@ export function experimentState(exp: Pick<Experiment, 'status'>, anyTrialRunning
 }
 
 /** The SDK keeps only metrics with all of name/min/max/latest. */
-export function metricViews(metrics: Metric[] | undefined): MetricView[] {
-  return (metrics ?? []).flatMap((m) => (m.name && m.min !== undefined && m.max !== undefined && m.latest !== undefined ? [{ name: m.name, min: m.min, max: m.max, latest: m.latest }] : []));
+function metricViews(metrics: Metric[] | undefined): MetricView[] {
+  return (metrics ?? []).flatMap((m) =>
+    m.name && m.min !== undefined && m.max !== undefined && m.latest !== undefined ? [{ name: m.name, min: m.min, max: m.max, latest: m.latest }] : [],
+  );
 }
 
 function assignments(list: Array<{ name?: string; value?: string }> | undefined): Record<string, string> {
@@ -100,7 +119,7 @@ export function experimentSummary(exp: Experiment, anyTrialRunning?: boolean): E
 
 const TERMINAL: TrialState[] = ['Succeeded', 'Failed', 'Killed', 'MetricsUnavailable', 'EarlyStopped'];
 
-export function trialState(trial: Pick<Trial, 'status'>): { status: TrialState; reason?: string } {
+function trialState(trial: Pick<Trial, 'status'>): { status: TrialState; reason?: string } {
   const conditions = trial.status?.conditions ?? [];
   // Katib appends the newest condition last; the latest true terminal one decides.
   for (let i = conditions.length - 1; i >= 0; i--) {

@@ -31,7 +31,7 @@ export interface TrialLogOptions {
 }
 
 /** The newest pod with Katib's default primary-pod labels for TrainJob trials. */
-export function primaryPod(pods: Pod[]): Pod | undefined {
+function primaryPod(pods: Pod[]): Pod | undefined {
   return pods
     .filter((p) => p.metadata.labels?.[LABEL_REPLICATED_JOB_NAME] === NODE && p.metadata.labels?.[LABEL_JOB_COMPLETION_INDEX] === '0')
     .sort((a, b) => Date.parse(b.metadata.creationTimestamp ?? '') - Date.parse(a.metadata.creationTimestamp ?? ''))[0];
@@ -49,7 +49,12 @@ export async function trialLogs(kube: KubeClient, namespace: string, trial: stri
     );
   }
   if (pod.status?.phase === 'Pending') {
-    throw new OptimizerError('trial_pod_pending', `the training pod of trial '${trial}' is still Pending, so it has no logs yet`, 'wait until the trial is Running, then ask again', 'trial');
+    throw new OptimizerError(
+      'trial_pod_pending',
+      `the training pod of trial '${trial}' is still Pending, so it has no logs yet`,
+      'wait until the trial is Running, then ask again',
+      'trial',
+    );
   }
   const sidecar = (pod.spec?.containers ?? []).some((c) => c.name === METRICS_COLLECTOR_CONTAINER);
   const container = sidecar ? METRICS_COLLECTOR_CONTAINER : PRIMARY_CONTAINER;

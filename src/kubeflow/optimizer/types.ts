@@ -9,10 +9,10 @@ import type { KATIB_API_VERSION } from './constants.js';
 // ---------------------------------------------------------------------------------------------
 // Wire objects
 
-export type ParameterType = 'double' | 'int' | 'discrete' | 'categorical';
-export type Distribution = 'uniform' | 'logUniform' | 'normal' | 'logNormal';
+type ParameterType = 'double' | 'int' | 'discrete' | 'categorical';
+type Distribution = 'uniform' | 'logUniform' | 'normal' | 'logNormal';
 
-export interface FeasibleSpace {
+interface FeasibleSpace {
   min?: string;
   max?: string;
   list?: string[];
@@ -39,7 +39,7 @@ export interface AlgorithmSpec {
   algorithmSettings?: Array<{ name: string; value: string }>;
 }
 
-export interface TrialTemplate {
+interface TrialTemplate {
   retain?: boolean;
   primaryContainerName?: string;
   primaryPodLabels?: Record<string, string>;
@@ -50,7 +50,7 @@ export interface TrialTemplate {
   configMap?: { configMapName?: string; configMapNamespace?: string; templatePath?: string };
 }
 
-export interface ExperimentSpec {
+interface ExperimentSpec {
   trialTemplate?: TrialTemplate;
   parameters?: ParameterSpec[];
   maxTrialCount?: number;
@@ -78,7 +78,7 @@ export interface Metric {
   latest?: string;
 }
 
-export interface ExperimentStatus {
+interface ExperimentStatus {
   startTime?: string;
   completionTime?: string;
   conditions?: KatibCondition[];

@@ -43,21 +43,27 @@ export async function waitForExperiment(kube: KubeClient, namespace: string, nam
   const signal = opts.signal ? AbortSignal.any([opts.signal, stop.signal]) : stop.signal;
   let deleted = false;
   try {
-    await follow<Experiment>(kube, RESOURCES.experiments, namespace, { fieldSelector: `metadata.name=${name}` }, {
-      resourceVersion: exp.metadata.resourceVersion,
-      signal,
-      onEvent: (type, obj) => {
-        if (type === 'DELETED') {
-          deleted = true;
-          return 'stop';
-        }
-        exp = obj;
-        const next = experimentSummary(exp);
-        if (next.status !== last.status || JSON.stringify(next.trialCounts) !== JSON.stringify(last.trialCounts)) opts.onChange?.(next);
-        last = next;
-        return done(next.status) ? 'stop' : undefined;
+    await follow<Experiment>(
+      kube,
+      RESOURCES.experiments,
+      namespace,
+      { fieldSelector: `metadata.name=${name}` },
+      {
+        resourceVersion: exp.metadata.resourceVersion,
+        signal,
+        onEvent: (type, obj) => {
+          if (type === 'DELETED') {
+            deleted = true;
+            return 'stop';
+          }
+          exp = obj;
+          const next = experimentSummary(exp);
+          if (next.status !== last.status || JSON.stringify(next.trialCounts) !== JSON.stringify(last.trialCounts)) opts.onChange?.(next);
+          last = next;
+          return done(next.status) ? 'stop' : undefined;
+        },
       },
-    });
+    );
   } finally {
     clearTimeout(timer);
     stop.abort();

@@ -9,8 +9,8 @@ import type { KubeClient } from '../../kube/client.js';
 import { rememberedAccess, reviewAccess, reviewFailure } from '../../kube/subjectAccess.js';
 import { PipelinesError } from './errors.js';
 
-export const KFP_RBAC_GROUP = 'pipelines.kubeflow.org';
-export const KFP_RBAC_VERSION = 'v1beta1';
+const KFP_RBAC_GROUP = 'pipelines.kubeflow.org';
+const KFP_RBAC_VERSION = 'v1beta1';
 
 /** KFP's RBAC resources: recurring runs are `jobs`. */
 export type KfpResource = 'pipelines' | 'experiments' | 'runs' | 'jobs';

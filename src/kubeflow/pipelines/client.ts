@@ -27,8 +27,8 @@ export interface Health {
 export type RunAction = 'terminate' | 'retry' | 'archive' | 'unarchive' | 'delete';
 export type RecurringAction = 'enable' | 'disable' | 'delete';
 
-export const DEFAULT_PAGE_SIZE = 20;
-export const MAX_PAGE_SIZE = 200;
+const DEFAULT_PAGE_SIZE = 20;
+const MAX_PAGE_SIZE = 200;
 /** Name lookups read at most this many pages of 200 (the SDK reads only the first). */
 const MAX_LOOKUP_PAGES = 25;
 const NEWEST_FIRST = 'created_at desc';
@@ -37,12 +37,12 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** healthz answers per API base, learned once (the SDK calls it on construction). */
 const health = new Map<string, Promise<Health>>();
 
-export function isKfpId(s: string): boolean {
+function isKfpId(s: string): boolean {
   return UUID.test(s);
 }
 
 /** A URL-encoded Filter: predicates AND-ed. */
-export function filterOf(predicates: Array<{ key: string; op: 'EQUALS' | 'IS_SUBSTRING'; value: string }>): string | undefined {
+function filterOf(predicates: Array<{ key: string; op: 'EQUALS' | 'IS_SUBSTRING'; value: string }>): string | undefined {
   if (!predicates.length) return undefined;
   return JSON.stringify({ predicates: predicates.map((p) => ({ operation: p.op, key: p.key, string_value: p.value })) });
 }
@@ -72,7 +72,8 @@ export class PipelinesClient {
     let h = health.get(this.apiBase);
     if (!h) {
       h = this.http.request<{ multi_user?: boolean; pipeline_store?: string }>('GET', '/healthz', { signal }).then((r) => {
-        if (!r || typeof r !== 'object') throw new PipelinesError('invalid_response', 'healthz did not answer a JSON object', `check that ${this.apiBase} is a KFP API server`);
+        if (!r || typeof r !== 'object')
+          throw new PipelinesError('invalid_response', 'healthz did not answer a JSON object', `check that ${this.apiBase} is a KFP API server`);
         return { multiUser: r.multi_user === true, ...(r.pipeline_store ? { pipelineStore: r.pipeline_store } : {}) };
       });
       h.catch(() => health.delete(this.apiBase));
@@ -86,7 +87,12 @@ export class PipelinesClient {
     await this.authorize?.(namespace, resource, verb, signal);
   }
 
-  private async call<T>(access: [string, KfpResource, KfpVerb], method: 'GET' | 'POST' | 'PATCH' | 'DELETE', path: string, opts: { query?: Query; body?: unknown; upload?: { fileName: string; content: string }; signal?: AbortSignal } = {}): Promise<T> {
+  private async call<T>(
+    access: [string, KfpResource, KfpVerb],
+    method: 'GET' | 'POST' | 'PATCH' | 'DELETE',
+    path: string,
+    opts: { query?: Query; body?: unknown; upload?: { fileName: string; content: string }; signal?: AbortSignal } = {},
+  ): Promise<T> {
     await this.may(access[0], access[1], access[2], opts.signal);
     return this.http.request<T>(method, path, opts);
   }
@@ -94,10 +100,15 @@ export class PipelinesClient {
   // ---- pipelines and versions ------------------------------------------------------------------
 
   async listPipelines(namespace: string, opts: PageOptions = {}): Promise<Page<Pipeline>> {
-    const r = await this.call<{ pipelines?: Pipeline[]; total_size?: number; next_page_token?: string }>([namespace, 'pipelines', 'list'], 'GET', '/pipelines', {
-      query: { namespace, ...pageQuery(opts) },
-      signal: opts.signal,
-    });
+    const r = await this.call<{ pipelines?: Pipeline[]; total_size?: number; next_page_token?: string }>(
+      [namespace, 'pipelines', 'list'],
+      'GET',
+      '/pipelines',
+      {
+        query: { namespace, ...pageQuery(opts) },
+        signal: opts.signal,
+      },
+    );
     return page(r?.pipelines, r?.total_size, r?.next_page_token);
   }
 
@@ -118,10 +129,15 @@ export class PipelinesClient {
   }
 
   async listVersions(namespace: string, pipelineId: string, opts: PageOptions = {}): Promise<Page<PipelineVersion>> {
-    const r = await this.call<{ pipeline_versions?: PipelineVersion[]; total_size?: number; next_page_token?: string }>([namespace, 'pipelines', 'list'], 'GET', `/pipelines/${encodeURIComponent(pipelineId)}/versions`, {
-      query: pageQuery(opts),
-      signal: opts.signal,
-    });
+    const r = await this.call<{ pipeline_versions?: PipelineVersion[]; total_size?: number; next_page_token?: string }>(
+      [namespace, 'pipelines', 'list'],
+      'GET',
+      `/pipelines/${encodeURIComponent(pipelineId)}/versions`,
+      {
+        query: pageQuery(opts),
+        signal: opts.signal,
+      },
+    );
     return page(r?.pipeline_versions, r?.total_size, r?.next_page_token);
   }
 
@@ -129,28 +145,72 @@ export class PipelinesClient {
   async findVersion(namespace: string, pipelineId: string, ref: string | undefined, signal?: AbortSignal): Promise<PipelineVersion> {
     let id: string | undefined;
     if (ref && isKfpId(ref)) id = ref;
-    else if (ref) id = one(await this.lookup<PipelineVersion>([namespace, 'pipelines', 'list'], `/pipelines/${encodeURIComponent(pipelineId)}/versions`, 'pipeline_versions', ref, {}, signal), 'version', ref, (v) => v.pipeline_version_id).pipeline_version_id;
+    else if (ref)
+      id = one(
+        await this.lookup<PipelineVersion>(
+          [namespace, 'pipelines', 'list'],
+          `/pipelines/${encodeURIComponent(pipelineId)}/versions`,
+          'pipeline_versions',
+          ref,
+          {},
+          signal,
+        ),
+        'version',
+        ref,
+        (v) => v.pipeline_version_id,
+      ).pipeline_version_id;
     else {
       const newest = await this.listVersions(namespace, pipelineId, { pageSize: 1, signal });
       id = newest.items[0]?.pipeline_version_id;
-      if (!id) throw new PipelinesError('not_found', `pipeline ${pipelineId} has no versions`, 'upload a version of it first (upload_pipeline with this pipeline name)', 404, 'version');
+      if (!id)
+        throw new PipelinesError(
+          'not_found',
+          `pipeline ${pipelineId} has no versions`,
+          'upload a version of it first (upload_pipeline with this pipeline name)',
+          404,
+          'version',
+        );
     }
-    return this.call<PipelineVersion>([namespace, 'pipelines', 'get'], 'GET', `/pipelines/${encodeURIComponent(pipelineId)}/versions/${encodeURIComponent(id!)}`, { signal });
+    return this.call<PipelineVersion>(
+      [namespace, 'pipelines', 'get'],
+      'GET',
+      `/pipelines/${encodeURIComponent(pipelineId)}/versions/${encodeURIComponent(id!)}`,
+      { signal },
+    );
   }
 
   /** POST /pipelines/upload: a new pipeline and its first version (named after the pipeline). */
-  uploadPipeline(namespace: string, content: string, opts: { name: string; description?: string; tags?: Record<string, string>; signal?: AbortSignal }): Promise<Pipeline> {
+  uploadPipeline(
+    namespace: string,
+    content: string,
+    opts: { name: string; description?: string; tags?: Record<string, string>; signal?: AbortSignal },
+  ): Promise<Pipeline> {
     return this.call<Pipeline>([namespace, 'pipelines', 'create'], 'POST', '/pipelines/upload', {
-      query: { name: opts.name, description: opts.description, namespace: namespace || undefined, tags: opts.tags && Object.keys(opts.tags).length ? JSON.stringify(opts.tags) : undefined },
+      query: {
+        name: opts.name,
+        description: opts.description,
+        namespace: namespace || undefined,
+        tags: opts.tags && Object.keys(opts.tags).length ? JSON.stringify(opts.tags) : undefined,
+      },
       upload: { fileName: 'pipeline.yaml', content },
       signal: opts.signal,
     });
   }
 
   /** POST /pipelines/upload_version. */
-  uploadVersion(namespace: string, pipelineId: string, content: string, opts: { name: string; description?: string; tags?: Record<string, string>; signal?: AbortSignal }): Promise<PipelineVersion> {
+  uploadVersion(
+    namespace: string,
+    pipelineId: string,
+    content: string,
+    opts: { name: string; description?: string; tags?: Record<string, string>; signal?: AbortSignal },
+  ): Promise<PipelineVersion> {
     return this.call<PipelineVersion>([namespace, 'pipelines', 'create'], 'POST', '/pipelines/upload_version', {
-      query: { pipelineid: pipelineId, name: opts.name, description: opts.description, tags: opts.tags && Object.keys(opts.tags).length ? JSON.stringify(opts.tags) : undefined },
+      query: {
+        pipelineid: pipelineId,
+        name: opts.name,
+        description: opts.description,
+        tags: opts.tags && Object.keys(opts.tags).length ? JSON.stringify(opts.tags) : undefined,
+      },
       upload: { fileName: 'pipeline.yaml', content },
       signal: opts.signal,
     });
@@ -158,16 +218,30 @@ export class PipelinesClient {
 
   /** PATCH a version's display name (the SDK renames a new pipeline's first version this way). */
   renameVersion(namespace: string, pipelineId: string, versionId: string, displayName: string, signal?: AbortSignal): Promise<PipelineVersion> {
-    return this.call<PipelineVersion>([namespace, 'pipelines', 'update'], 'PATCH', `/pipelines/${encodeURIComponent(pipelineId)}/versions/${encodeURIComponent(versionId)}`, { body: { display_name: displayName }, signal });
+    return this.call<PipelineVersion>(
+      [namespace, 'pipelines', 'update'],
+      'PATCH',
+      `/pipelines/${encodeURIComponent(pipelineId)}/versions/${encodeURIComponent(versionId)}`,
+      { body: { display_name: displayName }, signal },
+    );
   }
 
   // ---- experiments -----------------------------------------------------------------------------
 
   async listExperiments(namespace: string, opts: PageOptions & { nameContains?: string } = {}): Promise<Page<Experiment>> {
-    const r = await this.call<{ experiments?: Experiment[]; total_size?: number; next_page_token?: string }>([namespace, 'experiments', 'list'], 'GET', '/experiments', {
-      query: { namespace, ...pageQuery(opts), filter: filterOf(opts.nameContains ? [{ key: 'display_name', op: 'IS_SUBSTRING', value: opts.nameContains }] : []) },
-      signal: opts.signal,
-    });
+    const r = await this.call<{ experiments?: Experiment[]; total_size?: number; next_page_token?: string }>(
+      [namespace, 'experiments', 'list'],
+      'GET',
+      '/experiments',
+      {
+        query: {
+          namespace,
+          ...pageQuery(opts),
+          filter: filterOf(opts.nameContains ? [{ key: 'display_name', op: 'IS_SUBSTRING', value: opts.nameContains }] : []),
+        },
+        signal: opts.signal,
+      },
+    );
     return page(r?.experiments, r?.total_size, r?.next_page_token);
   }
 
@@ -182,7 +256,10 @@ export class PipelinesClient {
   }
 
   createExperiment(namespace: string, name: string, description: string | undefined, signal?: AbortSignal): Promise<Experiment> {
-    return this.call<Experiment>([namespace, 'experiments', 'create'], 'POST', '/experiments', { body: { display_name: name, ...(description ? { description } : {}), ...(namespace ? { namespace } : {}) }, signal });
+    return this.call<Experiment>([namespace, 'experiments', 'create'], 'POST', '/experiments', {
+      body: { display_name: name, ...(description ? { description } : {}), ...(namespace ? { namespace } : {}) },
+      signal,
+    });
   }
 
   // ---- runs ------------------------------------------------------------------------------------
@@ -219,7 +296,12 @@ export class PipelinesClient {
 
   /** A task's log from its pod (Kubernetes, as the caller); the run must be readable first. */
   taskLogs(namespace: string, run: Run, opts: { task?: string; tail: number; signal?: AbortSignal }): ReturnType<typeof taskLogs> {
-    if (!this.kube) throw new PipelinesError('invalid_argument', 'task logs are read from the cluster, and this server has no Kubernetes connection', 'start the server with a kubeconfig (or in the cluster) to read task logs');
+    if (!this.kube)
+      throw new PipelinesError(
+        'invalid_argument',
+        'task logs are read from the cluster, and this server has no Kubernetes connection',
+        'start the server with a kubeconfig (or in the cluster) to read task logs',
+      );
     return taskLogs(this.kube, namespace, run, opts);
   }
 
@@ -230,15 +312,22 @@ export class PipelinesClient {
   }
 
   async listRecurringRuns(namespace: string, opts: PageOptions & { experimentId?: string } = {}): Promise<Page<RecurringRun>> {
-    const r = await this.call<{ recurringRuns?: RecurringRun[]; total_size?: number; next_page_token?: string }>([namespace, 'jobs', 'list'], 'GET', '/recurringruns', {
-      query: { ...(opts.experimentId ? { experiment_id: opts.experimentId } : { namespace }), ...pageQuery(opts) },
-      signal: opts.signal,
-    });
+    const r = await this.call<{ recurringRuns?: RecurringRun[]; total_size?: number; next_page_token?: string }>(
+      [namespace, 'jobs', 'list'],
+      'GET',
+      '/recurringruns',
+      {
+        query: { ...(opts.experimentId ? { experiment_id: opts.experimentId } : { namespace }), ...pageQuery(opts) },
+        signal: opts.signal,
+      },
+    );
     return page(r?.recurringRuns, r?.total_size, r?.next_page_token);
   }
 
   async getRecurringRun(namespace: string, id: string, signal?: AbortSignal): Promise<RecurringRun> {
-    const rr = await this.call<RecurringRun>([namespace, 'jobs', 'get'], 'GET', `/recurringruns/${encodeURIComponent(requireId(id, 'recurring_run_id'))}`, { signal });
+    const rr = await this.call<RecurringRun>([namespace, 'jobs', 'get'], 'GET', `/recurringruns/${encodeURIComponent(requireId(id, 'recurring_run_id'))}`, {
+      signal,
+    });
     if (rr.namespace && rr.namespace !== namespace) throw notHere('recurring run', id, namespace, rr.namespace);
     return rr;
   }
@@ -255,7 +344,10 @@ export class PipelinesClient {
     const found: T[] = [];
     let token: string | undefined;
     for (let i = 0; i < MAX_LOOKUP_PAGES; i++) {
-      const r = await this.call<Record<string, unknown>>(access, 'GET', path, { query: { ...query, page_size: MAX_PAGE_SIZE, page_token: token, filter: filterOf([{ key: 'display_name', op: 'EQUALS', value: name }]) }, signal });
+      const r = await this.call<Record<string, unknown>>(access, 'GET', path, {
+        query: { ...query, page_size: MAX_PAGE_SIZE, page_token: token, filter: filterOf([{ key: 'display_name', op: 'EQUALS', value: name }]) },
+        signal,
+      });
       found.push(...((r?.[key] as T[] | undefined) ?? []));
       token = (r?.next_page_token as string | undefined) || undefined;
       if (!token) break;
@@ -267,7 +359,13 @@ export class PipelinesClient {
 function pageQuery(opts: PageOptions): Query {
   const size = opts.pageSize ?? DEFAULT_PAGE_SIZE;
   if (!Number.isSafeInteger(size) || size < 1 || size > MAX_PAGE_SIZE) {
-    throw new PipelinesError('invalid_argument', `page_size must be between 1 and ${MAX_PAGE_SIZE}, got ${size}`, `use e.g. ${DEFAULT_PAGE_SIZE}`, 0, 'page_size');
+    throw new PipelinesError(
+      'invalid_argument',
+      `page_size must be between 1 and ${MAX_PAGE_SIZE}, got ${size}`,
+      `use e.g. ${DEFAULT_PAGE_SIZE}`,
+      0,
+      'page_size',
+    );
   }
   return { page_size: size, page_token: opts.pageToken, sort_by: NEWEST_FIRST };
 }
@@ -278,16 +376,42 @@ function page<T>(items: T[] | undefined, total: number | undefined, token: strin
 
 function one<T>(found: T[], what: string, ref: string, id: (t: T) => string | undefined, namespace?: string): T {
   if (found.length === 1) return found[0]!;
-  if (found.length === 0) throw new PipelinesError('not_found', `no ${what} named '${ref}'${namespace ? ` in namespace ${namespace}` : ''}`, `list_pipelines / list_pipeline_runs show what exists (names are case-sensitive); or pass the ${what} id`, 404, what);
-  throw new PipelinesError('ambiguous_name', `${found.length} ${what}s are named '${ref}': ${found.map(id).join(', ')}`, `pass the id of the one you mean instead of the name`, 0, what);
+  if (found.length === 0)
+    throw new PipelinesError(
+      'not_found',
+      `no ${what} named '${ref}'${namespace ? ` in namespace ${namespace}` : ''}`,
+      `list_pipelines / list_pipeline_runs show what exists (names are case-sensitive); or pass the ${what} id`,
+      404,
+      what,
+    );
+  throw new PipelinesError(
+    'ambiguous_name',
+    `${found.length} ${what}s are named '${ref}': ${found.map(id).join(', ')}`,
+    `pass the id of the one you mean instead of the name`,
+    0,
+    what,
+  );
 }
 
 /** Not which namespace it is in: the caller may not be allowed to know. */
 function notHere(what: string, id: string, namespace: string, _actual: string): PipelinesError {
-  return new PipelinesError('not_found', `${what} ${id} is not in namespace ${namespace}`, 'pass the namespace it belongs to, or list what exists in this one', 404, 'namespace');
+  return new PipelinesError(
+    'not_found',
+    `${what} ${id} is not in namespace ${namespace}`,
+    'pass the namespace it belongs to, or list what exists in this one',
+    404,
+    'namespace',
+  );
 }
 
 function requireId(id: string, field: string): string {
-  if (!isKfpId(id)) throw new PipelinesError('invalid_argument', `${field} must be a KFP id (a UUID), got ${JSON.stringify(id.slice(0, 80))}`, 'list_pipeline_runs shows the ids', 0, field);
+  if (!isKfpId(id))
+    throw new PipelinesError(
+      'invalid_argument',
+      `${field} must be a KFP id (a UUID), got ${JSON.stringify(id.slice(0, 80))}`,
+      'list_pipeline_runs shows the ids',
+      0,
+      field,
+    );
   return id;
 }

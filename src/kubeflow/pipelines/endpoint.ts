@@ -7,10 +7,10 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { PipelinesError } from './errors.js';
 
-export const API_PATH = '/apis/v2beta1';
+const API_PATH = '/apis/v2beta1';
 export const IN_CLUSTER_ENDPOINT = 'http://ml-pipeline.kubeflow.svc.cluster.local:8888';
-export const KFP_TOKEN_FILE = '/var/run/secrets/kubeflow/pipelines/token';
-export const SERVICE_ACCOUNT_TOKEN = '/var/run/secrets/kubernetes.io/serviceaccount/token';
+const KFP_TOKEN_FILE = '/var/run/secrets/kubeflow/pipelines/token';
+const SERVICE_ACCOUNT_TOKEN = '/var/run/secrets/kubernetes.io/serviceaccount/token';
 
 export interface EndpointChoice {
   endpoint?: string;
@@ -23,7 +23,10 @@ export function chooseEndpoint(configured: string | undefined, env: NodeJS.Proce
   if (configured?.trim()) return { endpoint: configured.trim(), source: 'configured' };
   if (env.KF_PIPELINES_ENDPOINT?.trim()) return { endpoint: env.KF_PIPELINES_ENDPOINT.trim(), source: '$KF_PIPELINES_ENDPOINT' };
   if (inPod) return { endpoint: IN_CLUSTER_ENDPOINT, source: 'in-cluster Service' };
-  return { source: 'no KFP endpoint (--pipelines-endpoint, pipelines.endpoint, or $KF_PIPELINES_ENDPOINT; outside the cluster e.g. kubectl port-forward -n kubeflow svc/ml-pipeline 8888)' };
+  return {
+    source:
+      'no KFP endpoint (--pipelines-endpoint, pipelines.endpoint, or $KF_PIPELINES_ENDPOINT; outside the cluster e.g. kubectl port-forward -n kubeflow svc/ml-pipeline 8888)',
+  };
 }
 
 function isInPod(env: NodeJS.ProcessEnv): boolean {
@@ -41,12 +44,31 @@ export function apiBase(endpoint: string): string {
   try {
     url = new URL(withScheme);
   } catch {
-    throw new PipelinesError('invalid_argument', `'${endpoint}' is not a URL`, 'pass the KFP API server address, e.g. http://ml-pipeline.kubeflow.svc.cluster.local:8888', 0, 'endpoint');
+    throw new PipelinesError(
+      'invalid_argument',
+      `'${endpoint}' is not a URL`,
+      'pass the KFP API server address, e.g. http://ml-pipeline.kubeflow.svc.cluster.local:8888',
+      0,
+      'endpoint',
+    );
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new PipelinesError('invalid_argument', `KFP endpoint '${endpoint}' must use http or https`, 'e.g. https://kubeflow.example.com/pipeline', 0, 'endpoint');
+    throw new PipelinesError(
+      'invalid_argument',
+      `KFP endpoint '${endpoint}' must use http or https`,
+      'e.g. https://kubeflow.example.com/pipeline',
+      0,
+      'endpoint',
+    );
   }
-  if (url.username || url.password) throw new PipelinesError('invalid_argument', 'the KFP endpoint must not carry credentials', 'pass the token in a file (pipelines.token_file)', 0, 'endpoint');
+  if (url.username || url.password)
+    throw new PipelinesError(
+      'invalid_argument',
+      'the KFP endpoint must not carry credentials',
+      'pass the token in a file (pipelines.token_file)',
+      0,
+      'endpoint',
+    );
   const path = url.pathname.replace(/\/+$/, '');
   url.pathname = path.endsWith(API_PATH) ? path : `${path}${API_PATH}`;
   url.search = '';
@@ -70,6 +92,10 @@ export function readToken(file: string | undefined): string | undefined {
   try {
     return readFileSync(file, 'utf8').trim() || undefined;
   } catch (err) {
-    throw new PipelinesError('unauthorized', `cannot read the KFP token file ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, 'mount the token (pipelines.token_file) or fix its path, then call again');
+    throw new PipelinesError(
+      'unauthorized',
+      `cannot read the KFP token file ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`,
+      'mount the token (pipelines.token_file) or fix its path, then call again',
+    );
   }
 }

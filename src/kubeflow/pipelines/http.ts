@@ -8,7 +8,7 @@
 import { PipelinesError, type PipelinesErrorCode } from './errors.js';
 import { apiBase, readToken } from './endpoint.js';
 
-export const DEFAULT_TIMEOUT_MS = 30_000;
+const DEFAULT_TIMEOUT_MS = 30_000;
 
 export interface KfpHttpOptions {
   /** The KFP endpoint, e.g. http://ml-pipeline.kubeflow.svc.cluster.local:8888 or a gateway's …/pipeline. */
@@ -73,14 +73,24 @@ export class KfpHttp {
       throw this.transportError(err, what, opts.signal);
     }
     if (res.status >= 300 && res.status < 400) {
-      throw new PipelinesError('unauthorized', `${what}: the KFP endpoint answered with a redirect (${res.status}) to ${res.headers.get('location') ?? 'elsewhere'}`, 'an authenticating gateway is in front of the API server: use the in-cluster endpoint, or a token the gateway accepts', res.status);
+      throw new PipelinesError(
+        'unauthorized',
+        `${what}: the KFP endpoint answered with a redirect (${res.status}) to ${res.headers.get('location') ?? 'elsewhere'}`,
+        'an authenticating gateway is in front of the API server: use the in-cluster endpoint, or a token the gateway accepts',
+        res.status,
+      );
     }
     if (!res.ok) throw httpError(res.status, text, what, this.apiBase);
     if (text === '') return undefined as T;
     try {
       return JSON.parse(text) as T;
     } catch {
-      throw new PipelinesError('invalid_response', `${what}: the KFP endpoint answered ${res.status} with a body that is not JSON`, `check that ${this.apiBase} is a Kubeflow Pipelines API server`, res.status);
+      throw new PipelinesError(
+        'invalid_response',
+        `${what}: the KFP endpoint answered ${res.status} with a body that is not JSON`,
+        `check that ${this.apiBase} is a Kubeflow Pipelines API server`,
+        res.status,
+      );
     }
   }
 
@@ -88,10 +98,18 @@ export class KfpHttp {
     if (caller?.aborted) return new PipelinesError('cancelled', `${what}: the request was cancelled`, 'call again if the result is still needed');
     const e = err as { name?: string; cause?: { code?: string; message?: string }; message?: string };
     if (e?.name === 'TimeoutError' || e?.name === 'AbortError') {
-      return new PipelinesError('pipelines_timeout', `${what}: the KFP API server did not answer within ${this.timeoutMs / 1000}s`, `check that the API server at ${this.origin} is healthy, then call again`);
+      return new PipelinesError(
+        'pipelines_timeout',
+        `${what}: the KFP API server did not answer within ${this.timeoutMs / 1000}s`,
+        `check that the API server at ${this.origin} is healthy, then call again`,
+      );
     }
     const reason = e?.cause?.code ?? e?.cause?.message ?? e?.message ?? String(err);
-    return new PipelinesError('pipelines_unreachable', `cannot reach the KFP API server: ${reason}`, `check the endpoint (${this.apiBase}), that ml-pipeline is running and reachable from here (port-forward or in-cluster DNS), then call again`);
+    return new PipelinesError(
+      'pipelines_unreachable',
+      `cannot reach the KFP API server: ${reason}`,
+      `check the endpoint (${this.apiBase}), that ml-pipeline is running and reachable from here (port-forward or in-cluster DNS), then call again`,
+    );
   }
 }
 
@@ -108,7 +126,10 @@ function httpError(status: number, text: string, what: string, base: string): Pi
   const map: Record<number, [PipelinesErrorCode, string]> = {
     400: ['bad_request', 'the API server refused the request; fix what the message names and call again'],
     401: ['unauthorized', 'the API server needs a valid bearer token (a service-account token with audience pipelines.kubeflow.org): mount one and call again'],
-    403: ['forbidden', 'the token is valid but lacks this permission on pipelines.kubeflow.org in that namespace; use a namespace you may use, or ask an admin'],
+    403: [
+      'forbidden',
+      'the token is valid but lacks this permission on pipelines.kubeflow.org in that namespace; use a namespace you may use, or ask an admin',
+    ],
     404: ['not_found', 'check the ids and names; the list tools show what exists'],
     409: ['conflict', 'something with that name already exists; pick another name, or upload as a new version'],
   };

@@ -9,10 +9,10 @@ import { readPodLog } from '../trainer/backends/kubernetes/logs.js';
 import { PipelinesError } from './errors.js';
 import type { Run } from './types.js';
 
-export const RUN_ID_LABEL = 'pipeline/runid';
-export const NODE_NAME_ANNOTATION = 'workflows.argoproj.io/node-name';
-export const MAIN_CONTAINER = 'main';
-export const IMPL_TEMPLATE = 'system-container-impl';
+const RUN_ID_LABEL = 'pipeline/runid';
+const NODE_NAME_ANNOTATION = 'workflows.argoproj.io/node-name';
+const MAIN_CONTAINER = 'main';
+const IMPL_TEMPLATE = 'system-container-impl';
 
 interface Pod {
   metadata: { name: string; annotations?: Record<string, string>; labels?: Record<string, string>; creationTimestamp?: string };
@@ -20,15 +20,20 @@ interface Pod {
   status?: { phase?: string };
 }
 
-export interface TaskPod {
+interface TaskPod {
   task: string;
   pod: string;
   phase?: string;
 }
 
 /** The user-code pods of a run, one per task (the newest when a task was retried). */
-export async function taskPods(kube: KubeClient, namespace: string, run: Run, signal?: AbortSignal): Promise<TaskPod[]> {
-  const list = await kube.list<Pod & { apiVersion?: string; kind?: string }>(RESOURCES.pods, namespace, { labelSelector: `${RUN_ID_LABEL}=${run.run_id}` }, signal);
+async function taskPods(kube: KubeClient, namespace: string, run: Run, signal?: AbortSignal): Promise<TaskPod[]> {
+  const list = await kube.list<Pod & { apiVersion?: string; kind?: string }>(
+    RESOURCES.pods,
+    namespace,
+    { labelSelector: `${RUN_ID_LABEL}=${run.run_id}` },
+    signal,
+  );
   const pods = (list.items as unknown as Pod[]).filter((p) => (p.spec?.containers ?? []).some((c) => c.name === MAIN_CONTAINER));
   const impl = pods.filter((p) => p.metadata.name.includes(IMPL_TEMPLATE));
   const candidates = impl.length ? impl : pods;
@@ -40,7 +45,14 @@ export async function taskPods(kube: KubeClient, namespace: string, run: Run, si
   const byTask = new Map<string, Pod>();
   for (const p of candidates.sort((a, b) => (a.metadata.creationTimestamp ?? '').localeCompare(b.metadata.creationTimestamp ?? ''))) {
     const node = p.metadata.annotations?.[NODE_NAME_ANNOTATION];
-    const task = reported.get(p.metadata.name) ?? (node ? node.split('.').pop()!.replace(/\(\d+\)$/, '') : p.metadata.name);
+    const task =
+      reported.get(p.metadata.name) ??
+      (node
+        ? node
+            .split('.')
+            .pop()!
+            .replace(/\(\d+\)$/, '')
+        : p.metadata.name);
     byTask.set(task, p);
   }
   return [...byTask.entries()].map(([task, p]) => ({ task, pod: p.metadata.name, ...(p.status?.phase ? { phase: p.status.phase } : {}) }));
@@ -55,13 +67,26 @@ export async function taskLogs(
   const pods = await taskPods(kube, namespace, run, opts.signal);
   const tasks = pods.map((p) => p.task);
   if (!pods.length) {
-    throw new PipelinesError('not_found', `run ${run.run_id} has no task pods in namespace ${namespace} (yet, or they were garbage-collected)`, 'wait until a task starts (get_pipeline_run shows task states); pods of finished runs may have been removed by the cluster', 404, 'task');
+    throw new PipelinesError(
+      'not_found',
+      `run ${run.run_id} has no task pods in namespace ${namespace} (yet, or they were garbage-collected)`,
+      'wait until a task starts (get_pipeline_run shows task states); pods of finished runs may have been removed by the cluster',
+      404,
+      'task',
+    );
   }
   // Without a task: the one that failed, else the latest that ran.
   const failed = run.run_details?.task_details?.find((t) => t.state === 'FAILED' && tasks.includes(t.display_name ?? ''))?.display_name;
   const pick = opts.task ? pods.find((p) => p.task === opts.task) : (pods.find((p) => p.task === failed) ?? pods[pods.length - 1]);
   if (!pick) throw new PipelinesError('not_found', `run ${run.run_id} has no task '${opts.task}'`, `tasks with pods: ${tasks.join(', ')}`, 404, 'task');
-  if (pick.phase === 'Pending') throw new PipelinesError('wrong_state', `task ${pick.task} of run ${run.run_id} has not started yet (pod ${pick.pod} is Pending)`, 'wait, then call again', 0, 'task');
+  if (pick.phase === 'Pending')
+    throw new PipelinesError(
+      'wrong_state',
+      `task ${pick.task} of run ${run.run_id} has not started yet (pod ${pick.pod} is Pending)`,
+      'wait, then call again',
+      0,
+      'task',
+    );
   const { lines, truncated } = await readPodLog(kube, namespace, pick.pod, MAIN_CONTAINER, { tail: opts.tail, signal: opts.signal });
   return { task: pick.task, pod: pick.pod, lines, truncated, tasks };
 }

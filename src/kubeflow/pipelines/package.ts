@@ -7,11 +7,12 @@
 import { LineCounter, parseAllDocuments, type Document } from 'yaml';
 import { PipelinesError } from './errors.js';
 
-export const SCHEMA_VERSION = '2.1.0';
+const SCHEMA_VERSION = '2.1.0';
 /** The API server's upload limit. */
-export const MAX_PACKAGE_BYTES = 32 * 2 ** 20;
+const MAX_PACKAGE_BYTES = 32 * 2 ** 20;
 
-export type ParameterType = 'NUMBER_DOUBLE' | 'NUMBER_INTEGER' | 'STRING' | 'BOOLEAN' | 'LIST' | 'STRUCT' | 'TASK_FINAL_STATUS' | 'TASK_CONFIG' | 'PARAMETER_TYPE_ENUM_UNSPECIFIED';
+export type ParameterType =
+  'NUMBER_DOUBLE' | 'NUMBER_INTEGER' | 'STRING' | 'BOOLEAN' | 'LIST' | 'STRUCT' | 'TASK_FINAL_STATUS' | 'TASK_CONFIG' | 'PARAMETER_TYPE_ENUM_UNSPECIFIED';
 
 /** A root input parameter, as declared in `root.inputDefinitions.parameters`. */
 export interface RootParameter {
@@ -39,7 +40,17 @@ const PIPELINE_SPEC_KEYS = ['pipelineInfo', 'deploymentSpec', 'sdkVersion', 'sch
 const PIPELINE_INFO_KEYS = ['name', 'displayName', 'description'];
 const COMPONENT_KEYS = ['inputDefinitions', 'outputDefinitions', 'dag', 'executorLabel', 'singlePlatformSpecs', 'implementations', 'taskConfigPassthroughs'];
 const PARAMETER_KEYS = ['parameterType', 'defaultValue', 'isOptional', 'description', 'literals', 'type'];
-const PARAMETER_TYPES: ParameterType[] = ['NUMBER_DOUBLE', 'NUMBER_INTEGER', 'STRING', 'BOOLEAN', 'LIST', 'STRUCT', 'TASK_FINAL_STATUS', 'TASK_CONFIG', 'PARAMETER_TYPE_ENUM_UNSPECIFIED'];
+const PARAMETER_TYPES: ParameterType[] = [
+  'NUMBER_DOUBLE',
+  'NUMBER_INTEGER',
+  'STRING',
+  'BOOLEAN',
+  'LIST',
+  'STRUCT',
+  'TASK_FINAL_STATUS',
+  'TASK_CONFIG',
+  'PARAMETER_TYPE_ENUM_UNSPECIFIED',
+];
 /** The deprecated PrimitiveType of very old packages. */
 const LEGACY_TYPES: Record<string, ParameterType> = { INT: 'NUMBER_INTEGER', DOUBLE: 'NUMBER_DOUBLE', STRING: 'STRING' };
 
@@ -62,10 +73,15 @@ class Problems {
 
 /** Parses and checks a package; throws `invalid_package` naming every problem found. */
 export function parsePackage(text: string): PipelinePackage {
-  if (typeof text !== 'string' || !text.trim()) throw invalid(['the package is empty'], 'pass the compiled YAML text (kfp.compiler.Compiler().compile(...) writes it)');
-  if (Buffer.byteLength(text) > MAX_PACKAGE_BYTES) throw invalid([`the package is ${Buffer.byteLength(text)} bytes; the API server accepts at most 32 MiB`], 'upload a smaller package');
+  if (typeof text !== 'string' || !text.trim())
+    throw invalid(['the package is empty'], 'pass the compiled YAML text (kfp.compiler.Compiler().compile(...) writes it)');
+  if (Buffer.byteLength(text) > MAX_PACKAGE_BYTES)
+    throw invalid([`the package is ${Buffer.byteLength(text)} bytes; the API server accepts at most 32 MiB`], 'upload a smaller package');
   if (/^\s*(from\s+\S+\s+)?import\s|^\s*@dsl\.pipeline|^\s*def\s+\w+\s*\(/m.test(text) && !/^\s*pipelineInfo\s*:/m.test(text)) {
-    throw invalid(['this looks like Python source, not a compiled package'], 'compile it first (python -c "from kfp import compiler; compiler.Compiler().compile(my_pipeline, \'pipeline.yaml\')") and pass the YAML; the server never runs Python');
+    throw invalid(
+      ['this looks like Python source, not a compiled package'],
+      'compile it first (python -c "from kfp import compiler; compiler.Compiler().compile(my_pipeline, \'pipeline.yaml\')") and pass the YAML; the server never runs Python',
+    );
   }
   const lines = new LineCounter();
   const docs = parseAllDocuments(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: false });
@@ -93,17 +109,22 @@ export function parsePackage(text: string): PipelinePackage {
   if (!spec) {
     const first = values.findIndex((v) => isObject(v));
     const v = first >= 0 ? (values[first] as Json) : undefined;
-    const missing = !v ? 'no document' : [!isObject(v.pipelineInfo) || !v.pipelineInfo.name ? 'pipelineInfo.name' : '', v.root === undefined ? 'root' : ''].filter(Boolean).join(' and ');
+    const missing = !v
+      ? 'no document'
+      : [!isObject(v.pipelineInfo) || !v.pipelineInfo.name ? 'pipelineInfo.name' : '', v.root === undefined ? 'root' : ''].filter(Boolean).join(' and ');
     problems.list.unshift(`no pipeline spec is provided (${missing || 'nothing'} missing)`);
     throw invalid(problems.list, 'pass the compiled package: a PipelineSpec document with pipelineInfo.name, root and schemaVersion 2.1.0');
   }
   const { doc, value } = spec;
-  for (const k of Object.keys(value)) if (!PIPELINE_SPEC_KEYS.includes(k)) problems.add(doc, [k], `unknown field of a PipelineSpec (known: ${PIPELINE_SPEC_KEYS.join(', ')})`);
-  if (value.schemaVersion !== SCHEMA_VERSION) problems.add(doc, ['schemaVersion'], `must be ${SCHEMA_VERSION} (the only one KFP 2.17 accepts), got ${JSON.stringify(value.schemaVersion ?? null)}`);
+  for (const k of Object.keys(value))
+    if (!PIPELINE_SPEC_KEYS.includes(k)) problems.add(doc, [k], `unknown field of a PipelineSpec (known: ${PIPELINE_SPEC_KEYS.join(', ')})`);
+  if (value.schemaVersion !== SCHEMA_VERSION)
+    problems.add(doc, ['schemaVersion'], `must be ${SCHEMA_VERSION} (the only one KFP 2.17 accepts), got ${JSON.stringify(value.schemaVersion ?? null)}`);
   const info = value.pipelineInfo as Json;
   for (const k of Object.keys(info)) if (!PIPELINE_INFO_KEYS.includes(k)) problems.add(doc, ['pipelineInfo', k], 'unknown field of pipelineInfo');
   const name = String(info.name);
-  if (typeof info.name !== 'string' || !/[a-z0-9]/.test(name)) problems.add(doc, ['pipelineInfo', 'name'], 'must be a string with a lower-case letter or digit');
+  if (typeof info.name !== 'string' || !/[a-z0-9]/.test(name))
+    problems.add(doc, ['pipelineInfo', 'name'], 'must be a string with a lower-case letter or digit');
 
   const components = isObject(value.components) ? value.components : {};
   if (value.components !== undefined && !isObject(value.components)) problems.add(doc, ['components'], 'must be a mapping of component name to ComponentSpec');
@@ -131,12 +152,14 @@ export function parsePackage(text: string): PipelinePackage {
 function checkComponent(problems: Problems, doc: number, path: string[], c: Json, components: Json, executors: Json): void {
   for (const k of Object.keys(c)) if (!COMPONENT_KEYS.includes(k)) problems.add(doc, [...path, k], 'unknown field of a ComponentSpec');
   if (c.dag === undefined && c.executorLabel === undefined) problems.add(doc, path, 'needs either dag or executorLabel');
-  if (typeof c.executorLabel === 'string' && !(c.executorLabel in executors)) problems.add(doc, [...path, 'executorLabel'], `names executor '${c.executorLabel}', which deploymentSpec.executors does not define`);
+  if (typeof c.executorLabel === 'string' && !(c.executorLabel in executors))
+    problems.add(doc, [...path, 'executorLabel'], `names executor '${c.executorLabel}', which deploymentSpec.executors does not define`);
   const tasks = isObject(c.dag) && isObject(c.dag.tasks) ? c.dag.tasks : {};
   for (const [t, task] of Object.entries(tasks)) {
     const ref = isObject(task) && isObject(task.componentRef) ? task.componentRef.name : undefined;
     if (typeof ref !== 'string') problems.add(doc, [...path, 'dag', 'tasks', t], 'needs componentRef.name');
-    else if (!(ref in components)) problems.add(doc, [...path, 'dag', 'tasks', t, 'componentRef', 'name'], `names component '${ref}', which components does not define`);
+    else if (!(ref in components))
+      problems.add(doc, [...path, 'dag', 'tasks', t, 'componentRef', 'name'], `names component '${ref}', which components does not define`);
   }
 }
 
@@ -158,7 +181,8 @@ function rootParameters(problems: Problems, doc: number, root: Json): RootParame
       problems.add(doc, path, 'must be a mapping with parameterType');
       continue;
     }
-    for (const k of Object.keys(d)) if (!PARAMETER_KEYS.includes(k)) problems.add(doc, [...path, k], `unknown field of a parameter (known: ${PARAMETER_KEYS.join(', ')})`);
+    for (const k of Object.keys(d))
+      if (!PARAMETER_KEYS.includes(k)) problems.add(doc, [...path, k], `unknown field of a parameter (known: ${PARAMETER_KEYS.join(', ')})`);
     const raw = d.parameterType ?? (typeof d.type === 'string' ? LEGACY_TYPES[d.type] : undefined);
     if (typeof raw !== 'string' || !PARAMETER_TYPES.includes(raw as ParameterType)) {
       problems.add(doc, [...path, 'parameterType'], `must be one of ${PARAMETER_TYPES.slice(0, 6).join(', ')}, got ${JSON.stringify(raw ?? null)}`);
@@ -181,4 +205,3 @@ function invalid(problems: string[], hint: string): PipelinesError {
   const more = problems.length > shown.length ? ` (and ${problems.length - shown.length} more)` : '';
   return new PipelinesError('invalid_package', `the pipeline package is not valid: ${shown.join('; ')}${more}`, hint, 0, 'package');
 }
-

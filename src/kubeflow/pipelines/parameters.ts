@@ -7,7 +7,14 @@
 import { PipelinesError } from './errors.js';
 import type { ParameterType, RootParameter } from './package.js';
 
-const TYPE_NAMES: Partial<Record<ParameterType, string>> = { NUMBER_DOUBLE: 'a number', NUMBER_INTEGER: 'a number', STRING: 'a string', BOOLEAN: 'true or false', LIST: 'a JSON list', STRUCT: 'a JSON object' };
+const TYPE_NAMES: Partial<Record<ParameterType, string>> = {
+  NUMBER_DOUBLE: 'a number',
+  NUMBER_INTEGER: 'a number',
+  STRING: 'a string',
+  BOOLEAN: 'true or false',
+  LIST: 'a JSON list',
+  STRUCT: 'a JSON object',
+};
 
 function hasType(type: ParameterType, v: unknown): boolean {
   switch (type) {
@@ -44,11 +51,16 @@ export function parameterProblems(declared: readonly RootParameter[], given: Rec
       continue;
     }
     if (!hasType(p.type, v)) {
-      const hint = typeof v === 'string' && (p.type.startsWith('NUMBER') ? Number.isFinite(Number(v)) && v.trim() !== '' : p.type === 'BOOLEAN' && /^(true|false)$/i.test(v)) ? ` (pass ${v.trim().toLowerCase()} without quotes)` : '';
+      const hint =
+        typeof v === 'string' &&
+        (p.type.startsWith('NUMBER') ? Number.isFinite(Number(v)) && v.trim() !== '' : p.type === 'BOOLEAN' && /^(true|false)$/i.test(v))
+          ? ` (pass ${v.trim().toLowerCase()} without quotes)`
+          : '';
       problems.push(`${p.name} must be ${TYPE_NAMES[p.type]}, got ${JSON.stringify(v)}${hint}`);
       continue;
     }
-    if (p.literals && !p.literals.some((l) => JSON.stringify(l) === JSON.stringify(v))) problems.push(`${p.name} must be one of ${p.literals.map((l) => JSON.stringify(l)).join(', ')}`);
+    if (p.literals && !p.literals.some((l) => JSON.stringify(l) === JSON.stringify(v)))
+      problems.push(`${p.name} must be one of ${p.literals.map((l) => JSON.stringify(l)).join(', ')}`);
   }
   return problems;
 }
@@ -56,6 +68,12 @@ export function parameterProblems(declared: readonly RootParameter[], given: Rec
 export function checkParameters(declared: readonly RootParameter[], given: Record<string, unknown>, pipeline: string): void {
   const problems = parameterProblems(declared, given);
   if (problems.length) {
-    throw new PipelinesError('invalid_parameters', `parameters do not fit pipeline ${pipeline}: ${problems.join('; ')}`, 'get_pipeline shows its inputs with types and defaults; pass params with those names and types', 0, 'params');
+    throw new PipelinesError(
+      'invalid_parameters',
+      `parameters do not fit pipeline ${pipeline}: ${problems.join('; ')}`,
+      'get_pipeline shows its inputs with types and defaults; pass params with those names and types',
+      0,
+      'params',
+    );
   }
 }

@@ -1,10 +1,20 @@
 /** KFP REST v2beta1 shapes as the API server sends them (proto field names; docs/wire/pipelines.md#entities). */
 
 export type RuntimeState = 'RUNTIME_STATE_UNSPECIFIED' | 'PENDING' | 'RUNNING' | 'SUCCEEDED' | 'SKIPPED' | 'FAILED' | 'CANCELING' | 'CANCELED' | 'PAUSED';
-export const RUNTIME_STATES: readonly RuntimeState[] = ['RUNTIME_STATE_UNSPECIFIED', 'PENDING', 'RUNNING', 'SUCCEEDED', 'SKIPPED', 'FAILED', 'CANCELING', 'CANCELED', 'PAUSED'];
+export const RUNTIME_STATES: readonly RuntimeState[] = [
+  'RUNTIME_STATE_UNSPECIFIED',
+  'PENDING',
+  'RUNNING',
+  'SUCCEEDED',
+  'SKIPPED',
+  'FAILED',
+  'CANCELING',
+  'CANCELED',
+  'PAUSED',
+];
 export const TERMINAL_STATES: ReadonlySet<RuntimeState> = new Set(['SUCCEEDED', 'SKIPPED', 'FAILED', 'CANCELED']);
 
-export interface RpcStatus {
+interface RpcStatus {
   code?: number;
   message?: string;
 }
@@ -42,17 +52,17 @@ export interface Experiment {
   last_run_created_at?: string;
 }
 
-export interface PipelineVersionReference {
+interface PipelineVersionReference {
   pipeline_id: string;
   pipeline_version_id?: string;
 }
 
-export interface RuntimeConfig {
+interface RuntimeConfig {
   parameters?: Record<string, unknown>;
   pipeline_root?: string;
 }
 
-export interface TaskDetail {
+interface TaskDetail {
   run_id?: string;
   task_id?: string;
   display_name?: string;

@@ -22,11 +22,8 @@ import { RECOMMENDABLE_GPUS } from './gpus.js';
 import { lookupModel, paramsFromName, shapeForParams } from './models.js';
 import { CodedError } from '../errors.js';
 
-export { lookupModel, MODEL_CATALOG, type ModelInfo } from './models.js';
-export { GPU_CATALOG, gpuMemoryGb } from './gpus.js';
-
-export type PeftMethod = 'lora' | 'qlora' | 'dora' | 'full';
-export type Quantization = 'fp32' | 'bf16' | 'fp16' | 'int8' | 'int4';
+type PeftMethod = 'lora' | 'qlora' | 'dora' | 'full';
+type Quantization = 'fp32' | 'bf16' | 'fp16' | 'int8' | 'int4';
 
 export interface EstimateInput {
   /** model name or HF id (catalog lookup, else a size in the name such as 7B) */
@@ -69,11 +66,11 @@ export class EstimateInputError extends CodedError {
   override readonly name = 'EstimateInputError';
 }
 
-export const QUANT_BYTES: Readonly<Record<Quantization, number>> = { fp32: 4, bf16: 2, fp16: 2, int8: 1, int4: 0.5 };
+const QUANT_BYTES: Readonly<Record<Quantization, number>> = { fp32: 4, bf16: 2, fp16: 2, int8: 1, int4: 0.5 };
 const PEFT_METHODS: readonly PeftMethod[] = ['lora', 'qlora', 'dora', 'full'];
 const GiB = 1024 ** 3;
 /** a GPU is considered to fit when the need is at most this share of its memory */
-export const HEADROOM = 0.9;
+const HEADROOM = 0.9;
 /** GPUs per node assumed when splitting a recommendation over several nodes */
 const MAX_PER_NODE = 8;
 /** the largest common types: used when a single GPU is not enough */
@@ -89,10 +86,18 @@ function validate(input: EstimateInput): void {
     throw new EstimateInputError('invalid_peft_method', `unknown peft_method ${JSON.stringify(input.peftMethod)}`, `Use one of: ${PEFT_METHODS.join(', ')}.`);
   }
   if (input.quantization !== undefined && !(input.quantization in QUANT_BYTES)) {
-    throw new EstimateInputError('invalid_quantization', `unknown quantization ${JSON.stringify(input.quantization)}`, `Use one of: ${Object.keys(QUANT_BYTES).join(', ')}.`);
+    throw new EstimateInputError(
+      'invalid_quantization',
+      `unknown quantization ${JSON.stringify(input.quantization)}`,
+      `Use one of: ${Object.keys(QUANT_BYTES).join(', ')}.`,
+    );
   }
   if (input.model !== undefined && (typeof input.model !== 'string' || input.model.trim() === '' || input.model.length > 300)) {
-    throw new EstimateInputError('invalid_model', 'model must be a non-empty name or HF id (at most 300 characters)', 'Pass e.g. "Qwen/Qwen2.5-1.5B-Instruct", or omit it and give model_params.');
+    throw new EstimateInputError(
+      'invalid_model',
+      'model must be a non-empty name or HF id (at most 300 characters)',
+      'Pass e.g. "Qwen/Qwen2.5-1.5B-Instruct", or omit it and give model_params.',
+    );
   }
   const positiveInt = (name: string, v: number | undefined, max: number, hint: string): void => {
     if (v === undefined) return;
@@ -212,7 +217,9 @@ export function estimateResources(input: EstimateInput): Estimate {
     if (layers === undefined && hidden === undefined) {
       assumptions.push(`activations assume a typical shape for ${fmtParams(params)}: ${shape.numLayers} layers, hidden size ${shape.hiddenSize}`);
     } else {
-      assumptions.push(`activations assume a typical ${layers === undefined ? `${shape.numLayers} layers` : `hidden size ${shape.hiddenSize}`} for ${fmtParams(params)}`);
+      assumptions.push(
+        `activations assume a typical ${layers === undefined ? `${shape.numLayers} layers` : `hidden size ${shape.hiddenSize}`} for ${fmtParams(params)}`,
+      );
     }
     layers ??= shape.numLayers;
     hidden ??= shape.hiddenSize;

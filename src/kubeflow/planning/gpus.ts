@@ -67,7 +67,7 @@ export const RECOMMENDABLE_GPUS: ReadonlyArray<GpuType> = GPU_CATALOG.filter((g)
 );
 
 /** The catalog entry whose pattern matches a product name / label value. */
-export function findGpu(productOrLabel: string): GpuType | undefined {
+function findGpu(productOrLabel: string): GpuType | undefined {
   if (typeof productOrLabel !== 'string' || productOrLabel.length > 300) return undefined;
   return GPU_CATALOG.find((g) => g.match.test(productOrLabel));
 }

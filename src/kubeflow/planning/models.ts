@@ -22,9 +22,27 @@ export const MODEL_CATALOG: ReadonlyArray<ModelInfo> = [
   // Meta Llama 3.x / 2
   { id: 'meta-llama/Llama-3.2-1B', aliases: ['meta-llama/Llama-3.2-1B-Instruct'], params: 1.24e9, numLayers: 16, hiddenSize: 2048 },
   { id: 'meta-llama/Llama-3.2-3B', aliases: ['meta-llama/Llama-3.2-3B-Instruct'], params: 3.21e9, numLayers: 28, hiddenSize: 3072 },
-  { id: 'meta-llama/Llama-3.1-8B', aliases: ['meta-llama/Llama-3.1-8B-Instruct', 'meta-llama/Meta-Llama-3.1-8B', 'meta-llama/Meta-Llama-3-8B', 'meta-llama/Meta-Llama-3-8B-Instruct'], params: 8.03e9, numLayers: 32, hiddenSize: 4096 },
-  { id: 'meta-llama/Llama-3.1-70B', aliases: ['meta-llama/Llama-3.1-70B-Instruct', 'meta-llama/Meta-Llama-3.1-70B', 'meta-llama/Meta-Llama-3-70B', 'meta-llama/Meta-Llama-3-70B-Instruct'], params: 70.6e9, numLayers: 80, hiddenSize: 8192 },
-  { id: 'meta-llama/Llama-3.1-405B', aliases: ['meta-llama/Llama-3.1-405B-Instruct', 'meta-llama/Meta-Llama-3.1-405B'], params: 406e9, numLayers: 126, hiddenSize: 16384 },
+  {
+    id: 'meta-llama/Llama-3.1-8B',
+    aliases: ['meta-llama/Llama-3.1-8B-Instruct', 'meta-llama/Meta-Llama-3.1-8B', 'meta-llama/Meta-Llama-3-8B', 'meta-llama/Meta-Llama-3-8B-Instruct'],
+    params: 8.03e9,
+    numLayers: 32,
+    hiddenSize: 4096,
+  },
+  {
+    id: 'meta-llama/Llama-3.1-70B',
+    aliases: ['meta-llama/Llama-3.1-70B-Instruct', 'meta-llama/Meta-Llama-3.1-70B', 'meta-llama/Meta-Llama-3-70B', 'meta-llama/Meta-Llama-3-70B-Instruct'],
+    params: 70.6e9,
+    numLayers: 80,
+    hiddenSize: 8192,
+  },
+  {
+    id: 'meta-llama/Llama-3.1-405B',
+    aliases: ['meta-llama/Llama-3.1-405B-Instruct', 'meta-llama/Meta-Llama-3.1-405B'],
+    params: 406e9,
+    numLayers: 126,
+    hiddenSize: 16384,
+  },
   { id: 'meta-llama/Llama-3.3-70B-Instruct', aliases: [], params: 70.6e9, numLayers: 80, hiddenSize: 8192 },
   { id: 'meta-llama/Llama-2-7b-hf', aliases: ['meta-llama/Llama-2-7b-chat-hf'], params: 6.74e9, numLayers: 32, hiddenSize: 4096 },
   { id: 'meta-llama/Llama-2-13b-hf', aliases: ['meta-llama/Llama-2-13b-chat-hf'], params: 13.0e9, numLayers: 40, hiddenSize: 5120 },
@@ -45,7 +63,13 @@ export const MODEL_CATALOG: ReadonlyArray<ModelInfo> = [
   { id: 'Qwen/Qwen3-14B', aliases: ['Qwen/Qwen3-14B-Base'], params: 14.8e9, numLayers: 40, hiddenSize: 5120 },
   { id: 'Qwen/Qwen3-32B', aliases: [], params: 32.8e9, numLayers: 64, hiddenSize: 5120 },
   // Mistral
-  { id: 'mistralai/Mistral-7B-v0.1', aliases: ['mistralai/Mistral-7B-Instruct-v0.1', 'mistralai/Mistral-7B-Instruct-v0.2', 'mistralai/Mistral-7B-v0.3', 'mistralai/Mistral-7B-Instruct-v0.3'], params: 7.24e9, numLayers: 32, hiddenSize: 4096 },
+  {
+    id: 'mistralai/Mistral-7B-v0.1',
+    aliases: ['mistralai/Mistral-7B-Instruct-v0.1', 'mistralai/Mistral-7B-Instruct-v0.2', 'mistralai/Mistral-7B-v0.3', 'mistralai/Mistral-7B-Instruct-v0.3'],
+    params: 7.24e9,
+    numLayers: 32,
+    hiddenSize: 4096,
+  },
   { id: 'mistralai/Mixtral-8x7B-v0.1', aliases: ['mistralai/Mixtral-8x7B-Instruct-v0.1'], params: 46.7e9, numLayers: 32, hiddenSize: 4096, moe: true },
   // Google Gemma 2 / 3
   { id: 'google/gemma-2-2b', aliases: ['google/gemma-2-2b-it'], params: 2.61e9, numLayers: 26, hiddenSize: 2304 },
@@ -63,7 +87,13 @@ export const MODEL_CATALOG: ReadonlyArray<ModelInfo> = [
   { id: 'HuggingFaceTB/SmolLM2-135M', aliases: ['HuggingFaceTB/SmolLM2-135M-Instruct'], params: 0.135e9, numLayers: 30, hiddenSize: 576 },
   { id: 'HuggingFaceTB/SmolLM2-360M', aliases: ['HuggingFaceTB/SmolLM2-360M-Instruct'], params: 0.362e9, numLayers: 32, hiddenSize: 960 },
   { id: 'HuggingFaceTB/SmolLM2-1.7B', aliases: ['HuggingFaceTB/SmolLM2-1.7B-Instruct'], params: 1.71e9, numLayers: 24, hiddenSize: 2048 },
-  { id: 'TinyLlama/TinyLlama-1.1B-Chat-v1.0', aliases: ['TinyLlama/TinyLlama_v1.1', 'TinyLlama/TinyLlama-1.1B-intermediate-step-1431k-3T'], params: 1.1e9, numLayers: 22, hiddenSize: 2048 },
+  {
+    id: 'TinyLlama/TinyLlama-1.1B-Chat-v1.0',
+    aliases: ['TinyLlama/TinyLlama_v1.1', 'TinyLlama/TinyLlama-1.1B-intermediate-step-1431k-3T'],
+    params: 1.1e9,
+    numLayers: 22,
+    hiddenSize: 2048,
+  },
   { id: 'openai-community/gpt2', aliases: ['gpt2'], params: 0.124e9, numLayers: 12, hiddenSize: 768 },
   { id: 'openai-community/gpt2-medium', aliases: ['gpt2-medium'], params: 0.355e9, numLayers: 24, hiddenSize: 1024 },
   { id: 'openai-community/gpt2-large', aliases: ['gpt2-large'], params: 0.774e9, numLayers: 36, hiddenSize: 1280 },
@@ -124,7 +154,11 @@ export function lookupModel(name: string): ModelInfo | undefined {
  */
 export function paramsFromName(name: string): { params: number; text: string; moe: boolean } | undefined {
   if (typeof name !== 'string' || name.length > 300) return undefined;
-  const base = name.replace(/^hf:\/\//i, '').split('/').pop() ?? '';
+  const base =
+    name
+      .replace(/^hf:\/\//i, '')
+      .split('/')
+      .pop() ?? '';
   const moe = /(?:^|[^a-z0-9.])(\d{1,3})x(\d+(?:\.\d+)?)([bm])(?![a-z0-9])/i.exec(base);
   if (moe) {
     const unit = moe[3]!.toLowerCase() === 'b' ? 1e9 : 1e6;

@@ -19,8 +19,6 @@ import { checkBinding, renderSignature } from './signature.js';
 import { PYTHON_VERSION_ANNOTATION } from './target.js';
 import { LineIndex, dedent, excerpt, isKeyword, isPythonIdentifier } from './text.js';
 
-export type { PyParam } from './outline.js';
-
 export interface PyProblem {
   code: 'syntax_error' | 'entry_missing' | 'entry_not_function' | 'bad_arguments' | 'empty_source';
   message: string;
@@ -32,7 +30,7 @@ export interface PyProblem {
 }
 
 /** A syntax problem the checker could not confirm for the target Python (it does not refuse). */
-export interface PyWarning extends Omit<PyProblem, 'code'> {
+interface PyWarning extends Omit<PyProblem, 'code'> {
   code: 'syntax_unverified';
 }
 
@@ -65,7 +63,9 @@ export async function checkTrainingCode(source: string, opts: PyCheckOptions = {
   const entryName = opts.entry ?? 'train';
   const empty = (message: string): PyCheckResult => ({
     ok: false,
-    problems: [{ code: 'empty_source', message, hint: `Pass the Python source that defines \`def ${entryName}(...)\` (the function run in each training pod).` }],
+    problems: [
+      { code: 'empty_source', message, hint: `Pass the Python source that defines \`def ${entryName}(...)\` (the function run in each training pod).` },
+    ],
     warnings: [],
     functions: [],
     checkedBy: 'nothing (no code)',
@@ -86,7 +86,8 @@ export async function checkTrainingCode(source: string, opts: PyCheckOptions = {
 
   const target = opts.targetPython && /^3\.\d{1,2}$/.test(opts.targetPython) ? opts.targetPython : undefined;
   const validEntry = isPythonIdentifier(entryName) && !isKeyword(entryName);
-  const py = opts.parser === 'lezer' ? { unavailable: 'the lezer fallback was asked for' } : await cpythonParse(text, validEntry ? entryName : '', target, opts.python);
+  const py =
+    opts.parser === 'lezer' ? { unavailable: 'the lezer fallback was asked for' } : await cpythonParse(text, validEntry ? entryName : '', target, opts.python);
   const problems: PyProblem[] = [];
   const warnings: PyWarning[] = [];
   let outline: Outline;
@@ -101,7 +102,10 @@ export async function checkTrainingCode(source: string, opts: PyCheckOptions = {
   } else {
     outline = py.outline ?? lezerParse(text, entryName).outline;
     error = py.error;
-    doubt = target === undefined || versionAtMost(target, py.version) ? '' : `the runtime runs Python ${target}, newer than Python ${py.version} on the server, so this may be newer syntax`;
+    doubt =
+      target === undefined || versionAtMost(target, py.version)
+        ? ''
+        : `the runtime runs Python ${target}, newer than Python ${py.version} on the server, so this may be newer syntax`;
     checkedBy = `Python ${py.version} ${target ? `for the runtime's Python ${target}` : "(the runtime's Python version is unknown)"}`;
   }
 
@@ -118,7 +122,9 @@ export async function checkTrainingCode(source: string, opts: PyCheckOptions = {
         ...at,
         hint:
           `Fix the code at ${spot}; checked by ${checkedBy}.${notebook}` +
-          (target ? '' : ` If the runtime's image runs a newer Python with this syntax, ask for the runtime to declare it (annotation ${PYTHON_VERSION_ANNOTATION}).`),
+          (target
+            ? ''
+            : ` If the runtime's image runs a newer Python with this syntax, ask for the runtime to declare it (annotation ${PYTHON_VERSION_ANNOTATION}).`),
       });
     } else {
       warnings.push({
@@ -164,7 +170,12 @@ export async function checkTrainingCode(source: string, opts: PyCheckOptions = {
   }
 
   const at = where(fn);
-  result.entry = { name: entryName, params: (fn.params ?? []).map(({ name, kind, hasDefault }) => ({ name, kind, hasDefault })), line: at.line!, isAsync: fn.isAsync };
+  result.entry = {
+    name: entryName,
+    params: (fn.params ?? []).map(({ name, kind, hasDefault }) => ({ name, kind, hasDefault })),
+    line: at.line!,
+    isAsync: fn.isAsync,
+  };
   if (fn.isAsync) {
     problems.push({
       code: 'entry_not_function',

@@ -89,7 +89,12 @@ print(json.dumps(out))
 `;
 
 const where = { line: z.number().int(), column: z.number().int() };
-const param = z.object({ name: z.string(), kind: z.enum(['positional_only', 'positional_or_keyword', 'var_positional', 'keyword_only', 'var_keyword']), hasDefault: z.boolean(), text: z.string() });
+const param = z.object({
+  name: z.string(),
+  kind: z.enum(['positional_only', 'positional_or_keyword', 'var_positional', 'keyword_only', 'var_keyword']),
+  hasDefault: z.boolean(),
+  text: z.string(),
+});
 const reply = z.object({
   version: z.string().regex(/^\d+\.\d+$/),
   error: z.object({ message: z.string(), line: z.number().int().nullish(), column: z.number().int().nullish() }).optional(),
@@ -123,7 +128,9 @@ const CACHE_SIZE = 200;
  * Resolves to `{ unavailable }` when no interpreter could be run or it gave no usable answer.
  */
 export function cpythonParse(text: string, entry: string, target: string | undefined, python = 'python3'): Promise<CPythonVerdict | { unavailable: string }> {
-  const key = createHash('sha256').update(JSON.stringify([python, target ?? '', entry, text])).digest('hex');
+  const key = createHash('sha256')
+    .update(JSON.stringify([python, target ?? '', entry, text]))
+    .digest('hex');
   const hit = cache.get(key);
   if (hit) return hit;
   const result = run(python, [String(MEMORY_BYTES), entry, target ?? ''], text).then(
@@ -169,7 +176,10 @@ function run(python: string, args: string[], input: string): Promise<string> {
     child.on('error', (e) => reject(new Error(`${python} could not be started (${e.message})`)));
     child.on('close', (code, signal) => {
       if (code === 0) resolve(out);
-      else reject(new Error(signal === 'SIGKILL' ? `${python} was stopped after ${TIMEOUT_MS / 1000} s or too much output` : `${python} exited with code ${code}`));
+      else
+        reject(
+          new Error(signal === 'SIGKILL' ? `${python} was stopped after ${TIMEOUT_MS / 1000} s or too much output` : `${python} exited with code ${code}`),
+        );
     });
     child.stdin.on('error', () => {}); // the child may exit before reading everything
     child.stdin.end(input);

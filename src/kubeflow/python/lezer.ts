@@ -84,16 +84,33 @@ function params(paramList: SyntaxNode, text: string): SigParam[] {
   for (const { nodes, from: a, to: b } of items) {
     const first = nodes[0];
     if (!first) {
-      if (text.slice(a, b).replace(/#[^\n\r]*/g, '').trim() === '/') for (const p of positional) p.kind = 'positional_only';
+      if (
+        text
+          .slice(a, b)
+          .replace(/#[^\n\r]*/g, '')
+          .trim() === '/'
+      )
+        for (const p of positional) p.kind = 'positional_only';
       continue;
     }
     const name = nodes.find((n) => n.name === 'VariableName');
     const written = text.slice(first.from, nodes[nodes.length - 1]!.to).replace(/\s+/g, ' ');
     if (first.name === '*' || first.name === '**') {
       if (first.name === '*') kind = 'keyword_only';
-      if (name) out.push({ name: text.slice(name.from, name.to).normalize('NFKC'), kind: first.name === '*' ? 'var_positional' : 'var_keyword', hasDefault: false, text: written });
+      if (name)
+        out.push({
+          name: text.slice(name.from, name.to).normalize('NFKC'),
+          kind: first.name === '*' ? 'var_positional' : 'var_keyword',
+          hasDefault: false,
+          text: written,
+        });
     } else if (first.name === 'VariableName') {
-      const p: SigParam = { name: text.slice(first.from, first.to).normalize('NFKC'), kind, hasDefault: nodes.some((n) => n.name === 'AssignOp'), text: written };
+      const p: SigParam = {
+        name: text.slice(first.from, first.to).normalize('NFKC'),
+        kind,
+        hasDefault: nodes.some((n) => n.name === 'AssignOp'),
+        text: written,
+      };
       out.push(p);
       if (kind === 'positional_or_keyword') positional.push(p);
     }
@@ -147,7 +164,11 @@ function nestedIn(node: SyntaxNode, owner: string | undefined, name: string, nam
   for (const k of kids(node)) {
     if (k.name === 'FunctionDefinition' && owner && nameOf(k) === name) return owner;
     const inner =
-      k.name === 'FunctionDefinition' ? `function '${nameOf(k) ?? '?'}'` : k.name === 'ClassDefinition' ? `class '${nameOf(k) ?? '?'}'` : (owner ?? BLOCKS[k.name]);
+      k.name === 'FunctionDefinition'
+        ? `function '${nameOf(k) ?? '?'}'`
+        : k.name === 'ClassDefinition'
+          ? `class '${nameOf(k) ?? '?'}'`
+          : (owner ?? BLOCKS[k.name]);
     const found = nestedIn(k, inner, name, nameOf);
     if (found) return found;
   }

@@ -41,7 +41,11 @@ export function checkBinding(signature: string, params: PyParam[], funcArgs: unk
       kind: 'not_object',
       keys: [],
       message: `func_args must be a JSON object mapping parameter names to values (got ${funcArgs === null ? 'null' : Array.isArray(funcArgs) ? 'an array' : typeof funcArgs}); it is passed as ${signature.split('(')[0]}(**func_args)`,
-      hint: `Pass func_args as an object such as {${params.filter((p) => p.kind === 'positional_or_keyword' || p.kind === 'keyword_only').slice(0, 3).map((p) => `"${p.name}": ...`).join(', ')}}.`,
+      hint: `Pass func_args as an object such as {${params
+        .filter((p) => p.kind === 'positional_or_keyword' || p.kind === 'keyword_only')
+        .slice(0, 3)
+        .map((p) => `"${p.name}": ...`)
+        .join(', ')}}.`,
     });
     return issues;
   }
@@ -85,7 +89,10 @@ export function checkBinding(signature: string, params: PyParam[], funcArgs: unk
   if (unexpected.length) {
     const suggestions = unexpected
       .map((k) => {
-        const s = closest(k, accepted.filter((a) => !has(a)));
+        const s = closest(
+          k,
+          accepted.filter((a) => !has(a)),
+        );
         return s ? `${k} → ${s}?` : null;
       })
       .filter((s): s is string => s !== null);
@@ -99,9 +106,7 @@ export function checkBinding(signature: string, params: PyParam[], funcArgs: unk
         `; or add **kwargs to the signature to accept extra keys.`,
     });
   }
-  const missing = params.filter(
-    (p) => (p.kind === 'positional_or_keyword' || p.kind === 'keyword_only') && !p.hasDefault && !has(p.name),
-  );
+  const missing = params.filter((p) => (p.kind === 'positional_or_keyword' || p.kind === 'keyword_only') && !p.hasDefault && !has(p.name));
   if (missing.length) {
     const names = missing.map((p) => p.name);
     issues.push({
@@ -135,7 +140,7 @@ function suggestIdentifier(k: string): string {
 }
 
 /** The closest name by edit distance (case-insensitive), if reasonably close. */
-export function closest(word: string, candidates: string[]): string | undefined {
+function closest(word: string, candidates: string[]): string | undefined {
   let best: string | undefined;
   let bestD = Infinity;
   const w = word.toLowerCase();

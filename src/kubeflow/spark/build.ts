@@ -23,7 +23,7 @@ import type { DynamicAllocation, SparkAppType, SparkApplication, SparkConnect, S
 
 type Resources = Record<string, string | number>;
 
-export interface DynamicAllocationRequest {
+interface DynamicAllocationRequest {
   minExecutors?: number;
   maxExecutors: number;
   initialExecutors?: number;
@@ -73,12 +73,28 @@ function metadata(r: Common): ObjectMeta {
 function dynamic(d: DynamicAllocationRequest | undefined, numExecutors: number | undefined): DynamicAllocation | undefined {
   if (!d) return undefined;
   const min = d.minExecutors ?? 0;
-  if (min > d.maxExecutors) throw new SparkError('invalid_dynamic_allocation', `min_executors (${min}) is more than max_executors (${d.maxExecutors})`, 'make min_executors <= max_executors', 'dynamic_allocation');
+  if (min > d.maxExecutors)
+    throw new SparkError(
+      'invalid_dynamic_allocation',
+      `min_executors (${min}) is more than max_executors (${d.maxExecutors})`,
+      'make min_executors <= max_executors',
+      'dynamic_allocation',
+    );
   const initial = d.initialExecutors ?? numExecutors;
   if (initial !== undefined && (initial < min || initial > d.maxExecutors)) {
-    throw new SparkError('invalid_dynamic_allocation', `the initial executors (${initial}) are outside ${min}..${d.maxExecutors}`, 'give num_executors (or initial_executors) between min_executors and max_executors', 'dynamic_allocation');
+    throw new SparkError(
+      'invalid_dynamic_allocation',
+      `the initial executors (${initial}) are outside ${min}..${d.maxExecutors}`,
+      'give num_executors (or initial_executors) between min_executors and max_executors',
+      'dynamic_allocation',
+    );
   }
-  return { enabled: true, ...(d.initialExecutors !== undefined ? { initialExecutors: d.initialExecutors } : {}), maxExecutors: d.maxExecutors, ...(d.minExecutors !== undefined ? { minExecutors: d.minExecutors } : {}) };
+  return {
+    enabled: true,
+    ...(d.initialExecutors !== undefined ? { initialExecutors: d.initialExecutors } : {}),
+    maxExecutors: d.maxExecutors,
+    ...(d.minExecutors !== undefined ? { minExecutors: d.minExecutors } : {}),
+  };
 }
 
 function nonEmpty<T>(list: T[] | undefined): T[] | undefined {
@@ -97,7 +113,12 @@ function depsOf(d: SparkDeps | undefined): SparkDeps | undefined {
 export function buildSparkApplication(r: SparkJobRequest): SparkApplication {
   const type = r.type ?? 'Python';
   if ((type === 'Java' || type === 'Scala') && !r.mainClass) {
-    throw new SparkError('main_class_required', `a ${type} application needs main_class (the class with main())`, 'give main_class, e.g. "org.apache.spark.examples.SparkPi"', 'main_class');
+    throw new SparkError(
+      'main_class_required',
+      `a ${type} application needs main_class (the class with main())`,
+      'give main_class, e.g. "org.apache.spark.examples.SparkPi"',
+      'main_class',
+    );
   }
   const executor = sparkResources(r.executorResources, 'executor_resources');
   const driver = sparkResources(r.driverResources, 'driver_resources');
@@ -108,9 +129,19 @@ export function buildSparkApplication(r: SparkJobRequest): SparkApplication {
   const spec: SparkApplication['spec'] = {
     ...(nonEmpty(r.arguments) ? { arguments: r.arguments } : {}),
     ...(depsOf(r.deps) ? { deps: depsOf(r.deps) } : {}),
-    driver: { cores: driver.cores ?? DEFAULT_CORES, ...(env ? { env } : {}), memory: driver.memory ?? DEFAULT_MEMORY, serviceAccount: r.serviceAccount ?? DEFAULT_SERVICE_ACCOUNT },
+    driver: {
+      cores: driver.cores ?? DEFAULT_CORES,
+      ...(env ? { env } : {}),
+      memory: driver.memory ?? DEFAULT_MEMORY,
+      serviceAccount: r.serviceAccount ?? DEFAULT_SERVICE_ACCOUNT,
+    },
     ...(dyn ? { dynamicAllocation: dyn } : {}),
-    executor: { cores: executor.cores ?? DEFAULT_CORES, ...(env ? { env } : {}), ...(instances !== undefined ? { instances } : {}), memory: executor.memory ?? DEFAULT_MEMORY },
+    executor: {
+      cores: executor.cores ?? DEFAULT_CORES,
+      ...(env ? { env } : {}),
+      ...(instances !== undefined ? { instances } : {}),
+      memory: executor.memory ?? DEFAULT_MEMORY,
+    },
     image: r.image ?? DEFAULT_SPARK_IMAGE,
     mainApplicationFile: r.mainApplicationFile,
     ...(r.mainClass ? { mainClass: r.mainClass } : {}),

@@ -13,7 +13,18 @@ import { readPodLog, type PodLogOptions } from '../trainer/backends/kubernetes/l
 import { NamespaceListing, type Listed, type ListingPage } from '../listing.js';
 import { DRIVER_CONTAINER, LABEL_APP_NAME, LABEL_ROLE, SPARK_APPLICATIONS, SPARK_CONNECTS } from './constants.js';
 import { SparkError } from './errors.js';
-import { driverPodName, isFinal, jobStatus, operatorState, sdkStatus, sessionAddress, sessionState, type SdkJobStatus, type SparkJobStatus, type SparkSessionState } from './status.js';
+import {
+  driverPodName,
+  isFinal,
+  jobStatus,
+  operatorState,
+  sdkStatus,
+  sessionAddress,
+  sessionState,
+  type SdkJobStatus,
+  type SparkJobStatus,
+  type SparkSessionState,
+} from './status.js';
 import type { SparkApplication, SparkConnect } from './types.js';
 
 const LIST_PAGE = 500;
@@ -36,7 +47,7 @@ export interface SparkJobSummary {
   annotations?: Record<string, string>;
 }
 
-export interface PodState {
+interface PodState {
   pod: string;
   /** Pod phase, with the container's waiting/terminated reason when it says more. */
   phase?: string;
@@ -115,21 +126,43 @@ export class SparkClient {
     let pod: string | undefined;
     if (kind === 'job') {
       const app = await this.getJobObject(namespace, name, opts.signal);
-      if (!operatorState(app)) throw new SparkError('driver_not_started', `Spark job '${name}' has not been submitted yet, so it has no driver log`, 'wait a moment (wait_for_spark_job with status Running), then ask again', 'name');
+      if (!operatorState(app))
+        throw new SparkError(
+          'driver_not_started',
+          `Spark job '${name}' has not been submitted yet, so it has no driver log`,
+          'wait a moment (wait_for_spark_job with status Running), then ask again',
+          'name',
+        );
       pod = driverPodName(app);
     } else {
       const s = await this.kube.get<SparkConnect>(SPARK_CONNECTS, name, namespace, opts.signal);
       pod = s.status?.server?.podName;
-      if (!pod) throw new SparkError('server_not_started', `Spark session '${name}' has no server pod yet`, 'wait until the operator has created it (get_spark_status), then ask again', 'name');
+      if (!pod)
+        throw new SparkError(
+          'server_not_started',
+          `Spark session '${name}' has no server pod yet`,
+          'wait until the operator has created it (get_spark_status), then ask again',
+          'name',
+        );
     }
     try {
       return { pod, ...(await readPodLog(this.kube, namespace, pod, DRIVER_CONTAINER, opts)) };
     } catch (err) {
       if (err instanceof KubeApiError && err.status === 404) {
-        throw new SparkError('driver_pod_gone', `the ${kind === 'job' ? 'driver' : 'server'} pod ${pod} of '${name}' does not exist (not created yet, or removed after the run)`, 'get_spark_status shows the state and events; logs of a removed pod are gone', 'name');
+        throw new SparkError(
+          'driver_pod_gone',
+          `the ${kind === 'job' ? 'driver' : 'server'} pod ${pod} of '${name}' does not exist (not created yet, or removed after the run)`,
+          'get_spark_status shows the state and events; logs of a removed pod are gone',
+          'name',
+        );
       }
       if (err instanceof KubeApiError && err.status === 400 && /waiting to start|ContainerCreating|PodInitializing/i.test(err.message)) {
-        throw new SparkError('driver_pending', `the ${kind === 'job' ? 'driver' : 'server'} pod ${pod} has not started yet, so it has no log`, 'wait until it runs (wait_for_spark_job with status Running), then ask again', 'name');
+        throw new SparkError(
+          'driver_pending',
+          `the ${kind === 'job' ? 'driver' : 'server'} pod ${pod} has not started yet, so it has no log`,
+          'wait until it runs (wait_for_spark_job with status Running), then ask again',
+          'name',
+        );
       }
       throw err;
     }
@@ -148,7 +181,12 @@ export class SparkClient {
       changed: (a, b) => a.state !== b.state || a.executors !== b.executors,
       done: (s) => reached(s) || isFinal(s.state),
     });
-    return { view: res.last ? await this.jobView(res.last, opts.signal) : undefined, reached: !res.deleted && !!res.summary && reached(res.summary), deleted: res.deleted, waitedSeconds: res.waitedSeconds };
+    return {
+      view: res.last ? await this.jobView(res.last, opts.signal) : undefined,
+      reached: !res.deleted && !!res.summary && reached(res.summary),
+      deleted: res.deleted,
+      waitedSeconds: res.waitedSeconds,
+    };
   }
 
   // ---- sessions (SparkConnect) -----------------------------------------------------------------
@@ -157,7 +195,10 @@ export class SparkClient {
     return this.kube.create<SparkConnect>(SPARK_CONNECTS, s.metadata.namespace, s, opts);
   }
 
-  async listSessions(namespace: string, opts: { limit?: number; continue?: string; status?: string; signal?: AbortSignal } = {}): Promise<Page<SparkSessionView>> {
+  async listSessions(
+    namespace: string,
+    opts: { limit?: number; continue?: string; status?: string; signal?: AbortSignal } = {},
+  ): Promise<Page<SparkSessionView>> {
     const listing = new NamespaceListing<SparkSessionView & Listed>({ namespace, limit: opts.limit, cursor: opts.continue, status: opts.status });
     await this.stream<SparkConnect>(SPARK_CONNECTS, namespace, opts.signal, (s) => {
       const v = sessionView(s);
@@ -171,7 +212,11 @@ export class SparkClient {
     return sessionView(await this.kube.get<SparkConnect>(SPARK_CONNECTS, name, namespace, signal));
   }
 
-  async waitForSession(namespace: string, name: string, opts: { timeoutSeconds: number; signal?: AbortSignal; onChange?: (s: SparkSessionView) => void }): Promise<SparkWaitResult<SparkSessionView>> {
+  async waitForSession(
+    namespace: string,
+    name: string,
+    opts: { timeoutSeconds: number; signal?: AbortSignal; onChange?: (s: SparkSessionView) => void },
+  ): Promise<SparkWaitResult<SparkSessionView>> {
     const res = await this.watchUntil<SparkConnect, SparkSessionView>(SPARK_CONNECTS, namespace, name, {
       ...opts,
       summarize: sessionView,
@@ -200,7 +245,12 @@ export class SparkClient {
 
   // ---------------------------------------------------------------------------------------------
 
-  private async stream<T extends SparkApplication | SparkConnect>(rt: ResourceType, namespace: string, signal: AbortSignal | undefined, each: (o: T) => void): Promise<void> {
+  private async stream<T extends SparkApplication | SparkConnect>(
+    rt: ResourceType,
+    namespace: string,
+    signal: AbortSignal | undefined,
+    each: (o: T) => void,
+  ): Promise<void> {
     let cont: string | undefined;
     do {
       const page = await this.kube.list<T>(rt, namespace, { limit: LIST_PAGE, continue: cont }, signal);
@@ -213,7 +263,14 @@ export class SparkClient {
     rt: ResourceType,
     namespace: string,
     name: string,
-    opts: { timeoutSeconds: number; signal?: AbortSignal; onChange?: (s: S) => void; summarize: (o: T) => S; changed: (a: S, b: S) => boolean; done: (s: S) => boolean },
+    opts: {
+      timeoutSeconds: number;
+      signal?: AbortSignal;
+      onChange?: (s: S) => void;
+      summarize: (o: T) => S;
+      changed: (a: S, b: S) => boolean;
+      done: (s: S) => boolean;
+    },
   ): Promise<{ last: T | undefined; summary: S | undefined; deleted: boolean; waitedSeconds: number }> {
     const started = Date.now();
     const waited = () => Math.round((Date.now() - started) / 100) / 10;
@@ -226,21 +283,27 @@ export class SparkClient {
     const signal = opts.signal ? AbortSignal.any([opts.signal, stop.signal]) : stop.signal;
     let deleted = false;
     try {
-      await follow<T>(this.kube, rt, namespace, { fieldSelector: `metadata.name=${name}` }, {
-        resourceVersion: obj.metadata.resourceVersion,
-        signal,
-        onEvent: (type, o) => {
-          if (type === 'DELETED') {
-            deleted = true;
-            return 'stop';
-          }
-          obj = o;
-          const next = opts.summarize(o);
-          if (opts.changed(next, summary)) opts.onChange?.(next);
-          summary = next;
-          return opts.done(next) ? 'stop' : undefined;
+      await follow<T>(
+        this.kube,
+        rt,
+        namespace,
+        { fieldSelector: `metadata.name=${name}` },
+        {
+          resourceVersion: obj.metadata.resourceVersion,
+          signal,
+          onEvent: (type, o) => {
+            if (type === 'DELETED') {
+              deleted = true;
+              return 'stop';
+            }
+            obj = o;
+            const next = opts.summarize(o);
+            if (opts.changed(next, summary)) opts.onChange?.(next);
+            summary = next;
+            return opts.done(next) ? 'stop' : undefined;
+          },
         },
-      });
+      );
     } finally {
       clearTimeout(timer);
       stop.abort();
@@ -254,11 +317,13 @@ export class SparkClient {
     const namespace = app.metadata.namespace ?? '';
     const [pods, events] = await Promise.all([
       this.kube.list<Pod>(RESOURCES.pods, namespace, { labelSelector: `${LABEL_APP_NAME}=${name}` }, signal),
-      this.kube.list<KubeEvent>(RESOURCES.events, namespace, { fieldSelector: `involvedObject.kind=SparkApplication,involvedObject.name=${name}` }, signal).catch((err: unknown) => {
-        // Events are context, not the answer: without the right to read them the view still stands.
-        if (err instanceof KubeApiError && err.status === 403) return { items: [] as KubeEvent[], metadata: {} };
-        throw err;
-      }),
+      this.kube
+        .list<KubeEvent>(RESOURCES.events, namespace, { fieldSelector: `involvedObject.kind=SparkApplication,involvedObject.name=${name}` }, signal)
+        .catch((err: unknown) => {
+          // Events are context, not the answer: without the right to read them the view still stands.
+          if (err instanceof KubeApiError && err.status === 403) return { items: [] as KubeEvent[], metadata: {} };
+          throw err;
+        }),
     ]);
     const driverName = driverPodName(app);
     const driverPod = pods.items.find((p) => p.metadata.name === driverName);
@@ -284,7 +349,7 @@ export class SparkClient {
   }
 }
 
-export function jobSummary(app: SparkApplication): SparkJobSummary {
+function jobSummary(app: SparkApplication): SparkJobSummary {
   const state = operatorState(app);
   const dyn = app.spec?.dynamicAllocation;
   return {
@@ -307,11 +372,15 @@ function podState(p: Pod): PodState {
   const cs = p.status?.containerStatuses?.find((c) => c.name === DRIVER_CONTAINER) ?? p.status?.containerStatuses?.[0];
   const waiting = cs?.state?.waiting;
   const terminated = cs?.state?.terminated;
-  const detail = waiting?.reason ? `${waiting.reason}${waiting.message ? `: ${waiting.message}` : ''}` : terminated ? `exit ${terminated.exitCode ?? '?'}${terminated.reason ? ` (${terminated.reason})` : ''}` : p.status?.reason;
+  const detail = waiting?.reason
+    ? `${waiting.reason}${waiting.message ? `: ${waiting.message}` : ''}`
+    : terminated
+      ? `exit ${terminated.exitCode ?? '?'}${terminated.reason ? ` (${terminated.reason})` : ''}`
+      : p.status?.reason;
   return { pod: p.metadata.name ?? '', phase: p.status?.phase, ...(detail ? { detail } : {}) };
 }
 
-export function sessionView(s: SparkConnect): SparkSessionView {
+function sessionView(s: SparkConnect): SparkSessionView {
   const state = sessionState(s);
   const cond = s.status?.conditions?.find((c) => c.type === 'ServerPodReady');
   return {

@@ -1,9 +1,15 @@
 /** Spark Operator API and the Kubeflow SDK 0.5.0 SparkClient defaults (docs/wire/spark.md). */
 import type { ResourceType } from '../../kube/client.js';
 
-export const SPARK_GROUP = 'sparkoperator.k8s.io';
+const SPARK_GROUP = 'sparkoperator.k8s.io';
 
-export const SPARK_APPLICATIONS: ResourceType = { group: SPARK_GROUP, version: 'v1beta2', plural: 'sparkapplications', kind: 'SparkApplication', namespaced: true };
+export const SPARK_APPLICATIONS: ResourceType = {
+  group: SPARK_GROUP,
+  version: 'v1beta2',
+  plural: 'sparkapplications',
+  kind: 'SparkApplication',
+  namespaced: true,
+};
 export const SPARK_CONNECTS: ResourceType = { group: SPARK_GROUP, version: 'v1alpha1', plural: 'sparkconnects', kind: 'SparkConnect', namespaced: true };
 
 export const DEFAULT_SPARK_VERSION = '4.0.4';
@@ -25,7 +31,6 @@ export function connectJar(sparkVersion: string): string {
 
 /** Pod labels the operator sets on driver, executor and connect-server pods. */
 export const LABEL_APP_NAME = 'sparkoperator.k8s.io/app-name';
-export const LABEL_CONNECT_NAME = 'sparkoperator.k8s.io/connect-name';
 export const LABEL_ROLE = 'spark-role';
 
 /** The container Spark runs in on driver and connect-server pods (read logs from it, not a sidecar). */

@@ -13,9 +13,16 @@ export function sparkCores(value: string | number, field: string): number {
   const text = String(value).trim();
   const milli = /^(\d+)m$/.exec(text);
   const n = milli ? Number(milli[1]) / 1000 : /^\d+(\.\d+)?$/.test(text) ? Number(text) : NaN;
-  if (!Number.isFinite(n) || n <= 0) throw new SparkError('invalid_cpu', `${field}: ${JSON.stringify(value)} is not a CPU amount`, 'give cores as a number ("2", 0.5) or milli-CPU ("500m"); Spark rounds up to whole cores', field);
+  if (!Number.isFinite(n) || n <= 0)
+    throw new SparkError(
+      'invalid_cpu',
+      `${field}: ${JSON.stringify(value)} is not a CPU amount`,
+      'give cores as a number ("2", 0.5) or milli-CPU ("500m"); Spark rounds up to whole cores',
+      field,
+    );
   const cores = Math.ceil(n);
-  if (cores > MAX_CORES) throw new SparkError('invalid_cpu', `${field}: ${cores} cores is more than ${MAX_CORES}`, `use at most ${MAX_CORES} cores per pod`, field);
+  if (cores > MAX_CORES)
+    throw new SparkError('invalid_cpu', `${field}: ${cores} cores is more than ${MAX_CORES}`, `use at most ${MAX_CORES} cores per pod`, field);
   return cores;
 }
 
@@ -26,7 +33,12 @@ export function sparkMemory(value: string | number, field: string): string {
   const text = String(value).trim();
   const m = /^(\d+(?:\.\d+)?)(?:([kmgtpe])i|([kmgtp]))b?$/i.exec(text);
   if (!m) {
-    throw new SparkError('invalid_memory', `${field}: ${JSON.stringify(value)} is not a memory size`, 'give memory with a unit, e.g. "512Mi", "4Gi", "2g" (Spark needs a unit; a bare number would be bytes)', field);
+    throw new SparkError(
+      'invalid_memory',
+      `${field}: ${JSON.stringify(value)} is not a memory size`,
+      'give memory with a unit, e.g. "512Mi", "4Gi", "2g" (Spark needs a unit; a bare number would be bytes)',
+      field,
+    );
   }
   const amount = Number(m[1]);
   const unit = (m[2] ?? m[3])!.toLowerCase();

@@ -60,7 +60,9 @@ export function isFinal(state: string): boolean {
 
 /** The driver pod: spec.driver.podName, else the sparkConf override, else `<app>-driver` (the operator's rule). */
 export function driverPodName(app: SparkApplication): string {
-  return app.status?.driverInfo?.podName || app.spec?.driver?.podName || app.spec?.sparkConf?.['spark.kubernetes.driver.pod.name'] || `${app.metadata.name}-driver`;
+  return (
+    app.status?.driverInfo?.podName || app.spec?.driver?.podName || app.spec?.sparkConf?.['spark.kubernetes.driver.pod.name'] || `${app.metadata.name}-driver`
+  );
 }
 
 export const SESSION_STATES = ['Provisioning', 'Ready', 'NotReady', 'Failed'] as const;

@@ -3,7 +3,7 @@ import type { EnvVar, KubeObject, ObjectMeta } from '../../kube/types.js';
 
 export type SparkAppType = 'Python' | 'Java' | 'Scala' | 'R';
 
-export interface SparkPodSpec {
+interface SparkPodSpec {
   cores?: number;
   memory?: string;
   serviceAccount?: string;

@@ -47,7 +47,7 @@ export type TrainerRequest =
       resourcesPerNode?: Record<string, string | number>;
     };
 
-export interface StorageSource {
+interface StorageSource {
   /** hf://org/name or s3://bucket/path */
   uri: string;
   /** Kubernetes Secret (same namespace) holding the credentials as env keys (ACCESS_TOKEN, ...). */
@@ -181,7 +181,11 @@ export interface TrainerBackend {
   diagnose(namespace: string, name: string, signal?: AbortSignal): Promise<{ job: TrainJobView; blockers: Blocker[] }>;
   /** The TrainJob object itself (where the backend has one). */
   getJobObject?(namespace: string, name: string, signal?: AbortSignal): Promise<TrainJob>;
-  logs(namespace: string, name: string, opts: { step: string; tail: number; sinceSeconds?: number; followSeconds?: number; signal?: AbortSignal }): Promise<LogResult>;
+  logs(
+    namespace: string,
+    name: string,
+    opts: { step: string; tail: number; sinceSeconds?: number; followSeconds?: number; signal?: AbortSignal },
+  ): Promise<LogResult>;
   /**
    * Feeds every line of a step's log, oldest first, to `reader` as it streams (never holding the
    * log); returns the pod read. The local backend's log keeps head and tail once capped.
@@ -195,7 +199,11 @@ export interface TrainerBackend {
   ): Promise<WaitResult>;
   deleteJob(namespace: string, name: string, opts: { dryRun: boolean; signal?: AbortSignal }): Promise<void>;
   setSuspended(namespace: string, name: string, suspend: boolean, opts: { dryRun: boolean; signal?: AbortSignal }): Promise<TrainJobView>;
-  runtimePackages(namespace: string, runtime: string, opts: { timeoutSeconds: number; signal?: AbortSignal; onProgress?: (message: string) => void }): Promise<{ runtime: string; /** The temporary job, when one was needed. */ job?: string; output: string[] }>;
+  runtimePackages(
+    namespace: string,
+    runtime: string,
+    opts: { timeoutSeconds: number; signal?: AbortSignal; onProgress?: (message: string) => void },
+  ): Promise<{ runtime: string; /** The temporary job, when one was needed. */ job?: string; output: string[] }>;
   /** One sentence: what runtimePackages would do (what it creates, where, for how long). */
   runtimePackagesPlan(namespace: string, runtime: Runtime, timeoutSeconds: number): string;
   clusterResources(namespace: string, signal?: AbortSignal): Promise<ClusterResources>;

@@ -55,15 +55,40 @@ export function podFindings(step: string, pod: Pod): PodFinding[] {
     const terminated = cs.state?.terminated;
     const last = cs.lastState?.terminated;
     const base = { step, pod, container: cs.name };
-    if (waiting?.reason && IMAGE_PULL.has(waiting.reason)) out.push({ ...base, kind: 'image_pull', message: `${waiting.reason}: ${waiting.message ?? 'the image cannot be pulled'}` });
-    else if (waiting?.reason && CONFIG.has(waiting.reason)) out.push({ ...base, kind: 'config_error', message: `${waiting.reason}: ${waiting.message ?? ''}`.trim() });
-    else if (terminated?.reason === 'OOMKilled') out.push({ ...base, kind: 'oom_killed', message: `container ${cs.name} was OOMKilled (exit ${terminated.exitCode ?? 137})`, exitCode: terminated.exitCode });
+    if (waiting?.reason && IMAGE_PULL.has(waiting.reason))
+      out.push({ ...base, kind: 'image_pull', message: `${waiting.reason}: ${waiting.message ?? 'the image cannot be pulled'}` });
+    else if (waiting?.reason && CONFIG.has(waiting.reason))
+      out.push({ ...base, kind: 'config_error', message: `${waiting.reason}: ${waiting.message ?? ''}`.trim() });
+    else if (terminated?.reason === 'OOMKilled')
+      out.push({
+        ...base,
+        kind: 'oom_killed',
+        message: `container ${cs.name} was OOMKilled (exit ${terminated.exitCode ?? 137})`,
+        exitCode: terminated.exitCode,
+      });
     else if (waiting?.reason === 'CrashLoopBackOff' && last?.reason === 'OOMKilled')
-      out.push({ ...base, kind: 'oom_killed', previous: true, message: `container ${cs.name} was OOMKilled (exit ${last.exitCode ?? 137}) and restarted ${cs.restartCount ?? 0} time(s); now CrashLoopBackOff`, exitCode: last.exitCode });
+      out.push({
+        ...base,
+        kind: 'oom_killed',
+        previous: true,
+        message: `container ${cs.name} was OOMKilled (exit ${last.exitCode ?? 137}) and restarted ${cs.restartCount ?? 0} time(s); now CrashLoopBackOff`,
+        exitCode: last.exitCode,
+      });
     else if (waiting?.reason === 'CrashLoopBackOff')
-      out.push({ ...base, kind: 'crash_loop', previous: true, message: `CrashLoopBackOff: container ${cs.name} exited ${last?.exitCode ?? '?'}${last?.reason ? ` (${last.reason})` : ''}, restarted ${cs.restartCount ?? 0} time(s)`, exitCode: last?.exitCode });
+      out.push({
+        ...base,
+        kind: 'crash_loop',
+        previous: true,
+        message: `CrashLoopBackOff: container ${cs.name} exited ${last?.exitCode ?? '?'}${last?.reason ? ` (${last.reason})` : ''}, restarted ${cs.restartCount ?? 0} time(s)`,
+        exitCode: last?.exitCode,
+      });
     else if (terminated && terminated.exitCode !== undefined && terminated.exitCode !== 0)
-      out.push({ ...base, kind: 'container_failed', message: `container ${cs.name} exited ${terminated.exitCode}${terminated.reason ? ` (${terminated.reason})` : ''}`, exitCode: terminated.exitCode });
+      out.push({
+        ...base,
+        kind: 'container_failed',
+        message: `container ${cs.name} exited ${terminated.exitCode}${terminated.reason ? ` (${terminated.reason})` : ''}`,
+        exitCode: terminated.exitCode,
+      });
   }
   return out;
 }
@@ -88,7 +113,7 @@ export function schedulingCauses(message: string): SchedulingCauses {
 }
 
 /** What a pod asks for of one resource (all containers; limits stand in for missing requests). */
-export function podRequest(pod: Pod, resource: string): number {
+function podRequest(pod: Pod, resource: string): number {
   let sum = 0;
   for (const c of pod.spec?.containers ?? []) {
     const v = c.resources?.requests?.[resource] ?? c.resources?.limits?.[resource];
@@ -140,7 +165,9 @@ export function schedulingBlockers(f: PodFinding, ctx: SchedulingContext): Block
   if (causes.selector) {
     const selector = f.pod.spec?.nodeSelector ?? {};
     const wanted = Object.entries(selector).map(([k, v]) => `${k}=${v}`);
-    const matching = ctx.nodeLabels ? [...ctx.nodeLabels.entries()].filter(([, labels]) => Object.entries(selector).every(([k, v]) => labels[k] === v)).map(([n]) => n) : undefined;
+    const matching = ctx.nodeLabels
+      ? [...ctx.nodeLabels.entries()].filter(([, labels]) => Object.entries(selector).every(([k, v]) => labels[k] === v)).map(([n]) => n)
+      : undefined;
     out.push({
       reason: 'node_selector',
       step: f.step,
@@ -161,11 +188,13 @@ export function schedulingBlockers(f: PodFinding, ctx: SchedulingContext): Block
     out.push({
       reason: 'pvc_unbound',
       step: f.step,
-      message: pending.length ? `PersistentVolumeClaim ${pending.map(([n, phase]) => `${n} (${phase ?? 'not found'})`).join(', ')} not bound` : 'a PersistentVolumeClaim of the pod is not bound',
-      hint: 'the claim needs a matching PersistentVolume or a StorageClass that provisions one; get_training_events shows the provisioner\'s errors',
+      message: pending.length
+        ? `PersistentVolumeClaim ${pending.map(([n, phase]) => `${n} (${phase ?? 'not found'})`).join(', ')} not bound`
+        : 'a PersistentVolumeClaim of the pod is not bound',
+      hint: "the claim needs a matching PersistentVolume or a StorageClass that provisions one; get_training_events shows the provisioner's errors",
     });
   }
-  if (out.length === 0) out.push({ reason: 'unschedulable', step: f.step, message: f.message, hint: 'see get_training_events for the scheduler\'s events' });
+  if (out.length === 0) out.push({ reason: 'unschedulable', step: f.step, message: f.message, hint: "see get_training_events for the scheduler's events" });
   return out;
 }
 
@@ -178,18 +207,39 @@ export function containerBlocker(f: PodFinding, image: string | undefined, logs:
   const withLogs = logs?.length ? { logs } : {};
   switch (f.kind) {
     case 'image_pull':
-      return { reason: 'image_pull', step: f.step, message: f.message, hint: `check the image name and tag${image ? ` (${image})` : ''}; a private registry needs an imagePullSecret in the runtime's pod template` };
+      return {
+        reason: 'image_pull',
+        step: f.step,
+        message: f.message,
+        hint: `check the image name and tag${image ? ` (${image})` : ''}; a private registry needs an imagePullSecret in the runtime's pod template`,
+      };
     case 'config_error':
-      return { reason: 'config_error', step: f.step, message: f.message, hint: 'a Secret or ConfigMap the container uses is missing or lacks the key: create it in the namespace' };
+      return {
+        reason: 'config_error',
+        step: f.step,
+        message: f.message,
+        hint: 'a Secret or ConfigMap the container uses is missing or lacks the key: create it in the namespace',
+      };
     case 'oom_killed':
-      return { reason: 'oom_killed', step: f.step, message: f.message, hint: 'raise memory in resources per node, or lower batch size / sequence length (estimate_resources)', ...withLogs };
+      return {
+        reason: 'oom_killed',
+        step: f.step,
+        message: f.message,
+        hint: 'raise memory in resources per node, or lower batch size / sequence length (estimate_resources)',
+        ...withLogs,
+      };
     case 'crash_loop':
-      return { reason: 'crash_loop', step: f.step, message: f.message, hint: 'the training code fails at start: see the log lines; fix and submit again', ...withLogs };
+      return {
+        reason: 'crash_loop',
+        step: f.step,
+        message: f.message,
+        hint: 'the training code fails at start: see the log lines; fix and submit again',
+        ...withLogs,
+      };
     default:
       return { reason: 'container_failed', step: f.step, message: f.message, hint: 'see the log lines (get_training_logs for more)', ...withLogs };
   }
 }
-
 
 /** Kueue's Workload as the blockers read it (kueue.x-k8s.io/v1beta1). */
 export interface Workload {
@@ -209,22 +259,45 @@ export interface QueuePosition {
  */
 export function queueBlocker(queue: string, workload: Workload | undefined, position?: QueuePosition): Blocker | undefined {
   if (!workload) {
-    return { reason: 'queued', message: `queue ${queue} (label ${LABEL_QUEUE_NAME}): Kueue has not created a Workload for the job yet`, hint: 'Kueue creates one within seconds when it manages this namespace; if none appears, the queue label is ignored and the job stays suspended: ask the admin whether Kueue is set up here' };
+    return {
+      reason: 'queued',
+      message: `queue ${queue} (label ${LABEL_QUEUE_NAME}): Kueue has not created a Workload for the job yet`,
+      hint: 'Kueue creates one within seconds when it manages this namespace; if none appears, the queue label is ignored and the job stays suspended: ask the admin whether Kueue is set up here',
+    };
   }
   const conds = workload.status?.conditions ?? [];
   const cond = (type: string) => conds.find((c) => c.type === type);
   const where = `queue ${workload.spec?.queueName ?? queue}${workload.status?.admission?.clusterQueue ? ` (ClusterQueue ${workload.status.admission.clusterQueue})` : ''}`;
-  if (workload.spec?.active === false) return { reason: 'inadmissible', message: `${where}: the Workload ${workload.metadata.name} is deactivated (spec.active=false)`, hint: 'an admin deactivated it or Kueue did after too many evictions; it must be reactivated' };
+  if (workload.spec?.active === false)
+    return {
+      reason: 'inadmissible',
+      message: `${where}: the Workload ${workload.metadata.name} is deactivated (spec.active=false)`,
+      hint: 'an admin deactivated it or Kueue did after too many evictions; it must be reactivated',
+    };
   const evicted = cond('Evicted');
   const admitted = cond('Admitted');
   if (admitted?.status === 'True' && evicted?.status !== 'True') return undefined;
   if (evicted?.status === 'True') {
-    return { reason: 'evicted', message: `${where}: evicted (${evicted.reason ?? 'Evicted'}): ${evicted.message ?? ''}`.trim(), hint: evicted.reason === 'Preempted' ? 'a higher-priority workload took the quota; it is requeued and runs when quota frees up' : 'Kueue requeues it; see the message' };
+    return {
+      reason: 'evicted',
+      message: `${where}: evicted (${evicted.reason ?? 'Evicted'}): ${evicted.message ?? ''}`.trim(),
+      hint:
+        evicted.reason === 'Preempted'
+          ? 'a higher-priority workload took the quota; it is requeued and runs when quota frees up'
+          : 'Kueue requeues it; see the message',
+    };
   }
   const reserved = cond('QuotaReserved');
-  const pos = position && (position.localQueue !== undefined || position.clusterQueue !== undefined) ? `; position ${[position.localQueue !== undefined ? `${position.localQueue + 1} in ${workload.spec?.queueName ?? queue}` : '', position.clusterQueue !== undefined ? `${position.clusterQueue + 1} in its ClusterQueue` : ''].filter(Boolean).join(', ')}` : '';
+  const pos =
+    position && (position.localQueue !== undefined || position.clusterQueue !== undefined)
+      ? `; position ${[position.localQueue !== undefined ? `${position.localQueue + 1} in ${workload.spec?.queueName ?? queue}` : '', position.clusterQueue !== undefined ? `${position.clusterQueue + 1} in its ClusterQueue` : ''].filter(Boolean).join(', ')}`
+      : '';
   if (reserved?.status === 'True') {
-    return { reason: 'queued', message: `${where}: quota reserved, waiting for admission checks${pos}`, hint: admitted?.message ?? 'Kueue admits it once its admission checks pass' };
+    return {
+      reason: 'queued',
+      message: `${where}: quota reserved, waiting for admission checks${pos}`,
+      hint: admitted?.message ?? 'Kueue admits it once its admission checks pass',
+    };
   }
   const inadmissible = reserved?.reason === 'Inadmissible';
   return {
@@ -254,11 +327,18 @@ export interface LocalQueue {
  * ClusterQueue cannot admit). ok null: it can, but others wait ahead.
  */
 export function queueCheck(name: string, lq: LocalQueue | undefined): { ok: boolean | null; detail: string } {
-  if (!lq) return { ok: false, detail: `LocalQueue ${name} does not exist in this namespace: jobs sent to it stay suspended; pick an existing queue or leave queue out` };
+  if (!lq)
+    return {
+      ok: false,
+      detail: `LocalQueue ${name} does not exist in this namespace: jobs sent to it stay suspended; pick an existing queue or leave queue out`,
+    };
   const active = lq.status?.conditions?.find((c) => c.type === 'Active');
   const cq = lq.spec?.clusterQueue ? ` (ClusterQueue ${lq.spec.clusterQueue})` : '';
-  if (active && active.status !== 'True') return { ok: false, detail: `LocalQueue ${name}${cq} is inactive: ${active.reason ?? ''}${active.message ? ` — ${active.message}` : ''}`.trim() };
+  if (active && active.status !== 'True')
+    return { ok: false, detail: `LocalQueue ${name}${cq} is inactive: ${active.reason ?? ''}${active.message ? ` — ${active.message}` : ''}`.trim() };
   const pending = lq.status?.pendingWorkloads ?? 0;
   const load = `${pending} workload(s) pending, ${lq.status?.admittedWorkloads ?? 0} admitted`;
-  return pending > 0 ? { ok: null, detail: `LocalQueue ${name}${cq} is active; ${load}: a new job waits behind them` } : { ok: true, detail: `LocalQueue ${name}${cq} is active; ${load}` };
+  return pending > 0
+    ? { ok: null, detail: `LocalQueue ${name}${cq} is active; ${load}: a new job waits behind them` }
+    : { ok: true, detail: `LocalQueue ${name}${cq} is active; ${load}` };
 }

@@ -73,13 +73,7 @@ export const RUNTIME_PATCH_MANAGER = 'trainer.kubeflow.org/kubeflow-sdk';
 export const TORCH_ENV_NUM_PROC_PER_NODE = 'PET_NPROC_PER_NODE';
 
 /** Env names the controller owns; a TrainJob setting them in trainer.env is rejected (docs/wire/trainer.md#reserved-env-names). */
-export const TORCH_RESERVED_ENV: readonly string[] = [
-  'PET_NNODES',
-  'PET_NPROC_PER_NODE',
-  'PET_NODE_RANK',
-  'PET_MASTER_ADDR',
-  'PET_MASTER_PORT',
-];
+export const TORCH_RESERVED_ENV: readonly string[] = ['PET_NNODES', 'PET_NPROC_PER_NODE', 'PET_NODE_RANK', 'PET_MASTER_ADDR', 'PET_MASTER_PORT'];
 export const MPI_RESERVED_ENV: readonly string[] = [
   'OMPI_MCA_orte_default_hostfile',
   'OMPI_MCA_plm_rsh_args',
@@ -90,7 +84,7 @@ export const XGBOOST_RESERVED_ENV: readonly string[] = ['DMLC_TRACKER_URI', 'DML
 
 /** MPI: hostfile mounted by the MPI plugin, and where CustomTrainer scripts are written. */
 export const MPI_HOSTFILE = '/etc/mpi/hostfile';
-export const DEFAULT_MPI_USER_HOME = '/home/mpiuser';
+const DEFAULT_MPI_USER_HOME = '/home/mpiuser';
 
 export function mpiUserHome(env: Env = process.env): string {
   const v = env.DEFAULT_MPI_USER_HOME?.trim();
@@ -100,7 +94,7 @@ export function mpiUserHome(env: Env = process.env): string {
 // ---------------------------------------------------------------------------------------------
 // Python packages
 
-export const DEFAULT_PIP_INDEX_URL = 'https://pypi.org/simple';
+const DEFAULT_PIP_INDEX_URL = 'https://pypi.org/simple';
 /** Relative to the container's working directory (or under the MPI home for MPI runtimes). */
 export const PIP_INSTALL_LOG = 'pip_install.log';
 
@@ -131,9 +125,7 @@ export const UNKNOWN = 'Unknown';
 // ---------------------------------------------------------------------------------------------
 // Initializers and workspace
 
-export const WORKSPACE_PATH = '/workspace';
 export const DATASET_PATH = '/workspace/dataset';
-export const MODEL_PATH = '/workspace/model';
 /** HuggingFace/S3 model initializers skip these files unless told otherwise. */
 export const MODEL_DEFAULT_IGNORE_PATTERNS: readonly string[] = ['*.msgpack', '*.h5', '*.bin', '*.pt', '*.pth'];
 

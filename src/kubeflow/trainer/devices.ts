@@ -15,7 +15,7 @@ export interface DeviceInfo {
   deviceCount: string;
 }
 
-export const UNKNOWN_DEVICE: DeviceInfo = { device: UNKNOWN, deviceCount: UNKNOWN };
+const UNKNOWN_DEVICE: DeviceInfo = { device: UNKNOWN, deviceCount: UNKNOWN };
 
 export function containerDevice(resources: ResourceRequirements | undefined): DeviceInfo {
   const limits = resources?.limits;

@@ -74,10 +74,11 @@ export class StepPendingError extends TrainerError {
     readonly job: string,
     readonly step: string,
   ) {
-    super('step_pending', `step '${step}' of TrainJob '${job}' is still Pending, so it has no logs yet`, 'wait until the step is Running (wait_for_training), then ask again', 'step');
+    super(
+      'step_pending',
+      `step '${step}' of TrainJob '${job}' is still Pending, so it has no logs yet`,
+      'wait until the step is Running (wait_for_training), then ask again',
+      'step',
+    );
   }
-}
-
-export function isTrainerError(e: unknown): e is TrainerError {
-  return e instanceof TrainerError;
 }

@@ -33,7 +33,15 @@ export interface InitializerInput {
 export type StorageScheme = 'hf' | 's3';
 
 const SDK_ENV_ORDER = ['IGNORE_PATTERNS', 'ENDPOINT', 'REGION', 'ROLE_ARN'];
-const CREDENTIAL_ENV = new Set(['ACCESS_TOKEN', 'ACCESS_KEY_ID', 'SECRET_ACCESS_KEY', 'HF_TOKEN', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN']);
+const CREDENTIAL_ENV = new Set([
+  'ACCESS_TOKEN',
+  'ACCESS_KEY_ID',
+  'SECRET_ACCESS_KEY',
+  'HF_TOKEN',
+  'AWS_ACCESS_KEY_ID',
+  'AWS_SECRET_ACCESS_KEY',
+  'AWS_SESSION_TOKEN',
+]);
 const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const ENV_NAME = /^[-._a-zA-Z][-._a-zA-Z0-9]*$/;
 
@@ -69,7 +77,12 @@ function initializerSpec(input: InitializerInput, kind: 'dataset' | 'model'): In
   const given = new Map<string, string>();
   for (const [name, value] of Object.entries(input.env ?? {})) {
     if (!ENV_NAME.test(name)) {
-      throw new WireValidationError('invalid_env', `'${name}' is not a valid environment variable name`, 'use letters, digits, "_", "-" and "."', `${field}.env`);
+      throw new WireValidationError(
+        'invalid_env',
+        `'${name}' is not a valid environment variable name`,
+        'use letters, digits, "_", "-" and "."',
+        `${field}.env`,
+      );
     }
     if (CREDENTIAL_ENV.has(name.toUpperCase())) {
       throw new WireValidationError(
@@ -120,7 +133,10 @@ export function modelInitializer(input: InitializerInput): InitializerSpec {
 }
 
 /** The `spec.initializer` block, or undefined when neither part is given. */
-export function buildInitializer(input: { dataset?: InitializerInput; model?: InitializerInput }): { dataset?: InitializerSpec; model?: InitializerSpec } | undefined {
+export function buildInitializer(input: {
+  dataset?: InitializerInput;
+  model?: InitializerInput;
+}): { dataset?: InitializerSpec; model?: InitializerSpec } | undefined {
   if (!input.dataset && !input.model) return undefined;
   return {
     ...(input.dataset ? { dataset: datasetInitializer(input.dataset) } : {}),

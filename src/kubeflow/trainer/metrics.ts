@@ -20,7 +20,7 @@ export const MAX_METRICS = 32;
 /** Points of a returned series at most. */
 export const MAX_POINTS = 50;
 /** Values kept for the trend window at most. */
-export const TREND_MAX = 100;
+const TREND_MAX = 100;
 /** Lines longer than this are not scanned (binary dumps, huge JSON). */
 const MAX_SCAN_CHARS = 4000;
 
@@ -67,7 +67,7 @@ export function parseMetricLine(line: string): ParsedLine | undefined {
   return values.length ? { step, values } : undefined;
 }
 
-export interface MetricPoint {
+interface MetricPoint {
   x: number;
   value: number;
 }
@@ -159,7 +159,13 @@ class MetricSeries {
       max: this.max,
       trend: trend(values),
       // A constant (a fixed learning rate) needs its ends only.
-      series: this.min.value === this.max.value && buckets.length > 2 ? [[this.first.x, this.first.value], [this.last.x, this.last.value]] : buckets.map((b) => [b.x, round(b.sum / b.n, 3)]),
+      series:
+        this.min.value === this.max.value && buckets.length > 2
+          ? [
+              [this.first.x, this.first.value],
+              [this.last.x, this.last.value],
+            ]
+          : buckets.map((b) => [b.x, round(b.sum / b.n, 3)]),
     };
   }
 }
@@ -198,7 +204,7 @@ function trend(values: number[]): MetricSummary['trend'] {
 }
 
 /** Four significant digits (three for series points): enough for a curve, cheap in tokens. */
-export function round(v: number, digits = 4): number {
+function round(v: number, digits = 4): number {
   return Number.isFinite(v) ? Number(v.toPrecision(digits)) : v;
 }
 

@@ -8,15 +8,23 @@ import type { Runtime } from './types.js';
 const VARIANT_SUFFIX = /[-_.](instruct|chat|base|it|hf)$/;
 
 /** "hf://Qwen/Qwen2.5-1.5B-Instruct" -> "qwen2515b" */
-export function modelStem(model: string): string {
-  let s = model.trim().toLowerCase().replace(/^[a-z][a-z0-9+.-]*:\/\//, '');
+function modelStem(model: string): string {
+  let s = model
+    .trim()
+    .toLowerCase()
+    .replace(/^[a-z][a-z0-9+.-]*:\/\//, '');
   s = s.slice(s.lastIndexOf('/') + 1);
   while (VARIANT_SUFFIX.test(s)) s = s.replace(VARIANT_SUFFIX, '');
   return s.replace(/[-_.]/g, '');
 }
 
 function runtimeStems(r: Runtime): string[] {
-  const stems = [r.name.toLowerCase().replace(/^torchtune-/, '').replace(/[-_.]/g, '')];
+  const stems = [
+    r.name
+      .toLowerCase()
+      .replace(/^torchtune-/, '')
+      .replace(/[-_.]/g, ''),
+  ];
   if (r.defaultModelUri) stems.push(modelStem(r.defaultModelUri));
   return stems;
 }

@@ -33,10 +33,7 @@ export function validateJobName(name: string): string | undefined {
     return `job name '${name}' is ${name.length} characters long; the maximum is ${JOB_NAME_MAX_LENGTH}`;
   }
   if (!RFC1035_LABEL.test(name)) {
-    return (
-      `job name '${name}' is not a valid RFC 1035 label: use lowercase letters, digits and '-', ` +
-      `start with a letter and end with a letter or digit`
-    );
+    return `job name '${name}' is not a valid RFC 1035 label: use lowercase letters, digits and '-', ` + `start with a letter and end with a letter or digit`;
   }
   return undefined;
 }

@@ -16,8 +16,6 @@
  */
 import { WireValidationError } from './errors.js';
 
-export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
-
 /** Python `repr(value)`. Throws for values with no Python literal (NaN, ±Infinity, undefined, functions). */
 export function pythonRepr(value: unknown): string {
   return repr(value, '$');

@@ -8,7 +8,14 @@ import type { Runtime, TrainerSpec } from './types.js';
 
 export function codeOrContainerTrainer(runtime: Runtime, t: Exclude<TrainerRequest, { kind: 'builtin' }>): TrainerSpec {
   if (t.kind === 'container') {
-    return containerTrainer(runtime, { image: t.image, command: t.command, args: t.args, numNodes: t.numNodes, resourcesPerNode: t.resourcesPerNode, env: t.env });
+    return containerTrainer(runtime, {
+      image: t.image,
+      command: t.command,
+      args: t.args,
+      numNodes: t.numNodes,
+      resourcesPerNode: t.resourcesPerNode,
+      env: t.env,
+    });
   }
   return customTrainer(runtime, {
     funcSource: t.funcSource,

@@ -15,8 +15,7 @@ const STANDARD_KEYS = new Set(['cpu', 'memory', 'gpu', 'storage', 'ephemeral-sto
 const ALIASES: Record<string, string> = { gpu: GPU_RESOURCE, storage: 'ephemeral-storage' };
 
 /** Kubernetes resource.Quantity syntax (as in the CRD's int-or-string pattern). */
-const QUANTITY =
-  /^(\+|-)?(([0-9]+(\.[0-9]*)?)|(\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE](\+|-)?(([0-9]+(\.[0-9]*)?)|(\.[0-9]+))))?$/;
+const QUANTITY = /^(\+|-)?(([0-9]+(\.[0-9]*)?)|(\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE](\+|-)?(([0-9]+(\.[0-9]*)?)|(\.[0-9]+))))?$/;
 
 export function normaliseResourceKey(key: string): string {
   const lower = key.toLowerCase();
@@ -26,7 +25,7 @@ export function normaliseResourceKey(key: string): string {
 }
 
 /** Quantity as the string we send; throws on anything the API server would reject. */
-export function quantityString(value: string | number, field: string): string {
+function quantityString(value: string | number, field: string): string {
   const text = typeof value === 'number' ? (Number.isFinite(value) ? String(value) : '') : value.trim();
   if (!QUANTITY.test(text) || text.startsWith('-')) {
     throw new WireValidationError(
@@ -53,12 +52,7 @@ export function resourcesPerNode(input: Record<string, string | number>): Resour
     const field = `resourcesPerNode.${key}`;
     const k = normaliseResourceKey(key);
     if (k in map) {
-      throw new WireValidationError(
-        'invalid_resources',
-        `resource keys '${origin[k]}' and '${key}' both mean '${k}'`,
-        `give '${k}' once`,
-        field,
-      );
+      throw new WireValidationError('invalid_resources', `resource keys '${origin[k]}' and '${key}' both mean '${k}'`, `give '${k}' once`, field);
     }
     map[k] = quantityString(value, field);
     origin[k] = key;

@@ -40,7 +40,12 @@ export function runtimeFromObject(obj: TrainingRuntimeObject, kind?: RuntimeKind
     );
   }
   if (k !== 'ClusterTrainingRuntime' && k !== 'TrainingRuntime') {
-    throw new WireValidationError('invalid_runtime', `runtime '${name}' has unknown kind '${String(k)}'`, 'pass kind ClusterTrainingRuntime or TrainingRuntime', 'runtime');
+    throw new WireValidationError(
+      'invalid_runtime',
+      `runtime '${name}' has unknown kind '${String(k)}'`,
+      'pass kind ClusterTrainingRuntime or TrainingRuntime',
+      'runtime',
+    );
   }
   const framework = obj.metadata.labels?.[LABEL_FRAMEWORK];
   if (framework === undefined) {
@@ -63,7 +68,9 @@ export function runtimeFromObject(obj: TrainingRuntimeObject, kind?: RuntimeKind
   }
 
   const isTorchTune = framework === TORCHTUNE_FRAMEWORK;
-  let { device, deviceCount } = containerDevice(trainer.resources);
+  const accelerator = containerDevice(trainer.resources);
+  const device = accelerator.device;
+  let deviceCount = accelerator.deviceCount;
   // The MPI plugin's slots per node override the accelerator count.
   const mpiProcs = mlPolicy.mpi?.numProcPerNode;
   if (mpiProcs) deviceCount = String(mpiProcs);

@@ -23,18 +23,14 @@ import { pythonRepr } from './pythonLiteral.js';
 export type ScriptEntry = 'torch' | 'mpi' | 'python';
 
 /** File the script is written to when the caller names none (the SDK uses the defining file's name). */
-export const DEFAULT_FUNC_FILE = 'train.py';
+const DEFAULT_FUNC_FILE = 'train.py';
 
 const FUNC_CODE = '{func_code}';
 const FUNC_FILE = '{func_file}';
 
 /** The SDK's EXEC_FUNC_SCRIPT with its entry point; `{func_code}` / `{func_file}` are placeholders. */
 function execScriptTemplate(entryPoint: 'torchrun' | 'python'): string {
-  return (
-    `\nread -r -d '' SCRIPT << EOM\n\n${FUNC_CODE}\nEOM\n` +
-    `printf "%s" "$SCRIPT" > "${FUNC_FILE}"\n` +
-    `${entryPoint} "${FUNC_FILE}"`
-  );
+  return `\nread -r -d '' SCRIPT << EOM\n\n${FUNC_CODE}\nEOM\n` + `printf "%s" "$SCRIPT" > "${FUNC_FILE}"\n` + `${entryPoint} "${FUNC_FILE}"`;
 }
 
 /**

@@ -10,16 +10,16 @@ import { DATASET_PATH, TORCHTUNE_INSTRUCT_DATASET } from './constants.js';
 import { WireValidationError } from './errors.js';
 import { pythonFloatStr, pythonRepr, pythonStr } from './pythonLiteral.js';
 
-export type PeftMethod = 'lora' | 'qlora' | 'dora' | 'full';
-export type TorchTuneDataFormat = 'json' | 'csv' | 'parquet' | 'arrow' | 'text' | 'xml';
-export type LoraAttnModule = 'q_proj' | 'k_proj' | 'v_proj' | 'output_proj';
+type PeftMethod = 'lora' | 'qlora' | 'dora' | 'full';
+type TorchTuneDataFormat = 'json' | 'csv' | 'parquet' | 'arrow' | 'text' | 'xml';
+type LoraAttnModule = 'q_proj' | 'k_proj' | 'v_proj' | 'output_proj';
 
-export const DEFAULT_LORA_ATTN_MODULES: readonly LoraAttnModule[] = ['q_proj', 'v_proj', 'output_proj'];
+const DEFAULT_LORA_ATTN_MODULES: readonly LoraAttnModule[] = ['q_proj', 'v_proj', 'output_proj'];
 const ATTN_MODULES = new Set<string>(['q_proj', 'k_proj', 'v_proj', 'output_proj']);
 const DATA_FORMATS = new Set<string>(['json', 'csv', 'parquet', 'arrow', 'text', 'xml']);
 const CE_LOSS = 'torchtune.modules.loss.CEWithChunkedOutputLoss';
 
-export interface PeftConfig {
+interface PeftConfig {
   method: PeftMethod;
   rank?: number;
   alpha?: number;
@@ -30,7 +30,7 @@ export interface PeftConfig {
   attnModules?: LoraAttnModule[];
 }
 
-export interface DatasetPreprocessConfig {
+interface DatasetPreprocessConfig {
   source?: TorchTuneDataFormat;
   split?: string;
   trainOnInput?: boolean;
@@ -56,7 +56,8 @@ function invalid(message: string, hint: string, field: string): WireValidationEr
 
 function positiveInt(v: number | undefined, field: string, zeroMeansUnset = false): void {
   if (v === undefined || (zeroMeansUnset && v === 0)) return;
-  if (!(Number.isSafeInteger(v) && v > 0)) throw invalid(`${field} must be a positive integer, got ${v}`, `set ${field} to an integer >= 1 or leave it out`, field);
+  if (!(Number.isSafeInteger(v) && v > 0))
+    throw invalid(`${field} must be a positive integer, got ${v}`, `set ${field} to an integer >= 1 or leave it out`, field);
 }
 
 /** The trainer `args` for a TorchTune fine-tune, in SDK order. */
@@ -73,7 +74,8 @@ export function torchTuneArgs(config: TorchTuneConfig): string[] {
   positiveInt(config.epochs, 'epochs', true);
   if (config.epochs) args.push(`epochs=${config.epochs}`);
   if (config.loss !== undefined) {
-    if (config.loss !== 'CEWithChunkedOutputLoss' && config.loss !== CE_LOSS) throw invalid(`loss '${String(config.loss)}' is not supported`, 'use "CEWithChunkedOutputLoss"', 'loss');
+    if (config.loss !== 'CEWithChunkedOutputLoss' && config.loss !== CE_LOSS)
+      throw invalid(`loss '${String(config.loss)}' is not supported`, 'use "CEWithChunkedOutputLoss"', 'loss');
     args.push(`loss=${CE_LOSS}`);
   }
 
@@ -143,7 +145,8 @@ function peftArgs(peft: PeftConfig): string[] {
 function datasetPreprocessArgs(cfg: DatasetPreprocessConfig): string[] {
   const args = [`dataset=${TORCHTUNE_INSTRUCT_DATASET}`];
   if (cfg.source !== undefined) {
-    if (!DATA_FORMATS.has(cfg.source)) throw invalid(`dataset source '${String(cfg.source)}' is not supported`, 'use json, csv, parquet, arrow, text or xml', 'datasetPreprocess.source');
+    if (!DATA_FORMATS.has(cfg.source))
+      throw invalid(`dataset source '${String(cfg.source)}' is not supported`, 'use json, csv, parquet, arrow, text or xml', 'datasetPreprocess.source');
     args.push(`dataset.source=${cfg.source}`);
   }
   if (cfg.split) args.push(`dataset.split=${cfg.split}`);
@@ -156,9 +159,9 @@ function datasetPreprocessArgs(cfg: DatasetPreprocessConfig): string[] {
 // ---------------------------------------------------------------------------------------------
 // Controller rules (Trainer v2.3 torch plugin)
 
-export const TORCHTUNE_SUPPORTED_MODELS: readonly string[] = ['llama3_2/1B', 'llama3_2/3B', 'llama3_3/70B', 'qwen2_5/1.5B'];
+const TORCHTUNE_SUPPORTED_MODELS: readonly string[] = ['llama3_2/1B', 'llama3_2/3B', 'llama3_3/70B', 'qwen2_5/1.5B'];
 /** Runtime-owned config keys a TrainJob may not override in args. */
-export const TORCHTUNE_IMMUTABLE_CONFIGS: readonly string[] = ['output_dir', 'tokenizer.path', 'checkpointer.checkpoint_dir', 'tokenizer.merges_file'];
+const TORCHTUNE_IMMUTABLE_CONFIGS: readonly string[] = ['output_dir', 'tokenizer.path', 'checkpointer.checkpoint_dir', 'tokenizer.merges_file'];
 
 /** `torchtune-llama3.2-1b` → `llama3_2/1B`; undefined unless the name has exactly 3 dash parts. */
 export function modelConfigFromRuntimeName(runtimeName: string): string | undefined {
@@ -217,7 +220,13 @@ export function validateTorchTune(plan: TorchTunePlan): WireValidationError[] {
     );
   }
   if (numNodes > 1 && model !== 'llama3_3/70B') {
-    errors.push(invalid(`numNodes must be 1 for ${model ?? plan.runtimeName}, got ${numNodes}`, 'set numNodes to 1 (only llama3_3/70B fine-tunes across nodes)', 'numNodes'));
+    errors.push(
+      invalid(
+        `numNodes must be 1 for ${model ?? plan.runtimeName}, got ${numNodes}`,
+        'set numNodes to 1 (only llama3_3/70B fine-tunes across nodes)',
+        'numNodes',
+      ),
+    );
   }
   const { config } = torchTuneRecipe(plan);
   if (config.includes('_qlora')) {
@@ -225,11 +234,19 @@ export function validateTorchTune(plan: TorchTunePlan): WireValidationError[] {
       errors.push(invalid(`QLoRA is not supported for ${model}`, 'use peft method "lora" or "dora" for Qwen', 'peft.method'));
     }
     if (!config.includes('_qlora_single_device') && (model === 'llama3_2/1B' || model === 'llama3_2/3B')) {
-      errors.push(invalid(`QLoRA on ${model} needs a single device`, 'request exactly one GPU per node ({"gpu": 1}) or set numProcPerNode to 1', 'resourcesPerNode'));
+      errors.push(
+        invalid(`QLoRA on ${model} needs a single device`, 'request exactly one GPU per node ({"gpu": 1}) or set numProcPerNode to 1', 'resourcesPerNode'),
+      );
     }
   }
   if (numNodes > 1 && method !== 'full') {
-    errors.push(invalid('LoRA fine-tuning is not supported for multi-node training in TorchTune', 'use numNodes 1 for lora/qlora/dora, or peft method "full" for multi-node', 'numNodes'));
+    errors.push(
+      invalid(
+        'LoRA fine-tuning is not supported for multi-node training in TorchTune',
+        'use numNodes 1 for lora/qlora/dora, or peft method "full" for multi-node',
+        'numNodes',
+      ),
+    );
   }
   for (const arg of plan.args ?? []) {
     const key = arg.split('=', 1)[0]!;

@@ -29,14 +29,14 @@ import { TRAINER_API_VERSION, type InitializerSpec, type Runtime, type TrainerSp
 // ---------------------------------------------------------------------------------------------
 // Trainers
 
-export interface NodeOptions {
+interface NodeOptions {
   /** Omitted or 0 → the runtime's numNodes. */
   numNodes?: number;
   /** e.g. { gpu: 1, cpu: 4, memory: "16Gi" }; see resources.ts. */
   resourcesPerNode?: Record<string, string | number>;
 }
 
-export interface EnvOption {
+interface EnvOption {
   /** Env of the trainer container, in insertion order; values are stringified. */
   env?: Record<string, string | number | boolean>;
 }
@@ -95,7 +95,12 @@ export function builtinTrainer(runtime: Runtime, input: BuiltinTrainerInput): Tr
   const extra = input.extraArgs ?? [];
   const badExtra = extra.find((a) => typeof a !== 'string' || !/^[^=\s]+=/.test(a));
   if (badExtra !== undefined) {
-    throw new WireValidationError('invalid_torchtune', `extra TorchTune arg '${String(badExtra)}' is not a key=value override`, 'pass overrides like "optimizer.lr=2e-5"', 'extraArgs');
+    throw new WireValidationError(
+      'invalid_torchtune',
+      `extra TorchTune arg '${String(badExtra)}' is not a key=value override`,
+      'pass overrides like "optimizer.lr=2e-5"',
+      'extraArgs',
+    );
   }
   const args = [...torchTuneArgs(input.config), ...extra];
   const problems = validateTorchTune({
@@ -115,7 +120,8 @@ export function builtinTrainer(runtime: Runtime, input: BuiltinTrainerInput): Tr
 
 function requireTrainerType(runtime: Runtime, want: 'CustomTrainer' | 'BuiltinTrainer', flavour?: 'container'): void {
   if (runtime.trainer.trainerType === want) return;
-  const what = want === 'BuiltinTrainer' ? 'a TorchTune fine-tune (BuiltinTrainer)' : flavour === 'container' ? 'a container trainer' : 'a custom training function';
+  const what =
+    want === 'BuiltinTrainer' ? 'a TorchTune fine-tune (BuiltinTrainer)' : flavour === 'container' ? 'a container trainer' : 'a custom training function';
   const instead =
     want === 'BuiltinTrainer'
       ? 'use a torchtune runtime (framework label torchtune, e.g. torchtune-llama3.2-1b) for fine-tuning, or run custom/container training on this runtime'
@@ -133,7 +139,12 @@ function nodeFields(input: NodeOptions): Pick<TrainerSpec, 'numNodes' | 'resourc
   const n = input.numNodes;
   if (n !== undefined && n !== 0) {
     if (!Number.isSafeInteger(n) || n < 1 || n > 2 ** 31 - 1) {
-      throw new WireValidationError('invalid_argument', `numNodes must be a positive integer, got ${n}`, 'set numNodes to 1 or more, or leave it out to use the runtime default', 'numNodes');
+      throw new WireValidationError(
+        'invalid_argument',
+        `numNodes must be a positive integer, got ${n}`,
+        'set numNodes to 1 or more, or leave it out to use the runtime default',
+        'numNodes',
+      );
     }
     out.numNodes = n;
   }
@@ -156,18 +167,33 @@ function gpusPerNode(runtime: Runtime, resources: Record<string, string | number
 function checkImage(image: string): string {
   const img = image.trim();
   if (img === '' || img.length > 500 || /\s/.test(img)) {
-    throw new WireValidationError('invalid_argument', `image '${image}' is empty, too long or contains whitespace`, 'pass an image reference such as "ghcr.io/org/trainer:1.0"', 'image');
+    throw new WireValidationError(
+      'invalid_argument',
+      `image '${image}' is empty, too long or contains whitespace`,
+      'pass an image reference such as "ghcr.io/org/trainer:1.0"',
+      'image',
+    );
   }
   // No image reference starts with '-'; a container CLI would read it as one of its options.
   if (img.startsWith('-')) {
-    throw new WireValidationError('invalid_argument', `image '${img}' starts with '-', so a container CLI would read it as an option`, 'pass an image reference such as "ghcr.io/org/trainer:1.0"', 'image');
+    throw new WireValidationError(
+      'invalid_argument',
+      `image '${img}' starts with '-', so a container CLI would read it as an option`,
+      'pass an image reference such as "ghcr.io/org/trainer:1.0"',
+      'image',
+    );
   }
   return img;
 }
 
 function argv(items: string[], field: string): string[] {
   if (items.length > 128 || items.some((x) => typeof x !== 'string')) {
-    throw new WireValidationError('invalid_argument', `${field} must be a list of at most 128 strings`, `pass ${field} as a list of strings, one argv item each`, field);
+    throw new WireValidationError(
+      'invalid_argument',
+      `${field} must be a list of at most 128 strings`,
+      `pass ${field} as a list of strings, one argv item each`,
+      field,
+    );
   }
   return [...items];
 }
@@ -192,10 +218,20 @@ function envList(runtime: Runtime, env: Record<string, string | number | boolean
   const list: EnvVar[] = [];
   for (const [name, value] of Object.entries(env)) {
     if (!ENV_NAME.test(name)) {
-      throw new WireValidationError('invalid_env', `'${name}' is not a valid environment variable name`, 'use letters, digits, "_", "-" and "."', `env.${name}`);
+      throw new WireValidationError(
+        'invalid_env',
+        `'${name}' is not a valid environment variable name`,
+        'use letters, digits, "_", "-" and "."',
+        `env.${name}`,
+      );
     }
     if (reserved.includes(name)) {
-      throw new WireValidationError('invalid_env', `'${name}' is set by the Trainer controller on runtime '${runtime.name}'`, `remove ${name} from env; reserved here: ${reserved.join(', ')}`, `env.${name}`);
+      throw new WireValidationError(
+        'invalid_env',
+        `'${name}' is set by the Trainer controller on runtime '${runtime.name}'`,
+        `remove ${name} from env; reserved here: ${reserved.join(', ')}`,
+        `env.${name}`,
+      );
     }
     list.push(envVar(name, String(value)));
   }
@@ -203,13 +239,13 @@ function envList(runtime: Runtime, env: Record<string, string | number | boolean
 }
 
 function compactTrainer(t: TrainerSpec): TrainerSpec {
-  return compact(t) as TrainerSpec;
+  return compact<TrainerSpec>(t);
 }
 
 // ---------------------------------------------------------------------------------------------
 // TrainJob
 
-export interface RuntimePatchInput {
+interface RuntimePatchInput {
   /** Default: the SDK's manager, trainer.kubeflow.org/kubeflow-sdk. */
   manager?: string;
   /** TrainingRuntimeSpecPatch (camelCase wire form), e.g. { template: { spec: { replicatedJobs: [...] } } }. */
@@ -237,7 +273,12 @@ export function buildTrainJob(input: BuildTrainJobInput): TrainJob {
   }
   const ads = input.activeDeadlineSeconds;
   if (ads !== undefined && !(Number.isSafeInteger(ads) && ads >= 1)) {
-    throw new WireValidationError('invalid_argument', `activeDeadlineSeconds must be an integer >= 1, got ${ads}`, 'set a positive number of seconds, or leave it out', 'activeDeadlineSeconds');
+    throw new WireValidationError(
+      'invalid_argument',
+      `activeDeadlineSeconds must be an integer >= 1, got ${ads}`,
+      'set a positive number of seconds, or leave it out',
+      'activeDeadlineSeconds',
+    );
   }
 
   const trainer = input.trainer ? compactTrainer(input.trainer) : undefined;
@@ -252,16 +293,26 @@ export function buildTrainJob(input: BuildTrainJobInput): TrainJob {
   return compact({
     apiVersion: TRAINER_API_VERSION,
     kind: 'TrainJob',
-    metadata: { name: input.name, namespace: input.namespace, labels: input.queue ? { ...input.labels, [LABEL_QUEUE_NAME]: input.queue } : input.labels, annotations: input.annotations },
+    metadata: {
+      name: input.name,
+      namespace: input.namespace,
+      labels: input.queue ? { ...input.labels, [LABEL_QUEUE_NAME]: input.queue } : input.labels,
+      annotations: input.annotations,
+    },
     spec,
-  }) as TrainJob;
+  });
 }
 
 const PATCH_ENV_FORBIDDEN = new Set([NODE, DATASET_INITIALIZER, MODEL_INITIALIZER]);
 
 function runtimePatches(patches: RuntimePatchInput[]): NonNullable<TrainJobSpec['runtimePatches']> {
   if (patches.length > 16) {
-    throw new WireValidationError('invalid_runtime_patch', `at most 16 runtime patches are allowed, got ${patches.length}`, 'merge the patches into fewer entries', 'runtimePatches');
+    throw new WireValidationError(
+      'invalid_runtime_patch',
+      `at most 16 runtime patches are allowed, got ${patches.length}`,
+      'merge the patches into fewer entries',
+      'runtimePatches',
+    );
   }
   const seen = new Set<string>();
   return patches.map((p, i) => {
@@ -303,8 +354,8 @@ function checkPatchEnv(spec: Record<string, unknown>, index: number): void {
 }
 
 /** Deep copy without null/undefined object fields; arrays (also empty ones) are kept. */
-export function compact<T>(value: T): T {
-  if (Array.isArray(value)) return value.map((v) => compact(v)) as T;
+function compact<T>(value: T): T {
+  if (Array.isArray(value)) return value.map((v: unknown) => compact(v)) as T;
   if (value && typeof value === 'object') {
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(value)) if (v !== undefined && v !== null) out[k] = compact(v);

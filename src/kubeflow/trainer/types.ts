@@ -4,12 +4,12 @@
  */
 import type { Condition, Container, EnvVar, KubeObject, ObjectMeta, ResourceRequirements } from '../../kube/types.js';
 
-export const TRAINER_GROUP = 'trainer.kubeflow.org';
-export const TRAINER_VERSION = 'v1alpha1';
+const TRAINER_GROUP = 'trainer.kubeflow.org';
+const TRAINER_VERSION = 'v1alpha1';
 export const TRAINER_API_VERSION = `${TRAINER_GROUP}/${TRAINER_VERSION}`;
 
 export type RuntimeKind = 'ClusterTrainingRuntime' | 'TrainingRuntime';
-export type TrainerType = 'CustomTrainer' | 'BuiltinTrainer';
+type TrainerType = 'CustomTrainer' | 'BuiltinTrainer';
 
 // ---------------------------------------------------------------------------------------------
 // Wire objects
@@ -40,7 +40,7 @@ export interface TrainJobSpec {
   managedBy?: string;
 }
 
-export interface TrainJobStatus {
+interface TrainJobStatus {
   conditions?: Condition[];
   jobsStatus?: Array<{ name: string; ready?: number; succeeded?: number; failed?: number; active?: number; suspended?: number }>;
   trainerStatus?: {
@@ -87,7 +87,7 @@ export interface TrainingRuntimeObject extends KubeObject {
 // ---------------------------------------------------------------------------------------------
 // SDK-equivalent views (what tools present)
 
-export interface RuntimeTrainer {
+interface RuntimeTrainer {
   trainerType: TrainerType;
   /** Value of the trainer.kubeflow.org/framework label (torch, deepspeed, mlx, jax, xgboost, torchtune, ...). */
   framework: string;

@@ -17,7 +17,7 @@ export const checkPrerequisites = defineTool({
   category: 'planning',
   risk: 'read',
   title: 'Pre-flight checks',
-  description: 'Pre-flight: cluster, RBAC, runtime (or the model\'s torchtune one), free GPUs per node, memory fit, Kueue queue.',
+  description: "Pre-flight: cluster, RBAC, runtime (or the model's torchtune one), free GPUs per node, memory fit, Kueue queue.",
   input: z.object({
     model: estimateInput.model,
     peft_method: estimateInput.peft_method,
@@ -35,7 +35,11 @@ export const checkPrerequisites = defineTool({
       namespace = ctx.namespace;
     } catch (err) {
       const te = toToolError(err);
-      return { ready: false, checks: [{ check: 'namespace', ok: false, detail: `${te.message} ${te.hint}` }], next: 'Pick an allowed namespace and check again.' };
+      return {
+        ready: false,
+        checks: [{ check: 'namespace', ok: false, detail: `${te.message} ${te.hint}` }],
+        next: 'Pick an allowed namespace and check again.',
+      };
     }
     const backend = ctx.backend();
     let cluster: ClusterResources | undefined;
@@ -52,7 +56,13 @@ export const checkPrerequisites = defineTool({
     checks.push(
       access === undefined
         ? { check: 'namespace', ok: null, detail: `could not ask the API server whether you may create TrainJobs in ${namespace}` }
-        : { check: 'namespace', ok: access.allowed, detail: access.allowed ? `you may create TrainJobs in ${namespace}` : `you may not create TrainJobs in ${namespace}${access.reason ? ` (${access.reason})` : ''}` },
+        : {
+            check: 'namespace',
+            ok: access.allowed,
+            detail: access.allowed
+              ? `you may create TrainJobs in ${namespace}`
+              : `you may not create TrainJobs in ${namespace}${access.reason ? ` (${access.reason})` : ''}`,
+          },
     );
 
     const runtime = await runtimeCheck(ctx, namespace, a.runtime, a.model, checks);
@@ -76,10 +86,21 @@ export const checkPrerequisites = defineTool({
         : `Fix: ${failed.join(', ')}. Then check again.`,
     };
   },
-  render: (o) => [`${o.ready ? 'READY' : 'NOT READY'}`, ...o.checks.map((c) => `  ${c.ok === true ? 'ok  ' : c.ok === false ? 'FAIL' : '?   '} ${c.check}: ${c.detail}`), o.next].join('\n'),
+  render: (o) =>
+    [
+      `${o.ready ? 'READY' : 'NOT READY'}`,
+      ...o.checks.map((c) => `  ${c.ok === true ? 'ok  ' : c.ok === false ? 'FAIL' : '?   '} ${c.check}: ${c.detail}`),
+      o.next,
+    ].join('\n'),
 });
 
-async function runtimeCheck(ctx: ToolContext, namespace: string, name: string | undefined, model: string | undefined, checks: Check[]): Promise<Runtime | undefined> {
+async function runtimeCheck(
+  ctx: ToolContext,
+  namespace: string,
+  name: string | undefined,
+  model: string | undefined,
+  checks: Check[],
+): Promise<Runtime | undefined> {
   const backend = ctx.backend();
   try {
     if (!name && model) {
@@ -88,7 +109,11 @@ async function runtimeCheck(ctx: ToolContext, namespace: string, name: string | 
       checks.push(
         match
           ? { check: 'runtime', ok: true, detail: `${match.name} fits ${model} (fine_tune)` }
-          : { check: 'runtime', ok: null, detail: `no torchtune runtime is built for ${model}: fine_tune cannot run it; run_custom_training with your own code can (default runtime ${DEFAULT_RUNTIME})` },
+          : {
+              check: 'runtime',
+              ok: null,
+              detail: `no torchtune runtime is built for ${model}: fine_tune cannot run it; run_custom_training with your own code can (default runtime ${DEFAULT_RUNTIME})`,
+            },
       );
       return match;
     }
@@ -104,31 +129,49 @@ async function runtimeCheck(ctx: ToolContext, namespace: string, name: string | 
 
 function gpuCheck(cluster: ClusterResources, numNodes: number, perNode: number): Check {
   if (perNode === 0) return { check: 'gpus', ok: true, detail: 'no GPUs requested' };
-  if (cluster.nodes.length === 0) return { check: 'gpus', ok: null, detail: `cannot see nodes (${cluster.notes.join('; ') || 'none visible'}); ${numNodes}x${perNode} GPU(s) needed` };
+  if (cluster.nodes.length === 0)
+    return { check: 'gpus', ok: null, detail: `cannot see nodes (${cluster.notes.join('; ') || 'none visible'}); ${numNodes}x${perNode} GPU(s) needed` };
   // Each training node must fit on one Kubernetes node: count nodes with enough free GPUs of one resource.
   const fitting = cluster.nodes.filter((n) => n.ready && n.schedulable && n.gpus.some((g) => g.allocatable - g.requested >= perNode)).length;
   const free = [...new Set(cluster.nodes.flatMap((n) => n.gpus.map((g) => g.resource)))].map((r) => freePerNode(cluster.nodes, r)).join('; ');
   return fitting >= numNodes
     ? { check: 'gpus', ok: true, detail: `${fitting} node(s) have ${perNode}+ free GPU(s); need ${numNodes} (free: ${free})` }
-    : { check: 'gpus', ok: false, detail: `need ${numNodes} node(s) with ${perNode} free GPU(s) each, only ${fitting} have them (free: ${free || 'none'}); wait for GPUs, use fewer per node, or qlora` };
+    : {
+        check: 'gpus',
+        ok: false,
+        detail: `need ${numNodes} node(s) with ${perNode} free GPU(s) each, only ${fitting} have them (free: ${free || 'none'}); wait for GPUs, use fewer per node, or qlora`,
+      };
 }
 
 async function kueueCheck(ctx: ToolContext, namespace: string, name: string): Promise<Check> {
   const backend = ctx.backend();
-  if (!backend.localQueue) return { check: 'queue', ok: null, detail: `Kueue queues are a cluster feature; the ${backend.kind} backend runs jobs in its own queue` };
+  if (!backend.localQueue)
+    return { check: 'queue', ok: null, detail: `Kueue queues are a cluster feature; the ${backend.kind} backend runs jobs in its own queue` };
   try {
     return { check: 'queue', ...queueCheck(name, await backend.localQueue(namespace, name, ctx.signal)) };
   } catch (err) {
     const te = toToolError(err);
-    return { check: 'queue', ok: te.code === 'not_found' ? false : null, detail: te.code === 'not_found' ? "Kueue's LocalQueue API is not served here: a queue cannot admit the job; leave queue out" : `cannot read LocalQueue ${name}: ${te.message}` };
+    return {
+      check: 'queue',
+      ok: te.code === 'not_found' ? false : null,
+      detail:
+        te.code === 'not_found'
+          ? "Kueue's LocalQueue API is not served here: a queue cannot admit the job; leave queue out"
+          : `cannot read LocalQueue ${name}: ${te.message}`,
+    };
   }
 }
 
 function memoryCheck(cluster: ClusterResources, perGpuGb: number, confidence: string): Check {
   const mems = cluster.nodes.flatMap((n) => n.gpus.map((g) => g.memoryGb)).filter((m): m is number => typeof m === 'number');
-  if (mems.length === 0) return { check: 'memory', ok: null, detail: `needs ~${perGpuGb} GB per GPU (${confidence} confidence); GPU memory of this cluster is unknown` };
+  if (mems.length === 0)
+    return { check: 'memory', ok: null, detail: `needs ~${perGpuGb} GB per GPU (${confidence} confidence); GPU memory of this cluster is unknown` };
   const best = Math.max(...mems);
   return perGpuGb <= best * 0.9
     ? { check: 'memory', ok: true, detail: `~${perGpuGb} GB per GPU fits the ${best} GB GPUs (${confidence} confidence)` }
-    : { check: 'memory', ok: false, detail: `~${perGpuGb} GB per GPU exceeds the largest GPUs here (${best} GB): use qlora, a smaller batch or sequence length, or more GPUs (full fine-tune shards)` };
+    : {
+        check: 'memory',
+        ok: false,
+        detail: `~${perGpuGb} GB per GPU exceeds the largest GPUs here (${best} GB): use qlora, a smaller batch or sequence length, or more GPUs (full fine-tune shards)`,
+      };
 }

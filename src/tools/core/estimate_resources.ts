@@ -27,13 +27,15 @@ export const estimateOutput = z.object({
   missing: z.array(z.string()),
 });
 
-export function estimateOut(e: Estimate): z.infer<typeof estimateOutput> {
+function estimateOut(e: Estimate): z.infer<typeof estimateOutput> {
   return {
     model: e.model,
     params: e.params,
     confidence: e.confidence,
     memory_gb: { ...e.breakdownGb, total: e.totalGb, per_gpu: e.perGpuGb },
-    recommended: e.recommended ? { gpu: e.recommended.gpu, memory_gb: e.recommended.memoryGb, count: e.recommended.count, per_node: e.recommended.perNode } : null,
+    recommended: e.recommended
+      ? { gpu: e.recommended.gpu, memory_gb: e.recommended.memoryGb, count: e.recommended.count, per_node: e.recommended.perNode }
+      : null,
     assumptions: e.assumptions,
     missing: e.missing,
   };
@@ -64,7 +66,9 @@ export const estimateResourcesTool = defineTool({
       // A 0 GB "estimate" would read as an answer: nothing known is an error the caller can fix.
       throw new ToolError(
         'unknown_model',
-        a.model ? `Cannot estimate "${a.model}": it is not in the offline catalog and its name has no size such as 7B.` : 'Cannot estimate without a model: give model, model_params, or num_layers and hidden_size.',
+        a.model
+          ? `Cannot estimate "${a.model}": it is not in the offline catalog and its name has no size such as 7B.`
+          : 'Cannot estimate without a model: give model, model_params, or num_layers and hidden_size.',
         "Pass model_params (total parameters, e.g. 7e9), or num_layers and hidden_size from the model's config.json (private and air-gapped models).",
       );
     }
@@ -76,9 +80,17 @@ export const estimateResourcesTool = defineTool({
         ['model', o.model ?? '(unknown)'],
         ['params', o.params ? `${(o.params / 1e9).toFixed(2)}B` : 'unknown'],
         ['confidence', o.confidence],
-        ['total', `${o.memory_gb.total} GB (weights ${o.memory_gb.model}, activations ${o.memory_gb.activations}, optimizer ${o.memory_gb.optimizer}, gradients ${o.memory_gb.gradients})`],
+        [
+          'total',
+          `${o.memory_gb.total} GB (weights ${o.memory_gb.model}, activations ${o.memory_gb.activations}, optimizer ${o.memory_gb.optimizer}, gradients ${o.memory_gb.gradients})`,
+        ],
         ['per GPU', `${o.memory_gb.per_gpu} GB`],
-        ['recommended', o.recommended ? `${o.recommended.count} x ${o.recommended.gpu} (${o.recommended.memory_gb} GB)${o.recommended.count > o.recommended.per_node ? `, ${o.recommended.per_node}/node` : ''}` : 'none (see missing)'],
+        [
+          'recommended',
+          o.recommended
+            ? `${o.recommended.count} x ${o.recommended.gpu} (${o.recommended.memory_gb} GB)${o.recommended.count > o.recommended.per_node ? `, ${o.recommended.per_node}/node` : ''}`
+            : 'none (see missing)',
+        ],
       ]),
       ...o.assumptions.map((x) => `assumes: ${x}`),
       ...o.missing.map((x) => `to improve: supply ${x}`),

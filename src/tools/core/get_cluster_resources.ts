@@ -4,7 +4,14 @@ import { defineTool } from '../contract.js';
 import { table } from '../render.js';
 import { namespace } from '../schemas.js';
 
-const gpuLine = z.object({ resource: z.string(), product: z.string().optional(), memory_gb: z.number().optional(), allocatable: z.number(), requested: z.number(), free: z.number() });
+const gpuLine = z.object({
+  resource: z.string(),
+  product: z.string().optional(),
+  memory_gb: z.number().optional(),
+  allocatable: z.number(),
+  requested: z.number(),
+  free: z.number(),
+});
 
 export const getClusterResources = defineTool({
   name: 'get_cluster_resources',
@@ -45,7 +52,14 @@ export const getClusterResources = defineTool({
         schedulable: n.schedulable,
         cpu: n.cpu,
         memory_gib: n.memoryGiB,
-        gpus: n.gpus.map((g) => ({ resource: g.resource, product: g.product, memory_gb: g.memoryGb, allocatable: g.allocatable, requested: g.requested, free: free(n, g) })),
+        gpus: n.gpus.map((g) => ({
+          resource: g.resource,
+          product: g.product,
+          memory_gb: g.memoryGb,
+          allocatable: g.allocatable,
+          requested: g.requested,
+          free: free(n, g),
+        })),
       })),
       nodes_omitted: sorted.length - shown.length,
       quota: res.quota,
@@ -56,15 +70,30 @@ export const getClusterResources = defineTool({
     [
       `backend: ${o.backend}`,
       'GPUs (free = allocatable - requested, on ready schedulable nodes):',
-      table(['RESOURCE', 'PRODUCT', 'MEM_GB', 'FREE', 'ALLOCATABLE', 'NODES'], o.gpus.map((g) => [g.resource, g.product, g.memory_gb, g.free, g.allocatable, g.nodes]), '  none found'),
+      table(
+        ['RESOURCE', 'PRODUCT', 'MEM_GB', 'FREE', 'ALLOCATABLE', 'NODES'],
+        o.gpus.map((g) => [g.resource, g.product, g.memory_gb, g.free, g.allocatable, g.nodes]),
+        '  none found',
+      ),
       'nodes:',
       table(
         ['NODE', 'READY', 'CPU req/alloc', 'MEM GiB req/alloc', 'GPU free/alloc'],
-        o.nodes.map((n) => [n.name, n.ready && n.schedulable ? 'yes' : n.ready ? 'cordoned' : 'no', `${n.cpu.requested}/${n.cpu.allocatable}`, `${n.memory_gib.requested}/${n.memory_gib.allocatable}`, n.gpus.map((g) => `${g.free}/${g.allocatable} ${g.resource}`).join(', ')]),
+        o.nodes.map((n) => [
+          n.name,
+          n.ready && n.schedulable ? 'yes' : n.ready ? 'cordoned' : 'no',
+          `${n.cpu.requested}/${n.cpu.allocatable}`,
+          `${n.memory_gib.requested}/${n.memory_gib.allocatable}`,
+          n.gpus.map((g) => `${g.free}/${g.allocatable} ${g.resource}`).join(', '),
+        ]),
         '  (no nodes visible)',
       ),
       o.nodes_omitted ? `(${o.nodes_omitted} more nodes; raise limit)` : '',
-      o.quota.length ? `quota:\n${table(['QUOTA', 'RESOURCE', 'USED', 'HARD'], o.quota.map((q) => [q.quota, q.resource, q.used, q.hard]))}` : '',
+      o.quota.length
+        ? `quota:\n${table(
+            ['QUOTA', 'RESOURCE', 'USED', 'HARD'],
+            o.quota.map((q) => [q.quota, q.resource, q.used, q.hard]),
+          )}`
+        : '',
       ...o.notes.map((n) => `note: ${n}`),
     ]
       .filter(Boolean)
@@ -76,7 +105,7 @@ function free(n: NodeSummary, g: NodeSummary['gpus'][number]): number {
 }
 
 /** Cluster-wide GPU totals per (resource, product). */
-export function totals(nodes: NodeSummary[]) {
+function totals(nodes: NodeSummary[]) {
   const acc = new Map<string, z.infer<typeof gpuLine> & { nodes: number }>();
   for (const n of nodes) {
     for (const g of n.gpus) {

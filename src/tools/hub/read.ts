@@ -6,7 +6,11 @@ import { namespace } from '../schemas.js';
 import { artifact, artifactOut, model, modelOut, props, version, versionOut } from './views.js';
 
 const page = { page_size: z.int().min(1).max(1000).default(50), page_token: z.string().max(2000).optional() };
-const pageOut = { offset: z.number().describe('items before this page'), total: z.number().optional().describe('all items, once the last page is reached'), next_page_token: z.string().optional() };
+const pageOut = {
+  offset: z.number().describe('items before this page'),
+  total: z.number().optional().describe('all items, once the last page is reached'),
+  next_page_token: z.string().optional(),
+};
 
 /**
  * Registry listings are newest first, paged by the registry itself (orderBy CREATE_TIME,
@@ -17,7 +21,12 @@ const pageOut = { offset: z.number().describe('items before this page'), total: 
 function registryPage(token: string | undefined): { offset: number; nextPageToken?: string } {
   if (token === undefined) return { offset: 0 };
   const m = /^(\d{1,9})\.(.+)$/s.exec(token);
-  if (!m) throw new ToolError('invalid_page_token', 'page_token is not one this listing gave out.', 'Pass next_page_token from the previous page unchanged, or list again without page_token.');
+  if (!m)
+    throw new ToolError(
+      'invalid_page_token',
+      'page_token is not one this listing gave out.',
+      'Pass next_page_token from the previous page unchanged, or list again without page_token.',
+    );
   return { offset: Number(m[1]), nextPageToken: m[2] };
 }
 
@@ -51,7 +60,12 @@ export const listModels = defineTool({
   render: (o) =>
     [
       pageHeader(o, o.models.length, 'registered models'),
-      o.models.length ? table(['MODEL', 'STATE', 'OWNER', 'AGE'], o.models.map((m) => [m.name, m.state, m.owner, age(m.created)])) : '',
+      o.models.length
+        ? table(
+            ['MODEL', 'STATE', 'OWNER', 'AGE'],
+            o.models.map((m) => [m.name, m.state, m.owner, age(m.created)]),
+          )
+        : '',
       o.next_page_token ? `More: page_token="${o.next_page_token}".` : '',
     ]
       .filter(Boolean)
@@ -68,7 +82,14 @@ export const getModel = defineTool({
   input: z.object({ name: modelName, namespace }),
   output: model,
   run: async (a, ctx) => modelOut(await ctx.registry().getModel(a.name, { signal: ctx.signal })),
-  render: (m) => fields([['model', `${m.name} (id ${m.id})`], ['state', m.state], ['owner', m.owner], ['description', m.description], ['properties', props(m.properties)]]),
+  render: (m) =>
+    fields([
+      ['model', `${m.name} (id ${m.id})`],
+      ['state', m.state],
+      ['owner', m.owner],
+      ['description', m.description],
+      ['properties', props(m.properties)],
+    ]),
 });
 
 export const listModelVersions = defineTool({
@@ -88,7 +109,12 @@ export const listModelVersions = defineTool({
   render: (o) =>
     [
       pageHeader(o, o.versions.length, 'versions'),
-      o.versions.length ? table(['VERSION', 'STATE', 'AUTHOR', 'AGE'], o.versions.map((v) => [v.name, v.state, v.author, age(v.created)])) : '',
+      o.versions.length
+        ? table(
+            ['VERSION', 'STATE', 'AUTHOR', 'AGE'],
+            o.versions.map((v) => [v.name, v.state, v.author, age(v.created)]),
+          )
+        : '',
       o.next_page_token ? `More: page_token="${o.next_page_token}".` : '',
     ]
       .filter(Boolean)
@@ -105,7 +131,14 @@ export const getModelVersion = defineTool({
   input: z.object({ name: modelName, version: versionName, namespace }),
   output: version,
   run: async (a, ctx) => versionOut(await ctx.registry().getModelVersion(a.name, a.version, { signal: ctx.signal })),
-  render: (v) => fields([['version', `${v.name} (id ${v.id})`], ['state', v.state], ['author', v.author], ['description', v.description], ['properties', props(v.properties)]]),
+  render: (v) =>
+    fields([
+      ['version', `${v.name} (id ${v.id})`],
+      ['state', v.state],
+      ['author', v.author],
+      ['description', v.description],
+      ['properties', props(v.properties)],
+    ]),
 });
 
 export const getModelArtifact = defineTool({
@@ -118,5 +151,13 @@ export const getModelArtifact = defineTool({
   input: z.object({ name: modelName, version: versionName, namespace }),
   output: artifact,
   run: async (a, ctx) => artifactOut(await ctx.registry().getModelArtifact(a.name, a.version, { signal: ctx.signal })),
-  render: (x) => fields([['artifact', x.id], ['uri', x.uri], ['format', x.format], ['state', x.state], ['storage', x.storage ? props(x.storage) : undefined], ['properties', props(x.properties)]]),
+  render: (x) =>
+    fields([
+      ['artifact', x.id],
+      ['uri', x.uri],
+      ['format', x.format],
+      ['state', x.state],
+      ['storage', x.storage ? props(x.storage) : undefined],
+      ['properties', props(x.properties)],
+    ]),
 });

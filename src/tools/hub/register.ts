@@ -12,11 +12,15 @@ export const registerModel = defineMutation({
   category: 'training',
   risk: 'write',
   title: 'Register model',
-  description: 'Register a model version (and the model if new) in the Model Registry, from a URI or a finished TrainJob. Safe to repeat; a failure leaves nothing half-registered.',
+  description:
+    'Register a model version (and the model if new) in the Model Registry, from a URI or a finished TrainJob. Safe to repeat; a failure leaves nothing half-registered.',
   input: z.object({
     name: z.string().min(1).max(255),
     version: z.string().min(1).max(255),
-    uri: z.string().regex(/^[a-z][a-z0-9+.-]*:\/\/.+/, 'must be a URI such as s3://bucket/path, pvc://claim/path or hf://org/name').optional(),
+    uri: z
+      .string()
+      .regex(/^[a-z][a-z0-9+.-]*:\/\/.+/, 'must be a URI such as s3://bucket/path, pvc://claim/path or hf://org/name')
+      .optional(),
     train_job: jobName.optional().describe('finished TrainJob: source of uri and lineage'),
     options: z
       .object({
@@ -51,18 +55,37 @@ export const registerModel = defineMutation({
       if (a.train_job) {
         const backend = ctx.backend();
         const job = await backend.getJob(ctx.namespace, a.train_job, ctx.signal);
-        if (job.status !== 'Complete') throw new ToolError('job_not_complete', `TrainJob ${a.train_job} is ${job.status}, not Complete.`, 'Register after it completes (wait_for_training), or pass uri explicitly.');
+        if (job.status !== 'Complete')
+          throw new ToolError(
+            'job_not_complete',
+            `TrainJob ${a.train_job} is ${job.status}, not Complete.`,
+            'Register after it completes (wait_for_training), or pass uri explicitly.',
+          );
         Object.assign(metadata, { trainjob: `${ctx.namespace}/${a.train_job}`, runtime: job.runtime.name });
         if (!uri) {
           const trainJob = await backend.getJobObject?.(ctx.namespace, a.train_job, ctx.signal);
-          const raw = (await backend.getRuntimeObject(ctx.namespace, job.runtime.name, ctx.signal).catch(() => undefined)) as Parameters<typeof modelUriFromTrainJob>[1];
-          const derived: ModelUriResult = trainJob ? modelUriFromTrainJob(trainJob, raw) : { reason: 'this backend does not keep the model output in a place the registry can reference' };
-          if (derived.uri === undefined) throw new ToolError('model_uri_unknown', `Cannot tell where TrainJob ${a.train_job} wrote its model: ${derived.reason}`, 'Pass uri (where your training code saved the model, e.g. s3://bucket/models/run-1).');
+          const raw = (await backend.getRuntimeObject(ctx.namespace, job.runtime.name, ctx.signal).catch(() => undefined)) as Parameters<
+            typeof modelUriFromTrainJob
+          >[1];
+          const derived: ModelUriResult = trainJob
+            ? modelUriFromTrainJob(trainJob, raw)
+            : { reason: 'this backend does not keep the model output in a place the registry can reference' };
+          if (derived.uri === undefined)
+            throw new ToolError(
+              'model_uri_unknown',
+              `Cannot tell where TrainJob ${a.train_job} wrote its model: ${derived.reason}`,
+              'Pass uri (where your training code saved the model, e.g. s3://bucket/models/run-1).',
+            );
           uri = derived.uri;
           notes.push(`uri from ${a.train_job}: ${derived.basis}`, ...derived.caveats);
         }
       }
-      if (!uri) throw new ToolError('invalid_arguments', 'Give uri (where the model files are) or train_job (a finished TrainJob).', 'e.g. uri="s3://bucket/models/qwen-lora" or train_job="a3f9c1b2d4e5".');
+      if (!uri)
+        throw new ToolError(
+          'invalid_arguments',
+          'Give uri (where the model files are) or train_job (a finished TrainJob).',
+          'e.g. uri="s3://bucket/models/qwen-lora" or train_job="a3f9c1b2d4e5".',
+        );
       const opts = {
         version: a.version,
         modelFormatName: a.options?.format,
@@ -110,12 +133,20 @@ export const registerModel = defineMutation({
         notes: [...notes, ...r.notes],
       };
     },
-    preview: (plan, v) => ({ status: 'preview' as const, uri: plan.state.uri, notes: [...plan.state.notes, ...(typeof v.accepted === 'string' ? [v.accepted] : []), plan.state.metadata], next: v.next }),
+    preview: (plan, v) => ({
+      status: 'preview' as const,
+      uri: plan.state.uri,
+      notes: [...plan.state.notes, ...(typeof v.accepted === 'string' ? [v.accepted] : []), plan.state.metadata],
+      next: v.next,
+    }),
   },
   render: (o) =>
     [
       o.status === 'preview' ? `PREVIEW (nothing registered) — ${o.uri}` : `${o.status.toUpperCase()}: ${o.model?.name} ${o.version?.name}`,
-      fields([['uri', o.uri], ['artifact', o.artifact?.id]]),
+      fields([
+        ['uri', o.uri],
+        ['artifact', o.artifact?.id],
+      ]),
       ...o.notes.map((n) => `note: ${n}`),
       o.next ?? '',
     ]

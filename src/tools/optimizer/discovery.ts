@@ -35,7 +35,14 @@ export const listOptimizationJobs = defineTool({
       o.experiments.length
         ? table(
             ['NAME', 'STATUS', 'ALGORITHM', 'TRIALS', 'BEST', 'AGE'],
-            o.experiments.map((e) => [e.name, e.status, e.algorithm, `${e.trials.succeeded}/${e.trials.max ?? e.trials.total}`, e.best?.metrics.map((m) => `${m.name}=${m.latest}`).join(' '), age(e.created)]),
+            o.experiments.map((e) => [
+              e.name,
+              e.status,
+              e.algorithm,
+              `${e.trials.succeeded}/${e.trials.max ?? e.trials.total}`,
+              e.best?.metrics.map((m) => `${m.name}=${m.latest}`).join(' '),
+              age(e.created),
+            ]),
           )
         : '',
       moreLine(o),
@@ -86,13 +93,23 @@ export const getOptimizationLogs = defineTool({
   risk: 'read',
   title: 'Optimization logs',
   description: 'Log tail of a trial (default: the best, else the first) of an experiment.',
-  input: z.object({ name: jobName, trial: z.string().min(1).optional(), tail: z.int().min(1).max(1000).default(100), follow_seconds: z.int().min(1).max(60).optional(), namespace }),
+  input: z.object({
+    name: jobName,
+    trial: z.string().min(1).optional(),
+    tail: z.int().min(1).max(1000).default(100),
+    follow_seconds: z.int().min(1).max(60).optional(),
+    namespace,
+  }),
   output: z.object({ trial: z.string(), container: z.string(), lines: z.array(z.string()), truncated: z.boolean(), note: z.string() }),
   async run(a, ctx) {
     const r = await ctx.optimizer().logs(ctx.namespace, a.name, { trial: a.trial, tail: a.tail, followSeconds: a.follow_seconds, signal: ctx.signal });
     return { trial: r.trial, container: r.container, lines: r.lines, truncated: r.truncated, note: r.note };
   },
-  render: (o) => [`${o.trial} (${o.container}; ${o.note})${o.truncated ? ' — older lines omitted; raise tail' : ''}`, ...(o.lines.length ? o.lines : ['(no output yet)'])].join('\n'),
+  render: (o) =>
+    [
+      `${o.trial} (${o.container}; ${o.note})${o.truncated ? ' — older lines omitted; raise tail' : ''}`,
+      ...(o.lines.length ? o.lines : ['(no output yet)']),
+    ].join('\n'),
 });
 
 export const getOptimizationEvents = defineTool({
@@ -103,17 +120,33 @@ export const getOptimizationEvents = defineTool({
   title: 'Optimization events',
   description: 'Kubernetes events of an experiment, its trials and their jobs, the latest limit.',
   input: z.object({ name: jobName, limit: z.int().min(1).max(500).default(50), namespace }),
-  output: z.object({ events: z.array(z.object({ time: z.string(), type: z.string(), reason: z.string(), object: z.string(), message: z.string() })), omitted: z.number() }),
+  output: z.object({
+    events: z.array(z.object({ time: z.string(), type: z.string(), reason: z.string(), object: z.string(), message: z.string() })),
+    omitted: z.number(),
+  }),
   async run(a, ctx) {
     const r = await ctx.optimizer().events(ctx.namespace, a.name, { signal: ctx.signal });
     const shown = r.events.slice(-a.limit);
     return {
-      events: shown.map((e) => ({ time: eventTime(e), type: e.type ?? 'Normal', reason: e.reason ?? '', object: `${e.involvedObject.kind}/${e.involvedObject.name}`, message: e.message ?? '' })),
+      events: shown.map((e) => ({
+        time: eventTime(e),
+        type: e.type ?? 'Normal',
+        reason: e.reason ?? '',
+        object: `${e.involvedObject.kind}/${e.involvedObject.name}`,
+        message: e.message ?? '',
+      })),
       omitted: r.events.length - shown.length,
     };
   },
   render: (o) =>
-    [table(['AGE', 'TYPE', 'REASON', 'OBJECT', 'MESSAGE'], o.events.map((e) => [age(e.time), e.type, e.reason, e.object, e.message]), 'No events.'), o.omitted ? `(${o.omitted} older events omitted)` : '']
+    [
+      table(
+        ['AGE', 'TYPE', 'REASON', 'OBJECT', 'MESSAGE'],
+        o.events.map((e) => [age(e.time), e.type, e.reason, e.object, e.message]),
+        'No events.',
+      ),
+      o.omitted ? `(${o.omitted} older events omitted)` : '',
+    ]
       .filter(Boolean)
       .join('\n'),
 });

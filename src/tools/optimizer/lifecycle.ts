@@ -13,7 +13,12 @@ export const waitForOptimization = defineTool({
   risk: 'read',
   title: 'Wait for optimization',
   description: 'Wait until an experiment reaches status (default Complete) or fails; bounded, sends progress. Call again after a timeout.',
-  input: z.object({ name: jobName, status: experimentStatus.exclude(['Created']).default('Complete'), timeout_seconds: z.int().min(1).max(600).default(50), namespace }),
+  input: z.object({
+    name: jobName,
+    status: experimentStatus.exclude(['Created']).default('Complete'),
+    timeout_seconds: z.int().min(1).max(600).default(50),
+    namespace,
+  }),
   output: experimentDetail.extend({ outcome: waitOutcome, waited_seconds: z.number(), next: z.string().optional() }),
   async run(a, ctx) {
     let lastSeen: ExperimentSummary | undefined;
@@ -29,7 +34,14 @@ export const waitForOptimization = defineTool({
     if (res.deleted || !res.experiment) {
       const last = lastSeen ? summaryOut(lastSeen) : undefined;
       return {
-        experiment: last ?? { name: a.name, status: 'Created' as const, algorithm: '', objective: '', trials: { total: 0, succeeded: 0, failed: 0, running: 0 }, created: '' },
+        experiment: last ?? {
+          name: a.name,
+          status: 'Created' as const,
+          algorithm: '',
+          objective: '',
+          trials: { total: 0, succeeded: 0, failed: 0, running: 0 },
+          created: '',
+        },
         trials: [],
         trials_truncated: false,
         outcome: 'deleted' as const,
@@ -53,7 +65,10 @@ export const waitForOptimization = defineTool({
           : `Still ${status} after ${res.waitedSeconds}s. Call wait_for_optimization again to keep waiting.`,
     };
   },
-  render: (o) => [`${{ reached: 'REACHED', ended: 'ENDED', timed_out: 'NOT YET', deleted: 'DELETED' }[o.outcome]} after ${o.waited_seconds}s`, renderDetail(o), o.next ?? ''].filter(Boolean).join('\n'),
+  render: (o) =>
+    [`${{ reached: 'REACHED', ended: 'ENDED', timed_out: 'NOT YET', deleted: 'DELETED' }[o.outcome]} after ${o.waited_seconds}s`, renderDetail(o), o.next ?? '']
+      .filter(Boolean)
+      .join('\n'),
 });
 
 /** Trials that will not run again: the progress of an experiment toward its trial budget. */
@@ -100,5 +115,6 @@ export const deleteOptimizationJob = defineMutation({
     },
     preview: (plan, v) => ({ status: 'preview' as const, name: plan.state.name, checks: v.checks, ready: v.ready, next: v.next }),
   },
-  render: (o) => [o.status === 'preview' ? `PREVIEW (nothing changed) — delete ${o.name}` : `DELETED ${o.name}`, renderChecks(o.checks), o.next].filter(Boolean).join('\n'),
+  render: (o) =>
+    [o.status === 'preview' ? `PREVIEW (nothing changed) — delete ${o.name}` : `DELETED ${o.name}`, renderChecks(o.checks), o.next].filter(Boolean).join('\n'),
 });

@@ -19,11 +19,17 @@ const space = z
     log_uniform: z.tuple([z.number(), z.number()]).optional(),
     int: z.tuple([z.int(), z.int()]).optional(),
     step: z.number().positive().optional(),
-    categorical: z.array(z.union([z.string(), z.number(), z.boolean()])).min(1).optional(),
+    categorical: z
+      .array(z.union([z.string(), z.number(), z.boolean()]))
+      .min(1)
+      .optional(),
     discrete: z.array(z.number()).min(1).optional(),
   })
   .strict()
-  .refine((s) => ['uniform', 'log_uniform', 'int', 'categorical', 'discrete'].filter((k) => k in s).length === 1, 'give exactly one of uniform, log_uniform, int, categorical, discrete');
+  .refine(
+    (s) => ['uniform', 'log_uniform', 'int', 'categorical', 'discrete'].filter((k) => k in s).length === 1,
+    'give exactly one of uniform, log_uniform, int, categorical, discrete',
+  );
 
 function toSearch(s: z.infer<typeof space>): Search {
   if (s.uniform) return search.uniform(s.uniform[0], s.uniform[1], s.step !== undefined ? { step: s.step } : {});
@@ -56,7 +62,10 @@ export const optimize = defineMutation({
     name: jobName.optional(),
     options: z
       .object({
-        entry: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/).default('train'),
+        entry: z
+          .string()
+          .regex(/^[A-Za-z_][A-Za-z0-9_]*$/)
+          .default('train'),
         func_args: z.record(z.string(), z.unknown()).optional(),
         packages: z.array(z.string().min(1)).max(100).optional(),
         env: z.record(z.string(), z.string()).optional(),
@@ -72,7 +81,11 @@ export const optimize = defineMutation({
       })
       .strict()
       .optional()
-      .meta({ description: 'entry, func_args, packages, env, resources, num_nodes, runtime, command, args, goal, additional_metrics, algorithm_settings, max_failed_trials', [KEYS_ONLY]: true }),
+      .meta({
+        description:
+          'entry, func_args, packages, env, resources, num_nodes, runtime, command, args, goal, additional_metrics, algorithm_settings, max_failed_trials',
+        [KEYS_ONLY]: true,
+      }),
     namespace,
     confirmed,
   }),
@@ -115,7 +128,17 @@ export const optimize = defineMutation({
         for (const w of checked.warnings) checks.push({ check: 'code syntax', ok: null, detail: `${w.message}. ${w.hint}` });
       }
       const trainer: TrialTrainerInput = a.code
-        ? { kind: 'custom', funcSource: a.code, funcName: o.entry, funcArgs: o.func_args, packages: o.packages, env: o.env, resourcesPerNode: o.resources, numNodes: o.num_nodes, image: a.image }
+        ? {
+            kind: 'custom',
+            funcSource: a.code,
+            funcName: o.entry,
+            funcArgs: o.func_args,
+            packages: o.packages,
+            env: o.env,
+            resourcesPerNode: o.resources,
+            numNodes: o.num_nodes,
+            image: a.image,
+          }
         : { kind: 'container', image: a.image!, command: o.command, args: o.args, env: o.env, resourcesPerNode: o.resources, numNodes: o.num_nodes };
       const name = a.name ?? generateJobName();
       const built = buildExperiment({
@@ -127,7 +150,10 @@ export const optimize = defineMutation({
         algorithm: { name: a.algorithm, settings: o.algorithm_settings },
         trials: { max: a.max_trials, parallel: a.parallel_trials, maxFailed: o.max_failed_trials },
       });
-      const experiment = { ...built.experiment, metadata: { ...built.experiment.metadata, annotations: { ...built.experiment.metadata.annotations, ...creatorAnnotations(ctx.caller) } } };
+      const experiment = {
+        ...built.experiment,
+        metadata: { ...built.experiment.metadata, annotations: { ...built.experiment.metadata.annotations, ...creatorAnnotations(ctx.caller) } },
+      };
       checks.push({ check: 'runtime', ok: true, detail: `${runtime.name} (${runtime.kind})` });
       const client = ctx.optimizer();
       const nodes = o.num_nodes ?? runtime.trainer.numNodes;
@@ -138,7 +164,14 @@ export const optimize = defineMutation({
           ['objective', `${a.direction} ${a.metric}`],
           ['parameters', paramNames.join(', ')],
           ['trials', `${a.max_trials} (parallel ${a.parallel_trials}), each a TrainJob on ${runtime.name}, ${nodes || 1} node(s)`],
-          ['resources/node', o.resources ? Object.entries(o.resources).map(([k, v]) => `${k}=${v}`).join(', ') : 'runtime default'],
+          [
+            'resources/node',
+            o.resources
+              ? Object.entries(o.resources)
+                  .map(([k, v]) => `${k}=${v}`)
+                  .join(', ')
+              : 'runtime default',
+          ],
         ],
         checks,
         pin: { name },
@@ -154,7 +187,15 @@ export const optimize = defineMutation({
     async apply(plan, ctx) {
       const { experiment, notes, ref } = plan.state;
       const res = await ctx.optimizer().create(ref.namespace, experiment, { signal: ctx.signal });
-      return { status: 'submitted' as const, experiment: ref, body: forDisplay(res.accepted), notes, checks: plan.checks, ready: true, next: `Submitted. Follow with wait_for_optimization(name="${ref.name}"), then get_best_results.` };
+      return {
+        status: 'submitted' as const,
+        experiment: ref,
+        body: forDisplay(res.accepted),
+        notes,
+        checks: plan.checks,
+        ready: true,
+        next: `Submitted. Follow with wait_for_optimization(name="${ref.name}"), then get_best_results.`,
+      };
     },
     preview: (plan, v) => {
       const { experiment, notes, ref } = plan.state;

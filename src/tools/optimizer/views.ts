@@ -19,7 +19,12 @@ export const experimentSummary = z.object({
   created: z.string(),
 });
 
-export const trialRow = z.object({ name: z.string(), status: z.string(), parameters: z.record(z.string(), z.string()), metrics: z.record(z.string(), z.string()) });
+const trialRow = z.object({
+  name: z.string(),
+  status: z.string(),
+  parameters: z.record(z.string(), z.string()),
+  metrics: z.record(z.string(), z.string()),
+});
 
 export function summaryOut(s: ExperimentSummary): z.infer<typeof experimentSummary> {
   return {
@@ -34,7 +39,7 @@ export function summaryOut(s: ExperimentSummary): z.infer<typeof experimentSumma
   };
 }
 
-export function trialOut(t: TrialView): z.infer<typeof trialRow> {
+function trialOut(t: TrialView): z.infer<typeof trialRow> {
   return { name: t.name, status: t.status, parameters: t.parameters, metrics: Object.fromEntries(t.metrics.map((m) => [m.name, m.latest])) };
 }
 
@@ -50,7 +55,9 @@ const kv = (m: Record<string, string>) =>
     .join(' ');
 
 export function renderBest(b: z.infer<typeof best> | undefined): string {
-  return b ? `best: ${b.trial} ${kv(b.parameters)} -> ${b.metrics.map((m) => `${m.name}=${m.latest}`).join(' ')}` : 'best: (no trial has reported the objective yet)';
+  return b
+    ? `best: ${b.trial} ${kv(b.parameters)} -> ${b.metrics.map((m) => `${m.name}=${m.latest}`).join(' ')}`
+    : 'best: (no trial has reported the objective yet)';
 }
 
 export function renderDetail(d: z.infer<typeof experimentDetail>): string {
@@ -65,7 +72,11 @@ export function renderDetail(d: z.infer<typeof experimentDetail>): string {
       ['age', age(e.created)],
     ]),
     renderBest(e.best),
-    table(['TRIAL', 'STATUS', 'PARAMETERS', 'METRICS'], d.trials.map((t) => [t.name, t.status, kv(t.parameters), kv(t.metrics)]), '(no trials yet)'),
+    table(
+      ['TRIAL', 'STATUS', 'PARAMETERS', 'METRICS'],
+      d.trials.map((t) => [t.name, t.status, kv(t.parameters), kv(t.metrics)]),
+      '(no trials yet)',
+    ),
     d.trials_truncated ? '(more trials exist than shown)' : '',
   ]
     .filter(Boolean)

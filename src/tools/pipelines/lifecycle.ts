@@ -46,23 +46,47 @@ export const managePipelineRun = defineMutation({
   risk: 'destructive',
   title: 'Manage pipeline run',
   description: 'Act on a run, or on a recurring run (enable, disable, delete).',
-  input: z.object({ run_id: kfpId.optional(), recurring_run_id: kfpId.optional(), action: z.enum(['terminate', 'retry', 'archive', 'unarchive', 'delete', 'enable', 'disable']), namespace, confirmed }),
+  input: z.object({
+    run_id: kfpId.optional(),
+    recurring_run_id: kfpId.optional(),
+    action: z.enum(['terminate', 'retry', 'archive', 'unarchive', 'delete', 'enable', 'disable']),
+    namespace,
+    confirmed,
+  }),
   output: out,
   mutation: {
     verb: 'change',
     async plan(a, ctx) {
       if ((a.run_id === undefined) === (a.recurring_run_id === undefined)) {
-        throw new ToolError('invalid_arguments', 'Give exactly one of run_id and recurring_run_id.', 'list_pipeline_runs shows runs; list_pipeline_runs(of="recurring") recurring runs.');
+        throw new ToolError(
+          'invalid_arguments',
+          'Give exactly one of run_id and recurring_run_id.',
+          'list_pipeline_runs shows runs; list_pipeline_runs(of="recurring") recurring runs.',
+        );
       }
       const kfp = ctx.pipelines();
       const ns = ctx.namespace;
       if (a.run_id) {
-        if (!(RUN_ACTIONS as readonly string[]).includes(a.action)) throw new ToolError('invalid_arguments', `A run cannot be ${a.action}d; that is for recurring runs.`, `For a run use one of ${RUN_ACTIONS.join(', ')}; pass recurring_run_id to ${a.action} a recurring run.`);
+        if (!(RUN_ACTIONS as readonly string[]).includes(a.action))
+          throw new ToolError(
+            'invalid_arguments',
+            `A run cannot be ${a.action}d; that is for recurring runs.`,
+            `For a run use one of ${RUN_ACTIONS.join(', ')}; pass recurring_run_id to ${a.action} a recurring run.`,
+          );
         const action = a.action as RunAction;
         const { run } = await kfp.getRun(ns, a.run_id, ctx.signal);
         const state = run.state ?? 'RUNTIME_STATE_UNSPECIFIED';
         const problem = runActionProblem(action, state, run.storage_state);
-        if (problem) throw new PipelinesError('wrong_state', `cannot ${action} run ${run.display_name} (${a.run_id}): ${problem}`, action === 'retry' ? 'wait for it to end (get_pipeline_run with wait_for); a SUCCEEDED run is started again with run_pipeline' : 'get_pipeline_run shows its state', 0, 'action');
+        if (problem)
+          throw new PipelinesError(
+            'wrong_state',
+            `cannot ${action} run ${run.display_name} (${a.run_id}): ${problem}`,
+            action === 'retry'
+              ? 'wait for it to end (get_pipeline_run with wait_for); a SUCCEEDED run is started again with run_pipeline'
+              : 'get_pipeline_run shows its state',
+            0,
+            'action',
+          );
         return {
           summary: `${capital(action)} run ${run.display_name} (${a.run_id}) in ${ns}`,
           // Bound to this run (id, creation); its state moves meanwhile, so it is a check, not a fact.
@@ -71,13 +95,21 @@ export const managePipelineRun = defineMutation({
             ['created', run.created_at],
             ['effect', RUN_EFFECT[action]],
           ],
-          checks: [{ check: 'run', ok: true, detail: `${run.display_name} is ${state}${run.storage_state === 'ARCHIVED' ? ', archived' : ''}` }, ...(await kfpAccess(kfp, ns, 'runs', action, ctx.signal))],
+          checks: [
+            { check: 'run', ok: true, detail: `${run.display_name} is ${state}${run.storage_state === 'ARCHIVED' ? ', archived' : ''}` },
+            ...(await kfpAccess(kfp, ns, 'runs', action, ctx.signal)),
+          ],
           existing: ownedByDescription(run.display_name ?? a.run_id, run.description),
           state: { kind: 'run', id: a.run_id, action } as Target,
         };
       }
       const id = a.recurring_run_id!;
-      if (!(RECURRING_ACTIONS as readonly string[]).includes(a.action)) throw new ToolError('invalid_arguments', `A recurring run cannot be ${a.action}d; that is for runs.`, `For a recurring run use one of ${RECURRING_ACTIONS.join(', ')}; pass run_id to ${a.action} a run.`);
+      if (!(RECURRING_ACTIONS as readonly string[]).includes(a.action))
+        throw new ToolError(
+          'invalid_arguments',
+          `A recurring run cannot be ${a.action}d; that is for runs.`,
+          `For a recurring run use one of ${RECURRING_ACTIONS.join(', ')}; pass run_id to ${a.action} a run.`,
+        );
       const action = a.action as RecurringAction;
       const rr = await kfp.getRecurringRun(ns, id, ctx.signal);
       const status = rr.status ?? (rr.mode === 'DISABLE' ? 'DISABLED' : 'ENABLED');
@@ -90,7 +122,14 @@ export const managePipelineRun = defineMutation({
           ['recurring run', `${rr.display_name} (${id})`],
           ['created', rr.created_at],
           ['schedule', scheduleText(rr)],
-          ['effect', action === 'delete' ? 'no further runs; runs it started are kept' : action === 'disable' ? 'no further runs until enabled' : 'runs start on its schedule again'],
+          [
+            'effect',
+            action === 'delete'
+              ? 'no further runs; runs it started are kept'
+              : action === 'disable'
+                ? 'no further runs until enabled'
+                : 'runs start on its schedule again',
+          ],
         ],
         checks: [{ check: 'recurring run', ok: true, detail: `${rr.display_name} is ${status}` }, ...(await kfpAccess(kfp, ns, 'jobs', action, ctx.signal))],
         existing: ownedByDescription(rr.display_name ?? id, rr.description),
@@ -113,7 +152,10 @@ export const managePipelineRun = defineMutation({
     },
     preview: (plan, v) => ({ status: 'preview', id: plan.state.id, checks: v.checks, ready: v.ready, next: v.next }),
   },
-  render: (o) => [o.status === 'preview' ? `PREVIEW (nothing changed) — ${o.id}` : `${o.status.toUpperCase()}: ${o.id}`, renderChecks(o.checks), o.next].filter(Boolean).join('\n'),
+  render: (o) =>
+    [o.status === 'preview' ? `PREVIEW (nothing changed) — ${o.id}` : `${o.status.toUpperCase()}: ${o.id}`, renderChecks(o.checks), o.next]
+      .filter(Boolean)
+      .join('\n'),
 });
 
 const capital = (s: string) => `${s[0]!.toUpperCase()}${s.slice(1)}`;

@@ -8,7 +8,13 @@ import { age, fields, table } from '../render.js';
 import { confirmed, namespace } from '../schemas.js';
 import { creatorTags, localStamp, ownedByTags, page, pageOut, parameter, parameterOut, pipelineRow, ref, renderParameters, versionRow } from './views.js';
 
-const row = z.object({ id: z.string(), name: z.string(), created: z.string().optional(), description: z.string().optional(), namespace: z.string().optional() });
+const row = z.object({
+  id: z.string(),
+  name: z.string(),
+  created: z.string().optional(),
+  description: z.string().optional(),
+  namespace: z.string().optional(),
+});
 
 export const listPipelines = defineTool({
   name: 'list_pipelines',
@@ -26,15 +32,28 @@ export const listPipelines = defineTool({
     if (a.pipeline) {
       const p = await kfp.findPipeline(ns, a.pipeline, ctx.signal);
       const list = await kfp.listVersions(ns, p.pipeline_id!, opts);
-      return { of: 'versions' as const, items: list.items.map(versionRow), total: list.total, ...(list.nextPageToken ? { next_page_token: list.nextPageToken } : {}) };
+      return {
+        of: 'versions' as const,
+        items: list.items.map(versionRow),
+        total: list.total,
+        ...(list.nextPageToken ? { next_page_token: list.nextPageToken } : {}),
+      };
     }
     const list = await kfp.listPipelines(ns, opts);
-    return { of: 'pipelines' as const, items: list.items.map(pipelineRow), total: list.total, ...(list.nextPageToken ? { next_page_token: list.nextPageToken } : {}) };
+    return {
+      of: 'pipelines' as const,
+      items: list.items.map(pipelineRow),
+      total: list.total,
+      ...(list.nextPageToken ? { next_page_token: list.nextPageToken } : {}),
+    };
   },
   render: (o) =>
     [
       `${o.items.length} of ${o.total} ${o.of}, newest first.`,
-      table([o.of === 'versions' ? 'VERSION ID' : 'PIPELINE ID', 'NAME', 'AGE'], o.items.map((r) => [r.id, r.name, age(r.created)])),
+      table(
+        [o.of === 'versions' ? 'VERSION ID' : 'PIPELINE ID', 'NAME', 'AGE'],
+        o.items.map((r) => [r.id, r.name, age(r.created)]),
+      ),
       o.next_page_token ? `More: page_token="${o.next_page_token}"` : '',
     ]
       .filter(Boolean)
@@ -54,10 +73,25 @@ export const getPipeline = defineTool({
     const kfp = ctx.pipelines();
     const p = await kfp.findPipeline(ctx.namespace, a.pipeline, ctx.signal);
     const v = await kfp.findVersion(ctx.namespace, p.pipeline_id!, a.version, ctx.signal);
-    const spec = (v.pipeline_spec && 'pipeline_spec' in v.pipeline_spec ? v.pipeline_spec.pipeline_spec : v.pipeline_spec) as { root?: { dag?: { tasks?: object } } } | undefined;
-    return { pipeline: pipelineRow(p), version: versionRow(v), parameters: parametersOfSpec(v.pipeline_spec).map(parameterOut), tasks: Object.keys(spec?.root?.dag?.tasks ?? {}).length };
+    const spec = (v.pipeline_spec && 'pipeline_spec' in v.pipeline_spec ? v.pipeline_spec.pipeline_spec : v.pipeline_spec) as
+      { root?: { dag?: { tasks?: object } } } | undefined;
+    return {
+      pipeline: pipelineRow(p),
+      version: versionRow(v),
+      parameters: parametersOfSpec(v.pipeline_spec).map(parameterOut),
+      tasks: Object.keys(spec?.root?.dag?.tasks ?? {}).length,
+    };
   },
-  render: (o) => [fields([['pipeline', `${o.pipeline.name} (${o.pipeline.id})`], ['version', `${o.version.name} (${o.version.id})`], ['description', o.pipeline.description], ['tasks', o.tasks]]), renderParameters(o.parameters)].join('\n'),
+  render: (o) =>
+    [
+      fields([
+        ['pipeline', `${o.pipeline.name} (${o.pipeline.id})`],
+        ['version', `${o.version.name} (${o.version.id})`],
+        ['description', o.pipeline.description],
+        ['tasks', o.tasks],
+      ]),
+      renderParameters(o.parameters),
+    ].join('\n'),
 });
 
 export const uploadPipeline = defineMutation({
@@ -75,7 +109,13 @@ export const uploadPipeline = defineMutation({
     namespace,
     confirmed,
   }),
-  output: z.object({ status: z.enum(['preview', 'uploaded']), pipeline: row.optional(), version: row.optional(), parameters: z.array(parameter), next: z.string() }),
+  output: z.object({
+    status: z.enum(['preview', 'uploaded']),
+    pipeline: row.optional(),
+    version: row.optional(),
+    parameters: z.array(parameter),
+    next: z.string(),
+  }),
   mutation: {
     verb: 'upload',
     async plan(a, ctx) {
@@ -93,7 +133,9 @@ export const uploadPipeline = defineMutation({
       const version = a.version ?? (existing ? localStamp() : name);
       const parameters = pkg.parameters.map(parameterOut);
       return {
-        summary: existing ? `Upload version ${version} of pipeline ${name} in ${ns || 'KFP'}` : `Upload new pipeline ${name} (version ${version}) in ${ns || 'KFP'}`,
+        summary: existing
+          ? `Upload version ${version} of pipeline ${name} in ${ns || 'KFP'}`
+          : `Upload new pipeline ${name} (version ${version}) in ${ns || 'KFP'}`,
         facts: [
           ['pipeline', existing ? `${name} (${existing.pipeline_id}, exists)` : `${name} (new)`],
           ['version', version],
@@ -101,7 +143,13 @@ export const uploadPipeline = defineMutation({
           ['inputs', parameters.map((p) => `${p.name}: ${p.type}`).join(', ') || 'none'],
           ['tasks', pkg.tasks],
         ],
-        checks: [{ check: 'package', ok: true, detail: `valid IR (schemaVersion 2.1.0, pipeline ${pkg.name}${pkg.platformSpec ? ', with a Kubernetes platform spec' : ''})` }],
+        checks: [
+          {
+            check: 'package',
+            ok: true,
+            detail: `valid IR (schemaVersion 2.1.0, pipeline ${pkg.name}${pkg.platformSpec ? ', with a Kubernetes platform spec' : ''})`,
+          },
+        ],
         ...(existing ? { existing: ownedByTags(name, existing.tags) } : {}),
         pin: { version },
         object: { name, version, description: a.description, package: a.package },
@@ -116,15 +164,33 @@ export const uploadPipeline = defineMutation({
       if (existingId) {
         const v = await kfp.uploadVersion(ns, existingId, pkg, { name: version, description, tags, signal: ctx.signal });
         const p = await kfp.findPipeline(ns, existingId, ctx.signal);
-        return { status: 'uploaded' as const, pipeline: pipelineRow(p), version: versionRow(v), parameters, next: `run_pipeline(pipeline="${name}", version="${version}") starts a run.` };
+        return {
+          status: 'uploaded' as const,
+          pipeline: pipelineRow(p),
+          version: versionRow(v),
+          parameters,
+          next: `run_pipeline(pipeline="${name}", version="${version}") starts a run.`,
+        };
       }
       const p = await kfp.uploadPipeline(ns, pkg, { name, description, tags, signal: ctx.signal });
       let v = await kfp.findVersion(ns, p.pipeline_id!, undefined, ctx.signal);
       if ((v.display_name || v.name) !== version) v = await kfp.renameVersion(ns, p.pipeline_id!, v.pipeline_version_id!, version, ctx.signal);
-      return { status: 'uploaded' as const, pipeline: pipelineRow(p), version: versionRow(v), parameters, next: `run_pipeline(pipeline="${name}") starts a run.` };
+      return {
+        status: 'uploaded' as const,
+        pipeline: pipelineRow(p),
+        version: versionRow(v),
+        parameters,
+        next: `run_pipeline(pipeline="${name}") starts a run.`,
+      };
     },
     preview: (plan, v) => ({ status: 'preview' as const, parameters: plan.state.parameters, next: v.next }),
   },
   render: (o) =>
-    [o.status === 'preview' ? 'PREVIEW (nothing uploaded)' : `UPLOADED ${o.pipeline?.name} version ${o.version?.name} (${o.version?.id})`, renderParameters(o.parameters), o.next].filter(Boolean).join('\n'),
+    [
+      o.status === 'preview' ? 'PREVIEW (nothing uploaded)' : `UPLOADED ${o.pipeline?.name} version ${o.version?.name} (${o.version?.id})`,
+      renderParameters(o.parameters),
+      o.next,
+    ]
+      .filter(Boolean)
+      .join('\n'),
 });

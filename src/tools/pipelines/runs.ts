@@ -26,7 +26,7 @@ import {
 } from './views.js';
 
 /** kfp.Client's experiment when none is named. */
-export const DEFAULT_EXPERIMENT = 'Default';
+const DEFAULT_EXPERIMENT = 'Default';
 
 const schedule = z
   .object({
@@ -66,7 +66,12 @@ export const runPipeline = defineMutation({
     namespace,
     confirmed,
   }),
-  output: z.object({ status: z.enum(['preview', 'started', 'scheduled']), run: runRow.optional(), recurring_run: z.object({ id: z.string(), name: z.string(), state: z.string(), schedule: z.string() }).optional(), next: z.string() }),
+  output: z.object({
+    status: z.enum(['preview', 'started', 'scheduled']),
+    run: runRow.optional(),
+    recurring_run: z.object({ id: z.string(), name: z.string(), state: z.string(), schedule: z.string() }).optional(),
+    next: z.string(),
+  }),
   mutation: {
     verb: 'run',
     async plan(a, ctx) {
@@ -79,7 +84,12 @@ export const runPipeline = defineMutation({
       let trigger: Trigger | undefined;
       if (a.schedule) {
         const s = a.schedule;
-        if ((s.cron === undefined) === (s.interval_seconds === undefined)) throw new ToolError('invalid_arguments', 'schedule needs exactly one of cron and interval_seconds.', 'e.g. schedule={"cron": "0 0 9 * * 1-5"} or schedule={"interval_seconds": 3600}.');
+        if ((s.cron === undefined) === (s.interval_seconds === undefined))
+          throw new ToolError(
+            'invalid_arguments',
+            'schedule needs exactly one of cron and interval_seconds.',
+            'e.g. schedule={"cron": "0 0 9 * * 1-5"} or schedule={"interval_seconds": 3600}.',
+          );
         const bad = s.cron !== undefined ? cronProblem(s.cron) : undefined;
         if (bad) throw new ToolError('invalid_arguments', `schedule.cron "${s.cron}" ${bad}.`, 'Fix the expression and call again.');
         trigger = s.cron !== undefined ? { cron_schedule: { cron: s.cron.trim() } } : { periodic_schedule: { interval_second: s.interval_seconds! } };
@@ -115,25 +125,60 @@ export const runPipeline = defineMutation({
       // Found or created by name, as kfp.Client does; looked up again in case another call made it.
       const experiment = (await kfp.findExperiment(ns, experimentName, ctx.signal)) ?? (await kfp.createExperiment(ns, experimentName, undefined, ctx.signal));
       if (trigger && s) {
-        const body: RecurringRunBody = { display_name: name, description, experiment_id: experiment.experiment_id!, mode: 'ENABLE', pipeline_version_reference: reference, runtime_config: { parameters: params }, max_concurrency: s.max_concurrency, no_catchup: s.no_catchup, trigger };
+        const body: RecurringRunBody = {
+          display_name: name,
+          description,
+          experiment_id: experiment.experiment_id!,
+          mode: 'ENABLE',
+          pipeline_version_reference: reference,
+          runtime_config: { parameters: params },
+          max_concurrency: s.max_concurrency,
+          no_catchup: s.no_catchup,
+          trigger,
+        };
         const rr = await kfp.createRecurringRun(ns, body, ctx.signal);
         const row = recurringRow(rr);
-        return { status: 'scheduled' as const, recurring_run: { id: row.id, name: row.name, state: row.state, schedule: row.schedule }, next: `list_pipeline_runs(of="recurring") shows it; manage_pipeline_run(recurring_run_id="${row.id}", action="disable") pauses it.` };
+        return {
+          status: 'scheduled' as const,
+          recurring_run: { id: row.id, name: row.name, state: row.state, schedule: row.schedule },
+          next: `list_pipeline_runs(of="recurring") shows it; manage_pipeline_run(recurring_run_id="${row.id}", action="disable") pauses it.`,
+        };
       }
-      const body: RunBody = { experiment_id: experiment.experiment_id!, display_name: name, description, pipeline_version_reference: reference, runtime_config: { parameters: params } };
+      const body: RunBody = {
+        experiment_id: experiment.experiment_id!,
+        display_name: name,
+        description,
+        pipeline_version_reference: reference,
+        runtime_config: { parameters: params },
+      };
       const run = await kfp.createRun(ns, body, ctx.signal);
-      return { status: 'started' as const, run: runOut(run, experimentName), next: `get_pipeline_run(run_id="${run.run_id}", wait_for="SUCCEEDED") follows it.` };
+      return {
+        status: 'started' as const,
+        run: runOut(run, experimentName),
+        next: `get_pipeline_run(run_id="${run.run_id}", wait_for="SUCCEEDED") follows it.`,
+      };
     },
     preview: (_plan, v) => ({ status: 'preview' as const, next: v.next }),
   },
   render: (o) =>
     [
-      o.status === 'preview' ? 'PREVIEW (nothing started)' : o.run ? `STARTED run ${o.run.name} (${o.run.id}): ${o.run.state}` : `SCHEDULED ${o.recurring_run?.name} (${o.recurring_run?.id}): ${o.recurring_run?.schedule}`,
+      o.status === 'preview'
+        ? 'PREVIEW (nothing started)'
+        : o.run
+          ? `STARTED run ${o.run.name} (${o.run.id}): ${o.run.state}`
+          : `SCHEDULED ${o.recurring_run?.name} (${o.recurring_run?.id}): ${o.recurring_run?.schedule}`,
       o.next,
     ].join('\n'),
 });
 
-const listRow = z.object({ id: z.string(), name: z.string(), state: z.string(), experiment: z.string().optional(), created: z.string().optional(), schedule: z.string().optional() });
+const listRow = z.object({
+  id: z.string(),
+  name: z.string(),
+  state: z.string(),
+  experiment: z.string().optional(),
+  created: z.string().optional(),
+  schedule: z.string().optional(),
+});
 
 export const listPipelineRuns = defineTool({
   name: 'list_pipeline_runs',
@@ -160,18 +205,33 @@ export const listPipelineRuns = defineTool({
       return { of: a.of, items: l.items.map(experimentRow), total: l.total, ...(l.nextPageToken ? { next_page_token: l.nextPageToken } : {}) };
     }
     const exp = a.experiment ? await kfp.findExperiment(ns, a.experiment, ctx.signal) : undefined;
-    if (a.experiment && !exp) throw new PipelinesError('not_found', `no experiment named '${a.experiment}' in namespace ${ns}`, 'list_pipeline_runs(of="experiments") shows them', 404, 'experiment');
+    if (a.experiment && !exp)
+      throw new PipelinesError(
+        'not_found',
+        `no experiment named '${a.experiment}' in namespace ${ns}`,
+        'list_pipeline_runs(of="experiments") shows them',
+        404,
+        'experiment',
+      );
     if (a.of === 'recurring') {
       const l = await kfp.listRecurringRuns(ns, { ...opts, experimentId: exp?.experiment_id });
       return { of: a.of, items: l.items.map(recurringRow), total: l.total, ...(l.nextPageToken ? { next_page_token: l.nextPageToken } : {}) };
     }
     const l = await kfp.listRuns(ns, { ...opts, experimentId: exp?.experiment_id, state: a.state as RuntimeState | undefined, nameContains: a.name_contains });
-    return { of: a.of, items: l.items.map((r) => runOut(r, exp?.display_name)), total: l.total, ...(l.nextPageToken ? { next_page_token: l.nextPageToken } : {}) };
+    return {
+      of: a.of,
+      items: l.items.map((r) => runOut(r, exp?.display_name)),
+      total: l.total,
+      ...(l.nextPageToken ? { next_page_token: l.nextPageToken } : {}),
+    };
   },
   render: (o) =>
     [
       `${o.items.length} of ${o.total} ${o.of}, newest first.`,
-      table(['ID', 'NAME', 'STATE', o.of === 'recurring' ? 'SCHEDULE' : 'AGE'], o.items.map((r) => [r.id, r.name, r.state, o.of === 'recurring' ? r.schedule : age(r.created)])),
+      table(
+        ['ID', 'NAME', 'STATE', o.of === 'recurring' ? 'SCHEDULE' : 'AGE'],
+        o.items.map((r) => [r.id, r.name, r.state, o.of === 'recurring' ? r.schedule : age(r.created)]),
+      ),
       o.next_page_token ? `More: page_token="${o.next_page_token}"` : '',
     ]
       .filter(Boolean)
@@ -179,7 +239,10 @@ export const listPipelineRuns = defineTool({
 });
 
 const task = z.object({ name: z.string(), state: z.string(), started: z.string().optional(), finished: z.string().optional(), error: z.string().optional() });
-const runDetail = z.object({ run: runRow.extend({ terminal: z.boolean(), pipeline: z.string().optional(), params: z.record(z.string(), z.unknown()).optional() }), tasks: z.array(task) });
+const runDetail = z.object({
+  run: runRow.extend({ terminal: z.boolean(), pipeline: z.string().optional(), params: z.record(z.string(), z.unknown()).optional() }),
+  tasks: z.array(task),
+});
 
 /** The run with its tasks (user tasks and DAGs as KFP reports them; driver-only entries included). */
 function detailOut(run: Run, experimentName?: string): z.input<typeof runDetail> {
@@ -192,13 +255,32 @@ function detailOut(run: Run, experimentName?: string): z.input<typeof runDetail>
   }));
   const row = runOut(run, experimentName);
   const ref = run.pipeline_version_reference;
-  return { run: { ...row, terminal: isTerminal(row.state), ...(ref ? { pipeline: `${ref.pipeline_id}/${ref.pipeline_version_id ?? 'latest'}` } : {}), ...(run.runtime_config?.parameters ? { params: run.runtime_config.parameters } : {}) }, tasks };
+  return {
+    run: {
+      ...row,
+      terminal: isTerminal(row.state),
+      ...(ref ? { pipeline: `${ref.pipeline_id}/${ref.pipeline_version_id ?? 'latest'}` } : {}),
+      ...(run.runtime_config?.parameters ? { params: run.runtime_config.parameters } : {}),
+    },
+    tasks,
+  };
 }
 
 function renderDetail(o: z.output<typeof runDetail>): string {
   return [
-    fields([['run', `${o.run.name} (${o.run.id})`], ['state', o.run.state], ['experiment', o.run.experiment], ['error', o.run.error], ['params', o.run.params ? paramsText(o.run.params) : undefined]]),
-    o.tasks.length ? table(['TASK', 'STATE', 'ERROR'], o.tasks.map((t) => [t.name, t.state, t.error])) : 'tasks: none yet',
+    fields([
+      ['run', `${o.run.name} (${o.run.id})`],
+      ['state', o.run.state],
+      ['experiment', o.run.experiment],
+      ['error', o.run.error],
+      ['params', o.run.params ? paramsText(o.run.params) : undefined],
+    ]),
+    o.tasks.length
+      ? table(
+          ['TASK', 'STATE', 'ERROR'],
+          o.tasks.map((t) => [t.name, t.state, t.error]),
+        )
+      : 'tasks: none yet',
   ].join('\n');
 }
 
@@ -248,14 +330,23 @@ export const getPipelineRun = defineTool({
         got = await kfp.getRun(ns, a.run_id, ctx.signal);
       } catch (err) {
         if (last && err instanceof PipelinesError && err.code === 'not_found') {
-          return { ...last, outcome: 'deleted' as const, waited_seconds: seconds(started), next: `The run was deleted while waiting (last seen ${last.run.state}).` };
+          return {
+            ...last,
+            outcome: 'deleted' as const,
+            waited_seconds: seconds(started),
+            next: `The run was deleted while waiting (last seen ${last.run.state}).`,
+          };
         }
         throw err;
       }
       last = detailOut(got.run, got.experiment?.display_name);
       const state = last.run.state;
       const done = last.tasks.filter((t) => isTerminal(t.state)).length;
-      await ctx.progress(last.tasks.length ? done : undefined, last.tasks.length || undefined, `${last.run.name}: ${state}${last.tasks.length ? `, ${done}/${last.tasks.length} tasks done` : ''}`);
+      await ctx.progress(
+        last.tasks.length ? done : undefined,
+        last.tasks.length || undefined,
+        `${last.run.name}: ${state}${last.tasks.length ? `, ${done}/${last.tasks.length} tasks done` : ''}`,
+      );
       const reached = state === a.wait_for || (a.wait_for === 'RUNNING' && state === 'SUCCEEDED');
       const outcome: WaitOutcome | undefined = reached ? 'reached' : isTerminal(state) ? 'ended' : Date.now() >= deadline ? 'timed_out' : undefined;
       if (outcome) {
@@ -274,7 +365,11 @@ export const getPipelineRun = defineTool({
     [
       o.outcome ? `${{ reached: 'REACHED', ended: 'ENDED', timed_out: 'NOT YET', deleted: 'DELETED' }[o.outcome]} after ${o.waited_seconds}s` : '',
       renderDetail(o),
-      o.logs ? [`log of task ${o.logs.task} (pod ${o.logs.pod})${o.logs.truncated ? ', last lines' : ''}; tasks: ${o.logs.tasks.join(', ')}`, ...o.logs.lines].join('\n') : '',
+      o.logs
+        ? [`log of task ${o.logs.task} (pod ${o.logs.pod})${o.logs.truncated ? ', last lines' : ''}; tasks: ${o.logs.tasks.join(', ')}`, ...o.logs.lines].join(
+            '\n',
+          )
+        : '',
       o.next ?? '',
     ]
       .filter(Boolean)

@@ -31,13 +31,19 @@ export const deleteSpark = defineMutation({
           [what, a.name],
           ['namespace', ns],
           ['created', current.created],
-          ['deletes', isJob ? 'the SparkApplication, its driver and executor pods and their logs' : 'the SparkConnect, its server pod, service and executors; connected clients lose the session'],
+          [
+            'deletes',
+            isJob
+              ? 'the SparkApplication, its driver and executor pods and their logs'
+              : 'the SparkConnect, its server pod, service and executors; connected clients lose the session',
+          ],
         ],
         checks: [{ check: what, ok: true, detail: `${a.name} is ${current.state || 'NEW'}` }],
         existing: { name: a.name, annotations: current.annotations },
         validate: {
           access: { verb: 'delete', resource: rt.plural, group: rt.group },
-          dryRun: () => (isJob ? client.deleteJob(ns, a.name, { dryRun: true, signal: ctx.signal }) : client.deleteSession(ns, a.name, { dryRun: true, signal: ctx.signal })),
+          dryRun: () =>
+            isJob ? client.deleteJob(ns, a.name, { dryRun: true, signal: ctx.signal }) : client.deleteSession(ns, a.name, { dryRun: true, signal: ctx.signal }),
           by: 'the API server',
         },
         state: { what, name: a.name, namespace: ns },
@@ -51,5 +57,6 @@ export const deleteSpark = defineMutation({
     },
     preview: (plan, v) => ({ status: 'preview' as const, name: plan.state.name, checks: v.checks, ready: v.ready, next: v.next }),
   },
-  render: (o) => [o.status === 'preview' ? `PREVIEW (nothing changed) — delete ${o.name}` : `DELETED ${o.name}`, renderChecks(o.checks), o.next].filter(Boolean).join('\n'),
+  render: (o) =>
+    [o.status === 'preview' ? `PREVIEW (nothing changed) — delete ${o.name}` : `DELETED ${o.name}`, renderChecks(o.checks), o.next].filter(Boolean).join('\n'),
 });

@@ -12,7 +12,18 @@ import { defineTool, ToolError } from '../contract.js';
 import { filterList, listingFields, listingHeader, moreLine } from '../listing.js';
 import { age, table } from '../render.js';
 import { namespace, waitOutcome, type WaitOutcome } from '../schemas.js';
-import { jobDetailOut, jobDetailView, jobSummaryOut, jobSummaryView, renderJob, renderSession, sessionOut, sessionViewOut, session, sparkName } from './views.js';
+import {
+  jobDetailOut,
+  jobDetailView,
+  jobSummaryOut,
+  jobSummaryView,
+  renderJob,
+  renderSession,
+  sessionOut,
+  sessionViewOut,
+  session,
+  sparkName,
+} from './views.js';
 
 const input = z.object({
   name: sparkName.optional(),
@@ -48,7 +59,7 @@ export const getSparkStatus = defineTool({
   risk: 'read',
   title: 'Spark job or session status',
   description:
-    "A Spark job (operator state, driver/executor pods, events) or session=true (sc:// address) by name; wait_for blocks (bounded, progress); logs adds the driver log tail. No name: list.",
+    'A Spark job (operator state, driver/executor pods, events) or session=true (sc:// address) by name; wait_for blocks (bounded, progress); logs adds the driver log tail. No name: list.',
   input,
   output,
   async run(a, ctx) {
@@ -65,17 +76,36 @@ export const getSparkStatus = defineTool({
       const gone = out.wait?.outcome === 'deleted';
       return a.logs && !gone ? { ...out, log: await logTail(client, ns, what, name, a.logs, ctx.signal) } : out;
     }
-    if (a.wait_for || a.logs) throw new ToolError('invalid_arguments', `${a.wait_for ? 'wait_for' : 'logs'} needs the name of one ${what}`, `give name (without it get_spark_status lists the ${what}s)`);
+    if (a.wait_for || a.logs)
+      throw new ToolError(
+        'invalid_arguments',
+        `${a.wait_for ? 'wait_for' : 'logs'} needs the name of one ${what}`,
+        `give name (without it get_spark_status lists the ${what}s)`,
+      );
     const valid: readonly string[] = a.session ? SESSION_STATES : JOB_STATUSES;
-    if (a.status !== undefined && !valid.includes(a.status)) throw new ToolError('invalid_arguments', `status '${a.status}' is not a ${what} status`, `use one of: ${valid.join(', ')}`);
+    if (a.status !== undefined && !valid.includes(a.status))
+      throw new ToolError('invalid_arguments', `status '${a.status}' is not a ${what} status`, `use one of: ${valid.join(', ')}`);
     const opts = { continue: a.continue, status: a.status, signal: ctx.signal };
-    const { items, ...page } = a.session ? await client.listSessions(ns, opts).then((p) => ({ ...p, items: p.items.map(sessionViewOut) })) : await client.listJobs(ns, opts).then((p) => ({ ...p, items: p.items.map(jobSummaryView) }));
-    return { namespace: ns, items, page: { ...page, filters: filterList({ status: a.status }), of: a.session ? ('Spark sessions' as const) : ('Spark jobs' as const) } };
+    const { items, ...page } = a.session
+      ? await client.listSessions(ns, opts).then((p) => ({ ...p, items: p.items.map(sessionViewOut) }))
+      : await client.listJobs(ns, opts).then((p) => ({ ...p, items: p.items.map(jobSummaryView) }));
+    return {
+      namespace: ns,
+      items,
+      page: { ...page, filters: filterList({ status: a.status }), of: a.session ? ('Spark sessions' as const) : ('Spark jobs' as const) },
+    };
   },
   render: (o) => {
-    const head = o.wait ? `${{ reached: 'REACHED', ended: 'ENDED', timed_out: 'NOT YET', deleted: 'DELETED' }[o.wait.outcome]} after ${o.wait.waited_seconds}s` : '';
+    const head = o.wait
+      ? `${{ reached: 'REACHED', ended: 'ENDED', timed_out: 'NOT YET', deleted: 'DELETED' }[o.wait.outcome]} after ${o.wait.waited_seconds}s`
+      : '';
     if (!o.page) {
-      const log = o.log ? [`log of ${o.log.pod ?? '-'}${o.log.truncated ? ` (last ${o.log.lines.length} lines)` : ''}:`, ...(o.log.note ? [o.log.note] : o.log.lines.length ? o.log.lines : ['(no output yet)'])].join('\n') : '';
+      const log = o.log
+        ? [
+            `log of ${o.log.pod ?? '-'}${o.log.truncated ? ` (last ${o.log.lines.length} lines)` : ''}:`,
+            ...(o.log.note ? [o.log.note] : o.log.lines.length ? o.log.lines : ['(no output yet)']),
+          ].join('\n')
+        : '';
       return [head, o.job ? renderJob(o.job) : '', o.session ? renderSession(o.session) : '', log, o.next ?? ''].filter(Boolean).join('\n');
     }
     const page = o.page;
@@ -84,8 +114,18 @@ export const getSparkStatus = defineTool({
     const sessions = items.filter((i): i is z.infer<typeof sessionOut> => !('main_file' in i));
     return [
       listingHeader(page, items.length, page.of, `in ${o.namespace}`),
-      jobs.length ? table(['NAME', 'STATE', 'STATUS', 'EXECUTORS', 'APP', 'AGE'], jobs.map((j) => [j.name, j.state, j.status, j.executors, j.main_file, age(j.created)])) : '',
-      sessions.length ? table(['NAME', 'STATE', 'ADDRESS', 'AGE'], sessions.map((s) => [s.name, s.state, s.address, age(s.created)])) : '',
+      jobs.length
+        ? table(
+            ['NAME', 'STATE', 'STATUS', 'EXECUTORS', 'APP', 'AGE'],
+            jobs.map((j) => [j.name, j.state, j.status, j.executors, j.main_file, age(j.created)]),
+          )
+        : '',
+      sessions.length
+        ? table(
+            ['NAME', 'STATE', 'ADDRESS', 'AGE'],
+            sessions.map((s) => [s.name, s.state, s.address, age(s.created)]),
+          )
+        : '',
       moreLine(page),
     ]
       .filter(Boolean)
@@ -98,18 +138,39 @@ const HEARTBEAT_MS = 5000;
 const JOB_STEP: Record<string, number> = { '': 0, SUBMITTED: 1, RUNNING: 2, SUCCEEDING: 3, COMPLETED: 4 };
 const SESSION_STEP: Record<string, number> = { Provisioning: 0, NotReady: 1, Ready: 2 };
 
-async function waitFor(client: SparkClient, ns: string, a: Input & { name: string; wait_for: 'Running' | 'Completed' | 'Ready' }, ctx: ToolContext): Promise<Output> {
+async function waitFor(
+  client: SparkClient,
+  ns: string,
+  a: Input & { name: string; wait_for: 'Running' | 'Completed' | 'Ready' },
+  ctx: ToolContext,
+): Promise<Output> {
   if (a.session !== (a.wait_for === 'Ready')) {
-    throw new ToolError('invalid_arguments', `a ${a.session ? 'session' : 'job'} cannot be waited for until ${a.wait_for}`, a.session ? 'sessions: wait_for="Ready"' : 'jobs: wait_for="Running" or "Completed"');
+    throw new ToolError(
+      'invalid_arguments',
+      `a ${a.session ? 'session' : 'job'} cannot be waited for until ${a.wait_for}`,
+      a.session ? 'sessions: wait_for="Ready"' : 'jobs: wait_for="Running" or "Completed"',
+    );
   }
   const started = Date.now();
-  const heartbeat = setInterval(() => void ctx.progress(undefined, undefined, `waiting for ${a.name}: ${Math.round((Date.now() - started) / 1000)}s`), HEARTBEAT_MS);
+  const heartbeat = setInterval(
+    () => void ctx.progress(undefined, undefined, `waiting for ${a.name}: ${Math.round((Date.now() - started) / 1000)}s`),
+    HEARTBEAT_MS,
+  );
   try {
     if (a.session) {
-      const res = await client.waitForSession(ns, a.name, { timeoutSeconds: a.timeout_seconds, signal: ctx.signal, onChange: (s) => void ctx.progress(SESSION_STEP[s.state], 2, `${a.name}: ${s.state}`) });
+      const res = await client.waitForSession(ns, a.name, {
+        timeoutSeconds: a.timeout_seconds,
+        signal: ctx.signal,
+        onChange: (s) => void ctx.progress(SESSION_STEP[s.state], 2, `${a.name}: ${s.state}`),
+      });
       const outcome: WaitOutcome = res.deleted ? 'deleted' : res.reached ? 'reached' : res.view?.state === 'Failed' ? 'ended' : 'timed_out';
       const session = res.view && sessionViewOut(res.view);
-      return { namespace: ns, wait: { outcome, waited_seconds: res.waitedSeconds }, session, next: outcome === 'reached' ? `Connect to ${session?.address}.` : nextStep(outcome, a, session?.state ?? '', res.waitedSeconds) };
+      return {
+        namespace: ns,
+        wait: { outcome, waited_seconds: res.waitedSeconds },
+        session,
+        next: outcome === 'reached' ? `Connect to ${session?.address}.` : nextStep(outcome, a, session?.state ?? '', res.waitedSeconds),
+      };
     }
     const target = a.wait_for === 'Running' ? 'Running' : 'Completed';
     const total = target === 'Running' ? JOB_STEP.RUNNING : JOB_STEP.COMPLETED;
@@ -120,8 +181,19 @@ async function waitFor(client: SparkClient, ns: string, a: Input & { name: strin
       onChange: (s) => void ctx.progress(JOB_STEP[s.state], total, `${a.name}: ${s.state || 'NEW'}${s.error ? ` (${s.error})` : ''}`),
     });
     const job = res.view && jobDetailView(res.view);
-    const outcome: WaitOutcome = res.deleted ? 'deleted' : res.reached ? 'reached' : job && (job.status === 'Failed' || job.status === 'Completed') ? 'ended' : 'timed_out';
-    return { namespace: ns, wait: { outcome, waited_seconds: res.waitedSeconds }, job, next: outcome === 'reached' ? undefined : nextStep(outcome, a, job?.state ?? '', res.waitedSeconds) };
+    const outcome: WaitOutcome = res.deleted
+      ? 'deleted'
+      : res.reached
+        ? 'reached'
+        : job && (job.status === 'Failed' || job.status === 'Completed')
+          ? 'ended'
+          : 'timed_out';
+    return {
+      namespace: ns,
+      wait: { outcome, waited_seconds: res.waitedSeconds },
+      job,
+      next: outcome === 'reached' ? undefined : nextStep(outcome, a, job?.state ?? '', res.waitedSeconds),
+    };
   } finally {
     clearInterval(heartbeat);
   }
@@ -140,7 +212,14 @@ function nextStep(outcome: WaitOutcome, a: { session: boolean; name: string; wai
 }
 
 /** The log tail, or why there is none yet (the status is still the answer, so this never fails the call). */
-async function logTail(client: SparkClient, ns: string, what: 'job' | 'session', name: string, tail: number, signal: AbortSignal): Promise<NonNullable<Output['log']>> {
+async function logTail(
+  client: SparkClient,
+  ns: string,
+  what: 'job' | 'session',
+  name: string,
+  tail: number,
+  signal: AbortSignal,
+): Promise<NonNullable<Output['log']>> {
   try {
     return await client.logs(ns, what, name, { tail, signal });
   } catch (err) {

@@ -19,7 +19,10 @@ const input = z.object({
   options: z
     .object({
       image: z.string().min(1).max(500).optional(),
-      spark_version: z.string().regex(/^\d+\.\d+\.\d+$/, 'must be a Spark version like 4.0.4').optional(),
+      spark_version: z
+        .string()
+        .regex(/^\d+\.\d+\.\d+$/, 'must be a Spark version like 4.0.4')
+        .optional(),
       server_resources: sparkResources.optional(),
       service_account: sparkName.optional(),
       dynamic_allocation: dynamicAllocation.optional(),
@@ -70,7 +73,11 @@ export const createSparkSession = defineMutation({
         sparkVersion: o.spark_version,
         serverResources: o.server_resources,
         serviceAccount: o.service_account,
-        dynamicAllocation: o.dynamic_allocation && { minExecutors: o.dynamic_allocation.min_executors, maxExecutors: o.dynamic_allocation.max_executors, initialExecutors: o.dynamic_allocation.initial_executors },
+        dynamicAllocation: o.dynamic_allocation && {
+          minExecutors: o.dynamic_allocation.min_executors,
+          maxExecutors: o.dynamic_allocation.max_executors,
+          initialExecutors: o.dynamic_allocation.initial_executors,
+        },
         labels: o.labels,
         annotations: creatorAnnotations(ctx.caller),
       });
@@ -78,7 +85,11 @@ export const createSparkSession = defineMutation({
       const checks: Check[] = [
         sa
           ? await serviceAccountCheck(client, namespace, sa, ctx.signal)
-          : { check: 'service-account', ok: null, detail: `the server runs as the namespace's default service account, which needs rights to create executor pods; pass options.service_account (e.g. spark-operator-spark) if it lacks them` },
+          : {
+              check: 'service-account',
+              ok: null,
+              detail: `the server runs as the namespace's default service account, which needs rights to create executor pods; pass options.service_account (e.g. spark-operator-spark) if it lacks them`,
+            },
         { check: 'operator', ok: null, detail: 'sessions without an executor template need Spark Operator v2.5.0 or later (v2.4.0 fails to start the server)' },
       ];
       const spec = session.spec;
@@ -86,7 +97,10 @@ export const createSparkSession = defineMutation({
         summary: `Create SparkConnect ${name} in ${namespace} with ${spec.executor.instances} executor(s)`,
         facts: [
           ['namespace', namespace],
-          ['executors', `${spec.dynamicAllocation ? `dynamic ${spec.dynamicAllocation.minExecutors ?? 0}-${spec.dynamicAllocation.maxExecutors}` : spec.executor.instances} x ${spec.executor.cores} core(s), ${spec.executor.memory}`],
+          [
+            'executors',
+            `${spec.dynamicAllocation ? `dynamic ${spec.dynamicAllocation.minExecutors ?? 0}-${spec.dynamicAllocation.maxExecutors}` : spec.executor.instances} x ${spec.executor.cores} core(s), ${spec.executor.memory}`,
+          ],
           ['server', `${spec.server.cores} core(s), ${spec.server.memory}${sa ? `, service account ${sa}` : ''}`],
           ['image', `${spec.image} (Spark ${spec.sparkVersion})`],
         ],
@@ -104,14 +118,18 @@ export const createSparkSession = defineMutation({
     },
     async apply(plan, ctx) {
       const client = ctx.spark();
-      const { session, wait } = plan.state as { session: SparkConnect; wait: number };
+      const { session, wait } = plan.state;
       const name = session.metadata.name!;
       const namespace = session.metadata.namespace!;
       const accepted = await client.createSession(session, { signal: ctx.signal });
       const order = { Provisioning: 0, NotReady: 1, Ready: 2, Failed: 2 } as const;
       const res =
         wait > 0
-          ? await client.waitForSession(namespace, name, { timeoutSeconds: wait, signal: ctx.signal, onChange: (s) => void ctx.progress(order[s.state], 2, `${name}: ${s.state}`) })
+          ? await client.waitForSession(namespace, name, {
+              timeoutSeconds: wait,
+              signal: ctx.signal,
+              onChange: (s) => void ctx.progress(order[s.state], 2, `${name}: ${s.state}`),
+            })
           : { view: await client.getSession(namespace, name, ctx.signal), reached: false, deleted: false, waitedSeconds: 0 };
       const view = res.view && sessionViewOut(res.view);
       const next = res.reached
@@ -123,7 +141,14 @@ export const createSparkSession = defineMutation({
     },
     preview: (plan, v) => {
       const { session } = plan.state as { session: SparkConnect };
-      return { status: 'preview' as const, name: session.metadata.name!, sparkconnect: forDisplay(v.accepted ?? plan.object), checks: v.checks, ready: v.ready, next: v.next };
+      return {
+        status: 'preview' as const,
+        name: session.metadata.name!,
+        sparkconnect: forDisplay(v.accepted ?? plan.object),
+        checks: v.checks,
+        ready: v.ready,
+        next: v.next,
+      };
     },
   },
   render: (o) =>

@@ -25,16 +25,26 @@ const input = z.object({
   options: z
     .object({
       image: z.string().min(1).max(500).optional(),
-      spark_version: z.string().regex(/^\d+\.\d+\.\d+$/, 'must be a Spark version like 4.0.4').optional(),
+      spark_version: z
+        .string()
+        .regex(/^\d+\.\d+\.\d+$/, 'must be a Spark version like 4.0.4')
+        .optional(),
       driver_resources: sparkResources.optional(),
       service_account: sparkName.optional(),
       dynamic_allocation: dynamicAllocation.optional(),
-      deps: z.object({ jars: uris, py_files: uris, files: uris, archives: uris, packages: uris, exclude_packages: uris, repositories: uris }).strict().optional(),
+      deps: z
+        .object({ jars: uris, py_files: uris, files: uris, archives: uris, packages: uris, exclude_packages: uris, repositories: uris })
+        .strict()
+        .optional(),
       labels: z.record(z.string().min(1).max(317), z.string().max(63)).optional(),
     })
     .strict()
     .optional()
-    .meta({ description: 'image, spark_version, driver_resources, service_account, dynamic_allocation {min_executors, max_executors}, deps {jars, py_files, packages}, labels', [KEYS_ONLY]: true }),
+    .meta({
+      description:
+        'image, spark_version, driver_resources, service_account, dynamic_allocation {min_executors, max_executors}, deps {jars, py_files, packages}, labels',
+      [KEYS_ONLY]: true,
+    }),
   name: sparkName.optional(),
   namespace,
   confirmed,
@@ -85,14 +95,28 @@ export const submitSparkJob = defineMutation({
         sparkVersion: o.spark_version,
         driverResources: o.driver_resources,
         serviceAccount: o.service_account,
-        dynamicAllocation: o.dynamic_allocation && { minExecutors: o.dynamic_allocation.min_executors, maxExecutors: o.dynamic_allocation.max_executors, initialExecutors: o.dynamic_allocation.initial_executors },
-        deps: d && { jars: d.jars, pyFiles: d.py_files, files: d.files, archives: d.archives, packages: d.packages, excludePackages: d.exclude_packages, repositories: d.repositories },
+        dynamicAllocation: o.dynamic_allocation && {
+          minExecutors: o.dynamic_allocation.min_executors,
+          maxExecutors: o.dynamic_allocation.max_executors,
+          initialExecutors: o.dynamic_allocation.initial_executors,
+        },
+        deps: d && {
+          jars: d.jars,
+          pyFiles: d.py_files,
+          files: d.files,
+          archives: d.archives,
+          packages: d.packages,
+          excludePackages: d.exclude_packages,
+          repositories: d.repositories,
+        },
         labels: o.labels,
         // Who submitted it: ownership rules (own_jobs_only personas) rely on it.
         annotations: creatorAnnotations(ctx.caller),
       });
       const spec = app.spec;
-      const executors = spec.dynamicAllocation ? `dynamic ${spec.dynamicAllocation.minExecutors ?? 0}-${spec.dynamicAllocation.maxExecutors}` : String(spec.executor.instances);
+      const executors = spec.dynamicAllocation
+        ? `dynamic ${spec.dynamicAllocation.minExecutors ?? 0}-${spec.dynamicAllocation.maxExecutors}`
+        : String(spec.executor.instances);
       const checks = [await serviceAccountCheck(client, namespace, spec.driver.serviceAccount!, ctx.signal)];
       const cores = (spec.driver.cores ?? 1) + (spec.executor.instances ?? spec.dynamicAllocation?.minExecutors ?? 0) * (spec.executor.cores ?? 1);
       return {

@@ -13,9 +13,15 @@ export const sparkName = jobName;
 export const sparkResources = z.partialRecord(z.enum(['cpu', 'memory']), z.union([z.string().min(1).max(40), z.number().positive()]));
 export const sparkConf = z.record(z.string().min(1).max(200), z.string().max(4000));
 
-export const dynamicAllocation = z.object({ min_executors: z.int().min(0).max(10_000).optional(), max_executors: z.int().min(1).max(10_000), initial_executors: z.int().min(0).max(10_000).optional() }).strict();
+export const dynamicAllocation = z
+  .object({
+    min_executors: z.int().min(0).max(10_000).optional(),
+    max_executors: z.int().min(1).max(10_000),
+    initial_executors: z.int().min(0).max(10_000).optional(),
+  })
+  .strict();
 
-export const podState = z.object({ pod: z.string(), phase: z.string().optional(), detail: z.string().optional(), state: z.string().optional() });
+const podState = z.object({ pod: z.string(), phase: z.string().optional(), detail: z.string().optional(), state: z.string().optional() });
 
 export const jobSummaryOut = z.object({
   name: z.string(),
@@ -58,7 +64,17 @@ function executorsText(s: SparkJobSummary): string {
 }
 
 export function jobSummaryView(s: SparkJobSummary): z.infer<typeof jobSummaryOut> {
-  return { name: s.name, state: s.state || 'NEW', status: s.status, sdk_status: s.sdkStatus, error: s.error, type: s.type, main_file: s.mainFile, executors: executorsText(s), created: s.created };
+  return {
+    name: s.name,
+    state: s.state || 'NEW',
+    status: s.status,
+    sdk_status: s.sdkStatus,
+    error: s.error,
+    type: s.type,
+    main_file: s.mainFile,
+    executors: executorsText(s),
+    created: s.created,
+  };
 }
 
 export function jobDetailView(v: SparkJobView): z.infer<typeof jobDetailOut> {
@@ -104,8 +120,18 @@ export function renderJob(j: z.infer<typeof jobDetailOut>): string {
       ['web ui', j.web_ui],
       ['age', age(j.created)],
     ]),
-    j.executor_pods.length ? table(['EXECUTOR POD', 'STATE', 'PHASE', 'DETAIL'], j.executor_pods.map((p) => [p.pod, p.state, p.phase, p.detail])) : 'executors: (no pods)',
-    j.events.length ? table(['TIME', 'TYPE', 'REASON', 'MESSAGE'], j.events.map((e) => [e.time, e.type, e.reason, e.message])) : '',
+    j.executor_pods.length
+      ? table(
+          ['EXECUTOR POD', 'STATE', 'PHASE', 'DETAIL'],
+          j.executor_pods.map((p) => [p.pod, p.state, p.phase, p.detail]),
+        )
+      : 'executors: (no pods)',
+    j.events.length
+      ? table(
+          ['TIME', 'TYPE', 'REASON', 'MESSAGE'],
+          j.events.map((e) => [e.time, e.type, e.reason, e.message]),
+        )
+      : '',
   ]
     .filter(Boolean)
     .join('\n');

@@ -6,10 +6,13 @@ import { defineMutation, ToolError } from '../contract.js';
 import { confirmed, jobName, KEYS_ONLY, namespace, numNodes, queue, resources } from '../schemas.js';
 import { renderSubmission, submission, submissionOutput } from './submission.js';
 
-const secretName = z.string().regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, 'must be a Kubernetes Secret name').max(253);
+const secretName = z
+  .string()
+  .regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, 'must be a Kubernetes Secret name')
+  .max(253);
 
 /** "org/name" -> "hf://org/name"; URIs with a scheme are kept. */
-export function storageUri(value: string, what: 'model' | 'dataset'): string {
+function storageUri(value: string, what: 'model' | 'dataset'): string {
   const v = value.trim();
   if (/^[A-Za-z][A-Za-z0-9+.-]*:\/\//.test(v)) {
     if (!/^(hf|s3):\/\/.+/.test(v)) {
@@ -18,7 +21,11 @@ export function storageUri(value: string, what: 'model' | 'dataset'): string {
     return v;
   }
   if (/^[\w.-]+\/[\w.-]+$/.test(v)) return `hf://${v}`;
-  throw new ToolError(`invalid_${what}`, `${what} '${v}' is not a Hugging Face id or storage URI.`, `Give the full Hugging Face id, e.g. ${what === 'model' ? 'Qwen/Qwen2.5-1.5B-Instruct' : 'tatsu-lab/alpaca'}, or an hf:// / s3:// URI.`);
+  throw new ToolError(
+    `invalid_${what}`,
+    `${what} '${v}' is not a Hugging Face id or storage URI.`,
+    `Give the full Hugging Face id, e.g. ${what === 'model' ? 'Qwen/Qwen2.5-1.5B-Instruct' : 'tatsu-lab/alpaca'}, or an hf:// / s3:// URI.`,
+  );
 }
 
 const input = z.object({

@@ -10,7 +10,7 @@ export const getRuntime = defineTool({
   category: 'discovery',
   risk: 'read',
   title: 'Get runtime',
-  description: 'A runtime\'s steps, command and default model/dataset.',
+  description: "A runtime's steps, command and default model/dataset.",
   input: z.object({ name: z.string().min(1).max(253), namespace }),
   output: z.object({
     runtime: runtimeSummary,
@@ -21,7 +21,10 @@ export const getRuntime = defineTool({
   }),
   async run(a, ctx) {
     const backend = ctx.backend();
-    const [runtime, raw] = await Promise.all([backend.getRuntime(ctx.namespace, a.name, ctx.signal), backend.getRuntimeObject(ctx.namespace, a.name, ctx.signal)]);
+    const [runtime, raw] = await Promise.all([
+      backend.getRuntime(ctx.namespace, a.name, ctx.signal),
+      backend.getRuntimeObject(ctx.namespace, a.name, ctx.signal),
+    ]);
     const jobs = ((raw as { spec?: { template?: { spec?: { replicatedJobs?: unknown[] } } } }).spec?.template?.spec?.replicatedJobs ?? []) as Array<{
       name: string;
       dependsOn?: Array<{ name: string; status: string }>;
@@ -30,7 +33,11 @@ export const getRuntime = defineTool({
     return {
       runtime: runtimeOut(runtime),
       command: runtime.trainer.command,
-      steps: jobs.map((j) => ({ name: j.name, image: j.template?.spec?.template?.spec?.containers?.[0]?.image, depends_on: (j.dependsOn ?? []).map((d) => `${d.name}:${d.status}`) })),
+      steps: jobs.map((j) => ({
+        name: j.name,
+        image: j.template?.spec?.template?.spec?.containers?.[0]?.image,
+        depends_on: (j.dependsOn ?? []).map((d) => `${d.name}:${d.status}`),
+      })),
       ...(runtime.defaultDatasetUri ? { dataset: runtime.defaultDatasetUri } : {}),
       deprecated: runtime.deprecated,
     };

@@ -29,7 +29,11 @@ export const getRuntimePackages = defineMutation({
       const backend = ctx.backend();
       const runtime = await backend.getRuntime(ctx.namespace, a.runtime, ctx.signal);
       if (runtime.trainer.trainerType === 'BuiltinTrainer') {
-        throw new ToolError('unsupported_runtime', `Runtime '${a.runtime}' runs TorchTune recipes, not Python functions, so its packages cannot be listed this way.`, 'Pick a CustomTrainer runtime (framework torch, deepspeed, jax, ...) from list_runtimes.');
+        throw new ToolError(
+          'unsupported_runtime',
+          `Runtime '${a.runtime}' runs TorchTune recipes, not Python functions, so its packages cannot be listed this way.`,
+          'Pick a CustomTrainer runtime (framework torch, deepspeed, jax, ...) from list_runtimes.',
+        );
       }
       const what = backend.runtimePackagesPlan(ctx.namespace, runtime, a.timeout_seconds);
       return {
@@ -53,5 +57,14 @@ export const getRuntimePackages = defineMutation({
     },
     preview: (plan, v) => ({ runtime: plan.state.runtime, status: 'preview' as const, output: [], next: `${plan.state.what} ${v.next}` }),
   },
-  render: (o) => (o.status === 'preview' ? `PREVIEW (nothing created)\n${o.next}` : [fields([['runtime', o.runtime], ['temporary job', o.job ? `${o.job} (deleted)` : undefined]]), ...o.output].join('\n')),
+  render: (o) =>
+    o.status === 'preview'
+      ? `PREVIEW (nothing created)\n${o.next}`
+      : [
+          fields([
+            ['runtime', o.runtime],
+            ['temporary job', o.job ? `${o.job} (deleted)` : undefined],
+          ]),
+          ...o.output,
+        ].join('\n'),
 });

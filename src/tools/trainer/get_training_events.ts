@@ -35,7 +35,11 @@ export const getTrainingEvents = defineTool({
   },
   render: (o) =>
     [
-      table(['AGE', 'TYPE', 'REASON', 'OBJECT', 'MESSAGE'], o.events.map((e) => [age(e.time), e.type, e.reason, e.object, e.count > 1 ? `${e.message} (x${e.count})` : e.message]), `No events for ${o.name}.`),
+      table(
+        ['AGE', 'TYPE', 'REASON', 'OBJECT', 'MESSAGE'],
+        o.events.map((e) => [age(e.time), e.type, e.reason, e.object, e.count > 1 ? `${e.message} (x${e.count})` : e.message]),
+        `No events for ${o.name}.`,
+      ),
       o.omitted ? `(${o.omitted} older events omitted; raise limit to see them)` : '',
     ]
       .filter(Boolean)

@@ -9,7 +9,7 @@ export const getTrainingJob = defineTool({
   category: 'discovery',
   risk: 'read',
   title: 'Get training job',
-  description: 'A TrainJob\'s status, steps, conditions, progress, latest metrics; blockers with hints.',
+  description: "A TrainJob's status, steps, conditions, progress, latest metrics; blockers with hints.",
   input: z.object({ name: jobName, namespace }),
   output: jobDetail,
   run: (a, ctx) => inspect(ctx, a.name),

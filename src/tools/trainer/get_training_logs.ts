@@ -19,7 +19,9 @@ export const getTrainingLogs = defineTool({
   }),
   output: z.object({ name: z.string(), step: z.string(), pod: z.string(), lines: z.array(z.string()), truncated: z.boolean() }),
   async run(a, ctx) {
-    const res = await ctx.backend().logs(ctx.namespace, a.name, { step: a.step, tail: a.tail, sinceSeconds: a.since_seconds, followSeconds: a.follow_seconds, signal: ctx.signal });
+    const res = await ctx
+      .backend()
+      .logs(ctx.namespace, a.name, { step: a.step, tail: a.tail, sinceSeconds: a.since_seconds, followSeconds: a.follow_seconds, signal: ctx.signal });
     return { name: a.name, step: res.step, pod: res.pod, lines: res.lines, truncated: res.truncated };
   },
   render: (o) =>

@@ -18,7 +18,7 @@ export const getTrainingMetrics = defineTool({
   category: 'monitoring',
   risk: 'read',
   title: 'Training metrics',
-  description: 'Loss etc. from node-0\'s whole log: first, last, min/max, trend, short series; trainer progress.',
+  description: "Loss etc. from node-0's whole log: first, last, min/max, trend, short series; trainer progress.",
   input: z.object({
     name: jobName,
     points: z.int().min(2).max(MAX_POINTS).default(12),
@@ -46,7 +46,10 @@ export const getTrainingMetrics = defineTool({
   async run(a, ctx) {
     const backend = ctx.backend();
     const reader = new MetricsReader();
-    const [read, job] = await Promise.all([backend.readMetrics(ctx.namespace, a.name, { step: METRICS_STEP, reader, signal: ctx.signal }), backend.getJob(ctx.namespace, a.name, ctx.signal)]);
+    const [read, job] = await Promise.all([
+      backend.readMetrics(ctx.namespace, a.name, { step: METRICS_STEP, reader, signal: ctx.signal }),
+      backend.getJob(ctx.namespace, a.name, ctx.signal),
+    ]);
     const report = reader.report({ window: TREND_WINDOW, points: a.points });
     const ts = job.trainerStatus;
     return {
@@ -68,7 +71,9 @@ export const getTrainingMetrics = defineTool({
         out.push(`${m.name} (${m.points} pts): constant ${m.last.value ?? 'nan'}`);
         continue;
       }
-      out.push(`${m.name} (${m.points} pts, x=${m.x}): first ${at(m.first)} last ${at(m.last)} min ${at(m.min)} max ${at(m.max)}; last ${m.trend.window}: ${m.trend.direction}${m.trend.direction === 'flat' ? '' : ` ${pct > 0 ? '+' : ''}${pct}%`}`);
+      out.push(
+        `${m.name} (${m.points} pts, x=${m.x}): first ${at(m.first)} last ${at(m.last)} min ${at(m.min)} max ${at(m.max)}; last ${m.trend.window}: ${m.trend.direction}${m.trend.direction === 'flat' ? '' : ` ${pct > 0 ? '+' : ''}${pct}%`}`,
+      );
       if (m.series.length > 1) out.push(`  ${m.x} ${m.series[0]![0]}..${m.series[m.series.length - 1]![0]}: ${m.series.map(([, v]) => v).join(' ')}`);
     }
     return out.join('\n');

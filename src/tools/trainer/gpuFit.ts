@@ -12,7 +12,13 @@ import { GPU_RESOURCE } from '../../kubeflow/trainer/constants.js';
 import type { Runtime, TrainJob } from '../../kubeflow/trainer/types.js';
 import type { Check } from '../schemas.js';
 
-export async function gpuFitCheck(backend: TrainerBackend, namespace: string, job: TrainJob, runtime: Runtime, signal?: AbortSignal): Promise<Check | undefined> {
+export async function gpuFitCheck(
+  backend: TrainerBackend,
+  namespace: string,
+  job: TrainJob,
+  runtime: Runtime,
+  signal?: AbortSignal,
+): Promise<Check | undefined> {
   const nodes = job.spec.trainer?.numNodes || runtime.trainer.numNodes || 1;
   const limits = job.spec.trainer?.resourcesPerNode?.limits ?? {};
   const own = Object.entries(limits).find(([k]) => isAcceleratorResource(k));
@@ -32,5 +38,9 @@ export async function gpuFitCheck(backend: TrainerBackend, namespace: string, jo
   const free = freePerNode(cluster.nodes, resource);
   if (fitNow >= nodes) return { check: 'gpus', ok: true, detail: `${takes}; free per node: ${free}` };
   if (fitIdle >= nodes) return { check: 'gpus', ok: null, detail: `${takes}; only ${fitNow} node(s) have ${perNode} free now (${free}): it waits for GPUs` };
-  return { check: 'gpus', ok: false, detail: `${takes}; only ${fitIdle} node(s) have ${perNode} at all (${free}): it can never be scheduled — ask for fewer per node` };
+  return {
+    check: 'gpus',
+    ok: false,
+    detail: `${takes}; only ${fitIdle} node(s) have ${perNode} at all (${free}): it can never be scheduled — ask for fewer per node`,
+  };
 }

@@ -60,14 +60,22 @@ export function lifecycle(action: LifecycleAction): Mutation<{ name: string }, T
       const status = await action.act(ctx, job, false);
       return { status: 'done', job: { name: job.name, namespace: job.namespace, status }, checks: [], ready: true, next: action.after(job) };
     },
-    preview: (plan, v) => ({ status: 'preview', job: { name: plan.state.name, namespace: plan.state.namespace, status: plan.state.status }, checks: v.checks, ready: v.ready, next: v.next }),
+    preview: (plan, v) => ({
+      status: 'preview',
+      job: { name: plan.state.name, namespace: plan.state.namespace, status: plan.state.status },
+      checks: v.checks,
+      ready: v.ready,
+      next: v.next,
+    }),
   };
 }
 
 export function renderLifecycle(verb: string) {
   return (o: LifecycleOutput): string =>
     [
-      o.status === 'preview' ? `PREVIEW (nothing changed) — ${verb} ${o.job.name} (${o.job.namespace}), now ${o.job.status}` : `${verb.toUpperCase()} done — ${o.job.name} (${o.job.namespace}): ${o.job.status}`,
+      o.status === 'preview'
+        ? `PREVIEW (nothing changed) — ${verb} ${o.job.name} (${o.job.namespace}), now ${o.job.status}`
+        : `${verb.toUpperCase()} done — ${o.job.name} (${o.job.namespace}): ${o.job.status}`,
       renderChecks(o.checks),
       o.next,
     ]

@@ -47,7 +47,15 @@ export const listRuntimes = defineTool({
     [
       table(
         ['NAME', 'KIND', 'FRAMEWORK', 'TRAINER', 'NODES', 'DEVICE', 'MODEL'],
-        o.runtimes.map((r) => [r.name, r.kind === 'ClusterTrainingRuntime' ? 'cluster' : 'namespace', r.framework, r.trainer_type, r.num_nodes, `${r.device}x${r.device_count}`, r.model]),
+        o.runtimes.map((r) => [
+          r.name,
+          r.kind === 'ClusterTrainingRuntime' ? 'cluster' : 'namespace',
+          r.framework,
+          r.trainer_type,
+          r.num_nodes,
+          `${r.device}x${r.device_count}`,
+          r.model,
+        ]),
         'No training runtimes found.',
       ),
       ...o.skipped.map((s) => `skipped ${s.name}: ${s.reason}`),

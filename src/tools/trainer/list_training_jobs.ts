@@ -22,7 +22,9 @@ export const listTrainingJobs = defineTool({
   }),
   output: z.object({ namespace: z.string(), jobs: z.array(jobSummary), ...listingFields }),
   async run(a, ctx) {
-    const page = await ctx.backend().listJobs(ctx.namespace, { labelSelector: a.labels, status: a.status, runtime: a.runtime, limit: a.limit, continue: a.continue, signal: ctx.signal });
+    const page = await ctx
+      .backend()
+      .listJobs(ctx.namespace, { labelSelector: a.labels, status: a.status, runtime: a.runtime, limit: a.limit, continue: a.continue, signal: ctx.signal });
     return {
       namespace: ctx.namespace,
       jobs: page.jobs.map((j) => ({ name: j.name, status: j.status, runtime: j.runtime, num_nodes: j.numNodes, created: j.created })),
@@ -41,6 +43,13 @@ export const listTrainingJobs = defineTool({
     const shared = [runtimes.size === 1 ? `runtime ${[...runtimes][0]}` : '', nodes.size === 1 ? `${[...nodes][0]} node(s)` : ''].filter(Boolean);
     const headers = ['NAME', 'STATUS', ...(runtimes.size > 1 ? ['RUNTIME'] : []), ...(nodes.size > 1 ? ['NODES'] : []), 'AGE'];
     const rows = o.jobs.map((j) => [j.name, j.status, ...(runtimes.size > 1 ? [j.runtime] : []), ...(nodes.size > 1 ? [j.num_nodes] : []), age(j.created)]);
-    return [listingHeader(o, o.jobs.length, 'TrainJobs', `in ${o.namespace}`), shared.length ? `All shown: ${shared.join(', ')}.` : '', o.jobs.length ? table(headers, rows) : '', moreLine(o)].filter(Boolean).join('\n');
+    return [
+      listingHeader(o, o.jobs.length, 'TrainJobs', `in ${o.namespace}`),
+      shared.length ? `All shown: ${shared.join(', ')}.` : '',
+      o.jobs.length ? table(headers, rows) : '',
+      moreLine(o),
+    ]
+      .filter(Boolean)
+      .join('\n');
   },
 });

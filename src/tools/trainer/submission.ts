@@ -80,7 +80,14 @@ export function submission<A extends { name?: string }>(
         next: `Submitted. Follow it with wait_for_training(name="${name}") and get_training_logs(name="${name}").`,
       };
     },
-    preview: (plan, v) => ({ status: 'preview', job: jobRef(plan.state), trainjob: forDisplay(v.accepted ?? plan.object), checks: v.checks, ready: v.ready, next: v.next }),
+    preview: (plan, v) => ({
+      status: 'preview',
+      job: jobRef(plan.state),
+      trainjob: forDisplay(v.accepted ?? plan.object),
+      checks: v.checks,
+      ready: v.ready,
+      next: v.next,
+    }),
   };
 }
 

@@ -6,7 +6,11 @@ import type { TrainJobView } from '../../kubeflow/trainer/types.js';
 
 function finished(job: TrainJobView, verb: string): ToolError | undefined {
   if (job.status === 'Complete' || job.status === 'Failed') {
-    return new ToolError('job_finished', `${job.name} already ${job.status === 'Complete' ? 'completed' : 'failed'}; there is nothing to ${verb}.`, 'Start a new job instead (the training tools), or delete this one.');
+    return new ToolError(
+      'job_finished',
+      `${job.name} already ${job.status === 'Complete' ? 'completed' : 'failed'}; there is nothing to ${verb}.`,
+      'Start a new job instead (the training tools), or delete this one.',
+    );
   }
   return undefined;
 }

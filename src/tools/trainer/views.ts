@@ -46,7 +46,11 @@ export function progressLine(p: TrainerProgress): string {
   const parts = [
     p.percent !== undefined ? `${p.percent}%` : undefined,
     p.eta_seconds !== undefined ? `~${duration(p.eta_seconds)} left` : undefined,
-    p.metrics && Object.keys(p.metrics).length ? Object.entries(p.metrics).map(([k, v]) => `${k}=${v}`).join(' ') + (p.step !== undefined ? ` (step ${p.step})` : '') : undefined,
+    p.metrics && Object.keys(p.metrics).length
+      ? Object.entries(p.metrics)
+          .map(([k, v]) => `${k}=${v}`)
+          .join(' ') + (p.step !== undefined ? ` (step ${p.step})` : '')
+      : undefined,
   ].filter(Boolean);
   return parts.join(', ') || '-';
 }
@@ -60,13 +64,17 @@ function duration(seconds: number): string {
 export const jobDetail = z.object({
   job: jobSummary.extend({ namespace: z.string(), runtime_kind: z.string() }),
   steps: z.array(z.object({ name: z.string(), status: z.string().nullable(), pod: z.string(), device: z.string(), device_count: z.string() })),
-  conditions: z.array(z.object({ type: z.string(), status: z.string(), reason: z.string().optional(), message: z.string().optional(), time: z.string().optional() })),
+  conditions: z.array(
+    z.object({ type: z.string(), status: z.string(), reason: z.string().optional(), message: z.string().optional(), time: z.string().optional() }),
+  ),
   progress: trainerProgressSchema().optional(),
-  blockers: z.array(z.object({ reason: z.string(), step: z.string().optional(), message: z.string(), hint: z.string(), logs: z.array(z.string()).optional() })).optional(),
+  blockers: z
+    .array(z.object({ reason: z.string(), step: z.string().optional(), message: z.string(), hint: z.string(), logs: z.array(z.string()).optional() }))
+    .optional(),
 });
 export type JobDetail = z.infer<typeof jobDetail>;
 
-export function summarize(v: TrainJobView): z.infer<typeof jobSummary> {
+function summarize(v: TrainJobView): z.infer<typeof jobSummary> {
   return { name: v.name, status: v.status, runtime: v.runtime.name, num_nodes: v.numNodes, created: v.creationTimestamp };
 }
 
@@ -131,9 +139,17 @@ export function renderDetail(d: JobDetail): string {
       ['progress', p ? progressLine(p) : undefined],
     ]),
     'steps:',
-    table(['STEP', 'STATUS', 'DEVICE', 'POD'], d.steps.map((s) => [s.name, s.status, `${s.device}x${s.device_count}`, s.pod]), '  (no pods yet)'),
+    table(
+      ['STEP', 'STATUS', 'DEVICE', 'POD'],
+      d.steps.map((s) => [s.name, s.status, `${s.device}x${s.device_count}`, s.pod]),
+      '  (no pods yet)',
+    ),
     'conditions:',
-    table(['TYPE', 'STATUS', 'REASON', 'MESSAGE'], d.conditions.map((c) => [c.type, c.status, c.reason, c.message]), '  (none)'),
+    table(
+      ['TYPE', 'STATUS', 'REASON', 'MESSAGE'],
+      d.conditions.map((c) => [c.type, c.status, c.reason, c.message]),
+      '  (none)',
+    ),
     ...(d.blockers?.length ? ['blockers:', ...d.blockers.flatMap(renderBlocker)] : []),
   ].join('\n');
 }

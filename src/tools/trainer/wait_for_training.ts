@@ -26,7 +26,10 @@ export const waitForTraining = defineTool({
   async run(a, ctx) {
     const started = Date.now();
     // Keep the client's request alive and the user informed while we wait.
-    const heartbeat = setInterval(() => void ctx.progress(undefined, undefined, `waiting for ${a.name}: ${Math.round((Date.now() - started) / 1000)}s`), HEARTBEAT_MS);
+    const heartbeat = setInterval(
+      () => void ctx.progress(undefined, undefined, `waiting for ${a.name}: ${Math.round((Date.now() - started) / 1000)}s`),
+      HEARTBEAT_MS,
+    );
     try {
       const res = await ctx.backend().waitFor(ctx.namespace, a.name, {
         // Complete also satisfies a wait for Running: the job ran.
@@ -36,12 +39,28 @@ export const waitForTraining = defineTool({
         onChange: (job) => {
           // The trainer's own progress when it reports one; otherwise "something changed".
           const percent = job.trainerStatus?.progressPercentage;
-          void ctx.progress(percent, percent === undefined ? undefined : 100, `${job.name}: ${job.status} (${job.steps.map((s) => `${s.name}=${s.status}`).join(', ') || 'no pods yet'})`);
+          void ctx.progress(
+            percent,
+            percent === undefined ? undefined : 100,
+            `${job.name}: ${job.status} (${job.steps.map((s) => `${s.name}=${s.status}`).join(', ') || 'no pods yet'})`,
+          );
         },
       });
-      const outcome: WaitOutcome = res.deleted ? 'deleted' : res.reached ? 'reached' : res.job.status === 'Failed' || res.job.status === 'Complete' ? 'ended' : 'timed_out';
+      const outcome: WaitOutcome = res.deleted
+        ? 'deleted'
+        : res.reached
+          ? 'reached'
+          : res.job.status === 'Failed' || res.job.status === 'Complete'
+            ? 'ended'
+            : 'timed_out';
       // Not there yet (or failed): say what holds it, from a fresh read.
-      const diagnosed = outcome === 'timed_out' || res.job.status === 'Failed' ? await ctx.backend().diagnose(ctx.namespace, a.name, ctx.signal).catch(() => undefined) : undefined;
+      const diagnosed =
+        outcome === 'timed_out' || res.job.status === 'Failed'
+          ? await ctx
+              .backend()
+              .diagnose(ctx.namespace, a.name, ctx.signal)
+              .catch(() => undefined)
+          : undefined;
       return {
         outcome,
         waited_seconds: res.waitedSeconds,
@@ -73,6 +92,8 @@ function nextStep(outcome: WaitOutcome, name: string, status: string, waited: nu
         ? `Still ${status} after ${waited}s, blocked (${[...new Set(blockers)].join(', ')}): act on the hints; waiting longer may not help.`
         : `Still ${status} after ${waited}s. Call wait_for_training again to keep waiting.`;
     case 'ended':
-      return status === 'Failed' ? `The job failed. See get_training_logs(name="${name}") and get_training_events(name="${name}").` : `The job ended as ${status}.`;
+      return status === 'Failed'
+        ? `The job failed. See get_training_logs(name="${name}") and get_training_events(name="${name}").`
+        : `The job ended as ${status}.`;
   }
 }

@@ -18,8 +18,6 @@ import { podStatus } from '../fake-kube/controller/pod-status.js';
 import type { FakeKube } from '../fake-kube/index.js';
 import { definition, findOperation, paramProblems, validate, type Operation } from './swagger.js';
 
-export const API = '/apis/v2beta1';
-
 type Json = Record<string, any>;
 
 export interface FakeKfpOptions {
@@ -36,7 +34,7 @@ export interface FakeKfpOptions {
   failTask?: (ctx: { run: Json; task: string; attempt: number }) => boolean;
 }
 
-export interface RecordedCall {
+interface RecordedCall {
   method: string;
   path: string;
   query: Record<string, string>;
@@ -127,7 +125,8 @@ function specFromPackage(text: string): Json {
   if (!specs.length) throw new KfpError(400, 'Invalid input error: no pipeline spec is provided');
   if (specs.length > 1) throw new KfpError(400, 'Invalid input error: multiple pipeline specs provided');
   const spec = specs[0]!;
-  if (spec.schemaVersion !== '2.1.0') throw new KfpError(400, `Invalid input error: KFP only supports schema version 2.1.0, but the pipeline spec has version ${spec.schemaVersion}`);
+  if (spec.schemaVersion !== '2.1.0')
+    throw new KfpError(400, `Invalid input error: KFP only supports schema version 2.1.0, but the pipeline spec has version ${spec.schemaVersion}`);
   return platforms.length ? { pipeline_spec: spec, platform_spec: platforms[0] } : spec;
 }
 
@@ -147,7 +146,14 @@ function checkRunParameters(spec: Json, given: Json): void {
       continue;
     }
     const v = given[name];
-    const ok = { NUMBER_DOUBLE: typeof v === 'number', NUMBER_INTEGER: typeof v === 'number', STRING: typeof v === 'string', BOOLEAN: typeof v === 'boolean', LIST: Array.isArray(v), STRUCT: isObject(v) }[d.parameterType as string];
+    const ok = {
+      NUMBER_DOUBLE: typeof v === 'number',
+      NUMBER_INTEGER: typeof v === 'number',
+      STRING: typeof v === 'string',
+      BOOLEAN: typeof v === 'boolean',
+      LIST: Array.isArray(v),
+      STRUCT: isObject(v),
+    }[d.parameterType as string];
     if (!ok) throw new KfpError(400, `Invalid input error: input parameter ${name} requires type ${d.parameterType}, got ${JSON.stringify(v)}`);
   }
 }
@@ -257,17 +263,20 @@ export async function startFakeKfp(opts: FakeKfpOptions = {}): Promise<FakeKfp> 
   // ---- handlers ------------------------------------------------------------------------------
   type Ctx = { params: Record<string, string>; query: URLSearchParams; body: any; upload?: string };
   const needNamespace = (q: URLSearchParams) => {
-    if (opts.multiUser && !q.get('namespace') && !q.get('experiment_id')) throw new KfpError(400, 'Invalid input error: In multi-user mode, namespace is required');
+    if (opts.multiUser && !q.get('namespace') && !q.get('experiment_id'))
+      throw new KfpError(400, 'Invalid input error: In multi-user mode, namespace is required');
   };
   const newPipeline = (fields: Json): Json => {
     const p: Json = { pipeline_id: randomUUID(), created_at: now(), _seq: seq++, ...fields };
-    if ([...pipelines.values()].some((x) => x.name === p.name && (x.namespace ?? '') === (p.namespace ?? ''))) throw new KfpError(409, `Already exist error: pipeline ${p.name} already exists`);
+    if ([...pipelines.values()].some((x) => x.name === p.name && (x.namespace ?? '') === (p.namespace ?? '')))
+      throw new KfpError(409, `Already exist error: pipeline ${p.name} already exists`);
     pipelines.set(p.pipeline_id, p);
     return p;
   };
   const newVersion = (pipelineId: string, fields: Json, spec: Json): Json => {
     const v: Json = { pipeline_id: pipelineId, pipeline_version_id: randomUUID(), created_at: now(), _seq: seq++, ...fields, pipeline_spec: spec };
-    if ([...versions.values()].some((x) => x.pipeline_id === pipelineId && x.name === v.name)) throw new KfpError(409, `Already exist error: version ${v.name} already exists`);
+    if ([...versions.values()].some((x) => x.pipeline_id === pipelineId && x.name === v.name))
+      throw new KfpError(409, `Already exist error: version ${v.name} already exists`);
     versions.set(v.pipeline_version_id, v);
     return v;
   };
@@ -281,7 +290,13 @@ export async function startFakeKfp(opts: FakeKfpOptions = {}): Promise<FakeKfp> 
     UploadPipeline: ({ query, upload }) => {
       const spec = specFromPackage(upload ?? '');
       const name = query.get('name') || query.get('display_name') || 'pipeline';
-      const p = newPipeline({ name, display_name: query.get('display_name') || name, ...(query.get('description') ? { description: query.get('description') } : {}), ...(opts.multiUser ? { namespace: query.get('namespace') ?? '' } : {}), ...tagsOf(query) });
+      const p = newPipeline({
+        name,
+        display_name: query.get('display_name') || name,
+        ...(query.get('description') ? { description: query.get('description') } : {}),
+        ...(opts.multiUser ? { namespace: query.get('namespace') ?? '' } : {}),
+        ...tagsOf(query),
+      });
       newVersion(p.pipeline_id, { name, display_name: p.display_name }, spec);
       return strip(p);
     },
@@ -291,19 +306,42 @@ export async function startFakeKfp(opts: FakeKfpOptions = {}): Promise<FakeKfp> 
       get(pipelines, pid, 'pipeline');
       const spec = specFromPackage(upload ?? '');
       const name = query.get('name') || query.get('display_name') || 'version';
-      return strip(newVersion(pid, { name, display_name: query.get('display_name') || name, ...(query.get('description') ? { description: query.get('description') } : {}), ...tagsOf(query) }, spec));
+      return strip(
+        newVersion(
+          pid,
+          {
+            name,
+            display_name: query.get('display_name') || name,
+            ...(query.get('description') ? { description: query.get('description') } : {}),
+            ...tagsOf(query),
+          },
+          spec,
+        ),
+      );
     },
     PipelineService_ListPipelines: ({ query }) => {
       // Without a namespace: the shared pipelines (multi-user), which have none.
       const ns = query.get('namespace') ?? '';
-      const l = listPage([...pipelines.values()].filter((p) => !opts.multiUser || (p.namespace ?? '') === ns), query);
+      const l = listPage(
+        [...pipelines.values()].filter((p) => !opts.multiUser || (p.namespace ?? '') === ns),
+        query,
+      );
       return { ...(l.items.length ? { pipelines: l.items.map(strip) } : {}), total_size: l.total, ...(l.next ? { next_page_token: l.next } : {}) };
     },
     PipelineService_GetPipeline: ({ params }) => strip(get(pipelines, params.pipeline_id!, 'pipeline')),
     PipelineService_ListPipelineVersions: ({ params, query }) => {
       get(pipelines, params.pipeline_id!, 'pipeline');
-      const l = listPage([...versions.values()].filter((v) => v.pipeline_id === params.pipeline_id), query);
-      return { ...(l.items.length ? { pipeline_versions: l.items.map((v) => strip({ ...v, pipeline_spec: undefined })).map((v) => JSON.parse(JSON.stringify(v))) } : {}), total_size: l.total, ...(l.next ? { next_page_token: l.next } : {}) };
+      const l = listPage(
+        [...versions.values()].filter((v) => v.pipeline_id === params.pipeline_id),
+        query,
+      );
+      return {
+        ...(l.items.length
+          ? { pipeline_versions: l.items.map((v) => strip({ ...v, pipeline_spec: undefined })).map((v) => JSON.parse(JSON.stringify(v))) }
+          : {}),
+        total_size: l.total,
+        ...(l.next ? { next_page_token: l.next } : {}),
+      };
     },
     PipelineService_GetPipelineVersion: ({ params }) => {
       const v = get(versions, params.pipeline_version_id!, 'pipeline version');
@@ -319,15 +357,27 @@ export async function startFakeKfp(opts: FakeKfpOptions = {}): Promise<FakeKfp> 
       if (!body.display_name) throw new KfpError(400, 'Invalid input error: Experiment name is empty');
       if (opts.multiUser && !body.namespace) throw new KfpError(400, 'Invalid input error: namespace is required');
       const ns = opts.multiUser ? body.namespace : '';
-      if ([...experiments.values()].some((e) => e.display_name === body.display_name && e.namespace === ns)) throw new KfpError(409, `Already exist error: experiment ${body.display_name} already exists`);
-      const e = { experiment_id: randomUUID(), display_name: body.display_name, ...(body.description ? { description: body.description } : {}), created_at: now(), namespace: ns, storage_state: 'AVAILABLE', _seq: seq++ };
+      if ([...experiments.values()].some((e) => e.display_name === body.display_name && e.namespace === ns))
+        throw new KfpError(409, `Already exist error: experiment ${body.display_name} already exists`);
+      const e = {
+        experiment_id: randomUUID(),
+        display_name: body.display_name,
+        ...(body.description ? { description: body.description } : {}),
+        created_at: now(),
+        namespace: ns,
+        storage_state: 'AVAILABLE',
+        _seq: seq++,
+      };
       experiments.set(e.experiment_id, e);
       return strip(e);
     },
     ExperimentService_ListExperiments: ({ query }) => {
       needNamespace(query);
       const ns = opts.multiUser ? (query.get('namespace') ?? '') : '';
-      const l = listPage([...experiments.values()].filter((e) => e.namespace === ns), query);
+      const l = listPage(
+        [...experiments.values()].filter((e) => e.namespace === ns),
+        query,
+      );
       return { ...(l.items.length ? { experiments: l.items.map(strip) } : {}), total_size: l.total, ...(l.next ? { next_page_token: l.next } : {}) };
     },
     ExperimentService_GetExperiment: ({ params }) => strip(get(experiments, params.experiment_id!, 'experiment')),
@@ -350,7 +400,9 @@ export async function startFakeKfp(opts: FakeKfpOptions = {}): Promise<FakeKfp> 
         finished_at: '1970-01-01T00:00:00Z',
         state: 'PENDING',
         state_history: [{ update_time: now(), state: 'PENDING' }],
-        run_details: { task_details: Object.keys(spec.root?.dag?.tasks ?? {}).map((t) => ({ task_id: randomUUID(), display_name: t, state: 'PENDING', create_time: now() })) },
+        run_details: {
+          task_details: Object.keys(spec.root?.dag?.tasks ?? {}).map((t) => ({ task_id: randomUUID(), display_name: t, state: 'PENDING', create_time: now() })),
+        },
         _seq: seq++,
         _attempt: 0,
         _workflow: `${String(spec.pipelineInfo?.name ?? 'pipeline').replace(/[^a-z0-9-]/g, '-')}-${Math.random().toString(36).slice(2, 7)}`,
@@ -363,7 +415,12 @@ export async function startFakeKfp(opts: FakeKfpOptions = {}): Promise<FakeKfp> 
       needNamespace(query);
       const exp = query.get('experiment_id');
       const ns = query.get('namespace') ?? '';
-      const l = listPage([...runs.values()].filter((r) => (exp ? r.experiment_id === exp : !opts.multiUser || experiments.get(r.experiment_id)?.namespace === ns)).map((r) => ({ ...r, _seq: r._seq })), query);
+      const l = listPage(
+        [...runs.values()]
+          .filter((r) => (exp ? r.experiment_id === exp : !opts.multiUser || experiments.get(r.experiment_id)?.namespace === ns))
+          .map((r) => ({ ...r, _seq: r._seq })),
+        query,
+      );
       return { ...(l.items.length ? { runs: l.items.map(strip) } : {}), total_size: l.total, ...(l.next ? { next_page_token: l.next } : {}) };
     },
     RunService_GetRun: ({ params }) => strip(get(runs, params.run_id!, 'run')),
@@ -374,7 +431,8 @@ export async function startFakeKfp(opts: FakeKfpOptions = {}): Promise<FakeKfp> 
     },
     RunService_TerminateRun: ({ params }) => {
       const run = get(runs, params.run_id!, 'run');
-      if (['SUCCEEDED', 'FAILED', 'CANCELED', 'SKIPPED'].includes(run.state)) throw new KfpError(400, `Failed to terminate run: the run is already ${run.state}`);
+      if (['SUCCEEDED', 'FAILED', 'CANCELED', 'SKIPPED'].includes(run.state))
+        throw new KfpError(400, `Failed to terminate run: the run is already ${run.state}`);
       setState(run, 'CANCELING');
       later(() => {
         for (const t of run.run_details.task_details) if (t.state === 'RUNNING' || t.state === 'PENDING') t.state = 'CANCELED';
@@ -398,8 +456,10 @@ export async function startFakeKfp(opts: FakeKfpOptions = {}): Promise<FakeKfp> 
       if (!body.display_name) throw new KfpError(400, 'Invalid input error: The recurring run name is empty');
       if (opts.multiUser && !body.experiment_id) throw new KfpError(400, 'Invalid input error: Experiment id can not be empty in multi-user mode');
       const t = body.trigger ?? {};
-      if (!!t.cron_schedule === !!t.periodic_schedule) throw new KfpError(400, 'Invalid input error: exactly one of cron_schedule and periodic_schedule is required');
-      if (t.cron_schedule && t.cron_schedule.cron.trim().split(/\s+/).length !== 6 && !t.cron_schedule.cron.startsWith('@')) throw new KfpError(400, `Invalid input error: invalid cron schedule ${t.cron_schedule.cron}`);
+      if (!!t.cron_schedule === !!t.periodic_schedule)
+        throw new KfpError(400, 'Invalid input error: exactly one of cron_schedule and periodic_schedule is required');
+      if (t.cron_schedule && t.cron_schedule.cron.trim().split(/\s+/).length !== 6 && !t.cron_schedule.cron.startsWith('@'))
+        throw new KfpError(400, `Invalid input error: invalid cron schedule ${t.cron_schedule.cron}`);
       const mc = Number(body.max_concurrency ?? 1);
       if (mc < 1 || mc > 10) throw new KfpError(400, 'Invalid input error: max concurrency must be between 1 and 10');
       const v = get(versions, body.pipeline_version_reference?.pipeline_version_id ?? '', 'pipeline version');
@@ -423,13 +483,20 @@ export async function startFakeKfp(opts: FakeKfpOptions = {}): Promise<FakeKfp> 
       needNamespace(query);
       const exp = query.get('experiment_id');
       const ns = query.get('namespace') ?? '';
-      const l = listPage([...recurring.values()].filter((r) => (exp ? r.experiment_id === exp : !opts.multiUser || r.namespace === ns)), query);
+      const l = listPage(
+        [...recurring.values()].filter((r) => (exp ? r.experiment_id === exp : !opts.multiUser || r.namespace === ns)),
+        query,
+      );
       return { ...(l.items.length ? { recurringRuns: l.items.map(strip) } : {}), total_size: l.total, ...(l.next ? { next_page_token: l.next } : {}) };
     },
     RecurringRunService_GetRecurringRun: ({ params }) => strip(get(recurring, params.recurring_run_id!, 'recurring run')),
     RecurringRunService_EnableRecurringRun: ({ params }) => ((get(recurring, params.recurring_run_id!, 'recurring run').status = 'ENABLED'), {}),
     RecurringRunService_DisableRecurringRun: ({ params }) => ((get(recurring, params.recurring_run_id!, 'recurring run').status = 'DISABLED'), {}),
-    RecurringRunService_DeleteRecurringRun: ({ params }) => (get(recurring, params.recurring_run_id!, 'recurring run'), recurring.delete(params.recurring_run_id!), {}),
+    RecurringRunService_DeleteRecurringRun: ({ params }) => (
+      get(recurring, params.recurring_run_id!, 'recurring run'),
+      recurring.delete(params.recurring_run_id!),
+      {}
+    ),
   };
 
   // ---- HTTP ----------------------------------------------------------------------------------
@@ -459,7 +526,8 @@ export async function startFakeKfp(opts: FakeKfpOptions = {}): Promise<FakeKfp> 
       call.status = code;
       res.writeHead(code, { 'Content-Type': 'application/json' }).end(JSON.stringify(out));
     };
-    if (opts.token !== undefined && req.headers.authorization !== `Bearer ${opts.token}`) return send(401, status(401, 'Unauthenticated: bearer token missing or invalid'));
+    if (opts.token !== undefined && req.headers.authorization !== `Bearer ${opts.token}`)
+      return send(401, status(401, 'Unauthenticated: bearer token missing or invalid'));
     const found = findOperation(method, url.pathname);
     if (!('op' in found)) {
       call.problems.push(found.pathKnown ? `${method} is not an operation of ${url.pathname}` : `${url.pathname} is not in the swagger`);
@@ -473,7 +541,8 @@ export async function startFakeKfp(opts: FakeKfpOptions = {}): Promise<FakeKfp> 
       if (p.in === 'path') problems.push(...paramProblems(p, params[p.name]));
       if (p.in === 'query') problems.push(...paramProblems(p, url.searchParams.get(p.name) ?? undefined));
     }
-    for (const k of new Set(url.searchParams.keys())) if (!declared.has(k) || op.params.find((p) => p.name === k)?.in !== 'query') problems.push(`query parameter '${k}' is not defined for ${op.operationId}`);
+    for (const k of new Set(url.searchParams.keys()))
+      if (!declared.has(k) || op.params.find((p) => p.name === k)?.in !== 'query') problems.push(`query parameter '${k}' is not defined for ${op.operationId}`);
     const bodyParam = op.params.find((p) => p.in === 'body');
     const formParam = op.params.find((p) => p.in === 'formData');
     let body: unknown;

@@ -13,7 +13,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Ajv, type ValidateFunction } from 'ajv';
 
-export const SWAGGER_FILE = fileURLToPath(new URL('../../fixtures/kubeflow-api/pipelines/v2beta1/kfp_api_single_file.swagger.json', import.meta.url));
+const SWAGGER_FILE = fileURLToPath(new URL('../../fixtures/kubeflow-api/pipelines/v2beta1/kfp_api_single_file.swagger.json', import.meta.url));
 
 type Schema = Record<string, any>;
 
@@ -73,19 +73,32 @@ function validator(schema: Schema): ValidateFunction {
 export function validate(schema: Schema, value: unknown): string[] {
   const v = validator(schema);
   if (v(value)) return [];
-  return (v.errors ?? []).slice(0, 5).map((e) => `${e.instancePath || '(root)'} ${e.message}${e.params && 'additionalProperty' in e.params ? ` '${(e.params as { additionalProperty: string }).additionalProperty}'` : ''}`);
+  return (v.errors ?? [])
+    .slice(0, 5)
+    .map(
+      (e) =>
+        `${e.instancePath || '(root)'} ${e.message}${e.params && 'additionalProperty' in e.params ? ` '${(e.params as { additionalProperty: string }).additionalProperty}'` : ''}`,
+    );
 }
 
 export const definition = (name: string): Schema => ({ $ref: `#/definitions/${name}` });
 
-export const OPERATIONS: Operation[] = Object.entries(doc.paths as Schema).flatMap(([template, ops]) =>
+const OPERATIONS: Operation[] = Object.entries(doc.paths as Schema).flatMap(([template, ops]) =>
   Object.entries(ops as Schema).map(([method, op]) => {
     const pathParams: string[] = [];
     const pattern = template.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\\?\{([^}]+)\\?\}/g, (_m, name: string) => {
       pathParams.push(name.replace(/\\/g, ''));
       return '([^/:]+)';
     });
-    return { method: method.toUpperCase(), template, operationId: op.operationId, regex: new RegExp(`^${pattern}$`), pathParams, params: (op.parameters ?? []) as Param[], ok: op.responses?.['200']?.schema };
+    return {
+      method: method.toUpperCase(),
+      template,
+      operationId: op.operationId,
+      regex: new RegExp(`^${pattern}$`),
+      pathParams,
+      params: (op.parameters ?? []) as Param[],
+      ok: op.responses?.['200']?.schema,
+    };
   }),
 );
 

@@ -74,7 +74,9 @@ function runtimeRules(obj: any): FieldError[] {
 function sparkWebhook(t: ResourceType, obj: any): void {
   const name: string = obj.metadata?.name ?? '';
   if (!RFC1035.test(name) || name.length > 63) {
-    throw badRequest(`admission webhook "validate-${t.resource}.sparkoperator.k8s.io" denied the request: invalid ${t.kind} name "${name}": a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character`);
+    throw badRequest(
+      `admission webhook "validate-${t.resource}.sparkoperator.k8s.io" denied the request: invalid ${t.kind} name "${name}": a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character`,
+    );
   }
 }
 
@@ -90,8 +92,7 @@ export function admit(t: ResourceType, obj: any, old: any | undefined, opts: Adm
   if (opts.crdValidation && hasCrdSchema(t.kind)) {
     const r = applyCrdSchema(t.kind, obj);
     if (r.unknownFields.length > 0) {
-      if (opts.fieldValidation === 'Strict')
-        throw badRequest(`strict decoding error: ${r.unknownFields.map((f) => `unknown field "${f}"`).join(', ')}`);
+      if (opts.fieldValidation === 'Strict') throw badRequest(`strict decoding error: ${r.unknownFields.map((f) => `unknown field "${f}"`).join(', ')}`);
       if (opts.fieldValidation !== 'Ignore') warnings.push(...r.unknownFields.map((f) => `unknown field "${f}"`));
     }
     out = r.object;

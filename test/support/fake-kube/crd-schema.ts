@@ -163,7 +163,12 @@ function toFieldError(root: any, obj: any, e: ErrorObject): FieldError | undefin
     case 'pattern':
       return { type: 'FieldValueInvalid', field, value: fmtValue(v), detail: `${field} in body should match '${p.pattern}'` };
     case 'minProperties':
-      return { type: 'FieldValueInvalid', field, value: fmtValue(Object.keys(v ?? {}).length), detail: `${field} in body should have at least ${p.limit} properties` };
+      return {
+        type: 'FieldValueInvalid',
+        field,
+        value: fmtValue(Object.keys(v ?? {}).length),
+        detail: `${field} in body should have at least ${p.limit} properties`,
+      };
     case 'anyOf':
     case 'oneOf':
       return undefined; // the branch errors carry the useful message

@@ -13,7 +13,13 @@ function resourceList(group: string, version: string): unknown {
     if (t.shortNames) r.shortNames = t.shortNames;
     resources.push(r);
     for (const s of t.subresources)
-      resources.push({ name: `${t.resource}/${s}`, singularName: '', namespaced: t.namespaced, kind: s === 'log' ? 'Pod' : t.kind, verbs: SUBRESOURCE_VERBS[s] ?? ['get'] });
+      resources.push({
+        name: `${t.resource}/${s}`,
+        singularName: '',
+        namespaced: t.namespaced,
+        kind: s === 'log' ? 'Pod' : t.kind,
+        verbs: SUBRESOURCE_VERBS[s] ?? ['get'],
+      });
   }
   return { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: group ? `${group}/${version}` : version, resources };
 }
@@ -23,7 +29,7 @@ function apiGroup(group: string, versions: string[]): unknown {
   return { name: group, versions: vs, preferredVersion: vs[0] };
 }
 
-export const VERSION_INFO = {
+const VERSION_INFO = {
   major: '1',
   minor: '31',
   gitVersion: 'v1.31.0',
@@ -50,8 +56,7 @@ export function handleNonResource(state: ServerState, res: Responder, method: st
     });
   if (p === '/api/v1') return sendJson(res, 200, resourceList('', 'v1'));
   const groups = servedGroups().filter((g) => g.group !== '' && !state.uninstalled.has(g.group));
-  if (p === '/apis')
-    return sendJson(res, 200, { kind: 'APIGroupList', apiVersion: 'v1', groups: groups.map((g) => apiGroup(g.group, g.versions)) });
+  if (p === '/apis') return sendJson(res, 200, { kind: 'APIGroupList', apiVersion: 'v1', groups: groups.map((g) => apiGroup(g.group, g.versions)) });
   const m = p.match(/^\/apis\/([^/]+)(?:\/([^/]+))?$/);
   const g = m ? groups.find((x) => x.group === m[1]) : undefined;
   if (g && m![2] === undefined) return sendJson(res, 200, { kind: 'APIGroup', apiVersion: 'v1', ...(apiGroup(g.group, g.versions) as object) });

@@ -4,7 +4,7 @@
  */
 import { qualifiedKind, qualifiedResource, type ResourceType } from './registry.js';
 
-export interface StatusCause {
+interface StatusCause {
   reason: string;
   message: string;
   field: string;
@@ -82,11 +82,7 @@ export function methodNotAllowed(): ApiError {
 }
 
 export function unsupportedMediaType(accepted: string[]): ApiError {
-  return failure(
-    415,
-    'UnsupportedMediaType',
-    `the body of the request was in an unknown format - accepted media types include: ${accepted.join(', ')}`,
-  );
+  return failure(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: ${accepted.join(', ')}`);
 }
 
 export function expired(message: string): ApiError {
@@ -100,7 +96,7 @@ export function internalError(message: string): ApiError {
 // ---------------------------------------------------------------------------------------------
 // Field errors (k8s.io/apimachinery/pkg/util/validation/field)
 
-export type FieldErrorType =
+type FieldErrorType =
   | 'FieldValueRequired'
   | 'FieldValueInvalid'
   | 'FieldValueTypeInvalid'

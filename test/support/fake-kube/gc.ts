@@ -35,8 +35,7 @@ export function startGarbageCollector(store: ObjectStore): () => void {
 /** Orphan propagation: drop the owner reference from dependents instead of deleting them. */
 export function orphanDependents(store: ObjectStore, ownerUid: string): void {
   const targets: Array<{ key: string; object: any }> = [];
-  for (const e of store.entries())
-    if ((e.object.metadata?.ownerReferences ?? []).some((r: any) => r.uid === ownerUid)) targets.push(e);
+  for (const e of store.entries()) if ((e.object.metadata?.ownerReferences ?? []).some((r: any) => r.uid === ownerUid)) targets.push(e);
   for (const { key, object } of targets) {
     const t = typeOfKey(key);
     if (!t) continue;

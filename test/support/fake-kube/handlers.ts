@@ -1,17 +1,7 @@
 /** REST verbs on stored resources: get, list, create, update, patch, delete, deletecollection. */
 import { admit } from './admission.js';
 import type { ApiRequest, ServerState } from './context.js';
-import {
-  badRequest,
-  conflict,
-  invalid,
-  methodNotAllowed,
-  notFound,
-  pathNotFound,
-  STALE_OBJECT,
-  successStatus,
-  unsupportedMediaType,
-} from './errors.js';
+import { badRequest, conflict, invalid, methodNotAllowed, notFound, pathNotFound, STALE_OBJECT, successStatus, unsupportedMediaType } from './errors.js';
 import { orphanDependents } from './gc.js';
 import { sendJson, mediaType, warningHeaders } from './http-util.js';
 import { generateName } from './meta.js';
@@ -49,8 +39,7 @@ function objectBody(req: ApiRequest): Record<string, any> {
 function checkTypeMeta(t: ResourceType, obj: any): void {
   if (obj.apiVersion !== undefined && obj.apiVersion !== apiVersionOf(t))
     throw badRequest(`the API version in the data (${obj.apiVersion}) does not match the expected API version (${apiVersionOf(t)})`);
-  if (obj.kind !== undefined && obj.kind !== t.kind)
-    throw badRequest(`the kind in the data (${obj.kind}) does not match the expected kind (${t.kind})`);
+  if (obj.kind !== undefined && obj.kind !== t.kind) throw badRequest(`the kind in the data (${obj.kind}) does not match the expected kind (${t.kind})`);
 }
 
 function checkNameAndNamespace(req: ApiRequest, obj: any): void {
@@ -123,8 +112,7 @@ export function handleList(state: ServerState, req: ApiRequest): void {
 
 /** Fields the server owns on create (clients echoing an object back must not carry them over). */
 function resetServerFields(t: ResourceType, obj: any): void {
-  for (const f of ['uid', 'resourceVersion', 'creationTimestamp', 'deletionTimestamp', 'generation', 'managedFields', 'selfLink'])
-    delete obj.metadata[f];
+  for (const f of ['uid', 'resourceVersion', 'creationTimestamp', 'deletionTimestamp', 'generation', 'managedFields', 'selfLink']) delete obj.metadata[f];
   if (t.custom && hasStatus(t)) delete obj.status;
   if (t.kind === 'Namespace') obj.status = { phase: 'Active' };
   if (t.kind === 'Pod') obj.status = { phase: 'Pending', qosClass: 'BestEffort' };
@@ -143,8 +131,7 @@ export function handleCreate(state: ServerState, req: ApiRequest): void {
   if (!obj.metadata.name && typeof obj.metadata.generateName === 'string' && obj.metadata.generateName)
     obj.metadata.name = generateName(obj.metadata.generateName);
   const dryRun = dryRunOf(req);
-  if (req.t.namespaced && !state.store.get(NAMESPACES, undefined, req.info.namespace!))
-    throw notFound(NAMESPACES, req.info.namespace!);
+  if (req.t.namespaced && !state.store.get(NAMESPACES, undefined, req.info.namespace!)) throw notFound(NAMESPACES, req.info.namespace!);
   resetServerFields(req.t, obj);
   const { object, warnings } = admit(req.t, obj, undefined, {
     crdValidation: state.crdValidation,

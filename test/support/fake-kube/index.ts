@@ -23,16 +23,26 @@ import { findByKind, findByResource, type ResourceType } from './registry.js';
 import { createNamespace, createNode, seedDefaultRuntimes } from './seed.js';
 import { ApiServer } from './server.js';
 import { ObjectStore } from './store.js';
-import type { ControllerOptions, FakeController, FakeKatibController, FakeKube, FakeKubeOptions, FakeSparkController, FakeStoreApi, FakeUser, KatibOptions } from './types.js';
+import type {
+  ControllerOptions,
+  FakeController,
+  FakeKatibController,
+  FakeKube,
+  FakeKubeOptions,
+  FakeSparkController,
+  FakeStoreApi,
+  FakeUser,
+  KatibOptions,
+} from './types.js';
 
 export type * from './types.js';
 export { FAIL_LABEL } from './controller/default-behaviour.js';
-export { defaultMetricValue, LABEL_EXPERIMENT, METRICS_SIDECAR } from './controller/katib-controller.js';
+export { defaultMetricValue } from './controller/katib-controller.js';
 export { INJECTION_LABEL } from './katib-admission.js';
 
-export const DEFAULT_TOKENS: Record<string, FakeUser> = { 'admin-token': { name: 'admin', groups: ['system:masters'] } };
+const DEFAULT_TOKENS: Record<string, FakeUser> = { 'admin-token': { name: 'admin', groups: ['system:masters'] } };
 
-export const DEFAULT_CONTROLLER_OPTIONS: ControllerOptions = {
+const DEFAULT_CONTROLLER_OPTIONS: ControllerOptions = {
   stepMs: 40,
   runSteps: 3,
   logs: defaultLogs,
@@ -51,7 +61,7 @@ function typeOf(obj: any): ResourceType {
   return t;
 }
 
-export const DEFAULT_KATIB_OPTIONS: KatibOptions = { metricValue: defaultMetricValue };
+const DEFAULT_KATIB_OPTIONS: KatibOptions = { metricValue: defaultMetricValue };
 
 const disabledController: FakeController = new Proxy({} as FakeController, {
   get: () => () => {
@@ -98,16 +108,23 @@ export async function startFakeKube(opts: FakeKubeOptions = {}): Promise<FakeKub
   const api = new ApiServer(state, tokens, opts.port ?? 0, anonymousUser(opts.anonymous));
   await api.listen();
 
-  const controller =
-    opts.controller === false ? undefined : new TrainerController(store, logs, { ...DEFAULT_CONTROLLER_OPTIONS, ...(opts.controller ?? {}) });
+  const controller = opts.controller === false ? undefined : new TrainerController(store, logs, { ...DEFAULT_CONTROLLER_OPTIONS, ...(opts.controller ?? {}) });
   controller?.start();
   const controllerOptions = { ...DEFAULT_CONTROLLER_OPTIONS, ...(opts.controller || {}) };
   const katib =
     controller && opts.katib !== false
-      ? new KatibController(store, controller, { ...DEFAULT_KATIB_OPTIONS, ...(opts.katib ?? {}) }, { stepMs: controllerOptions.stepMs, crdValidation: state.crdValidation })
+      ? new KatibController(
+          store,
+          controller,
+          { ...DEFAULT_KATIB_OPTIONS, ...(opts.katib ?? {}) },
+          { stepMs: controllerOptions.stepMs, crdValidation: state.crdValidation },
+        )
       : undefined;
   katib?.start();
-  const spark = opts.spark === false ? undefined : new SparkController(store, logs, { stepMs: controllerOptions.stepMs, runSteps: controllerOptions.runSteps, ...(opts.spark ?? {}) });
+  const spark =
+    opts.spark === false
+      ? undefined
+      : new SparkController(store, logs, { stepMs: controllerOptions.stepMs, runSteps: controllerOptions.runSteps, ...(opts.spark ?? {}) });
   spark?.start();
 
   const defaultToken = Object.keys(tokens)[0] ?? 'admin-token';

@@ -20,7 +20,7 @@ import { schemaProblems } from '../katib.js';
 import { badRequest, fieldErrorBody, fmtValue, invalid, type FieldError } from './errors.js';
 import type { ResourceType } from './registry.js';
 
-export const KATIB_ALGORITHMS = ['random', 'tpe', 'grid', 'hyperband', 'bayesianoptimization', 'cmaes', 'sobol', 'multivariate-tpe', 'enas', 'darts', 'pbt'];
+const KATIB_ALGORITHMS = ['random', 'tpe', 'grid', 'hyperband', 'bayesianoptimization', 'cmaes', 'sobol', 'multivariate-tpe', 'enas', 'darts', 'pbt'];
 export const INJECTION_LABEL = 'katib.kubeflow.org/metrics-collector-injection';
 
 const TRAINJOB_SUCCESS = 'status.conditions.#(type=="Complete")#|#(status=="True")#';
@@ -45,7 +45,7 @@ function swaggerErrors(obj: any): FieldError[] {
 }
 
 /** Experiment.SetDefault(). */
-export function defaultExperiment(obj: any): void {
+function defaultExperiment(obj: any): void {
   const spec = (obj.spec = isObject(obj.spec) ? obj.spec : {});
   spec.parallelTrialCount ??= 3;
   if (!spec.resumePolicy) spec.resumePolicy = 'Never';
@@ -85,7 +85,7 @@ const inv = (field: string, value: unknown, detail: string): FieldError => ({ ty
 const req = (field: string, detail: string): FieldError => ({ type: 'FieldValueRequired', field, detail });
 
 /** DefaultValidator.ValidateExperiment (create: old undefined). */
-export function validateExperimentSpec(obj: any, old: any | undefined): FieldError[] {
+function validateExperimentSpec(obj: any, old: any | undefined): FieldError[] {
   const errs: FieldError[] = [];
   const name: string = obj.metadata?.name ?? '';
   if (!/^[a-z]([-a-z0-9]*[a-z0-9])?/.test(name) || name.length > 40) {
@@ -98,9 +98,11 @@ export function validateExperimentSpec(obj: any, old: any | undefined): FieldErr
     );
   }
   const spec = obj.spec ?? {};
-  if (spec.maxFailedTrialCount !== undefined && spec.maxFailedTrialCount < 0) errs.push(inv('spec.maxFailedTrialCount', spec.maxFailedTrialCount, 'should not be less than 0'));
+  if (spec.maxFailedTrialCount !== undefined && spec.maxFailedTrialCount < 0)
+    errs.push(inv('spec.maxFailedTrialCount', spec.maxFailedTrialCount, 'should not be less than 0'));
   if (spec.maxTrialCount !== undefined && spec.maxTrialCount <= 0) errs.push(inv('spec.maxTrialCount', spec.maxTrialCount, 'must be greater than 0'));
-  if (spec.parallelTrialCount !== undefined && spec.parallelTrialCount <= 0) errs.push(inv('spec.parallelTrialCount', spec.parallelTrialCount, 'must be greater than 0'));
+  if (spec.parallelTrialCount !== undefined && spec.parallelTrialCount <= 0)
+    errs.push(inv('spec.parallelTrialCount', spec.parallelTrialCount, 'must be greater than 0'));
   if (spec.maxFailedTrialCount !== undefined && spec.maxTrialCount !== undefined && spec.maxFailedTrialCount > spec.maxTrialCount) {
     errs.push(inv('spec.maxFailedTrialCount', spec.maxFailedTrialCount, 'should be less than or equal to spec.maxTrialCount'));
   }
@@ -109,7 +111,12 @@ export function validateExperimentSpec(obj: any, old: any | undefined): FieldErr
   }
   if (old) {
     const strip = (s: any) => JSON.stringify({ ...s, maxTrialCount: undefined, parallelTrialCount: undefined, maxFailedTrialCount: undefined });
-    if (strip(spec) !== strip(old.spec ?? {})) errs.push({ type: 'FieldValueForbidden', field: 'spec', detail: 'only spec.parallelTrialCount, spec.maxTrialCount and spec.maxFailedTrialCount are editable' });
+    if (strip(spec) !== strip(old.spec ?? {}))
+      errs.push({
+        type: 'FieldValueForbidden',
+        field: 'spec',
+        detail: 'only spec.parallelTrialCount, spec.maxTrialCount and spec.maxFailedTrialCount are editable',
+      });
   }
 
   const o = spec.objective;
@@ -117,7 +124,8 @@ export function validateExperimentSpec(obj: any, old: any | undefined): FieldErr
   const oErrs: FieldError[] = [];
   if (o.type !== 'minimize' && o.type !== 'maximize') oErrs.push(inv('spec.objective.type', o.type ?? '', 'must be minimize or maximize'));
   if (!o.objectiveMetricName) oErrs.push(req('spec.objective.objectiveMetricName', 'must be specified'));
-  if ((o.additionalMetricNames ?? []).includes(o.objectiveMetricName)) oErrs.push(inv('spec.objective.additionalMetricNames', o.additionalMetricNames, 'should not contain spec.objective.objectiveMetricName'));
+  if ((o.additionalMetricNames ?? []).includes(o.objectiveMetricName))
+    oErrs.push(inv('spec.objective.additionalMetricNames', o.additionalMetricNames, 'should not contain spec.objective.objectiveMetricName'));
   if (oErrs.length > 0) return [...errs, ...oErrs];
 
   const a = spec.algorithm;
@@ -125,10 +133,17 @@ export function validateExperimentSpec(obj: any, old: any | undefined): FieldErr
   else {
     if (!a.algorithmName) errs.push(req('spec.algorithm.algorithmName', 'must be specified'));
     if (!KATIB_ALGORITHMS.includes(a.algorithmName)) {
-      errs.push(inv('spec.algorithm.algorithmName', a.algorithmName ?? '', `unable to get Suggestion config data for algorithm ${a.algorithmName ?? ''}: failed to find algorithm '${a.algorithmName ?? ''}' config in configmap 'katib-config'`));
+      errs.push(
+        inv(
+          'spec.algorithm.algorithmName',
+          a.algorithmName ?? '',
+          `unable to get Suggestion config data for algorithm ${a.algorithmName ?? ''}: failed to find algorithm '${a.algorithmName ?? ''}' config in configmap 'katib-config'`,
+        ),
+      );
     }
   }
-  if (!['', undefined, 'Never', 'LongRunning', 'FromVolume'].includes(spec.resumePolicy)) errs.push(inv('spec.resumePolicy', spec.resumePolicy, 'invalid ResumePolicyType'));
+  if (!['', undefined, 'Never', 'LongRunning', 'FromVolume'].includes(spec.resumePolicy))
+    errs.push(inv('spec.resumePolicy', spec.resumePolicy, 'invalid ResumePolicyType'));
 
   errs.push(...validateTrialTemplate(obj));
 
@@ -136,14 +151,17 @@ export function validateExperimentSpec(obj: any, old: any | undefined): FieldErr
   if (params.length === 0 && !spec.nasConfig) errs.push(req('spec', 'spec.parameters or spec.nasConfig must be specified'));
   params.forEach((p, i) => {
     const at = `spec.parameters[${i}]`;
-    if (!['int', 'double', 'categorical', 'discrete', 'unknown'].includes(p.parameterType)) errs.push(inv(`${at}.parameterType`, p.parameterType ?? '', `parameterType: ${p.parameterType ?? ''} is not supported`));
+    if (!['int', 'double', 'categorical', 'discrete', 'unknown'].includes(p.parameterType))
+      errs.push(inv(`${at}.parameterType`, p.parameterType ?? '', `parameterType: ${p.parameterType ?? ''} is not supported`));
     const fs = p.feasibleSpace ?? {};
     if (fs.distribution && !['uniform', 'logUniform', 'normal', 'logNormal', 'unknown'].includes(fs.distribution)) {
       errs.push(inv(`${at}.feasibleSpace.distribution`, fs.distribution, `distribution: ${fs.distribution} is not supported`));
     }
     if (p.parameterType === 'double' || p.parameterType === 'int') {
-      if ((fs.list ?? []).length > 0) errs.push(inv(`${at}.feasibleSpace.list`, fs.list, `feasibleSpace.list is not supported for parameterType: ${p.parameterType}`));
-      if (!fs.max || !fs.min) errs.push(req(`${at}.feasibleSpace.max`, `feasibleSpace.max or feasibleSpace.min must be specified for parameterType: ${p.parameterType}`));
+      if ((fs.list ?? []).length > 0)
+        errs.push(inv(`${at}.feasibleSpace.list`, fs.list, `feasibleSpace.list is not supported for parameterType: ${p.parameterType}`));
+      if (!fs.max || !fs.min)
+        errs.push(req(`${at}.feasibleSpace.max`, `feasibleSpace.max or feasibleSpace.min must be specified for parameterType: ${p.parameterType}`));
     } else if (fs.max || fs.min || fs.step) {
       errs.push(inv(`${at}.feasibleSpace`, fs, `feasibleSpace .max, .min and .step is not supported for parameterType: ${p.parameterType}`));
     }
@@ -164,7 +182,8 @@ function validateTrialTemplate(obj: any): FieldError[] {
   if (!t.primaryContainerName) errs.push(req(`${path}.primaryContainerName`, 'must be specified'));
   if (!t.successCondition || !t.failureCondition) errs.push(req(path, 'successCondition and failureCondition must be specified'));
   if (!Array.isArray(t.trialParameters)) return [...errs, req(`${path}.trialParameters`, 'must be specified')];
-  if (!t.trialSpec && !t.configMap) return [...errs, req(`${path}.TrialSource`, 'spec.trialTemplate.trialSpec or spec.trialTemplate.configMap must be specified')];
+  if (!t.trialSpec && !t.configMap)
+    return [...errs, req(`${path}.TrialSource`, 'spec.trialTemplate.trialSpec or spec.trialTemplate.configMap must be specified')];
   if (t.trialSpec && t.configMap) return [...errs, req(path, 'only one of spec.trialTemplate.trialSpec or spec.trialTemplate.configMap can be specified')];
   if (!t.trialSpec) return [...errs, inv(path, '', 'unable to parse spec.trialTemplate: fake-kube does not read trial templates from ConfigMaps')];
 

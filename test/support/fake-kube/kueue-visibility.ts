@@ -13,7 +13,8 @@ import { findByResource } from './registry.js';
 const WORKLOADS = findByResource('kueue.x-k8s.io', 'v1beta1', 'workloads')!;
 const LOCALQUEUES = findByResource('kueue.x-k8s.io', 'v1beta1', 'localqueues')!;
 
-const holdsQuota = (w: any): boolean => (w.status?.conditions ?? []).some((c: any) => (c.type === 'QuotaReserved' || c.type === 'Finished') && c.status === 'True');
+const holdsQuota = (w: any): boolean =>
+  (w.status?.conditions ?? []).some((c: any) => (c.type === 'QuotaReserved' || c.type === 'Finished') && c.status === 'True');
 
 export function handlePendingWorkloads(state: ServerState, req: ApiRequest): void {
   if (req.info.verb !== 'get') throw methodNotAllowed();
@@ -23,8 +24,14 @@ export function handlePendingWorkloads(state: ServerState, req: ApiRequest): voi
   if (!lq) throw notFound({ group: 'visibility.kueue.x-k8s.io', resource: 'localqueues' }, name);
   const clusterQueue = lq.spec?.clusterQueue;
   // Every LocalQueue feeding the same ClusterQueue, as `ns/name`.
-  const feeders = new Set(state.store.list(LOCALQUEUES).filter((q: any) => q.spec?.clusterQueue === clusterQueue).map((q: any) => `${q.metadata.namespace}/${q.metadata.name}`));
-  const order = (a: any, b: any) => (b.spec?.priority ?? 0) - (a.spec?.priority ?? 0) || String(a.metadata.creationTimestamp).localeCompare(String(b.metadata.creationTimestamp));
+  const feeders = new Set(
+    state.store
+      .list(LOCALQUEUES)
+      .filter((q: any) => q.spec?.clusterQueue === clusterQueue)
+      .map((q: any) => `${q.metadata.namespace}/${q.metadata.name}`),
+  );
+  const order = (a: any, b: any) =>
+    (b.spec?.priority ?? 0) - (a.spec?.priority ?? 0) || String(a.metadata.creationTimestamp).localeCompare(String(b.metadata.creationTimestamp));
   const inCluster = state.store
     .list(WORKLOADS)
     .filter((w: any) => feeders.has(`${w.metadata.namespace}/${w.spec?.queueName}`) && !holdsQuota(w) && w.spec?.active !== false)
@@ -35,7 +42,12 @@ export function handlePendingWorkloads(state: ServerState, req: ApiRequest): voi
     apiVersion: 'visibility.kueue.x-k8s.io/v1beta1',
     metadata: { creationTimestamp: null },
     items: inLocal.map((w: any, i: number) => ({
-      metadata: { name: w.metadata.name, namespace: w.metadata.namespace, creationTimestamp: w.metadata.creationTimestamp, ownerReferences: w.metadata.ownerReferences },
+      metadata: {
+        name: w.metadata.name,
+        namespace: w.metadata.namespace,
+        creationTimestamp: w.metadata.creationTimestamp,
+        ownerReferences: w.metadata.ownerReferences,
+      },
       priority: w.spec?.priority ?? 0,
       localQueueName: name,
       positionInClusterQueue: inCluster.indexOf(w),

@@ -82,8 +82,7 @@ function validateQualifiedName(key: string): string | undefined {
   const parts = key.split('/');
   if (parts.length > 2) return QUALIFIED_NAME_MSG;
   const [prefix, name] = parts.length === 2 ? [parts[0]!, parts[1]!] : ['', parts[0]!];
-  if (parts.length === 2 && (prefix === '' || prefix.length > 253 || !DNS1123_SUBDOMAIN.test(prefix)))
-    return `prefix part ${SUBDOMAIN_MSG}`;
+  if (parts.length === 2 && (prefix === '' || prefix.length > 253 || !DNS1123_SUBDOMAIN.test(prefix))) return `prefix part ${SUBDOMAIN_MSG}`;
   if (name.length === 0 || name.length > 63 || !QUALIFIED_NAME.test(name)) return QUALIFIED_NAME_MSG;
   return undefined;
 }

@@ -126,8 +126,7 @@ export function applyJsonPatch(target: unknown, ops: JsonPatchOp[]): unknown {
         } catch {
           throw new JsonPatchTestFailed(`testing value ${o.path} failed: test failed`);
         }
-        if (JSON.stringify(canonical(v)) !== JSON.stringify(canonical(o.value)))
-          throw new JsonPatchTestFailed(`testing value ${o.path} failed: test failed`);
+        if (JSON.stringify(canonical(v)) !== JSON.stringify(canonical(o.value))) throw new JsonPatchTestFailed(`testing value ${o.path} failed: test failed`);
         break;
       }
       default:

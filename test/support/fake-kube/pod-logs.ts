@@ -12,8 +12,7 @@ function pickContainer(pod: any, requested: string | null): string {
     const initPart = inits.length ? ` or one of the init containers: [${inits.join(' ')}]` : '';
     throw badRequest(`a container name must be specified for pod ${name}, choose one of: [${containers.join(' ')}]${initPart}`);
   }
-  if (!containers.includes(requested) && !inits.includes(requested))
-    throw badRequest(`container ${requested} is not valid for pod ${name}`);
+  if (!containers.includes(requested) && !inits.includes(requested)) throw badRequest(`container ${requested} is not valid for pod ${name}`);
   return requested;
 }
 

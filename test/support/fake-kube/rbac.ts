@@ -26,9 +26,7 @@ const matchesAny = (list: string[], v: string): boolean => list.includes('*') ||
 
 function resourceMatches(rules: string[], resource: string, subresource: string | undefined): boolean {
   const full = subresource ? `${resource}/${subresource}` : resource;
-  return rules.some(
-    (r) => r === '*' || r === full || (subresource !== undefined && (r === `${resource}/*` || r === `*/${subresource}`)),
-  );
+  return rules.some((r) => r === '*' || r === full || (subresource !== undefined && (r === `${resource}/*` || r === `*/${subresource}`)));
 }
 
 export class Authorizer {
@@ -43,8 +41,7 @@ export class Authorizer {
     }
     for (const [i, r] of this.rules.entries()) {
       const hasSubjects = (r.users?.length ?? 0) + (r.groups?.length ?? 0) > 0;
-      const subject =
-        !hasSubjects || (r.users ?? []).includes(user.name) || (r.groups ?? []).some((g) => user.groups.includes(g));
+      const subject = !hasSubjects || (r.users ?? []).includes(user.name) || (r.groups ?? []).some((g) => user.groups.includes(g));
       if (!subject) continue;
       if (!matchesAny(r.verbs, a.verb) || !matchesAny(r.apiGroups, a.group)) continue;
       if (!resourceMatches(r.resources, a.resource, a.subresource)) continue;

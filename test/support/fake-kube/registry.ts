@@ -23,14 +23,7 @@ export interface ResourceType {
 
 const CRUD = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
 
-function rt(
-  group: string,
-  version: string,
-  resource: string,
-  kind: string,
-  namespaced: boolean,
-  extra: Partial<ResourceType> = {},
-): ResourceType {
+function rt(group: string, version: string, resource: string, kind: string, namespaced: boolean, extra: Partial<ResourceType> = {}): ResourceType {
   return {
     group,
     version,
@@ -103,9 +96,7 @@ export function typeKey(t: { group: string; resource: string }): string {
 }
 
 export function findByResource(group: string, version: string | undefined, resource: string): ResourceType | undefined {
-  return RESOURCE_TYPES.find(
-    (t) => t.group === group && t.resource === resource && (version === undefined || t.version === version),
-  );
+  return RESOURCE_TYPES.find((t) => t.group === group && t.resource === resource && (version === undefined || t.version === version));
 }
 
 export function findByKind(apiVersion: string, kind: string): ResourceType | undefined {

@@ -44,7 +44,10 @@ export function handleReview(state: ServerState, req: ApiRequest): void {
   let status: Record<string, unknown>;
   if (nra) {
     // Discovery and health endpoints are open to every authenticated user (system:discovery).
-    status = { allowed: true, reason: 'RBAC: allowed by ClusterRoleBinding "system:discovery" of ClusterRole "system:discovery" to Group "system:authenticated"' };
+    status = {
+      allowed: true,
+      reason: 'RBAC: allowed by ClusterRoleBinding "system:discovery" of ClusterRole "system:discovery" to Group "system:authenticated"',
+    };
   } else {
     const attrs = {
       verb: String(ra!.verb ?? ''),

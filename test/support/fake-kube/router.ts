@@ -12,7 +12,7 @@ export interface ResourceRequest {
   verb: string;
 }
 
-export interface NonResourceRequest {
+interface NonResourceRequest {
   kind: 'nonResource';
   path: string;
   verb: string;
@@ -47,7 +47,10 @@ function verbFor(method: string, hasName: boolean, query: URLSearchParams): stri
 }
 
 export function parseRequest(method: string, pathname: string, query: URLSearchParams): RequestInfo | undefined {
-  const parts = pathname.split('/').filter((p) => p !== '').map(decodeURIComponent);
+  const parts = pathname
+    .split('/')
+    .filter((p) => p !== '')
+    .map(decodeURIComponent);
   const nonResource = (): NonResourceRequest => ({ kind: 'nonResource', path: pathname, verb: method.toLowerCase() });
   let group: string;
   let version: string;

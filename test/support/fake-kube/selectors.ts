@@ -8,7 +8,7 @@ interface LabelRequirement {
   op: LabelOp;
   values: string[];
 }
-export type LabelSelector = LabelRequirement[];
+type LabelSelector = LabelRequirement[];
 
 const KEY = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
 const VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
@@ -19,13 +19,17 @@ function parseError(why: string): never {
 
 function checkKey(k: string): string {
   if (!KEY.test(k) || k.split('/').pop()!.length > 63)
-    parseError(`key: Invalid value: ${JSON.stringify(k)}: name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character`);
+    parseError(
+      `key: Invalid value: ${JSON.stringify(k)}: name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character`,
+    );
   return k;
 }
 
 function checkValue(v: string): string {
   if (v.length > 63 || !VALUE.test(v))
-    parseError(`values[0]: Invalid value: ${JSON.stringify(v)}: a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character`);
+    parseError(
+      `values[0]: Invalid value: ${JSON.stringify(v)}: a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character`,
+    );
   return v;
 }
 
@@ -48,7 +52,7 @@ function splitTopLevel(s: string): string[] {
   return parts;
 }
 
-export function parseLabelSelector(raw: string | undefined): LabelSelector {
+function parseLabelSelector(raw: string | undefined): LabelSelector {
   if (raw === undefined || raw.trim() === '') return [];
   const reqs: LabelSelector = [];
   for (const part0 of splitTopLevel(raw)) {
@@ -74,7 +78,7 @@ export function parseLabelSelector(raw: string | undefined): LabelSelector {
   return reqs;
 }
 
-export function matchLabels(sel: LabelSelector, labels: Record<string, string> | undefined): boolean {
+function matchLabels(sel: LabelSelector, labels: Record<string, string> | undefined): boolean {
   const l = labels ?? {};
   return sel.every((r) => {
     const has = Object.prototype.hasOwnProperty.call(l, r.key);
@@ -108,7 +112,7 @@ interface FieldRequirement {
   negate: boolean;
   value: string;
 }
-export type FieldSelector = FieldRequirement[];
+type FieldSelector = FieldRequirement[];
 
 const get = (o: any, path: string): unknown => path.split('.').reduce((acc, k) => (acc == null ? undefined : acc[k]), o);
 const str = (v: unknown): string => (v === undefined || v === null ? '' : String(v));
@@ -149,7 +153,7 @@ function fieldGetter(t: ResourceType, field: string): ((o: any) => string) | und
   return EXTRA_FIELDS[`${t.group}/${t.resource}`]?.[field];
 }
 
-export function parseFieldSelector(t: ResourceType, raw: string | undefined): FieldSelector {
+function parseFieldSelector(t: ResourceType, raw: string | undefined): FieldSelector {
   if (raw === undefined || raw.trim() === '') return [];
   const reqs: FieldSelector = [];
   for (const part0 of raw.split(',')) {
@@ -163,7 +167,7 @@ export function parseFieldSelector(t: ResourceType, raw: string | undefined): Fi
   return reqs;
 }
 
-export function matchFields(t: ResourceType, sel: FieldSelector, obj: any): boolean {
+function matchFields(t: ResourceType, sel: FieldSelector, obj: any): boolean {
   return sel.every((r) => {
     const v = fieldGetter(t, r.field)!(obj);
     return r.negate ? v !== r.value : v === r.value;

@@ -9,15 +9,7 @@ import { authenticate, impersonate } from './auth.js';
 import type { ApiRequest, ServerState } from './context.js';
 import { handleNonResource, PUBLIC_PATHS } from './discovery.js';
 import { ApiError, forbidden, internalError, methodNotAllowed, pathNotFound, unauthorized } from './errors.js';
-import {
-  handleCreate,
-  handleDelete,
-  handleDeleteCollection,
-  handleGet,
-  handleList,
-  handlePatch,
-  handleUpdate,
-} from './handlers.js';
+import { handleCreate, handleDelete, handleDeleteCollection, handleGet, handleList, handlePatch, handleUpdate } from './handlers.js';
 import { decodeBody, readBody, sendError, type Responder } from './http-util.js';
 import { handlePendingWorkloads } from './kueue-visibility.js';
 import { handlePodLogs } from './pod-logs.js';

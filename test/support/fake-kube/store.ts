@@ -8,7 +8,7 @@ import { alreadyExists, conflict, notFound, STALE_OBJECT } from './errors.js';
 import { clone, newUid, nowRfc3339 } from './meta.js';
 import { apiVersionOf, typeKey, type ResourceType } from './registry.js';
 
-export type StoreEventType = 'ADDED' | 'MODIFIED' | 'DELETED';
+type StoreEventType = 'ADDED' | 'MODIFIED' | 'DELETED';
 
 export interface StoreEvent {
   type: StoreEventType;
@@ -130,8 +130,7 @@ export class ObjectStore {
     const k = objKey(ns, name);
     const old = this.table(t).get(k);
     if (!old) throw notFound(t, name);
-    if (opts.expectedRv !== undefined && opts.expectedRv !== old.metadata.resourceVersion)
-      throw conflict(t, name, STALE_OBJECT);
+    if (opts.expectedRv !== undefined && opts.expectedRv !== old.metadata.resourceVersion) throw conflict(t, name, STALE_OBJECT);
     const obj = clone(input);
     obj.apiVersion = apiVersionOf(t);
     obj.kind = t.kind;

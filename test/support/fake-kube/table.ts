@@ -26,8 +26,21 @@ function age(ts: string | undefined): string {
   return `${Math.floor(h / 24)}d`;
 }
 
-const name: Column = { name: 'Name', type: 'string', format: 'name', description: 'Name must be unique within a namespace.', priority: 0, cell: (o) => o.metadata.name };
-const ageCol: Column = { name: 'Age', type: 'string', description: 'CreationTimestamp of the object.', priority: 0, cell: (o) => age(o.metadata.creationTimestamp) };
+const name: Column = {
+  name: 'Name',
+  type: 'string',
+  format: 'name',
+  description: 'Name must be unique within a namespace.',
+  priority: 0,
+  cell: (o) => o.metadata.name,
+};
+const ageCol: Column = {
+  name: 'Age',
+  type: 'string',
+  description: 'CreationTimestamp of the object.',
+  priority: 0,
+  cell: (o) => age(o.metadata.creationTimestamp),
+};
 const col = (n: string, cell: Column['cell'], priority = 0, type = 'string'): Column => ({ name: n, type, description: n, priority, cell });
 
 function podStatus(p: any): string {
@@ -53,7 +66,12 @@ const COLUMNS: Record<string, Column[]> = {
   ],
   Node: [
     name,
-    col('Status', (n) => ((n.status?.conditions ?? []).some((c: any) => c.type === 'Ready' && c.status === 'True') ? 'Ready' : 'NotReady') + (n.spec?.unschedulable ? ',SchedulingDisabled' : '')),
+    col(
+      'Status',
+      (n) =>
+        ((n.status?.conditions ?? []).some((c: any) => c.type === 'Ready' && c.status === 'True') ? 'Ready' : 'NotReady') +
+        (n.spec?.unschedulable ? ',SchedulingDisabled' : ''),
+    ),
     col('Roles', () => '<none>'),
     ageCol,
     col('Version', (n) => n.status?.nodeInfo?.kubeletVersion ?? ''),

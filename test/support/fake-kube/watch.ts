@@ -28,8 +28,7 @@ export function handleWatch(state: ServerState, req: ApiRequest): void {
   const bookmarks = q.get('allowWatchBookmarks') === 'true';
   const timeoutSeconds = Number(q.get('timeoutSeconds') ?? '0');
 
-  const inScope = (o: any): boolean =>
-    o !== undefined && (info.namespace === undefined || o.metadata?.namespace === info.namespace) && matches(t, filter, o);
+  const inScope = (o: any): boolean => o !== undefined && (info.namespace === undefined || o.metadata?.namespace === info.namespace) && matches(t, filter, o);
 
   /** Translate a store event into what this watcher sees (selector enter/leave included). */
   const project = (e: StoreEvent): WatchEvent | undefined => {

@@ -6,7 +6,7 @@
  */
 import { RegistryError, RegistryStore, type Entity } from './store.js';
 
-export interface Call {
+interface Call {
   params: Record<string, string>;
   query: URLSearchParams;
   body: any;
@@ -44,7 +44,8 @@ function patch(store: RegistryStore, e: Entity, body: any): Entity {
 // Registered models
 
 function createModel(store: RegistryStore, body: any): Entity {
-  if ([...store.models.values()].some((m) => m.name === body.name)) throw new RegistryError(409, `registered model with name ${body.name} already exists: conflict`);
+  if ([...store.models.values()].some((m) => m.name === body.name))
+    throw new RegistryError(409, `registered model with name ${body.name} already exists: conflict`);
   const m = base(store, store.nextContextId(), { state: 'LIVE', ...body });
   store.models.set(m.id, m);
   return m;
@@ -55,7 +56,11 @@ function findModel(store: RegistryStore, q: URLSearchParams): Entity {
   const externalId = opt(q, 'externalId');
   if (name === undefined && externalId === undefined) throw new RegistryError(400, 'invalid parameters call, supply either name or externalId: bad request');
   const found = [...store.models.values()].filter((m) => (name === undefined || m.name === name) && (externalId === undefined || m.externalId === externalId));
-  if (found.length !== 1) throw new RegistryError(404, `${found.length ? 'multiple' : 'no'} registered models found for name=${zero(name)}, externalId=${zero(externalId)}: not found`);
+  if (found.length !== 1)
+    throw new RegistryError(
+      404,
+      `${found.length ? 'multiple' : 'no'} registered models found for name=${zero(name)}, externalId=${zero(externalId)}: not found`,
+    );
   return found[0]!;
 }
 
@@ -81,10 +86,16 @@ function findVersion(store: RegistryStore, q: URLSearchParams): Entity {
     throw new RegistryError(400, 'invalid parameters call, supply either (name and parentResourceId), or externalId: bad request');
   }
   const found = [...store.versions.values()].filter(
-    (v) => (name === undefined || v.name === name) && (parent === undefined || v.registeredModelId === parent) && (externalId === undefined || v.externalId === externalId),
+    (v) =>
+      (name === undefined || v.name === name) &&
+      (parent === undefined || v.registeredModelId === parent) &&
+      (externalId === undefined || v.externalId === externalId),
   );
   if (found.length !== 1) {
-    throw new RegistryError(404, `${found.length ? 'multiple' : 'no'} model versions found for name=${zero(name)}, parentResourceId=${zero(parent)}, externalId=${zero(externalId)}: not found`);
+    throw new RegistryError(
+      404,
+      `${found.length ? 'multiple' : 'no'} model versions found for name=${zero(name)}, parentResourceId=${zero(parent)}, externalId=${zero(externalId)}: not found`,
+    );
   }
   return found[0]!;
 }
@@ -100,10 +111,12 @@ function artifactsOf(store: RegistryStore, versionId: string): Entity[] {
 
 function upsertArtifact(store: RegistryStore, versionId: string, body: any): { status: number; body: Entity } {
   must(store.versions, versionId, 'model version');
-  if (!SUPPORTED_ARTIFACTS.has(body.artifactType)) throw new RegistryError(400, `fake-registry supports model-artifact and doc-artifact only, got ${body.artifactType}`);
+  if (!SUPPORTED_ARTIFACTS.has(body.artifactType))
+    throw new RegistryError(400, `fake-registry supports model-artifact and doc-artifact only, got ${body.artifactType}`);
   if (body.id !== undefined) {
     const existing = must(store.artifacts, String(body.id), 'artifact');
-    if (existing.artifactType !== body.artifactType) throw new RegistryError(400, `mismatched types, artifact with id ${body.id} is not a ${body.artifactType}: bad request`);
+    if (existing.artifactType !== body.artifactType)
+      throw new RegistryError(400, `mismatched types, artifact with id ${body.id} is not a ${body.artifactType}: bad request`);
     const { id: _id, ...rest } = body;
     patch(store, existing, rest);
     store.links.get(existing.id)!.add(versionId);
@@ -133,10 +146,17 @@ function findModelArtifact(store: RegistryStore, q: URLSearchParams): Entity {
     throw new RegistryError(400, 'invalid parameters call, supply either (artifactName and parentResourceId), or externalId: bad request');
   }
   const found = [...store.artifacts.values()].filter(
-    (a) => a.artifactType === 'model-artifact' && (name === undefined || a.name === name) && (parent === undefined || store.links.get(a.id)?.has(parent)) && (externalId === undefined || a.externalId === externalId),
+    (a) =>
+      a.artifactType === 'model-artifact' &&
+      (name === undefined || a.name === name) &&
+      (parent === undefined || store.links.get(a.id)?.has(parent)) &&
+      (externalId === undefined || a.externalId === externalId),
   );
   if (found.length !== 1) {
-    throw new RegistryError(404, `${found.length ? 'multiple' : 'no'} model-artifact artifacts found for name=${zero(name)}, parentResourceId=${zero(parent)}, externalId=${zero(externalId)}: not found`);
+    throw new RegistryError(
+      404,
+      `${found.length ? 'multiple' : 'no'} model-artifact artifacts found for name=${zero(name)}, parentResourceId=${zero(parent)}, externalId=${zero(externalId)}: not found`,
+    );
   }
   return found[0]!;
 }
@@ -145,7 +165,10 @@ function byName(items: Entity[], q: URLSearchParams): Entity[] {
   const name = opt(q, 'name');
   const externalId = opt(q, 'externalId');
   const type = opt(q, 'artifactType');
-  return items.filter((e) => (name === undefined || e.name === name) && (externalId === undefined || e.externalId === externalId) && (type === undefined || e.artifactType === type));
+  return items.filter(
+    (e) =>
+      (name === undefined || e.name === name) && (externalId === undefined || e.externalId === externalId) && (type === undefined || e.artifactType === type),
+  );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -158,7 +181,15 @@ export const HANDLERS: Record<string, Handler> = {
   findRegisteredModel: (s, c) => ok(findModel(s, c.query)),
   getRegisteredModelVersions: (s, c) => {
     const id = must(s.models, c.params.registeredmodelId!, 'registered model').id;
-    return ok(s.list(byName([...s.versions.values()].filter((v) => v.registeredModelId === id), c.query), listQuery(c.query)));
+    return ok(
+      s.list(
+        byName(
+          [...s.versions.values()].filter((v) => v.registeredModelId === id),
+          c.query,
+        ),
+        listQuery(c.query),
+      ),
+    );
   },
   createRegisteredModelVersion: (s, c) => ok(createVersion(s, { ...c.body, registeredModelId: c.params.registeredmodelId }), 201),
   getModelVersions: (s, c) => ok(s.list([...s.versions.values()], listQuery(c.query))),
@@ -171,7 +202,13 @@ export const HANDLERS: Record<string, Handler> = {
     return ok(s.list(byName(artifactsOf(s, id), c.query), listQuery(c.query)));
   },
   upsertModelVersionArtifact: (s, c) => upsertArtifact(s, c.params.modelversionId!, c.body),
-  getModelArtifacts: (s, c) => ok(s.list([...s.artifacts.values()].filter((a) => a.artifactType === 'model-artifact'), listQuery(c.query))),
+  getModelArtifacts: (s, c) =>
+    ok(
+      s.list(
+        [...s.artifacts.values()].filter((a) => a.artifactType === 'model-artifact'),
+        listQuery(c.query),
+      ),
+    ),
   createModelArtifact: (s, c) => ok(createArtifact(s, c.body), 201),
   getModelArtifact: (s, c) => {
     const a = must(s.artifacts, c.params.modelartifactId!, 'model artifact');

@@ -18,16 +18,13 @@ import { HANDLERS } from './handlers.js';
 import { BASE_PATH, ERROR_SCHEMA, findOperation, validateBody, validateParam, type Operation } from './openapi.js';
 import { RegistryError, RegistryStore } from './store.js';
 
-export { BASE_PATH } from './openapi.js';
-export { RegistryStore } from './store.js';
-
 export interface FakeRegistryOptions {
   /** When set, every request needs `Authorization: Bearer <token>` (else 401). */
   token?: string;
   port?: number;
 }
 
-export interface RecordedCall {
+interface RecordedCall {
   method: string;
   /** Path under the API base path, e.g. /registered_models. */
   path: string;
@@ -39,7 +36,7 @@ export interface RecordedCall {
   problems: string[];
 }
 
-export interface Fault {
+interface Fault {
   method: string;
   path: string | RegExp;
   status: number;
@@ -65,7 +62,7 @@ export interface FakeRegistry {
   close(): Promise<void>;
 }
 
-export const STATUS_TEXT: Record<number, string> = {
+const STATUS_TEXT: Record<number, string> = {
   400: 'Bad Request',
   401: 'Unauthorized',
   403: 'Forbidden',
@@ -95,7 +92,13 @@ function readBody(req: http.IncomingMessage): Promise<string> {
   });
 }
 
-function requestProblems(op: Operation, params: Record<string, string>, query: URLSearchParams, contentType: string | undefined, text: string): { problems: string[]; body: unknown } {
+function requestProblems(
+  op: Operation,
+  params: Record<string, string>,
+  query: URLSearchParams,
+  contentType: string | undefined,
+  text: string,
+): { problems: string[]; body: unknown } {
   const problems: string[] = [];
   const declared = new Set(op.parameters.map((p) => p.name));
   for (const p of op.parameters) {

@@ -19,7 +19,7 @@ import { fileURLToPath } from 'node:url';
 import { Ajv2019, type ValidateFunction } from 'ajv/dist/2019.js';
 import { parse } from 'yaml';
 
-export const OPENAPI_FILE = fileURLToPath(new URL('../../fixtures/kubeflow-api/model-registry/model-registry.yaml', import.meta.url));
+const OPENAPI_FILE = fileURLToPath(new URL('../../fixtures/kubeflow-api/model-registry/model-registry.yaml', import.meta.url));
 export const BASE_PATH = '/api/model_registry/v1alpha3';
 
 type Schema = Record<string, any>;
@@ -92,7 +92,8 @@ function convert(node: unknown, mode: Mode): unknown {
 
 function buildAjv(mode: Mode): Ajv2019 {
   const ajv = new Ajv2019({ strict: false, allErrors: true });
-  const inRange = (bits: 32 | 64) => (s: string) => INT_STRING.test(s) && (bits === 64 ? BigInt(s) >= -(2n ** 63n) && BigInt(s) < 2n ** 63n : Math.abs(Number(s)) <= 2 ** 31);
+  const inRange = (bits: 32 | 64) => (s: string) =>
+    INT_STRING.test(s) && (bits === 64 ? BigInt(s) >= -(2n ** 63n) && BigInt(s) < 2n ** 63n : Math.abs(Number(s)) <= 2 ** 31);
   ajv.addFormat('int64-string', { type: 'string', validate: inRange(64) });
   ajv.addFormat('int32-string', { type: 'string', validate: inRange(32) });
   ajv.addFormat('int32', { type: 'number', validate: (n: number) => Number.isInteger(n) && n >= -(2 ** 31) && n < 2 ** 31 });
@@ -122,7 +123,8 @@ export function validateBody(schema: Schema, body: unknown, mode: Mode): string[
     .filter((e) => e.keyword !== 'if')
     .map((e) => {
       const where = e.instancePath || '/';
-      if (e.keyword === 'unevaluatedProperties') return `${where} has unknown field '${String((e.params as { unevaluatedProperty?: string }).unevaluatedProperty)}'`;
+      if (e.keyword === 'unevaluatedProperties')
+        return `${where} has unknown field '${String((e.params as { unevaluatedProperty?: string }).unevaluatedProperty)}'`;
       if (e.keyword === 'false schema') return `${where} is read-only (set by the server)`;
       return `${where} ${e.message ?? e.keyword}`;
     });
@@ -140,7 +142,7 @@ function escapeRegExp(s: string): string {
 }
 
 /** Every operation of the document, with resolved parameters and body schemas. */
-export const OPERATIONS: Operation[] = (() => {
+const OPERATIONS: Operation[] = (() => {
   const ops: Operation[] = [];
   for (const [fullPath, item] of Object.entries(doc.paths as Record<string, Schema>)) {
     const template = fullPath.replace(BASE_PATH, '');

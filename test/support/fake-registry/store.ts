@@ -58,7 +58,8 @@ export class RegistryStore {
   list(items: Entity[], q: ListQuery): ListResult {
     const orderBy = q.orderBy || 'ID';
     const desc = q.sortOrder === 'DESC';
-    const key = (e: Entity): number => Number(orderBy === 'CREATE_TIME' ? e.createTimeSinceEpoch : orderBy === 'LAST_UPDATE_TIME' ? e.lastUpdateTimeSinceEpoch : e.id);
+    const key = (e: Entity): number =>
+      Number(orderBy === 'CREATE_TIME' ? e.createTimeSinceEpoch : orderBy === 'LAST_UPDATE_TIME' ? e.lastUpdateTimeSinceEpoch : e.id);
     const cmp = (a: Entity, b: Entity): number => (key(a) - key(b) || Number(a.id) - Number(b.id)) * (desc ? -1 : 1);
     let sorted = [...items].sort(cmp);
     if (q.nextPageToken) {

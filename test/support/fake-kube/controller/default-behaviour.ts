@@ -32,12 +32,7 @@ export function defaultLogs({ pod, container, outcome }: ControllerLogContext): 
     ];
   }
   const rank = pod.metadata?.labels?.['batch.kubernetes.io/job-completion-index'] ?? '0';
-  const lines = [
-    `[rank ${rank}] Starting training`,
-    'epoch=1 loss=0.9000',
-    'epoch=2 loss=0.6000',
-    'epoch=3 loss=0.4000',
-  ];
+  const lines = [`[rank ${rank}] Starting training`, 'epoch=1 loss=0.9000', 'epoch=2 loss=0.6000', 'epoch=3 loss=0.4000'];
   if (outcome === 'Failed') {
     lines.push('Traceback (most recent call last):', '  File "train.py", line 42, in <module>', 'RuntimeError: simulated training failure');
   } else {

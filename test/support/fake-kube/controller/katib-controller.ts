@@ -36,8 +36,7 @@ const NAMESPACES = findByResource('', 'v1', 'namespaces')!;
 
 const EXPERIMENT_KEY = 'kubeflow.org/experiments';
 const TRAINJOB_KEY = 'trainer.kubeflow.org/trainjobs';
-export const LABEL_EXPERIMENT = 'katib.kubeflow.org/experiment';
-export { METRICS_SIDECAR } from './katib-metrics.js';
+const LABEL_EXPERIMENT = 'katib.kubeflow.org/experiment';
 const KATIB_API = 'kubeflow.org/v1beta1';
 const TRIAL_SOURCE = { component: 'trial-controller' };
 
@@ -234,7 +233,11 @@ export class KatibController {
   }
 
   private trialsOf(exp: any): any[] {
-    return this.store.list(TRIALS, exp.metadata.namespace).filter((t) => t.metadata.labels?.[LABEL_EXPERIMENT] === exp.metadata.name && (t.metadata.ownerReferences ?? []).some((r: any) => r.uid === exp.metadata.uid));
+    return this.store
+      .list(TRIALS, exp.metadata.namespace)
+      .filter(
+        (t) => t.metadata.labels?.[LABEL_EXPERIMENT] === exp.metadata.name && (t.metadata.ownerReferences ?? []).some((r: any) => r.uid === exp.metadata.uid),
+      );
   }
 
   private nextAssignments(exp: any, run: ExperimentRun): Array<{ name: string; value: string }> | undefined {
@@ -269,7 +272,8 @@ export class KatibController {
     for (const [k, v] of Object.entries(lists)) put(`${k}TrialList`, [...v].sort(), v.length > 0);
 
     const objective = exp.spec.objective;
-    const strategy = objective.metricStrategies?.find((s: any) => s.name === objective.objectiveMetricName)?.value ?? (objective.type === 'maximize' ? 'max' : 'min');
+    const strategy =
+      objective.metricStrategies?.find((s: any) => s.name === objective.objectiveMetricName)?.value ?? (objective.type === 'maximize' ? 'max' : 'min');
     let best: { trial: any; value: number } | undefined;
     for (const t of trials) {
       if (!isTrue(t, 'Succeeded')) continue;
@@ -279,7 +283,11 @@ export class KatibController {
       if (!best || (objective.type === 'maximize' ? value > best.value : value < best.value)) best = { trial: t, value };
     }
     status.currentOptimalTrial = best
-      ? { bestTrialName: best.trial.metadata.name, parameterAssignments: structuredClone(best.trial.spec.parameterAssignments), observation: structuredClone(best.trial.status.observation) }
+      ? {
+          bestTrialName: best.trial.metadata.name,
+          parameterAssignments: structuredClone(best.trial.spec.parameterAssignments),
+          observation: structuredClone(best.trial.status.observation),
+        }
       : { bestTrialName: '', observation: {} };
 
     const failedCount = lists.failed!.length + lists.metricsUnavailable!.length;
@@ -289,10 +297,24 @@ export class KatibController {
     const goalReached = best !== undefined && goal !== undefined && (objective.type === 'maximize' ? best.value >= goal : best.value <= goal);
     const maxFailed = exp.spec.maxFailedTrialCount;
     let finished = true;
-    if (goalReached) status.conditions = finishCond(status.conditions, 'Succeeded', 'ExperimentGoalReached', 'Experiment has succeeded because Objective goal has reached');
-    else if (maxFailed !== undefined && failedCount !== 0 && failedCount >= maxFailed) status.conditions = finishCond(status.conditions, 'Failed', 'ExperimentFailed', 'Experiment has failed because max failed count has reached');
-    else if (completed >= (exp.spec.maxTrialCount ?? Infinity)) status.conditions = finishCond(status.conditions, 'Succeeded', 'ExperimentMaxTrialsReached', 'Experiment has succeeded because max trial count has reached');
-    else if (run.suggestionDone && active === 0) status.conditions = finishCond(status.conditions, 'Succeeded', 'ExperimentSuggestionEndReached', 'Experiment has succeeded because suggestion service has reached the end');
+    if (goalReached)
+      status.conditions = finishCond(status.conditions, 'Succeeded', 'ExperimentGoalReached', 'Experiment has succeeded because Objective goal has reached');
+    else if (maxFailed !== undefined && failedCount !== 0 && failedCount >= maxFailed)
+      status.conditions = finishCond(status.conditions, 'Failed', 'ExperimentFailed', 'Experiment has failed because max failed count has reached');
+    else if (completed >= (exp.spec.maxTrialCount ?? Infinity))
+      status.conditions = finishCond(
+        status.conditions,
+        'Succeeded',
+        'ExperimentMaxTrialsReached',
+        'Experiment has succeeded because max trial count has reached',
+      );
+    else if (run.suggestionDone && active === 0)
+      status.conditions = finishCond(
+        status.conditions,
+        'Succeeded',
+        'ExperimentSuggestionEndReached',
+        'Experiment has succeeded because suggestion service has reached the end',
+      );
     else {
       status.conditions = setCond(status.conditions, 'Running', 'True', 'ExperimentRunning', 'Experiment is running');
       finished = false;
@@ -316,7 +338,12 @@ export class KatibController {
     this.store.create(SUGGESTIONS, {
       apiVersion: KATIB_API,
       kind: 'Suggestion',
-      metadata: { name: exp.metadata.name, namespace: exp.metadata.namespace, labels: { [LABEL_EXPERIMENT]: exp.metadata.name }, ownerReferences: [this.ownerRef(exp, 'Experiment')] },
+      metadata: {
+        name: exp.metadata.name,
+        namespace: exp.metadata.namespace,
+        labels: { [LABEL_EXPERIMENT]: exp.metadata.name },
+        ownerReferences: [this.ownerRef(exp, 'Experiment')],
+      },
       spec: { algorithm: structuredClone(exp.spec.algorithm), requests: 0, resumePolicy: exp.spec.resumePolicy ?? 'Never' },
       status: { conditions: setCond([], 'Created', 'True', 'SuggestionCreated', 'Suggestion is created'), startTime: nowRfc3339() },
     });
@@ -436,7 +463,12 @@ export class KatibController {
     } else {
       const c = (tj.status?.conditions ?? []).find((x: any) => x.type === 'Failed' && x.status === 'True') ?? {};
       this.updateTrial(trial, (s) => {
-        s.conditions = finishCond(s.conditions, 'Failed', c.reason ? `TrialFailed. Job reason: ${c.reason}` : 'TrialFailed', c.message ? `Trial has failed. Job message: ${c.message}` : 'Trial has failed');
+        s.conditions = finishCond(
+          s.conditions,
+          'Failed',
+          c.reason ? `TrialFailed. Job reason: ${c.reason}` : 'TrialFailed',
+          c.message ? `Trial has failed. Job message: ${c.message}` : 'Trial has failed',
+        );
         s.completionTime = nowRfc3339();
       });
       this.events.record(trial, 'Normal', 'JobFailed', `Job ${name} has failed. ${c.message ?? ''} ${c.reason ?? ''}`.trimEnd(), TRIAL_SOURCE);

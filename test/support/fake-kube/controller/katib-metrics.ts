@@ -48,7 +48,8 @@ export function trainingLines(series: Map<string, string[]> | undefined, outcome
   const epochs = series ? Math.max(0, ...[...series.values()].map((v) => v.length)) : 0;
   const lines = ['[rank 0] Starting training'];
   for (let i = 0; i < epochs; i++) lines.push(`epoch=${i + 1} ${[...series!].map(([m, v]) => `${m}=${v[i] ?? v[v.length - 1]}`).join(' ')}`);
-  if (outcome === 'Failed') lines.push('Traceback (most recent call last):', '  File "train.py", line 42, in <module>', 'RuntimeError: simulated training failure');
+  if (outcome === 'Failed')
+    lines.push('Traceback (most recent call last):', '  File "train.py", line 42, in <module>', 'RuntimeError: simulated training failure');
   else lines.push('[rank 0] Training completed');
   return lines;
 }
@@ -75,7 +76,20 @@ export function sidecarContainer(trial: any): any {
   return {
     name: METRICS_SIDECAR,
     image: 'ghcr.io/kubeflow/katib/file-metrics-collector:v0.19.0',
-    args: ['-t', trial.metadata.name, '-m', metrics, '-o-type', objective.type ?? 'minimize', '-s-db', 'katib-db-manager.kubeflow:6789', '-path', '/var/log/katib/metrics.log', '-format', 'TEXT'],
+    args: [
+      '-t',
+      trial.metadata.name,
+      '-m',
+      metrics,
+      '-o-type',
+      objective.type ?? 'minimize',
+      '-s-db',
+      'katib-db-manager.kubeflow:6789',
+      '-path',
+      '/var/log/katib/metrics.log',
+      '-format',
+      'TEXT',
+    ],
     resources: { limits: { cpu: '500m', 'ephemeral-storage': '5Gi', memory: '100Mi' }, requests: { cpu: '50m', 'ephemeral-storage': '500Mi', memory: '10Mi' } },
   };
 }

@@ -33,7 +33,12 @@ const pyFloat = (v: string): number => {
 
 type Rule = (v: string) => string | undefined;
 
-function settingsCheck(algorithm: string, settings: Array<{ name: string; value: string }>, rules: Record<string, Rule>, unknownMessage = true): string | undefined {
+function settingsCheck(
+  algorithm: string,
+  settings: Array<{ name: string; value: string }>,
+  rules: Record<string, Rule>,
+  unknownMessage = true,
+): string | undefined {
   for (const s of settings) {
     const rule = rules[s.name];
     if (!rule) {
@@ -51,7 +56,7 @@ function settingsCheck(algorithm: string, settings: Array<{ name: string; value:
 }
 
 /** Number of values per parameter for grid search (Katib's convert_to_combinations), or throws. */
-export function gridValues(p: ParamSpec): string[] {
+function gridValues(p: ParamSpec): string[] {
   const fs = p.feasibleSpace;
   if (p.parameterType === 'categorical' || p.parameterType === 'discrete') return [...(fs.list ?? [])];
   if (p.parameterType === 'int') {
@@ -75,7 +80,10 @@ export function validateSuggestion(exp: ExperimentLike): string | undefined {
   const settings = exp.spec.algorithm?.algorithmSettings ?? [];
   const params = exp.spec.parameters ?? [];
   const numeric = params.filter((p) => p.parameterType === 'double' || p.parameterType === 'int').length;
-  const atLeast0 = (name: string): Rule => (v) => (pyInt(v) >= 0 ? undefined : `${name} should be great or equal than zero`);
+  const atLeast0 =
+    (name: string): Rule =>
+    (v) =>
+      pyInt(v) >= 0 ? undefined : `${name} should be great or equal than zero`;
   switch (algorithm) {
     case 'random':
       return settingsCheck(algorithm, settings, { random_state: atLeast0('random_state') });
@@ -87,7 +95,11 @@ export function validateSuggestion(exp: ExperimentLike): string | undefined {
         random_state: atLeast0('random_state'),
       });
     case 'multivariate-tpe':
-      return settingsCheck(algorithm, settings, { n_startup_trials: atLeast0('n_startup_trials'), n_ei_candidates: atLeast0('n_ei_candidates'), random_state: atLeast0('random_state') });
+      return settingsCheck(algorithm, settings, {
+        n_startup_trials: atLeast0('n_startup_trials'),
+        n_ei_candidates: atLeast0('n_ei_candidates'),
+        random_state: atLeast0('random_state'),
+      });
     case 'grid': {
       const bad = settingsCheck(algorithm, settings, { random_state: atLeast0('random_state') });
       if (bad) return bad;

@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto';
 import { randomSuffix } from '../meta.js';
 
-export const ANCESTOR_LABEL = 'trainer.kubeflow.org/trainjob-ancestor-step';
+const ANCESTOR_LABEL = 'trainer.kubeflow.org/trainjob-ancestor-step';
 
 export type JobRole = 'initializer' | 'trainer' | 'worker';
 
@@ -114,8 +114,7 @@ export function planTrainJob(tj: any, runtime: any): Plan {
             { name: 'PET_MASTER_ADDR', value: `${name}-node-0-0.${name}` },
             { name: 'PET_MASTER_PORT', value: '29500' },
           ]);
-          if (!(node.ports ?? []).some((p: any) => p.containerPort === 29500))
-            node.ports = [...(node.ports ?? []), { containerPort: 29500, protocol: 'TCP' }];
+          if (!(node.ports ?? []).some((p: any) => p.containerPort === 29500)) node.ports = [...(node.ports ?? []), { containerPort: 29500, protocol: 'TCP' }];
         }
         if (mpi) {
           upsertEnv(node, [
@@ -170,7 +169,14 @@ export function buildJobSet(tj: any, plan: Plan): any {
       labels: { ...(plan.jobsetMetadata.labels ?? {}) },
       annotations: { ...(plan.jobsetMetadata.annotations ?? {}) },
       ownerReferences: [
-        { apiVersion: 'trainer.kubeflow.org/v1alpha1', kind: 'TrainJob', name: tj.metadata.name, uid: tj.metadata.uid, controller: true, blockOwnerDeletion: true },
+        {
+          apiVersion: 'trainer.kubeflow.org/v1alpha1',
+          kind: 'TrainJob',
+          name: tj.metadata.name,
+          uid: tj.metadata.uid,
+          controller: true,
+          blockOwnerDeletion: true,
+        },
       ],
     },
     spec: plan.jobsetSpec,

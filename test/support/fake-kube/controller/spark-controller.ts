@@ -140,7 +140,12 @@ export class SparkController {
         status.submissionID = run.submissionId;
         status.sparkApplicationId = `spark-${randomSuffix(10)}`;
         status.executionAttempts = (status.executionAttempts ?? 0) + 1;
-        status.driverInfo = { podName: driverName, webUIServiceName: `${name}-ui-svc`, webUIPort: 4040, webUIAddress: `10.96.0.${(run.attempt % 200) + 10}:4040` };
+        status.driverInfo = {
+          podName: driverName,
+          webUIServiceName: `${name}-ui-svc`,
+          webUIPort: 4040,
+          webUIAddress: `10.96.0.${(run.attempt % 200) + 10}:4040`,
+        };
         status.applicationState = { state: 'SUBMITTED' };
         this.writeAppStatus(app, status);
         this.events.record(app, 'Normal', 'SparkApplicationSubmitted', `SparkApplication ${name} was submitted successfully`, SOURCE);
@@ -150,7 +155,9 @@ export class SparkController {
       case 'start': {
         this.setPhase(ns, driverName, 'Running');
         this.logs.append(ns, driverName, DRIVER, `Running Spark version ${app.spec.sparkVersion}\nSubmitted application: ${app.spec.mainApplicationFile}`);
-        const n = app.spec.executor?.instances ?? (app.spec.dynamicAllocation?.enabled ? (app.spec.dynamicAllocation.initialExecutors ?? app.spec.dynamicAllocation.minExecutors ?? 1) : 1);
+        const n =
+          app.spec.executor?.instances ??
+          (app.spec.dynamicAllocation?.enabled ? (app.spec.dynamicAllocation.initialExecutors ?? app.spec.dynamicAllocation.minExecutors ?? 1) : 1);
         status.executorState = {};
         for (let i = 1; i <= n; i++) {
           const pod = `${name}-exec-${i}`;
@@ -190,7 +197,13 @@ export class SparkController {
         }
         status.applicationState = { state: ok ? 'SUCCEEDING' : 'FAILING' };
         this.writeAppStatus(app, status);
-        this.events.record(app, ok ? 'Normal' : 'Warning', ok ? 'SparkDriverCompleted' : 'SparkDriverFailed', `Driver ${driverName} ${ok ? 'completed' : 'failed'}`, SOURCE);
+        this.events.record(
+          app,
+          ok ? 'Normal' : 'Warning',
+          ok ? 'SparkDriverCompleted' : 'SparkDriverFailed',
+          `Driver ${driverName} ${ok ? 'completed' : 'failed'}`,
+          SOURCE,
+        );
         run.step = 'ending';
         return;
       }
@@ -205,10 +218,21 @@ export class SparkController {
           run.step = 'rerun';
           return;
         }
-        status.applicationState = ok ? { state: 'COMPLETED' } : { state: 'FAILED', errorMessage: state === 'SUBMISSION_FAILED' ? status.applicationState.errorMessage : 'driver container failed with ExitCode: 1, Reason: Error' };
+        status.applicationState = ok
+          ? { state: 'COMPLETED' }
+          : {
+              state: 'FAILED',
+              errorMessage: state === 'SUBMISSION_FAILED' ? status.applicationState.errorMessage : 'driver container failed with ExitCode: 1, Reason: Error',
+            };
         status.terminationTime = nowRfc3339();
         this.writeAppStatus(app, status);
-        this.events.record(app, ok ? 'Normal' : 'Warning', ok ? 'SparkApplicationCompleted' : 'SparkApplicationFailed', `SparkApplication ${name} ${ok ? 'completed' : 'failed'}`, SOURCE);
+        this.events.record(
+          app,
+          ok ? 'Normal' : 'Warning',
+          ok ? 'SparkApplicationCompleted' : 'SparkApplicationFailed',
+          `SparkApplication ${name} ${ok ? 'completed' : 'failed'}`,
+          SOURCE,
+        );
         run.step = 'done';
         return;
       }
@@ -238,12 +262,17 @@ export class SparkController {
       ...(owner_.metadata.labels ?? {}),
       'sparkoperator.k8s.io/launched-by-spark-operator': 'true',
       'spark-role': role,
-      ...(owner_.kind === 'SparkConnect' ? { 'sparkoperator.k8s.io/connect-name': owner_.metadata.name } : { 'sparkoperator.k8s.io/app-name': owner_.metadata.name, 'sparkoperator.k8s.io/submission-id': submissionId }),
+      ...(owner_.kind === 'SparkConnect'
+        ? { 'sparkoperator.k8s.io/connect-name': owner_.metadata.name }
+        : { 'sparkoperator.k8s.io/app-name': owner_.metadata.name, 'sparkoperator.k8s.io/submission-id': submissionId }),
       ...(execId !== undefined ? { 'spark-exec-id': String(execId) } : {}),
     };
     const pod: any = {
       metadata: { name, namespace: ns, labels, ownerReferences: owner(owner_) },
-      spec: { containers: [{ name: container, image: owner_.spec.image ?? 'apache/spark:4.0.4' }], serviceAccountName: owner_.spec.driver?.serviceAccount ?? 'default' },
+      spec: {
+        containers: [{ name: container, image: owner_.spec.image ?? 'apache/spark:4.0.4' }],
+        serviceAccountName: owner_.spec.driver?.serviceAccount ?? 'default',
+      },
     };
     pod.status = podStatus(pod, 'Pending', { scheduledAt: nowRfc3339() });
     this.store.create(PODS, pod);
@@ -272,7 +301,12 @@ export class SparkController {
         this.store.create(SERVICES, {
           metadata: { name: server, namespace: ns, ownerReferences: owner(s) },
           spec: {
-            selector: { 'sparkoperator.k8s.io/launched-by-spark-operator': 'true', 'sparkoperator.k8s.io/connect-name': name, 'spark-role': 'connect-server', 'spark-version': s.spec.sparkVersion },
+            selector: {
+              'sparkoperator.k8s.io/launched-by-spark-operator': 'true',
+              'sparkoperator.k8s.io/connect-name': name,
+              'spark-role': 'connect-server',
+              'spark-version': s.spec.sparkVersion,
+            },
             ports: [
               { name: 'driver-rpc', port: 7078 },
               { name: 'blockmanager', port: 7079 },
@@ -282,19 +316,37 @@ export class SparkController {
           },
         });
       }
-      if (!this.store.get(CONFIGMAPS, ns, `${name}-conf`)) this.store.create(CONFIGMAPS, { metadata: { name: `${name}-conf`, namespace: ns, ownerReferences: owner(s) }, data: {} });
-      this.writeConnectStatus(s, { ...status, state: 'NotReady', startTime: nowRfc3339(), server: { podName: server, serviceName: server }, conditions: [readyCondition(false)], executors: {}, lastUpdateTime: nowRfc3339() });
+      if (!this.store.get(CONFIGMAPS, ns, `${name}-conf`))
+        this.store.create(CONFIGMAPS, { metadata: { name: `${name}-conf`, namespace: ns, ownerReferences: owner(s) }, data: {} });
+      this.writeConnectStatus(s, {
+        ...status,
+        state: 'NotReady',
+        startTime: nowRfc3339(),
+        server: { podName: server, serviceName: server },
+        conditions: [readyCondition(false)],
+        executors: {},
+        lastUpdateTime: nowRfc3339(),
+      });
       return;
     }
     if (status.state === 'Ready' || (fail && pod.status?.containerStatuses?.[0]?.state?.waiting?.reason === 'CrashLoopBackOff')) return;
     if (fail) {
-      this.logs.append(ns, server, DRIVER, 'Exception in thread "main" java.lang.ClassNotFoundException: org.apache.spark.sql.connect.service.SparkConnectServer');
+      this.logs.append(
+        ns,
+        server,
+        DRIVER,
+        'Exception in thread "main" java.lang.ClassNotFoundException: org.apache.spark.sql.connect.service.SparkConnectServer',
+      );
       pod.status = podStatus(pod, 'Running', { scheduledAt: nowRfc3339() });
       pod.status.containerStatuses[0].ready = false;
       pod.status.containerStatuses[0].restartCount = 3;
       pod.status.containerStatuses[0].state = { waiting: { reason: 'CrashLoopBackOff', message: 'back-off 40s restarting failed container' } };
       this.store.update(PODS, pod);
-      this.writeConnectStatus(s, { ...status, conditions: [readyCondition(false, 'Server pod is not ready: containers with unready status: [spark-kubernetes-driver]')], lastUpdateTime: nowRfc3339() });
+      this.writeConnectStatus(s, {
+        ...status,
+        conditions: [readyCondition(false, 'Server pod is not ready: containers with unready status: [spark-kubernetes-driver]')],
+        lastUpdateTime: nowRfc3339(),
+      });
       return;
     }
     this.setPhase(ns, server, 'Running');
@@ -306,7 +358,14 @@ export class SparkController {
       this.setPhase(ns, exec, 'Running');
     }
     const ip = this.store.get(PODS, ns, server)?.status?.podIP;
-    this.writeConnectStatus(s, { ...status, state: 'Ready', server: { podName: server, podIp: ip, serviceName: server }, conditions: [readyCondition(true)], executors: n ? { running: n } : {}, lastUpdateTime: nowRfc3339() });
+    this.writeConnectStatus(s, {
+      ...status,
+      state: 'Ready',
+      server: { podName: server, podIp: ip, serviceName: server },
+      conditions: [readyCondition(true)],
+      executors: n ? { running: n } : {},
+      lastUpdateTime: nowRfc3339(),
+    });
   }
 
   private writeConnectStatus(s: any, status: any): void {

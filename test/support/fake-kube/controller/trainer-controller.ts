@@ -287,9 +287,7 @@ export class TrainerController implements FakeController {
     return deps.every((d) => {
       if (!run.created.has(d.name)) return false;
       const pods = run.pods.filter((p) => p.rjob === d.name);
-      return d.status === 'Ready'
-        ? pods.every((p) => p.phase === 'Running' || p.phase === 'Succeeded')
-        : pods.every((p) => p.phase === 'Succeeded');
+      return d.status === 'Ready' ? pods.every((p) => p.phase === 'Running' || p.phase === 'Succeeded') : pods.every((p) => p.phase === 'Succeeded');
     });
   }
 
@@ -325,7 +323,18 @@ export class TrainerController implements FakeController {
       const lines = this.logsFor({ trainJob: tj, pod: stored, container: c.name, outcome });
       chunks.set(c.name, chunk(lines, plan.role === 'trainer' ? this.opts.runSteps : 1));
     }
-    const pr: PodRun = { name: stored.metadata.name, rjob, role: plan.role, index, phase: 'Pending', bornTick: this.tickCount, runTicks: 0, chunks, printed: 0, times };
+    const pr: PodRun = {
+      name: stored.metadata.name,
+      rjob,
+      role: plan.role,
+      index,
+      phase: 'Pending',
+      bornTick: this.tickCount,
+      runTicks: 0,
+      chunks,
+      printed: 0,
+      times,
+    };
     run.pods.push(pr);
     return pr;
   }
@@ -441,8 +450,7 @@ export class TrainerController implements FakeController {
     }
     this.updateTrainJobStatus(run, (status) => {
       status.conditions = setCondition(status.conditions, { type: 'Suspended', status: 'True', reason: 'Suspended', message: 'TrainJob is suspended' });
-      if (run.plan)
-        status.jobsStatus = run.plan.replicatedJobs.map((p) => ({ name: p.name, ready: 0, succeeded: 0, failed: 0, active: 0, suspended: 1 }));
+      if (run.plan) status.jobsStatus = run.plan.replicatedJobs.map((p) => ({ name: p.name, ready: 0, succeeded: 0, failed: 0, active: 0, suspended: 1 }));
     });
   }
 

@@ -12,10 +12,18 @@ import type { NodeSummary } from '../../backend.js';
 
 /** Resource names that denote accelerators. */
 export function isAcceleratorResource(name: string): boolean {
-  return /^(nvidia\.com\/(gpu|mig-.+)|amd\.com\/gpu|google\.com\/tpu|habana\.ai\/gaudi|intel\.com\/gpu.*|huawei\.com\/ascend.*|aws\.amazon\.com\/neuron.*)$/i.test(name);
+  return /^(nvidia\.com\/(gpu|mig-.+)|amd\.com\/gpu|google\.com\/tpu|habana\.ai\/gaudi|intel\.com\/gpu.*|huawei\.com\/ascend.*|aws\.amazon\.com\/neuron.*)$/i.test(
+    name,
+  );
 }
 
-const PRODUCT_LABELS = ['nvidia.com/gpu.product', 'amd.com/gpu.product-name', 'cloud.google.com/gke-accelerator', 'cloud.google.com/gke-tpu-accelerator', 'node.kubernetes.io/instance-type'];
+const PRODUCT_LABELS = [
+  'nvidia.com/gpu.product',
+  'amd.com/gpu.product-name',
+  'cloud.google.com/gke-accelerator',
+  'cloud.google.com/gke-tpu-accelerator',
+  'node.kubernetes.io/instance-type',
+];
 
 export async function clusterNodes(kube: KubeClient, signal?: AbortSignal): Promise<{ nodes: NodeSummary[]; notes: string[] }> {
   const notes: string[] = [];
@@ -24,7 +32,10 @@ export async function clusterNodes(kube: KubeClient, signal?: AbortSignal): Prom
     nodes = (await kube.list<Node>(RESOURCES.nodes, undefined, undefined, signal)).items;
   } catch (err) {
     if (err instanceof KubeApiError && err.status === 403) {
-      return { nodes: [], notes: [`nodes are hidden from you by RBAC (${err.message}); GPU availability is unknown — ask an admin, or rely on check_prerequisites' dry-run`] };
+      return {
+        nodes: [],
+        notes: [`nodes are hidden from you by RBAC (${err.message}); GPU availability is unknown — ask an admin, or rely on check_prerequisites' dry-run`],
+      };
     }
     throw err;
   }
@@ -32,7 +43,12 @@ export async function clusterNodes(kube: KubeClient, signal?: AbortSignal): Prom
   try {
     let cont: string | undefined;
     do {
-      const page = await kube.list<Pod>(RESOURCES.pods, undefined, { fieldSelector: 'status.phase!=Succeeded,status.phase!=Failed', limit: 500, continue: cont }, signal);
+      const page = await kube.list<Pod>(
+        RESOURCES.pods,
+        undefined,
+        { fieldSelector: 'status.phase!=Succeeded,status.phase!=Failed', limit: 500, continue: cont },
+        signal,
+      );
       for (const pod of page.items) addRequests(requested, pod);
       cont = page.metadata.continue || undefined;
     } while (cont);
@@ -40,7 +56,7 @@ export async function clusterNodes(kube: KubeClient, signal?: AbortSignal): Prom
     if (!(err instanceof KubeApiError && err.status === 403)) throw err;
     notes.push(`cannot list pods in all namespaces (${err.message}); "requested" counts are unknown (shown as 0)`);
   }
-  return { nodes: nodes.map((n) => summarize(n, requested.get(n.metadata.name ?? '') ?? new Map())), notes };
+  return { nodes: nodes.map((n) => summarize(n, requested.get(n.metadata.name ?? '') ?? new Map<string, number>())), notes };
 }
 
 function addRequests(acc: Map<string, Map<string, number>>, pod: Pod): void {

@@ -26,7 +26,7 @@ import { clusterNodes } from './cluster.js';
 import type { JobState } from './jobs.js';
 
 /** Log lines shown with a crash. */
-export const CRASH_LOG_LINES = 15;
+const CRASH_LOG_LINES = 15;
 
 export async function diagnose(kube: KubeClient, state: Pick<JobState, 'trainJob' | 'pods'>, view: TrainJobView, signal?: AbortSignal): Promise<Blocker[]> {
   if (view.status === 'Complete') return [];
@@ -72,7 +72,11 @@ async function schedulingContext(kube: KubeClient, findings: PodFinding[], signa
       }),
     );
   }
-  const claims = new Set(findings.filter((_, i) => causes[i]!.unboundPvc).flatMap((f) => (f.pod.spec?.volumes ?? []).flatMap((v) => (v.persistentVolumeClaim ? [v.persistentVolumeClaim.claimName] : []))));
+  const claims = new Set(
+    findings
+      .filter((_, i) => causes[i]!.unboundPvc)
+      .flatMap((f) => (f.pod.spec?.volumes ?? []).flatMap((v) => (v.persistentVolumeClaim ? [v.persistentVolumeClaim.claimName] : []))),
+  );
   if (claims.size) {
     ctx.claims = new Map();
     const namespace = findings[0]!.pod.metadata.namespace;
@@ -91,30 +95,55 @@ async function schedulingContext(kube: KubeClient, findings: PodFinding[], signa
 
 async function lastLines(kube: KubeClient, f: PodFinding, signal?: AbortSignal): Promise<string[] | undefined> {
   const path = kube.path(RESOURCES.pods, f.pod.metadata.namespace, f.pod.metadata.name, 'log');
-  const text = await bestEffort(kube.text(path, { query: { container: f.container, tailLines: CRASH_LOG_LINES, previous: f.previous ? 'true' : undefined }, signal }));
+  const text = await bestEffort(
+    kube.text(path, { query: { container: f.container, tailLines: CRASH_LOG_LINES, previous: f.previous ? 'true' : undefined }, signal }),
+  );
   if (!text) return undefined;
   const lines = text.split('\n');
   if (lines[lines.length - 1] === '') lines.pop();
   return lines.map((l) => (l.length > 300 ? `${l.slice(0, 300)}…` : l));
 }
 
-async function kueueBlocker(kube: KubeClient, namespace: string, uid: string | undefined, name: string, queue: string, signal?: AbortSignal): Promise<Blocker | undefined> {
+async function kueueBlocker(
+  kube: KubeClient,
+  namespace: string,
+  uid: string | undefined,
+  name: string,
+  queue: string,
+  signal?: AbortSignal,
+): Promise<Blocker | undefined> {
   let items: Workload[];
   try {
     // Kueue labels a job's Workload with the job's uid and makes the job its owner.
-    const byUid = uid ? (await kube.list<Workload & KubeObject>(RESOURCES.workloads, namespace, { labelSelector: `kueue.x-k8s.io/job-uid=${uid}` }, signal)).items : [];
+    const byUid = uid
+      ? (await kube.list<Workload & KubeObject>(RESOURCES.workloads, namespace, { labelSelector: `kueue.x-k8s.io/job-uid=${uid}` }, signal)).items
+      : [];
     items = byUid.length
       ? byUid
-      : (await kube.list<Workload & KubeObject>(RESOURCES.workloads, namespace, undefined, signal)).items.filter((w) => w.metadata.ownerReferences?.some((o) => o.kind === 'TrainJob' && o.name === name));
+      : (await kube.list<Workload & KubeObject>(RESOURCES.workloads, namespace, undefined, signal)).items.filter((w) =>
+          w.metadata.ownerReferences?.some((o) => o.kind === 'TrainJob' && o.name === name),
+        );
   } catch (err) {
     if (err instanceof KubeApiError && err.status === 404) {
-      return { reason: 'queue_unavailable', message: `the job names queue ${queue} (label ${LABEL_QUEUE_NAME}) but Kueue's Workload API is not served here`, hint: 'without Kueue nothing admits it: drop the queue, or install Kueue' };
+      return {
+        reason: 'queue_unavailable',
+        message: `the job names queue ${queue} (label ${LABEL_QUEUE_NAME}) but Kueue's Workload API is not served here`,
+        hint: 'without Kueue nothing admits it: drop the queue, or install Kueue',
+      };
     }
-    if (err instanceof KubeApiError && err.status === 403) return { reason: 'queued', message: `queue ${queue}: Kueue's Workloads are hidden from you (RBAC)`, hint: 'ask an admin for read access to workloads.kueue.x-k8s.io to see why it waits' };
+    if (err instanceof KubeApiError && err.status === 403)
+      return {
+        reason: 'queued',
+        message: `queue ${queue}: Kueue's Workloads are hidden from you (RBAC)`,
+        hint: 'ask an admin for read access to workloads.kueue.x-k8s.io to see why it waits',
+      };
     throw err;
   }
   const workload = items.sort((a, b) => (b.metadata.creationTimestamp ?? '').localeCompare(a.metadata.creationTimestamp ?? ''))[0];
-  const position = workload && !isAdmitted(workload) ? await queuePosition(kube, namespace, workload.spec?.queueName ?? queue, workload.metadata.name ?? '', signal) : undefined;
+  const position =
+    workload && !isAdmitted(workload)
+      ? await queuePosition(kube, namespace, workload.spec?.queueName ?? queue, workload.metadata.name ?? '', signal)
+      : undefined;
   return queueBlocker(queue, workload, position);
 }
 
@@ -123,10 +152,20 @@ function isAdmitted(w: Workload): boolean {
 }
 
 /** Positions from Kueue's visibility API, where it is served and readable. */
-async function queuePosition(kube: KubeClient, namespace: string, localQueue: string, workload: string, signal?: AbortSignal): Promise<QueuePosition | undefined> {
+async function queuePosition(
+  kube: KubeClient,
+  namespace: string,
+  localQueue: string,
+  workload: string,
+  signal?: AbortSignal,
+): Promise<QueuePosition | undefined> {
   if (!/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(localQueue)) return undefined;
   const summary = await bestEffort(
-    kube.json<{ items?: Array<{ metadata?: { name?: string }; positionInLocalQueue?: number; positionInClusterQueue?: number }> }>('GET', kube.path(RESOURCES.localqueueVisibility, namespace, localQueue, 'pendingworkloads'), { signal }),
+    kube.json<{ items?: Array<{ metadata?: { name?: string }; positionInLocalQueue?: number; positionInClusterQueue?: number }> }>(
+      'GET',
+      kube.path(RESOURCES.localqueueVisibility, namespace, localQueue, 'pendingworkloads'),
+      { signal },
+    ),
   );
   const item = summary?.items?.find((i) => i.metadata?.name === workload);
   return item ? { localQueue: item.positionInLocalQueue, clusterQueue: item.positionInClusterQueue } : undefined;

@@ -12,7 +12,7 @@ import type { TrainJobView } from '../../types.js';
 
 const OWN_KINDS = new Set(['TrainJob', 'JobSet', 'Job', 'Pod']);
 
-export function belongsTo(job: TrainJobView, e: KubeEvent): boolean {
+function belongsTo(job: TrainJobView, e: KubeEvent): boolean {
   const { kind, name } = e.involvedObject;
   if (!kind || !name || !OWN_KINDS.has(kind)) return false;
   if (kind === 'TrainJob' || kind === 'JobSet') return name === job.name;

@@ -111,7 +111,11 @@ export class KubernetesBackend implements TrainerBackend {
     return jobEvents(this.kube, await getJob(this.kube, namespace, name, signal), signal);
   }
 
-  waitFor(namespace: string, name: string, opts: { statuses: JobStatus[]; timeoutSeconds: number; signal?: AbortSignal; onChange?: Parameters<TrainerBackend['waitFor']>[2]['onChange'] }) {
+  waitFor(
+    namespace: string,
+    name: string,
+    opts: { statuses: JobStatus[]; timeoutSeconds: number; signal?: AbortSignal; onChange?: Parameters<TrainerBackend['waitFor']>[2]['onChange'] },
+  ) {
     return waitForJob(this.kube, namespace, name, opts);
   }
 
@@ -197,7 +201,7 @@ function trainerSpec(runtime: Runtime, raw: TrainingRuntimeObject, request: Trai
  * plus its immutable items, dropping the runtime's own dataset=... items. Without a dataset of the
  * user's, we re-supply those so the job trains on the runtime's default dataset as shipped.
  */
-export function runtimeDatasetArgs(raw: TrainingRuntimeObject): string[] {
+function runtimeDatasetArgs(raw: TrainingRuntimeObject): string[] {
   for (const job of raw.spec.template.spec.replicatedJobs) {
     const node = job.template.spec.template.spec.containers.find((c) => c.name === 'node');
     if (node?.command?.[0] === 'tune') return node.command.filter((a) => /^dataset(\.[\w.]+)?=/.test(a));
@@ -207,9 +211,19 @@ export function runtimeDatasetArgs(raw: TrainingRuntimeObject): string[] {
 
 async function quotaLines(kube: KubeClient, namespace: string, signal?: AbortSignal): Promise<QuotaLine[]> {
   try {
-    const list = await kube.list<KubeObject & { status?: { hard?: Record<string, string>; used?: Record<string, string> } }>(RESOURCES.resourcequotas, namespace, undefined, signal);
+    const list = await kube.list<KubeObject & { status?: { hard?: Record<string, string>; used?: Record<string, string> } }>(
+      RESOURCES.resourcequotas,
+      namespace,
+      undefined,
+      signal,
+    );
     return list.items.flatMap((q) =>
-      Object.entries(q.status?.hard ?? {}).map(([resource, hard]) => ({ quota: q.metadata.name ?? '', resource, hard, used: q.status?.used?.[resource] ?? '0' })),
+      Object.entries(q.status?.hard ?? {}).map(([resource, hard]) => ({
+        quota: q.metadata.name ?? '',
+        resource,
+        hard,
+        used: q.status?.used?.[resource] ?? '0',
+      })),
     );
   } catch (err) {
     if (err instanceof KubeApiError && (err.status === 403 || err.status === 404)) return [];

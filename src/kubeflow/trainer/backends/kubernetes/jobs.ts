@@ -50,7 +50,13 @@ interface Pending {
  * few fields status derivation reads.
  */
 export async function listJobs(kube: KubeClient, namespace: string, opts: ListJobsOptions): Promise<JobPage> {
-  const listing = new NamespaceListing<JobSummary>({ namespace, limit: opts.limit, cursor: opts.continue, status: opts.status, filters: { labels: opts.labelSelector, runtime: opts.runtime } });
+  const listing = new NamespaceListing<JobSummary>({
+    namespace,
+    limit: opts.limit,
+    cursor: opts.continue,
+    status: opts.status,
+    filters: { labels: opts.labelSelector, runtime: opts.runtime },
+  });
   const runtimes = new RuntimeMemo(kube, namespace, opts.signal);
   const undecided = new Map<string, Pending>();
   const matches = (row: JobSummary) => !opts.runtime || row.runtime === opts.runtime;
@@ -63,7 +69,13 @@ export async function listJobs(kube: KubeClient, namespace: string, opts: ListJo
     await eachItem<TrainJob>(kube, RESOURCES.trainjobs, namespace, { labelSelector: opts.labelSelector }, signal, async (job) => {
       const runtime = job.spec.runtimeRef.name;
       const numNodes = job.spec.trainer?.numNodes || (await runtimes.get(runtime))?.trainer.numNodes || 1;
-      const row: JobSummary = { name: job.metadata.name ?? '', created: job.metadata.creationTimestamp ?? '', status: deriveStatus(job, [], numNodes), runtime, numNodes };
+      const row: JobSummary = {
+        name: job.metadata.name ?? '',
+        created: job.metadata.creationTimestamp ?? '',
+        status: deriveStatus(job, [], numNodes),
+        runtime,
+        numNodes,
+      };
       // Without running node pods a job is Created; only those can turn out Running.
       if (row.status === 'Created') undecided.set(row.name, { row, runtime });
       else listing.add(row, matches(row));
@@ -82,7 +94,14 @@ export async function listJobs(kube: KubeClient, namespace: string, opts: ListJo
 }
 
 /** Streams a namespace's objects page by page; nothing but what `each` keeps outlives a page. */
-async function eachItem<T extends KubeObject>(kube: KubeClient, rt: ResourceType, namespace: string, query: Query, signal: AbortSignal | undefined, each: (item: T) => void | Promise<void>): Promise<void> {
+async function eachItem<T extends KubeObject>(
+  kube: KubeClient,
+  rt: ResourceType,
+  namespace: string,
+  query: Query,
+  signal: AbortSignal | undefined,
+  each: (item: T) => void | Promise<void>,
+): Promise<void> {
   let cont: string | undefined;
   do {
     const page = await kube.list<T>(rt, namespace, { ...query, limit: LIST_PAGE, continue: cont }, signal);
@@ -94,18 +113,29 @@ async function eachItem<T extends KubeObject>(kube: KubeClient, rt: ResourceType
 /** The namespace's node and launcher pods, reduced to what status derivation reads, grouped by job. */
 async function stepPods(kube: KubeClient, namespace: string, signal?: AbortSignal): Promise<Map<string, Pod[]>> {
   const byJob = new Map<string, Pod[]>();
-  await eachItem<Pod>(kube, RESOURCES.pods, namespace, { labelSelector: `${LABEL_JOBSET_NAME},${LABEL_REPLICATED_JOB_NAME} in (${NODE}, ${LAUNCHER})` }, signal, (pod) => {
-    const job = pod.metadata.labels?.[LABEL_JOBSET_NAME];
-    if (!job) return;
-    const slim: Pod = {
-      metadata: { name: pod.metadata.name, creationTimestamp: pod.metadata.creationTimestamp, labels: pick(pod.metadata.labels, [LABEL_REPLICATED_JOB_NAME, LABEL_JOB_COMPLETION_INDEX]) },
-      spec: { containers: (pod.spec?.containers ?? []).filter((c) => c.name === NODE).map((c) => ({ name: c.name })) },
-      status: { phase: pod.status?.phase },
-    };
-    const list = byJob.get(job);
-    if (list) list.push(slim);
-    else byJob.set(job, [slim]);
-  });
+  await eachItem<Pod>(
+    kube,
+    RESOURCES.pods,
+    namespace,
+    { labelSelector: `${LABEL_JOBSET_NAME},${LABEL_REPLICATED_JOB_NAME} in (${NODE}, ${LAUNCHER})` },
+    signal,
+    (pod) => {
+      const job = pod.metadata.labels?.[LABEL_JOBSET_NAME];
+      if (!job) return;
+      const slim: Pod = {
+        metadata: {
+          name: pod.metadata.name,
+          creationTimestamp: pod.metadata.creationTimestamp,
+          labels: pick(pod.metadata.labels, [LABEL_REPLICATED_JOB_NAME, LABEL_JOB_COMPLETION_INDEX]),
+        },
+        spec: { containers: (pod.spec?.containers ?? []).filter((c) => c.name === NODE).map((c) => ({ name: c.name })) },
+        status: { phase: pod.status?.phase },
+      };
+      const list = byJob.get(job);
+      if (list) list.push(slim);
+      else byJob.set(job, [slim]);
+    },
+  );
   return byJob;
 }
 

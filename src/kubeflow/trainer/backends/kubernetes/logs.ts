@@ -11,7 +11,7 @@ import type { TrainJobView } from '../../types.js';
 
 export const MAX_LINE_CHARS = 2000;
 
-export function containerForStep(step: string): string {
+function containerForStep(step: string): string {
   return step.replace(/-\d+$/, '');
 }
 
@@ -21,7 +21,12 @@ export async function stepLogs(
   opts: { step: string; tail: number; sinceSeconds?: number; followSeconds?: number; signal?: AbortSignal },
 ): Promise<LogResult> {
   const step = job.steps.find((s) => s.name === opts.step);
-  if (!step) throw new StepNotFoundError(job.name, opts.step, job.steps.map((s) => s.name));
+  if (!step)
+    throw new StepNotFoundError(
+      job.name,
+      opts.step,
+      job.steps.map((s) => s.name),
+    );
   if (step.status === 'Pending') throw new StepPendingError(job.name, opts.step);
   const container = containerForStep(step.name);
   const { lines, truncated } = await readPodLog(kube, job.namespace, step.podName, container, opts);
@@ -29,12 +34,21 @@ export async function stepLogs(
 }
 
 /** A whole log is read within this time at most (the stream is ended, what was read counts). */
-export const METRICS_READ_MS = 60_000;
+const METRICS_READ_MS = 60_000;
 
 /** Streams a step's whole log into the metrics reader, line by line. */
-export async function stepMetrics(kube: KubeClient, job: TrainJobView, opts: { step: string; reader: MetricsReader; signal?: AbortSignal }): Promise<{ step: string; pod: string }> {
+export async function stepMetrics(
+  kube: KubeClient,
+  job: TrainJobView,
+  opts: { step: string; reader: MetricsReader; signal?: AbortSignal },
+): Promise<{ step: string; pod: string }> {
   const step = job.steps.find((s) => s.name === opts.step);
-  if (!step) throw new StepNotFoundError(job.name, opts.step, job.steps.map((s) => s.name));
+  if (!step)
+    throw new StepNotFoundError(
+      job.name,
+      opts.step,
+      job.steps.map((s) => s.name),
+    );
   if (step.status === 'Pending') throw new StepPendingError(job.name, opts.step);
   const deadline = AbortSignal.timeout(METRICS_READ_MS);
   const signal = opts.signal ? AbortSignal.any([opts.signal, deadline]) : deadline;
@@ -52,7 +66,13 @@ export interface PodLogOptions {
 }
 
 /** The last `tail` lines of a container's log, optionally following new lines for a bounded time. */
-export async function readPodLog(kube: KubeClient, namespace: string, pod: string, container: string, opts: PodLogOptions): Promise<{ lines: string[]; truncated: boolean }> {
+export async function readPodLog(
+  kube: KubeClient,
+  namespace: string,
+  pod: string,
+  container: string,
+  opts: PodLogOptions,
+): Promise<{ lines: string[]; truncated: boolean }> {
   const path = kube.path(RESOURCES.pods, namespace, pod, 'log');
   const base = { container, sinceSeconds: opts.sinceSeconds };
   const ring = new TailBuffer(opts.tail);
@@ -82,7 +102,7 @@ function splitLines(text: string): string[] {
 }
 
 /** Keeps the last `size` lines, each clipped to MAX_LINE_CHARS, in bounded memory (a ring). */
-export class TailBuffer {
+class TailBuffer {
   private readonly buf: string[] = [];
   private next = 0;
   dropped = 0;

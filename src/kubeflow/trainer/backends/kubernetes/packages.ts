@@ -14,7 +14,7 @@ import { TrainerError } from '../../errors.js';
 import { generateJobName } from '../../names.js';
 
 /** Our own probe function (the SDK's does the same three things). */
-export const PROBE_SOURCE = `def print_runtime_info():
+const PROBE_SOURCE = `def print_runtime_info():
     import shutil
     import subprocess
     import sys
@@ -84,14 +84,20 @@ export async function runtimePackages(
       const tail = logs?.lines.slice(-20).join('\n') ?? '(no logs)';
       throw new TrainerError(
         'probe_failed',
-        res.job.status === 'Failed' ? `the probe job ${name} failed on ${runtimeName}:\n${tail}` : `the probe job ${name} did not finish within ${opts.timeoutSeconds}s (status ${res.job.status})`,
-        res.job.status === 'Failed' ? 'The runtime image may lack python/pip; check get_runtime for its image.' : 'Pods may be waiting for resources or image pulls; raise timeout_seconds, or check get_cluster_resources.',
+        res.job.status === 'Failed'
+          ? `the probe job ${name} failed on ${runtimeName}:\n${tail}`
+          : `the probe job ${name} did not finish within ${opts.timeoutSeconds}s (status ${res.job.status})`,
+        res.job.status === 'Failed'
+          ? 'The runtime image may lack python/pip; check get_runtime for its image.'
+          : 'Pods may be waiting for resources or image pulls; raise timeout_seconds, or check get_cluster_resources.',
       );
     }
     result = { runtime: runtimeName, job: name, output: logs?.lines ?? [] };
   } catch (err) {
     await cleanup().catch((cleanupErr: unknown) =>
-      opts.onProgress?.(`could not delete ${name} (${(cleanupErr as Error).message}); its deadline ends it within ${prepared.object.spec.activeDeadlineSeconds}s of its start`),
+      opts.onProgress?.(
+        `could not delete ${name} (${(cleanupErr as Error).message}); its deadline ends it within ${prepared.object.spec.activeDeadlineSeconds}s of its start`,
+      ),
     );
     throw err;
   }

@@ -20,7 +20,11 @@ export async function listRuntimes(kube: KubeClient, namespace: string, signal?:
       (l) => l.items,
       (err: unknown) => {
         if (!isHidden(err)) throw err;
-        notes.push(err.status === 404 ? 'ClusterTrainingRuntimes are not served: is Kubeflow Trainer v2 installed?' : `cannot list ClusterTrainingRuntimes: ${err.message}`);
+        notes.push(
+          err.status === 404
+            ? 'ClusterTrainingRuntimes are not served: is Kubeflow Trainer v2 installed?'
+            : `cannot list ClusterTrainingRuntimes: ${err.message}`,
+        );
         return [];
       },
     ),

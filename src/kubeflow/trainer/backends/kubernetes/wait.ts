@@ -51,29 +51,41 @@ export async function waitForJob(
         if (done(view)) settle(view);
       });
     };
-    const jobWatch = follow<TrainJob>(kube, RESOURCES.trainjobs, namespace, { fieldSelector: `metadata.name=${name}` }, {
-      resourceVersion: trainJob.metadata.resourceVersion,
-      signal,
-      onEvent: (type, obj) => {
-        if (type === 'DELETED') {
-          gone = obj;
-          settle(last);
-          return;
-        }
-        trainJob = obj;
-        recompute();
+    const jobWatch = follow<TrainJob>(
+      kube,
+      RESOURCES.trainjobs,
+      namespace,
+      { fieldSelector: `metadata.name=${name}` },
+      {
+        resourceVersion: trainJob.metadata.resourceVersion,
+        signal,
+        onEvent: (type, obj) => {
+          if (type === 'DELETED') {
+            gone = obj;
+            settle(last);
+            return;
+          }
+          trainJob = obj;
+          recompute();
+        },
       },
-    });
-    const podWatch = follow<Pod>(kube, RESOURCES.pods, namespace, { labelSelector: podSelector(name) }, {
-      resourceVersion: state.podsResourceVersion,
-      signal,
-      onEvent: (type, obj) => {
-        const key = obj.metadata.name ?? '';
-        if (type === 'DELETED') pods.delete(key);
-        else pods.set(key, obj);
-        recompute();
+    );
+    const podWatch = follow<Pod>(
+      kube,
+      RESOURCES.pods,
+      namespace,
+      { labelSelector: podSelector(name) },
+      {
+        resourceVersion: state.podsResourceVersion,
+        signal,
+        onEvent: (type, obj) => {
+          const key = obj.metadata.name ?? '';
+          if (type === 'DELETED') pods.delete(key);
+          else pods.set(key, obj);
+          recompute();
+        },
       },
-    });
+    );
     const aborted = new Promise<undefined>((resolve) => signal.addEventListener('abort', () => resolve(undefined), { once: true }));
     const watchFailed = Promise.race([jobWatch, podWatch]).then(() => undefined);
     const outcome = await Promise.race([finished, aborted, watchFailed]);
@@ -109,7 +121,12 @@ async function deletedBy(kube: KubeClient, job: TrainJob, caller?: AbortSignal):
       );
       if (ownerGone) return `garbage collection: its owner Trial ${owner.name} was deleted`;
     }
-    const events = await kube.list<KubeEvent>(RESOURCES.events, namespace, { fieldSelector: `involvedObject.kind=TrainJob,involvedObject.name=${name}`, limit: 100 }, signal);
+    const events = await kube.list<KubeEvent>(
+      RESOURCES.events,
+      namespace,
+      { fieldSelector: `involvedObject.kind=TrainJob,involvedObject.name=${name}`, limit: 100 },
+      signal,
+    );
     const deletion = events.items.filter((e) => /delet/i.test(e.reason ?? '')).sort((a, b) => eventTime(b).localeCompare(eventTime(a)))[0];
     return deletion ? `${deletion.reason}: ${deletion.message ?? ''}`.trim() : undefined;
   } catch {

@@ -73,7 +73,12 @@ function firstLine(err: unknown): string {
   const e = err as { stderr?: string; message?: string; killed?: boolean };
   if (e.killed) return 'no answer within 15s';
   const text = (e.stderr ?? '').trim() || (e.message ?? String(err));
-  return text.split('\n').find((l) => l.trim() !== '')?.trim() ?? 'unknown error';
+  return (
+    text
+      .split('\n')
+      .find((l) => l.trim() !== '')
+      ?.trim() ?? 'unknown error'
+  );
 }
 
 export async function findOnPath(command: string, searchPath = process.env.PATH ?? ''): Promise<string | undefined> {
@@ -102,6 +107,10 @@ export async function engineCommand(engine: ContainerEngine, verb: 'pause' | 'un
     await run(engine.cli, args, { timeout: 30_000 });
   } catch (err) {
     if (verb === 'remove' && /no such container/i.test(firstLine(err))) return;
-    throw new LocalBackendError('container_engine_unavailable', `${engine.name} ${args.join(' ')} failed: ${firstLine(err)}`, `check the container with \`${engine.name} ps -a\``);
+    throw new LocalBackendError(
+      'container_engine_unavailable',
+      `${engine.name} ${args.join(' ')} failed: ${firstLine(err)}`,
+      `check the container with \`${engine.name} ps -a\``,
+    );
   }
 }

@@ -64,7 +64,11 @@ async function acquire(file: string): Promise<() => Promise<void>> {
       continue;
     }
     if (Date.now() - started > WAIT_LIMIT_MS) {
-      throw new LocalBackendError('store_busy', `the job store lock ${file} has been held by pid ${holder.pid} for over ${WAIT_LIMIT_MS / 1000} s`, `if pid ${holder.pid} is a hung kubeflow-mcp server, stop it; then call again`);
+      throw new LocalBackendError(
+        'store_busy',
+        `the job store lock ${file} has been held by pid ${holder.pid} for over ${WAIT_LIMIT_MS / 1000} s`,
+        `if pid ${holder.pid} is a hung kubeflow-mcp server, stop it; then call again`,
+      );
     }
     await sleep(Math.min(50, 2 + attempt) * (0.5 + Math.random()));
   }

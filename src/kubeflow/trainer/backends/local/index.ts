@@ -10,7 +10,17 @@ import { randomUUID } from 'node:crypto';
 import os from 'node:os';
 import { osUserName } from '../../../../osUser.js';
 import type { KubeEvent } from '../../../../kube/types.js';
-import type { ClusterResources, JobPage, ListJobsOptions, LogResult, PreparedJob, SubmitResult, TrainerBackend, TrainRequest, WaitResult } from '../../backend.js';
+import type {
+  ClusterResources,
+  JobPage,
+  ListJobsOptions,
+  LogResult,
+  PreparedJob,
+  SubmitResult,
+  TrainerBackend,
+  TrainRequest,
+  WaitResult,
+} from '../../backend.js';
 import { DEFAULT_RUNTIME, GPU_RESOURCE, NODE } from '../../constants.js';
 import { RuntimeNotFoundError, StepNotFoundError, StepPendingError, WireValidationError } from '../../errors.js';
 import { generateJobName, validateJobName } from '../../names.js';
@@ -38,8 +48,6 @@ import { installWrapper } from './wrapper.js';
 
 export { LocalBackendError } from './errors.js';
 export { LOCAL_COMMAND_ANNOTATION } from './requests.js';
-export type { ContainerRuntimePreference } from './container.js';
-
 export interface LocalBackendOptions {
   /** Where jobs, logs and events are kept (one directory per job). */
   storeDir: string;
@@ -65,7 +73,7 @@ const MAX_FOLLOW_SECONDS = 300;
 const CRASH_LOG_LINES = 15;
 
 /** Default cap of a job's stored output. */
-export const DEFAULT_MAX_LOG_BYTES = 64 * 2 ** 20;
+const DEFAULT_MAX_LOG_BYTES = 64 * 2 ** 20;
 /** The wrapper needs room for a head, a marker and a tail. */
 const MIN_MAX_LOG_BYTES = 64 * 1024;
 
@@ -208,7 +216,11 @@ export class LocalBackend implements TrainerBackend {
   /** Everything that must hold for the job to run here; nothing is started. */
   private async validate(job: PreparedJob): Promise<LaunchPlan> {
     if (process.platform === 'win32') {
-      throw new LocalBackendError('not_supported_locally', 'the local backend needs a POSIX system (process groups and signals)', 'run kubeflow-mcp inside WSL, or use --backend kubernetes');
+      throw new LocalBackendError(
+        'not_supported_locally',
+        'the local backend needs a POSIX system (process groups and signals)',
+        'run kubeflow-mcp inside WSL, or use --backend kubernetes',
+      );
     }
     const badName = validateJobName(job.name);
     if (badName) throw new WireValidationError('invalid_name', badName, 'choose another name, or leave it out to get a generated one', 'name');
@@ -257,7 +269,10 @@ export class LocalBackend implements TrainerBackend {
       for (const name of await this.store.listNames(namespace)) {
         const phase = await this.store.readRecord(namespace, name).then(
           (r) => (r ? (r.suspended && !isFinished(r) ? 'Suspended' : r.phase) : undefined),
-          (err: unknown) => (err instanceof DamagedRecordError ? 'Damaged' : Promise.reject(err)),
+          (err: unknown) => {
+            if (err instanceof DamagedRecordError) return 'Damaged';
+            throw err;
+          },
         );
         if (phase) counts[phase] = (counts[phase] ?? 0) + 1;
       }
@@ -295,7 +310,8 @@ export class LocalBackend implements TrainerBackend {
       blockers.push({
         reason: 'container_failed',
         step: `${NODE}-0`,
-        message: record.conditions.find((c) => c.type === 'Failed')?.message ?? `the job failed${exit ? ` (${exit.stage}: ${exit.exitCode ?? exit.signal})` : ''}`,
+        message:
+          record.conditions.find((c) => c.type === 'Failed')?.message ?? `the job failed${exit ? ` (${exit.stage}: ${exit.exitCode ?? exit.signal})` : ''}`,
         hint: 'see the log lines (get_training_logs for more)',
         ...(logs.length ? { logs } : {}),
       });
@@ -303,10 +319,19 @@ export class LocalBackend implements TrainerBackend {
     return { job, blockers };
   }
 
-  async logs(namespace: string, name: string, opts: { step: string; tail: number; sinceSeconds?: number; followSeconds?: number; signal?: AbortSignal }): Promise<LogResult> {
+  async logs(
+    namespace: string,
+    name: string,
+    opts: { step: string; tail: number; sinceSeconds?: number; followSeconds?: number; signal?: AbortSignal },
+  ): Promise<LogResult> {
     const view = jobView(await this.record(namespace, name));
     const step = view.steps.find((s) => s.name === opts.step);
-    if (!step) throw new StepNotFoundError(view.name, opts.step, view.steps.map((s) => s.name));
+    if (!step)
+      throw new StepNotFoundError(
+        view.name,
+        opts.step,
+        view.steps.map((s) => s.name),
+      );
     if (step.status === 'Pending') throw new StepPendingError(view.name, opts.step);
     const paths = this.store.paths(namespace, name);
     const res = await readLog(paths, {
@@ -324,10 +349,19 @@ export class LocalBackend implements TrainerBackend {
     return { step: step.name, pod: step.podName, container: NODE, lines: res.lines, truncated: res.truncated };
   }
 
-  async readMetrics(namespace: string, name: string, opts: { step: string; reader: MetricsReader; signal?: AbortSignal }): Promise<{ step: string; pod: string }> {
+  async readMetrics(
+    namespace: string,
+    name: string,
+    opts: { step: string; reader: MetricsReader; signal?: AbortSignal },
+  ): Promise<{ step: string; pod: string }> {
     const view = jobView(await this.record(namespace, name));
     const step = view.steps.find((s) => s.name === opts.step);
-    if (!step) throw new StepNotFoundError(view.name, opts.step, view.steps.map((s) => s.name));
+    if (!step)
+      throw new StepNotFoundError(
+        view.name,
+        opts.step,
+        view.steps.map((s) => s.name),
+      );
     if (step.status === 'Pending') throw new StepPendingError(view.name, opts.step);
     await eachLogLine(this.store.paths(namespace, name).log, (line) => opts.reader.push(line));
     if (opts.signal?.aborted) throw cancelled();

@@ -4,9 +4,7 @@
  */
 import { LocalBackendError } from './errors.js';
 
-type Requirement =
-  | { op: 'exists' | 'notexists'; key: string }
-  | { op: 'in' | 'notin'; key: string; values: string[] };
+type Requirement = { op: 'exists' | 'notexists'; key: string } | { op: 'in' | 'notin'; key: string; values: string[] };
 
 export type LabelMatcher = (labels: Record<string, string>) => boolean;
 
@@ -51,7 +49,12 @@ function splitTopLevel(selector: string): string[] {
 
 function parseRequirement(text: string, selector: string): Requirement {
   const bad = (why: string) =>
-    new LocalBackendError('invalid_label_selector', `cannot parse label selector '${selector}': ${why}`, 'use e.g. "team=nlp", "team!=cv", "tier in (a,b)", "owner" or "!owner", comma-separated', 'labels');
+    new LocalBackendError(
+      'invalid_label_selector',
+      `cannot parse label selector '${selector}': ${why}`,
+      'use e.g. "team=nlp", "team!=cv", "tier in (a,b)", "owner" or "!owner", comma-separated',
+      'labels',
+    );
   let m = /^!\s*(\S+)$/.exec(text);
   if (m) return { op: 'notexists', key: key(m[1]!, bad) };
   m = /^(\S+?)\s*(==|!=|=)\s*(\S*)$/.exec(text);

@@ -87,7 +87,9 @@ export function planLaunch(job: PreparedJob, paths: JobPaths, host: LaunchHost):
   const venv = packages.length > 0 ? paths.venv : undefined;
   const python = venv ? path.join(venv, 'bin', 'python') : host.python.executable;
   const steps: WrapperStep[] = venv ? packageSteps(host.python, venv, packages, trainer.pipIndexUrls, paths.pipLog) : [];
-  const argv = torchrun ? [python, '-m', 'torch.distributed.run', '--standalone', '--nnodes=1', `--nproc_per_node=${nodes}`, SCRIPT_FILE] : [python, SCRIPT_FILE];
+  const argv = torchrun
+    ? [python, '-m', 'torch.distributed.run', '--standalone', '--nnodes=1', `--nproc_per_node=${nodes}`, SCRIPT_FILE]
+    : [python, SCRIPT_FILE];
   steps.push({ stage: 'run', argv });
   const envInputs = { pythonBin: path.dirname(host.python.executable), tmp: paths.tmp, home: host.home, serverEnv: host.serverEnv };
   return {
@@ -126,7 +128,20 @@ function packageSteps(python: PythonInfo, venv: string, packages: string[], inde
     },
     {
       stage: 'install',
-      argv: [path.join(venv, 'bin', 'python'), '-m', 'pip', 'install', '--no-warn-script-location', '--retries', '2', '--timeout', '30', ...index, '--', ...packages],
+      argv: [
+        path.join(venv, 'bin', 'python'),
+        '-m',
+        'pip',
+        'install',
+        '--no-warn-script-location',
+        '--retries',
+        '2',
+        '--timeout',
+        '30',
+        ...index,
+        '--',
+        ...packages,
+      ],
       env: pipEnv,
       logFile: pipLog,
       announce: `Installing Python packages: ${list}`,
@@ -175,7 +190,11 @@ interface EnvInputs {
 
 /** What Python needs, then the job's own variables (which win). */
 export function jobEnv(declared: EnvVar[], o: EnvInputs): Record<string, string> {
-  const searchPath = [...(o.venv ? [path.join(o.venv, 'bin')] : []), o.pythonBin, ...(o.serverEnv.PATH ?? '/usr/local/bin:/usr/bin:/bin').split(path.delimiter)];
+  const searchPath = [
+    ...(o.venv ? [path.join(o.venv, 'bin')] : []),
+    o.pythonBin,
+    ...(o.serverEnv.PATH ?? '/usr/local/bin:/usr/bin:/bin').split(path.delimiter),
+  ];
   const env: Record<string, string> = {
     PATH: [...new Set(searchPath.filter(Boolean))].join(path.delimiter),
     LANG: o.serverEnv.LANG || 'C.UTF-8',
@@ -202,7 +221,12 @@ function engineEnv(host: LaunchHost): Record<string, string> {
 function envFileText(declared: EnvVar[]): string {
   for (const e of declared) {
     if (e.value?.includes('\n')) {
-      throw new LocalBackendError('invalid_env', `env ${e.name} contains a newline, which a container env file cannot carry`, 'pass a value without newlines (e.g. base64-encode it)', `env.${e.name}`);
+      throw new LocalBackendError(
+        'invalid_env',
+        `env ${e.name} contains a newline, which a container env file cannot carry`,
+        'pass a value without newlines (e.g. base64-encode it)',
+        `env.${e.name}`,
+      );
     }
   }
   return declared.map((e) => `${e.name}=${e.value ?? ''}\n`).join('');

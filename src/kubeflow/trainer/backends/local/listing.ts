@@ -15,7 +15,13 @@ const BATCH = 32;
 
 export async function listJobs(store: JobStore, supervisor: JobSupervisor, namespace: string, opts: ListJobsOptions): Promise<JobPage> {
   const matches = parseLabelSelector(opts.labelSelector);
-  const listing = new NamespaceListing<JobSummary>({ namespace, limit: opts.limit, cursor: opts.continue, status: opts.status, filters: { labels: opts.labelSelector, runtime: opts.runtime } });
+  const listing = new NamespaceListing<JobSummary>({
+    namespace,
+    limit: opts.limit,
+    cursor: opts.continue,
+    status: opts.status,
+    filters: { labels: opts.labelSelector, runtime: opts.runtime },
+  });
   const names = await store.listNames(namespace);
   for (let i = 0; i < names.length; i += BATCH) {
     // A damaged record is listed (flagged, with its labels unknown: it matches no selector).
@@ -29,7 +35,10 @@ export async function listJobs(store: JobStore, supervisor: JobSupervisor, names
     );
     for (const v of views) {
       if (!v || !matches(v.labels)) continue;
-      listing.add({ name: v.name, created: v.creationTimestamp, status: v.status, runtime: v.runtime.name, numNodes: v.numNodes }, !opts.runtime || v.runtime.name === opts.runtime);
+      listing.add(
+        { name: v.name, created: v.creationTimestamp, status: v.status, runtime: v.runtime.name, numNodes: v.numNodes },
+        !opts.runtime || v.runtime.name === opts.runtime,
+      );
     }
     if (opts.signal?.aborted) throw cancelled();
   }

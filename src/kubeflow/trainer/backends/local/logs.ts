@@ -70,7 +70,7 @@ export async function readLog(files: { log: string; index: string }, opts: LogRe
       await streamRange(handle, start.offset, size, splitter);
       offset = size;
     }
-    if (opts.followUntil) offset = await follow(files.log, handle, offset, splitter, opts);
+    if (opts.followUntil) await follow(files.log, handle, offset, splitter, opts);
     splitter.end();
     return { lines: ring.lines(), truncated: olderExist || ring.dropped > 0 };
   } finally {
@@ -163,7 +163,7 @@ async function tailStart(handle: FileHandle, tail: number, from: number, end: nu
 
 async function streamRange(handle: FileHandle, start: number, end: number, splitter: LineSplitter): Promise<void> {
   const buf = Buffer.allocUnsafe(CHUNK_BYTES);
-  for (let pos = start; pos < end; ) {
+  for (let pos = start; pos < end;) {
     const { bytesRead } = await handle.read(buf, 0, Math.min(CHUNK_BYTES, end - pos), pos);
     if (bytesRead === 0) break;
     splitter.push(buf.subarray(0, bytesRead));
@@ -225,7 +225,7 @@ async function openIfExists(file: string): Promise<FileHandle | undefined> {
 }
 
 /** Splits a byte stream into clipped lines, keeping at most MAX_LINE_BYTES of a pending line. */
-export class LineSplitter {
+class LineSplitter {
   private pending: Buffer[] = [];
   private pendingBytes = 0;
   private clippedBytes = 0;

@@ -39,7 +39,7 @@ async function queryGpus(): Promise<{ gpus: GpuInfo[]; note?: string }> {
 }
 
 /** Lines like "NVIDIA A100-SXM4-80GB, 81920 MiB". */
-export function parseNvidiaSmi(text: string): GpuInfo[] {
+function parseNvidiaSmi(text: string): GpuInfo[] {
   return text
     .split('\n')
     .map((l) => l.trim())

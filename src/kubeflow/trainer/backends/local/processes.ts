@@ -49,7 +49,7 @@ export async function isSameProcess(pid: number, startToken: string): Promise<bo
  * (possibly a zombie), or the leader is gone but members remain (a pid is never reused while a
  * group with that id exists, so those members are ours).
  */
-export async function isJobGroup(pid: number, startToken: string): Promise<boolean> {
+async function isJobGroup(pid: number, startToken: string): Promise<boolean> {
   const info = await processInfo(pid);
   if (info) return info.startToken === startToken;
   return signalGroup(pid, 0);
@@ -100,7 +100,7 @@ export async function jobPids(job: JobProcesses): Promise<number[]> {
   const leader = job.pid !== undefined && job.startToken ? job.pid : undefined;
   const ownGroup = leader !== undefined && (await isJobGroup(leader, job.startToken!));
   if (process.platform !== 'linux') {
-    if (ownGroup && signalGroup(leader!, 0)) found.add(leader!);
+    if (ownGroup && signalGroup(leader, 0)) found.add(leader);
     return [...found];
   }
   const marker = job.uid ? Buffer.from(`${JOB_MARKER}=${job.uid}\0`) : undefined;
@@ -160,7 +160,6 @@ function signalPid(pid: number, signal: NodeJS.Signals): void {
     // already gone
   }
 }
-
 
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));

@@ -67,7 +67,7 @@ export class PythonProbe {
       throw new LocalBackendError(
         'python_unavailable',
         `cannot run '${this.python}' on this machine: ${reason}`,
-        "install Python 3 (python3 on PATH), or start kubeflow-mcp with the path of a Python 3 interpreter; or use --backend kubernetes",
+        'install Python 3 (python3 on PATH), or start kubeflow-mcp with the path of a Python 3 interpreter; or use --backend kubernetes',
       );
     }
   }

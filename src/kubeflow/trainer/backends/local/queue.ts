@@ -82,7 +82,11 @@ export class StoreQueue {
     return this.locked(async () => {
       const counts = await this.counts();
       if (counts.queued >= this.options.maxQueued) {
-        throw new LocalBackendError('queue_full', `${counts.queued} local jobs are already queued (the limit is ${this.options.maxQueued})`, 'wait for queued jobs to start or delete some (list_training_jobs status=Created), then submit again');
+        throw new LocalBackendError(
+          'queue_full',
+          `${counts.queued} local jobs are already queued (the limit is ${this.options.maxQueued})`,
+          'wait for queued jobs to start or delete some (list_training_jobs status=Created), then submit again',
+        );
       }
       await create();
       await this.enqueue(key, seq);
@@ -124,7 +128,12 @@ export class StoreQueue {
   }
 
   async counts(): Promise<QueueCounts> {
-    return { running: (await list(this.slotsDir)).length, queued: (await list(this.queueDir)).length, limit: await this.limit(), maxQueued: this.options.maxQueued };
+    return {
+      running: (await list(this.slotsDir)).length,
+      queued: (await list(this.queueDir)).length,
+      limit: await this.limit(),
+      maxQueued: this.options.maxQueued,
+    };
   }
 
   /**

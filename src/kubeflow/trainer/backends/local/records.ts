@@ -21,7 +21,7 @@ export interface StoredJob extends PreparedJob {
  * packages first). Suspension is a separate flag, as spec.suspend is on Kubernetes: a queued job
  * can be suspended too.
  */
-export type LocalPhase = 'Queued' | 'Running' | 'Succeeded' | 'Failed';
+type LocalPhase = 'Queued' | 'Running' | 'Succeeded' | 'Failed';
 
 export interface ProcessRef {
   /** Pid of the job wrapper, which leads the job's process group (pgid = pid). */
@@ -45,7 +45,7 @@ export interface ExitRecord {
   error?: string;
 }
 
-export interface HistoryEntry {
+interface HistoryEntry {
   time: string;
   status: JobStatus;
   detail?: string;

@@ -3,7 +3,7 @@
  * front, the TrainJob is built with the shared builders (so previews look as on Kubernetes and the
  * same input validation applies), and the initial status record is derived from it.
  */
-import type { PreparedJob, TrainRequest } from '../../backend.js';
+import type { TrainRequest } from '../../backend.js';
 import { containerDevice } from '../../devices.js';
 import { codeOrContainerTrainer } from '../../requestTrainer.js';
 import type { Runtime, TrainerSpec, TrainJob } from '../../types.js';
@@ -81,7 +81,7 @@ export function initialRecord(job: StoredJob): JobRecord {
     namespace: job.namespace,
     runtime: { name: job.runtime.name, kind: job.runtime.kind },
     trainerKind: job.request.trainer.kind === 'container' ? 'container' : 'custom',
-    numNodes: numNodesOf(job as PreparedJob),
+    numNodes: numNodesOf(job),
     device: device.device,
     deviceCount: device.deviceCount,
     labels: job.object.metadata.labels ?? {},

@@ -15,10 +15,15 @@ import type { RuntimeListing } from '../../backend.js';
 import type { PythonInfo } from './python.js';
 
 /** Image shown for local runtimes (the SDK's local backend says the same). */
-export const LOCAL_IMAGE = 'local';
+const LOCAL_IMAGE = 'local';
 
 const DEFINITIONS = [
-  { name: 'torch-distributed', framework: 'torch', mlPolicy: { numNodes: 1, torch: { numProcPerNode: 'auto' } }, description: 'torchrun on this machine (plain python for one node when torch is missing)' },
+  {
+    name: 'torch-distributed',
+    framework: 'torch',
+    mlPolicy: { numNodes: 1, torch: { numProcPerNode: 'auto' } },
+    description: 'torchrun on this machine (plain python for one node when torch is missing)',
+  },
   { name: 'python', framework: 'python', mlPolicy: { numNodes: 1 }, description: 'one Python process on this machine' },
 ] as const;
 
@@ -39,7 +44,7 @@ export function localRuntimeObject(name: string, python?: PythonInfo): TrainingR
       },
     },
     spec: {
-      mlPolicy: structuredClone(def.mlPolicy) as TrainingRuntimeObject['spec']['mlPolicy'],
+      mlPolicy: structuredClone(def.mlPolicy),
       template: {
         spec: {
           replicatedJobs: [
@@ -73,7 +78,9 @@ export function localRuntime(name: string, python?: PythonInfo): Runtime {
 
 /** `python` is undefined when the interpreter could not be run; the notes then say why. */
 export function localRuntimeListing(python: PythonInfo | undefined, pythonProblem?: string): RuntimeListing {
-  const notes = [`local backend: runtimes run as processes on this machine with ${python ? `${python.executable} (Python ${python.version})` : 'no usable Python'}`];
+  const notes = [
+    `local backend: runtimes run as processes on this machine with ${python ? `${python.executable} (Python ${python.version})` : 'no usable Python'}`,
+  ];
   if (pythonProblem) notes.push(pythonProblem);
   if (python && !python.torch) {
     notes.push('torch is not importable: torch-distributed runs single-node jobs with plain python; num_nodes > 1 needs torch installed for that Python');

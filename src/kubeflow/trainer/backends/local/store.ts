@@ -56,12 +56,17 @@ const NAMESPACE = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
 export function checkNamespace(namespace: string): void {
   if (namespace.length > 63 || !NAMESPACE.test(namespace)) {
-    throw new LocalBackendError('invalid_namespace', `namespace '${namespace}' is not a valid name`, 'use lowercase letters, digits and "-" (e.g. "default")', 'namespace');
+    throw new LocalBackendError(
+      'invalid_namespace',
+      `namespace '${namespace}' is not a valid name`,
+      'use lowercase letters, digits and "-" (e.g. "default")',
+      'namespace',
+    );
   }
 }
 
 /** Only names the API would accept ever reach the file system (no path tricks). */
-export function isValidJobName(name: string): boolean {
+function isValidJobName(name: string): boolean {
   return validateJobName(name) === undefined;
 }
 
@@ -81,7 +86,8 @@ export class JobStore {
   }
 
   async init(): Promise<void> {
-    for (const dir of [this.root, this.jobsDir, this.stagingDir, this.trashDir, this.deletedDir, this.locksDir]) await mkdir(dir, { recursive: true, mode: DIR_MODE });
+    for (const dir of [this.root, this.jobsDir, this.stagingDir, this.trashDir, this.deletedDir, this.locksDir])
+      await mkdir(dir, { recursive: true, mode: DIR_MODE });
     // Leftovers of a crash in the middle of a create or delete; recent entries may belong to
     // another server sharing this store, busy right now.
     for (const dir of [this.stagingDir, this.trashDir]) {
@@ -156,7 +162,16 @@ export class JobStore {
     const record = await readDocument<JobRecord>(namespace, name, file);
     if (record === undefined) return undefined;
     const r = record as Partial<JobRecord> | null;
-    if (!r || typeof r !== 'object' || r.version !== 1 || r.name !== name || typeof r.uid !== 'string' || typeof r.phase !== 'string' || !Array.isArray(r.conditions) || !Array.isArray(r.history)) {
+    if (
+      !r ||
+      typeof r !== 'object' ||
+      r.version !== 1 ||
+      r.name !== name ||
+      typeof r.uid !== 'string' ||
+      typeof r.phase !== 'string' ||
+      !Array.isArray(r.conditions) ||
+      !Array.isArray(r.history)
+    ) {
       throw new DamagedRecordError(namespace, name, file, 'is not a job status record');
     }
     return record;
@@ -174,7 +189,9 @@ export class JobStore {
   /** Events of a live job, else of a recently deleted one, else undefined. DamagedRecordError when unreadable. */
   async readEvents(namespace: string, name: string): Promise<KubeEvent[] | undefined> {
     if (!isValidJobName(name)) return undefined;
-    return (await this.eventsOf(namespace, name, this.paths(namespace, name).events)) ?? (await this.eventsOf(namespace, name, this.tombstone(namespace, name)));
+    return (
+      (await this.eventsOf(namespace, name, this.paths(namespace, name).events)) ?? (await this.eventsOf(namespace, name, this.tombstone(namespace, name)))
+    );
   }
 
   /** Read-modify-write; the caller serialises writers of one job. A damaged history starts over. */

@@ -84,7 +84,7 @@ interface StartedProcess {
 
 type Change = { record: JobRecord; event?: KubeEvent } | undefined;
 
-export function jobKey(namespace: string, name: string): string {
+function jobKey(namespace: string, name: string): string {
   return `${namespace}/${name}`;
 }
 
@@ -207,7 +207,12 @@ export class JobSupervisor {
         : suspend
           ? 'it stays queued and will not start until resumed'
           : 'it is queued again';
-      const record = withHistory({ ...r, suspended: suspend, conditions: setCondition(r.conditions, condition), ...(running && !suspend ? { activeSince: new Date().toISOString() } : {}) });
+      const record = withHistory({
+        ...r,
+        suspended: suspend,
+        conditions: setCondition(r.conditions, condition),
+        ...(running && !suspend ? { activeSince: new Date().toISOString() } : {}),
+      });
       return { record, event: lifecycleEvent(r, suspend ? 'Suspended' : 'Resumed', `${condition.message}: ${detail}`) };
     });
     if (updated) this.armDeadline(updated);
@@ -240,7 +245,9 @@ export class JobSupervisor {
       const { cgroup } = processesOf(ref);
       if (cgroup) await removeCgroup(cgroup);
       this.forget(key);
-      const message = running?.process ? `TrainJob deleted; its processes (pid ${running.process.pid} and everything it started) were stopped` : 'TrainJob deleted';
+      const message = running?.process
+        ? `TrainJob deleted; its processes (pid ${running.process.pid} and everything it started) were stopped`
+        : 'TrainJob deleted';
       await store.remove(namespace, name, lifecycleEvent({ namespace, name, uid: ref.uid }, 'Deleted', message));
       await this.queue.release(key);
     });
@@ -348,7 +355,12 @@ export class JobSupervisor {
         cgroup = await createJobCgroup(record.uid);
         // The marker comes last: the job's own variables cannot hide a process from delete.
         const marked = (env: Record<string, string>) => ({ ...env, [JOB_MARKER]: record.uid });
-        await writeJsonAtomic(paths.config, { ...plan.config, env: marked(plan.config.env), maxLogBytes: this.deps.maxLogBytes, ...(cgroup ? { cgroup } : {}) });
+        await writeJsonAtomic(paths.config, {
+          ...plan.config,
+          env: marked(plan.config.env),
+          maxLogBytes: this.deps.maxLogBytes,
+          ...(cgroup ? { cgroup } : {}),
+        });
         python = host.python.executable;
         wrapperEnv = marked(plan.wrapperEnv);
         commandLine = plan.commandLine;
@@ -448,7 +460,11 @@ export class JobSupervisor {
       if (!started || !info || info.zombie) {
         const claimedAt = (await stat(paths.run).catch(() => undefined))?.mtimeMs ?? 0;
         if (context !== 'recovery' && Date.now() - claimedAt < START_TIMEOUT_MS) return false;
-        await this.finish(record.namespace, record.name, 'the server stopped while starting the job; its process never ran or is gone (no exit code was recorded)');
+        await this.finish(
+          record.namespace,
+          record.name,
+          'the server stopped while starting the job; its process never ran or is gone (no exit code was recorded)',
+        );
         return true;
       }
       const cgroup = typeof started.cgroup === 'string' ? jobCgroup(record.uid, started.cgroup) : undefined;
@@ -493,7 +509,12 @@ export class JobSupervisor {
     this.armDeadline(record);
     if (announce) {
       const pid = record.process.pid;
-      this.background(this.mutate(record.namespace, record.name, (r) => ({ record: r, event: lifecycleEvent(r, 'Reattached', `kubeflow-mcp restarted; the job is still running as pid ${pid} and is tracked again`) })));
+      this.background(
+        this.mutate(record.namespace, record.name, (r) => ({
+          record: r,
+          event: lifecycleEvent(r, 'Reattached', `kubeflow-mcp restarted; the job is still running as pid ${pid} and is tracked again`),
+        })),
+      );
     }
   }
 
@@ -547,7 +568,15 @@ export class JobSupervisor {
         const outcome = await this.outcome(record, exit, lostMessage, paths.log);
         const done = finished({ ...record, ...(exit ? { exit } : {}) }, outcome.phase, outcome.reason, outcome.message);
         const stopped = leftovers > 0 ? ` (${leftovers} process(es) it left running were stopped)` : '';
-        await this.save(done, lifecycleEvent(record, outcome.phase === 'Succeeded' ? 'Completed' : 'Failed', `${outcome.message}${stopped}`, outcome.phase === 'Succeeded' ? 'Normal' : 'Warning'));
+        await this.save(
+          done,
+          lifecycleEvent(
+            record,
+            outcome.phase === 'Succeeded' ? 'Completed' : 'Failed',
+            `${outcome.message}${stopped}`,
+            outcome.phase === 'Succeeded' ? 'Normal' : 'Warning',
+          ),
+        );
         ended = true;
       });
     } finally {
@@ -559,16 +588,27 @@ export class JobSupervisor {
     }
   }
 
-  private async outcome(record: JobRecord, exit: ExitRecord | undefined, lostMessage: string | undefined, logFile: string): Promise<{ phase: 'Succeeded' | 'Failed'; reason: string; message: string }> {
+  private async outcome(
+    record: JobRecord,
+    exit: ExitRecord | undefined,
+    lostMessage: string | undefined,
+    logFile: string,
+  ): Promise<{ phase: 'Succeeded' | 'Failed'; reason: string; message: string }> {
     if (exit?.stage === 'run' && exit.exitCode === 0) return { phase: 'Succeeded', reason: 'Completed', message: 'the training process exited with code 0' };
     if (record.stopping) return { phase: 'Failed', ...record.stopping };
     if (!exit) return { phase: 'Failed', reason: 'ProcessLost', message: lostMessage ?? "the job's process ended without recording an exit code" };
     if (exit.stage === 'wrapper') return { phase: 'Failed', reason: 'WrapperFailed', message: `the job wrapper failed: ${exit.error ?? 'unknown error'}` };
     const how = exit.signal ? `killed by ${exit.signal}` : `exit code ${exit.exitCode}`;
-    const tail = (await lastLines(logFile, FAILURE_TAIL_LINES).catch(() => [])).map((l) => (l.length > MAX_QUOTED_LINE ? `${l.slice(0, MAX_QUOTED_LINE)}…` : l));
+    const tail = (await lastLines(logFile, FAILURE_TAIL_LINES).catch(() => [])).map((l) =>
+      l.length > MAX_QUOTED_LINE ? `${l.slice(0, MAX_QUOTED_LINE)}…` : l,
+    );
     const quoted = tail.length ? ` Last log lines:\n${tail.join('\n')}` : ' The log is empty.';
     if (exit.stage === 'venv' || exit.stage === 'install') {
-      return { phase: 'Failed', reason: 'PackageInstallFailed', message: `${exit.stage === 'venv' ? 'creating the virtual environment' : 'pip install'} failed (${how}).${quoted}` };
+      return {
+        phase: 'Failed',
+        reason: 'PackageInstallFailed',
+        message: `${exit.stage === 'venv' ? 'creating the virtual environment' : 'pip install'} failed (${how}).${quoted}`,
+      };
     }
     const who = record.numNodes > 1 ? `the torchrun process group (${record.numNodes} nodes)` : 'the training process';
     return { phase: 'Failed', reason: exit.signal ? 'Killed' : 'Error', message: `${who} ended with ${how}.${quoted}` };
@@ -680,7 +720,11 @@ export class JobSupervisor {
 function finished(record: JobRecord, phase: 'Succeeded' | 'Failed', reason: string, message: string): JobRecord {
   const now = new Date();
   const condition = { type: phase === 'Succeeded' ? 'Complete' : 'Failed', status: 'True', reason, message };
-  return withHistory({ ...record, phase, suspended: false, finishedAt: now.toISOString(), conditions: setCondition(record.conditions, condition, now) }, reason, now);
+  return withHistory(
+    { ...record, phase, suspended: false, finishedAt: now.toISOString(), conditions: setCondition(record.conditions, condition, now) },
+    reason,
+    now,
+  );
 }
 
 async function untilGone(p: ProcessRef, ms: number): Promise<void> {

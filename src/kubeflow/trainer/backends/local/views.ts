@@ -11,7 +11,7 @@ import type { DamagedRecordError } from './errors.js';
 import { lifecycleEvent } from './events.js';
 import { MAX_HISTORY, type JobRecord } from './records.js';
 
-export function statusOf(record: JobRecord): JobStatus {
+function statusOf(record: JobRecord): JobStatus {
   switch (record.phase) {
     case 'Succeeded':
       return 'Complete';
@@ -38,7 +38,7 @@ function stepStatus(record: JobRecord): string {
   }
 }
 
-export function podName(record: JobRecord): string {
+function podName(record: JobRecord): string {
   return record.process ? `pid:${record.process.pid}` : '';
 }
 
@@ -75,7 +75,15 @@ export function damagedView(err: DamagedRecordError): TrainJobView {
     numNodes: 0,
     creationTimestamp: '',
     steps: [],
-    conditions: [{ type: 'RecordDamaged', status: 'True', reason: 'RecordDamaged', message: `${err.message}. To fix: ${err.hint}`, lastTransitionTime: new Date().toISOString() }],
+    conditions: [
+      {
+        type: 'RecordDamaged',
+        status: 'True',
+        reason: 'RecordDamaged',
+        message: `${err.message}. To fix: ${err.hint}`,
+        lastTransitionTime: new Date().toISOString(),
+      },
+    ],
     labels: {},
   };
 }

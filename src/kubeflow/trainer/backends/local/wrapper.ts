@@ -60,7 +60,7 @@ export const INDEX_INTERVAL_MS = 1000;
 /** Written by the wrapper at each rotation: `{"sourceSize": old end, "rotatedSize": its place in the new log}`. */
 export const ROTATION_SUFFIX = '.rotation';
 
-export const WRAPPER_SOURCE = String.raw`"""kubeflow-mcp local job wrapper (see src/kubeflow/trainer/backends/local/wrapper.ts)."""
+const WRAPPER_SOURCE = String.raw`"""kubeflow-mcp local job wrapper (see src/kubeflow/trainer/backends/local/wrapper.ts)."""
 import json
 import os
 import select
