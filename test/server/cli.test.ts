@@ -1,6 +1,8 @@
 /** The command line as a user types it: listings, and clear non-zero exits on bad flags. */
 import { spawnSync } from 'node:child_process';
-import { chmodSync, statSync } from 'node:fs';
+import { copyFileSync, cpSync, mkdtempSync, rmSync, statSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BIN, isolatedEnv, ROOT } from '../support/mcp.js';
 
@@ -84,12 +86,19 @@ describe('kubeflow-mcp CLI', () => {
 
 describe('npm run build', () => {
   it('leaves dist/cli/main.js executable, so an `npm link`ed kubeflow-mcp runs', () => {
-    chmodSync(BIN, 0o644); // as a fresh tsc emit leaves it
-    const b = spawnSync('npm', ['run', 'build', '--silent'], { cwd: ROOT, encoding: 'utf8', timeout: 240_000 });
+    // In a copy of the project: rebuilding the shared dist/ in place would pull files from under
+    // the servers other test files are running from it.
+    const copy = mkdtempSync(path.join(tmpdir(), 'kfmcp-build-'));
+    for (const f of ['package.json', 'tsconfig.json']) copyFileSync(path.join(ROOT, f), path.join(copy, f));
+    cpSync(path.join(ROOT, 'src'), path.join(copy, 'src'), { recursive: true });
+    symlinkSync(path.join(ROOT, 'node_modules'), path.join(copy, 'node_modules'));
+    const b = spawnSync('npm', ['run', 'build', '--silent'], { cwd: copy, encoding: 'utf8', timeout: 240_000 });
     expect(b.status, b.stderr).toBe(0);
-    expect(statSync(BIN).mode & 0o111).toBe(0o111);
-    const r = spawnSync(BIN, ['--version'], { env: isolatedEnv(), encoding: 'utf8', timeout: 20_000 });
+    const bin = path.join(copy, 'dist/cli/main.js');
+    expect(statSync(bin).mode & 0o111).toBe(0o111);
+    const r = spawnSync(bin, ['--version'], { env: isolatedEnv(), encoding: 'utf8', timeout: 20_000 });
     expect(r.error).toBeUndefined();
     expect(r.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
+    rmSync(copy, { recursive: true, force: true });
   }, 300_000);
 });
