@@ -7,6 +7,7 @@
  */
 import type { RegistryAccessCheck, RegistryVerb } from './access.js';
 import { tracedRegistryCall } from '../../telemetry/outbound.js';
+import { errorDetail, transportFailure } from '../restFailure.js';
 import { HubError, type HubErrorCode } from './errors.js';
 
 const API_PATH = '/api/model_registry/v1alpha3';
@@ -137,32 +138,25 @@ export class RegistryHttp {
   }
 
   private transportError(err: unknown, what: string, caller: AbortSignal | undefined): HubError {
-    if (caller?.aborted) return new HubError('cancelled', `${what}: the request was cancelled`, 'call again if the result is still needed');
-    const e = err as { name?: string; cause?: { code?: string; message?: string }; message?: string };
-    if (e?.name === 'TimeoutError' || e?.name === 'AbortError') {
+    const failure = transportFailure(err, caller);
+    if (failure.kind === 'cancelled') return new HubError('cancelled', `${what}: the request was cancelled`, 'call again if the result is still needed');
+    if (failure.kind === 'timeout') {
       return new HubError(
         'registry_timeout',
         `${what}: the registry did not answer within ${this.timeoutMs / 1000}s`,
         `check that the registry at ${this.origin} is healthy, then call again`,
       );
     }
-    const reason = e?.cause?.code ?? e?.cause?.message ?? e?.message ?? String(err);
     return new HubError(
       'registry_unreachable',
-      `cannot reach the Model Registry: ${reason}`,
+      `cannot reach the Model Registry: ${failure.reason}`,
       `check the registry URL (${this.apiBase}), that the service is running and reachable from here (port-forward or in-cluster DNS), then call again`,
     );
   }
 }
 
 function httpError(status: number, text: string, what: string, apiBase: string): HubError {
-  let detail = '';
-  try {
-    const body = JSON.parse(text) as { code?: unknown; message?: unknown };
-    if (typeof body?.message === 'string') detail = body.message;
-  } catch {
-    detail = text.trim().slice(0, 200);
-  }
+  const detail = errorDetail(text, ['message'], 200);
   const message = `${what}: ${status}${detail ? ` ${detail}` : ''}`;
   const map: Record<number, [HubErrorCode, string]> = {
     400: ['bad_request', 'the registry refused the request as malformed; fix the named field and call again'],

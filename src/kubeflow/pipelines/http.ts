@@ -6,6 +6,7 @@
  * google.rpc.Status (or the upload handler's `error_message`) body.
  */
 import { PipelinesError, type PipelinesErrorCode } from './errors.js';
+import { errorDetail, transportFailure } from '../restFailure.js';
 import { apiBase, readToken } from './endpoint.js';
 
 const DEFAULT_TIMEOUT_MS = 30_000;
@@ -95,33 +96,26 @@ export class KfpHttp {
   }
 
   private transportError(err: unknown, what: string, caller: AbortSignal | undefined): PipelinesError {
-    if (caller?.aborted) return new PipelinesError('cancelled', `${what}: the request was cancelled`, 'call again if the result is still needed');
-    const e = err as { name?: string; cause?: { code?: string; message?: string }; message?: string };
-    if (e?.name === 'TimeoutError' || e?.name === 'AbortError') {
+    const failure = transportFailure(err, caller);
+    if (failure.kind === 'cancelled') return new PipelinesError('cancelled', `${what}: the request was cancelled`, 'call again if the result is still needed');
+    if (failure.kind === 'timeout') {
       return new PipelinesError(
         'pipelines_timeout',
         `${what}: the KFP API server did not answer within ${this.timeoutMs / 1000}s`,
         `check that the API server at ${this.origin} is healthy, then call again`,
       );
     }
-    const reason = e?.cause?.code ?? e?.cause?.message ?? e?.message ?? String(err);
     return new PipelinesError(
       'pipelines_unreachable',
-      `cannot reach the KFP API server: ${reason}`,
+      `cannot reach the KFP API server: ${failure.reason}`,
       `check the endpoint (${this.apiBase}), that ml-pipeline is running and reachable from here (port-forward or in-cluster DNS), then call again`,
     );
   }
 }
 
 function httpError(status: number, text: string, what: string, base: string): PipelinesError {
-  let detail = '';
-  try {
-    const body = JSON.parse(text) as { message?: unknown; error_message?: unknown };
-    if (typeof body?.message === 'string') detail = body.message;
-    else if (typeof body?.error_message === 'string') detail = body.error_message;
-  } catch {
-    detail = text.trim().slice(0, 300);
-  }
+  // google.rpc.Status carries `message`; the upload handler answers with `error_message`.
+  const detail = errorDetail(text, ['message', 'error_message'], 300);
   const message = `${what}: ${status}${detail ? ` ${detail}` : ''}`;
   const map: Record<number, [PipelinesErrorCode, string]> = {
     400: ['bad_request', 'the API server refused the request; fix what the message names and call again'],
