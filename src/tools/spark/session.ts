@@ -10,7 +10,17 @@ import { renderChecks } from '../render.js';
 import { check, confirmed, KEYS_ONLY, namespace, type Check } from '../schemas.js';
 import { forDisplay } from '../trainer/submission.js';
 import { serviceAccountCheck } from './submit.js';
-import { dynamicAllocation, renderSession, sessionOut, sessionViewOut, sparkConf, sparkName, sparkResources } from './views.js';
+import {
+  dynamicAllocation,
+  dynamicAllocationRequest,
+  executorsFact,
+  renderSession,
+  sessionOut,
+  sessionViewOut,
+  sparkConf,
+  sparkName,
+  sparkResources,
+} from './views.js';
 
 const input = z.object({
   num_executors: z.int().min(0).max(10_000).optional(),
@@ -73,11 +83,7 @@ export const createSparkSession = defineMutation({
         sparkVersion: o.spark_version,
         serverResources: o.server_resources,
         serviceAccount: o.service_account,
-        dynamicAllocation: o.dynamic_allocation && {
-          minExecutors: o.dynamic_allocation.min_executors,
-          maxExecutors: o.dynamic_allocation.max_executors,
-          initialExecutors: o.dynamic_allocation.initial_executors,
-        },
+        dynamicAllocation: dynamicAllocationRequest(o.dynamic_allocation),
         labels: o.labels,
         annotations: creatorAnnotations(ctx.caller),
       });
@@ -97,10 +103,7 @@ export const createSparkSession = defineMutation({
         summary: `Create SparkConnect ${name} in ${namespace} with ${spec.executor.instances} executor(s)`,
         facts: [
           ['namespace', namespace],
-          [
-            'executors',
-            `${spec.dynamicAllocation ? `dynamic ${spec.dynamicAllocation.minExecutors ?? 0}-${spec.dynamicAllocation.maxExecutors}` : spec.executor.instances} x ${spec.executor.cores} core(s), ${spec.executor.memory}`,
-          ],
+          ['executors', executorsFact(spec)],
           ['server', `${spec.server.cores} core(s), ${spec.server.memory}${sa ? `, service account ${sa}` : ''}`],
           ['image', `${spec.image} (Spark ${spec.sparkVersion})`],
         ],

@@ -10,7 +10,7 @@ import { renderChecks } from '../render.js';
 import { check, confirmed, env, KEYS_ONLY, namespace, type Check } from '../schemas.js';
 import { forDisplay } from '../trainer/submission.js';
 import type { SparkClient } from '../../kubeflow/spark/client.js';
-import { dynamicAllocation, sparkConf, sparkName, sparkResources } from './views.js';
+import { dynamicAllocation, dynamicAllocationRequest, executorsFact, sparkConf, sparkName, sparkResources } from './views.js';
 
 const uris = z.array(z.string().min(1).max(2000)).max(100).optional();
 
@@ -95,11 +95,7 @@ export const submitSparkJob = defineMutation({
         sparkVersion: o.spark_version,
         driverResources: o.driver_resources,
         serviceAccount: o.service_account,
-        dynamicAllocation: o.dynamic_allocation && {
-          minExecutors: o.dynamic_allocation.min_executors,
-          maxExecutors: o.dynamic_allocation.max_executors,
-          initialExecutors: o.dynamic_allocation.initial_executors,
-        },
+        dynamicAllocation: dynamicAllocationRequest(o.dynamic_allocation),
         deps: d && {
           jars: d.jars,
           pyFiles: d.py_files,
@@ -114,9 +110,6 @@ export const submitSparkJob = defineMutation({
         annotations: creatorAnnotations(ctx.caller),
       });
       const spec = app.spec;
-      const executors = spec.dynamicAllocation
-        ? `dynamic ${spec.dynamicAllocation.minExecutors ?? 0}-${spec.dynamicAllocation.maxExecutors}`
-        : String(spec.executor.instances);
       const checks = [await serviceAccountCheck(client, namespace, spec.driver.serviceAccount!, ctx.signal)];
       const cores = (spec.driver.cores ?? 1) + (spec.executor.instances ?? spec.dynamicAllocation?.minExecutors ?? 0) * (spec.executor.cores ?? 1);
       return {
@@ -124,7 +117,7 @@ export const submitSparkJob = defineMutation({
         facts: [
           ['namespace', namespace],
           ['application', `${spec.type} ${a.main_file}${spec.mainClass ? ` (${spec.mainClass})` : ''}`],
-          ['executors', `${executors} x ${spec.executor.cores} core(s), ${spec.executor.memory}`],
+          ['executors', executorsFact(spec)],
           ['driver', `${spec.driver.cores} core(s), ${spec.driver.memory}, service account ${spec.driver.serviceAccount}`],
           ['image', `${spec.image} (Spark ${spec.sparkVersion})`],
         ],

@@ -21,6 +21,21 @@ export const dynamicAllocation = z
   })
   .strict();
 
+/** The tools' snake_case dynamic allocation as the wire builders take it. */
+export function dynamicAllocationRequest(d: z.infer<typeof dynamicAllocation> | undefined) {
+  return d && { minExecutors: d.min_executors, maxExecutors: d.max_executors, initialExecutors: d.initial_executors };
+}
+
+/** The preview's executors fact of a SparkApplication or SparkConnect spec. */
+export function executorsFact(spec: {
+  dynamicAllocation?: { minExecutors?: number; maxExecutors?: number };
+  executor: { instances?: number; cores?: number; memory?: string };
+}): string {
+  const d = spec.dynamicAllocation;
+  const count = d ? `dynamic ${d.minExecutors ?? 0}-${d.maxExecutors}` : String(spec.executor.instances);
+  return `${count} x ${spec.executor.cores} core(s), ${spec.executor.memory}`;
+}
+
 const podState = z.object({ pod: z.string(), phase: z.string().optional(), detail: z.string().optional(), state: z.string().optional() });
 
 export const jobSummaryOut = z.object({
