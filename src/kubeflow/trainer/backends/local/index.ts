@@ -324,15 +324,7 @@ export class LocalBackend implements TrainerBackend {
     name: string,
     opts: { step: string; tail: number; sinceSeconds?: number; followSeconds?: number; signal?: AbortSignal },
   ): Promise<LogResult> {
-    const view = jobView(await this.record(namespace, name));
-    const step = view.steps.find((s) => s.name === opts.step);
-    if (!step)
-      throw new StepNotFoundError(
-        view.name,
-        opts.step,
-        view.steps.map((s) => s.name),
-      );
-    if (step.status === 'Pending') throw new StepPendingError(view.name, opts.step);
+    const step = await this.startedStep(namespace, name, opts.step);
     const paths = this.store.paths(namespace, name);
     const res = await readLog(paths, {
       tail: opts.tail,
@@ -349,20 +341,26 @@ export class LocalBackend implements TrainerBackend {
     return { step: step.name, pod: step.podName, container: NODE, lines: res.lines, truncated: res.truncated };
   }
 
+  /** The job's step that has output to read, or why there is none. */
+  private async startedStep(namespace: string, name: string, stepName: string) {
+    const view = jobView(await this.record(namespace, name));
+    const step = view.steps.find((s) => s.name === stepName);
+    if (!step)
+      throw new StepNotFoundError(
+        view.name,
+        stepName,
+        view.steps.map((s) => s.name),
+      );
+    if (step.status === 'Pending') throw new StepPendingError(view.name, stepName);
+    return step;
+  }
+
   async readMetrics(
     namespace: string,
     name: string,
     opts: { step: string; reader: MetricsReader; signal?: AbortSignal },
   ): Promise<{ step: string; pod: string }> {
-    const view = jobView(await this.record(namespace, name));
-    const step = view.steps.find((s) => s.name === opts.step);
-    if (!step)
-      throw new StepNotFoundError(
-        view.name,
-        opts.step,
-        view.steps.map((s) => s.name),
-      );
-    if (step.status === 'Pending') throw new StepPendingError(view.name, opts.step);
+    const step = await this.startedStep(namespace, name, opts.step);
     await eachLogLine(this.store.paths(namespace, name).log, (line) => opts.reader.push(line));
     if (opts.signal?.aborted) throw cancelled();
     return { step: step.name, pod: step.podName };
