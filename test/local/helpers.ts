@@ -4,6 +4,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { TrainRequest } from '../../src/kubeflow/trainer/backend.js';
+import type { ToolContext } from '../../src/tools/context.js';
 import { LocalBackend, type LocalBackendOptions } from '../../src/kubeflow/trainer/backends/local/index.js';
 import { removeCgroup } from '../../src/kubeflow/trainer/backends/local/cgroups.js';
 import { signalGroup, stopJobProcesses, type JobProcesses } from '../../src/kubeflow/trainer/backends/local/processes.js';
@@ -149,4 +150,16 @@ export async function groupHasLiveMembers(pgid: number): Promise<boolean> {
     if (fields[2] === String(pgid) && fields[0] !== 'Z' && fields[0] !== 'X') return true;
   }
   return false;
+}
+
+/** A tool context on `backend` for a local caller: only what the trainer tools read. */
+export function localToolContext(backend: object): ToolContext {
+  return {
+    namespace: 'default',
+    backend: () => backend,
+    caller: { user: 'tester', groups: [], source: 'local', impersonate: false },
+    ownJobsOnly: false,
+    signal: new AbortController().signal,
+    progress: async () => undefined,
+  } as unknown as ToolContext;
 }

@@ -6,22 +6,14 @@
  */
 import { afterAll, expect, it } from 'vitest';
 import type { LocalBackend } from '../../src/kubeflow/trainer/backends/local/index.js';
-import type { ToolContext } from '../../src/tools/context.js';
 import { invokeTool } from '../../src/tools/mutation.js';
 import { ALL_TOOLS } from '../../src/tools/registry.js';
-import { cleanupAll, custom, launch, newBackend } from './helpers.js';
+import { cleanupAll, custom, launch, newBackend, localToolContext } from './helpers.js';
 
 afterAll(cleanupAll);
 
 function caller(backend: LocalBackend) {
-  const ctx = {
-    namespace: 'default',
-    backend: () => backend,
-    caller: { user: 'tester', groups: [], source: 'local', impersonate: false },
-    ownJobsOnly: false,
-    signal: new AbortController().signal,
-    progress: async () => undefined,
-  } as unknown as ToolContext;
+  const ctx = localToolContext(backend);
   return async (name: string, args: Record<string, unknown>) => {
     const tool = ALL_TOOLS.find((t) => t.name === name)!;
     const outcome = await invokeTool(tool, tool.input.parse(args), ctx);

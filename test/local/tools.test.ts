@@ -3,24 +3,16 @@
  * render, previews and confirmations work as on Kubernetes.
  */
 import { afterAll, expect, it } from 'vitest';
-import type { ToolContext } from '../../src/tools/context.js';
 import { toToolError } from '../../src/tools/errors.js';
 import { invokeTool } from '../../src/tools/mutation.js';
 import { ALL_TOOLS } from '../../src/tools/registry.js';
-import { cleanupAll, newBackend } from './helpers.js';
+import { cleanupAll, newBackend, localToolContext } from './helpers.js';
 
 afterAll(cleanupAll);
 
 it('the training tools drive a local job from preview to deletion', async () => {
   const backend = newBackend();
-  const ctx = {
-    namespace: 'default',
-    backend: () => backend,
-    caller: { user: 'tester', groups: [], source: 'local', impersonate: false },
-    ownJobsOnly: false,
-    signal: new AbortController().signal,
-    progress: async () => undefined,
-  } as unknown as ToolContext;
+  const ctx = localToolContext(backend);
   const call = async (name: string, args: Record<string, unknown>): Promise<Record<string, unknown>> => {
     const tool = ALL_TOOLS.find((t) => t.name === name);
     if (!tool) throw new Error(`no tool ${name}`);
