@@ -105,6 +105,7 @@ export async function serveHttp(opts: HttpOptions): Promise<{ server: HttpServer
         return rateLimited(res, wait);
       }
     }
+    if (Number(req.headers['content-length']) > MAX_BODY_BYTES) return bodyTooLarge(req, res);
     (req as IncomingMessage & { auth?: unknown }).auth = outcome.auth;
     await handle(req, res);
   }
@@ -141,6 +142,30 @@ function shuttingDown(res: ServerResponse): void {
       error: { code: -32000, message: 'This server is shutting down: retry (another replica answers).', data: { retryAfterSeconds: 1 } },
     }),
   );
+}
+
+/** Past this, a client still sending an oversized body is cut off instead of read to the end. */
+const DISCARD_LIMIT = { bytes: 16 * MAX_BODY_BYTES, ms: 5_000 };
+
+/**
+ * 413 for a declared length over the limit. The client is usually still sending: closing at once
+ * resets the connection under it and it sees EPIPE/ECONNRESET instead of the answer (no lingering
+ * close in Node). So the rest of the body is read and dropped, bounded in bytes and time, and the
+ * connection is closed after it. (Chunked bodies without a length are cut by the SDK's own limit.)
+ */
+function bodyTooLarge(req: IncomingMessage, res: ServerResponse): void {
+  let dropped = 0;
+  const cutOff = (): void => void req.socket.destroy();
+  const timer = setTimeout(cutOff, DISCARD_LIMIT.ms).unref();
+  req.on('data', (chunk: Buffer) => {
+    dropped += chunk.length;
+    if (dropped > DISCARD_LIMIT.bytes) cutOff();
+  });
+  req.on('end', () => {
+    clearTimeout(timer);
+    res.writeHead(413, { 'content-type': 'application/json', connection: 'close' });
+    res.end(JSON.stringify({ jsonrpc: '2.0', id: null, error: { code: -32000, message: `Request body larger than ${MAX_BODY_BYTES} bytes: send less.` } }));
+  });
 }
 
 /** 429 with a JSON-RPC error body, so MCP clients surface it as an error of the request. */

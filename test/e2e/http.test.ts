@@ -72,4 +72,29 @@ describe('HTTP transport', () => {
     const r = await request('/mcp', { host: `127.0.0.1:${port}` }, big);
     expect(r.status).toBe(413);
   });
+
+  // A client still sending when the 413 goes out must be able to read it: the server reads and
+  // drops the rest (bounded) instead of resetting the connection under the client (CI saw EPIPE).
+  it('lets a client that is still sending finish and read the 413', async () => {
+    const total = 2 * 1024 * 1024;
+    const r = await new Promise<{ status: number; body: string; writeError?: string }>((resolve) => {
+      let writeError: string | undefined;
+      const req = http.request(
+        { host: '127.0.0.1', port, path: '/mcp', method: 'POST', headers: { host: `127.0.0.1:${port}`, 'content-type': 'application/json', 'content-length': total } },
+        (res) => {
+          let data = '';
+          res.on('data', (d: Buffer) => (data += d.toString()));
+          // The whole body must have left the client, not only the response have arrived.
+          res.on('end', () => (req.writableFinished ? resolve({ status: res.statusCode ?? 0, body: data }) : req.once('finish', () => resolve({ status: res.statusCode ?? 0, body: data, writeError }))));
+        },
+      );
+      req.on('error', (e) => resolve({ status: 0, body: '', writeError: e.message }));
+      setTimeout(() => resolve({ status: 0, body: '', writeError: 'the body never finished sending' }), 5_000).unref();
+      req.write(Buffer.alloc(64 * 1024, 'x'));
+      setTimeout(() => req.end(Buffer.alloc(total - 64 * 1024, 'x')), 300);
+    });
+    expect(r.writeError).toBeUndefined();
+    expect(r.status).toBe(413);
+    expect(JSON.parse(r.body)).toMatchObject({ jsonrpc: '2.0', error: { message: expect.stringContaining('1048576 bytes') } });
+  });
 });
