@@ -14,6 +14,13 @@ export default tseslint.config(
     rules: { '@typescript-eslint/no-unused-vars': unused, '@typescript-eslint/require-await': 'off' },
   },
   {
+    // The dashboard page (a browser bundle): the same rules, typed with the DOM.
+    files: ['ui/**/*.ts'],
+    extends: [...tseslint.configs.recommendedTypeChecked],
+    languageOptions: { parserOptions: { project: './tsconfig.browser.json', tsconfigRootDir: import.meta.dirname } },
+    rules: { '@typescript-eslint/no-unused-vars': unused },
+  },
+  {
     files: ['test/**/*.ts', 'bench/**/*.ts', 'vitest.config.ts'],
     extends: [...tseslint.configs.recommended],
     rules: { '@typescript-eslint/no-unused-vars': unused, '@typescript-eslint/no-explicit-any': 'off' },

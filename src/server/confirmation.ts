@@ -8,19 +8,12 @@
  * plan the user saw. Elsewhere the `confirmed` argument decides, unless the policy requires the user.
  */
 import { randomBytes } from 'node:crypto';
-import {
-  CLIENT_CAPABILITIES_META_KEY,
-  createRequestStateCodec,
-  inputRequired,
-  inputResponse,
-  type ClientCapabilities,
-  type Server,
-  type ServerContext,
-} from '@modelcontextprotocol/server';
+import { createRequestStateCodec, inputRequired, inputResponse, type Server, type ServerContext } from '@modelcontextprotocol/server';
 import { redactText } from '../audit/secrets.js';
 import type { Identity } from '../auth/identity.js';
 import type { ConfirmationSetting } from '../policy/policy.js';
 import type { Answer, Confirmation } from '../tools/mutation.js';
+import { clientCapabilities } from './clientCapabilities.js';
 
 /** What a requestState carries: which plan, shown to whom. */
 interface Shown {
@@ -64,8 +57,6 @@ export function confirmationFor(setting: ConfirmationSetting, server: Server, ct
 
 /** Form elicitation declared: `elicitation: {}` (form implied) or `elicitation: { form: {} }`. */
 function canAsk(server: Server, ctx: ServerContext): boolean {
-  const envelope = ctx.mcpReq.envelope as Record<string, unknown> | undefined;
-  const caps = (envelope?.[CLIENT_CAPABILITIES_META_KEY] as ClientCapabilities | undefined) ?? server.getClientCapabilities();
-  const e = caps?.elicitation as { form?: object; url?: object } | undefined;
+  const e = clientCapabilities(server, ctx)?.elicitation as { form?: object; url?: object } | undefined;
   return Boolean(e && (e.form || !e.url));
 }

@@ -36,6 +36,8 @@ import { monotonicProgress, type ToolContext } from '../tools/context.js';
 import { toToolError } from '../tools/errors.js';
 import { argumentShapeError } from './argumentLimits.js';
 import { invokeTool } from '../tools/mutation.js';
+import { DASHBOARD_RESOURCE, hasDashboard, linkDashboard, readDashboard, rendersApps } from './apps.js';
+import { clientCapabilities } from './clientCapabilities.js';
 import { confirmationFor, requestStateVerification } from './confirmation.js';
 import { EXECUTE_TOOL, metaTools } from './dynamic.js';
 import { inputJsonSchema, outputJsonSchema } from './jsonSchema.js';
@@ -88,11 +90,12 @@ export function listEntries(tools: readonly AnyToolSpec[]) {
 
 export function buildServer(deps: ServerDeps, entries = listEntries(advertised(deps.tools, deps.mode))): Server {
   const prompts = new Map(visiblePrompts(deps.tools).map((p) => [p.name, p]));
+  const dashboard = deps.mode !== 'dynamic' && hasDashboard(deps.tools);
   // logging: the server's own warnings reach the client as notifications/message (telemetry/serverLog.ts).
   const server = new InstrumentedServer(
     { name: SERVER_NAME, version: SERVER_VERSION },
     {
-      capabilities: { tools: {}, logging: {}, ...(prompts.size ? { prompts: {} } : {}) },
+      capabilities: { tools: {}, logging: {}, ...(prompts.size ? { prompts: {} } : {}), ...(dashboard ? { resources: {} } : {}) },
       instructions: deps.instructions,
       requestState: requestStateVerification,
     },
@@ -114,7 +117,13 @@ export function buildServer(deps: ServerDeps, entries = listEntries(advertised(d
   const listed = new Map(advertised(deps.tools, deps.mode).map((t) => [t.name, t]));
   const entryByName = new Map(entries.map((e) => [e.name, e]));
 
-  server.setRequestHandler('tools/list', async () => ({ tools: entries }));
+  // MCP Apps hosts see the dashboard link on the tools that open it; other clients' list is unchanged.
+  const linkedEntries = dashboard ? entries.map((e) => linkDashboard(e, listed.get(e.name))) : entries;
+  server.setRequestHandler('tools/list', async (_request, ctx) => ({ tools: rendersApps(clientCapabilities(server, ctx)) ? linkedEntries : entries }));
+  if (dashboard) {
+    server.setRequestHandler('resources/list', async () => ({ resources: [DASHBOARD_RESOURCE] }));
+    server.setRequestHandler('resources/read', async (request) => readDashboard(request.params.uri));
+  }
 
   server.setRequestHandler('tools/call', async (request, ctx) => {
     const { name, arguments: args } = request.params;

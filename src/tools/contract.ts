@@ -25,6 +25,8 @@ export interface ToolSpec<I extends z.ZodObject = z.ZodObject, O extends z.ZodOb
   mutation?: Mutation<z.output<I>, unknown, z.input<O>>;
   /** Compact text rendering of the structured result (tables, not YAML dumps). */
   render(out: z.output<O>): string;
+  /** Its result opens the live job dashboard on hosts that render MCP Apps (server/apps.ts). */
+  dashboard?: true;
 }
 
 /** Erases the generic parameters so specs of different shapes fit in one registry. */

@@ -80,12 +80,22 @@ describe('HTTP transport', () => {
     const r = await new Promise<{ status: number; body: string; writeError?: string }>((resolve) => {
       let writeError: string | undefined;
       const req = http.request(
-        { host: '127.0.0.1', port, path: '/mcp', method: 'POST', headers: { host: `127.0.0.1:${port}`, 'content-type': 'application/json', 'content-length': total } },
+        {
+          host: '127.0.0.1',
+          port,
+          path: '/mcp',
+          method: 'POST',
+          headers: { host: `127.0.0.1:${port}`, 'content-type': 'application/json', 'content-length': total },
+        },
         (res) => {
           let data = '';
           res.on('data', (d: Buffer) => (data += d.toString()));
           // The whole body must have left the client, not only the response have arrived.
-          res.on('end', () => (req.writableFinished ? resolve({ status: res.statusCode ?? 0, body: data }) : req.once('finish', () => resolve({ status: res.statusCode ?? 0, body: data, writeError }))));
+          res.on('end', () =>
+            req.writableFinished
+              ? resolve({ status: res.statusCode ?? 0, body: data })
+              : req.once('finish', () => resolve({ status: res.statusCode ?? 0, body: data, writeError })),
+          );
         },
       );
       req.on('error', (e) => resolve({ status: 0, body: '', writeError: e.message }));

@@ -1,6 +1,6 @@
 /** The command line as a user types it: listings, and clear non-zero exits on bad flags. */
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, cpSync, mkdtempSync, rmSync, statSync, symlinkSync } from 'node:fs';
+import { copyFileSync, cpSync, mkdirSync, mkdtempSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -90,12 +90,16 @@ describe('npm run build', () => {
     // the servers other test files are running from it.
     const copy = mkdtempSync(path.join(tmpdir(), 'kfmcp-build-'));
     for (const f of ['package.json', 'tsconfig.json']) copyFileSync(path.join(ROOT, f), path.join(copy, f));
-    cpSync(path.join(ROOT, 'src'), path.join(copy, 'src'), { recursive: true });
+    for (const d of ['src', 'ui']) cpSync(path.join(ROOT, d), path.join(copy, d), { recursive: true });
+    mkdirSync(path.join(copy, 'scripts'));
+    copyFileSync(path.join(ROOT, 'scripts/build-ui.mjs'), path.join(copy, 'scripts/build-ui.mjs'));
     symlinkSync(path.join(ROOT, 'node_modules'), path.join(copy, 'node_modules'));
     const b = spawnSync('npm', ['run', 'build', '--silent'], { cwd: copy, encoding: 'utf8', timeout: 240_000 });
     expect(b.status, b.stderr).toBe(0);
     const bin = path.join(copy, 'dist/cli/main.js');
     expect(statSync(bin).mode & 0o111).toBe(0o111);
+    // The dashboard page is part of the build (served as ui://kubeflow-mcp/dashboard.html).
+    expect(statSync(path.join(copy, 'dist/ui/dashboard.html')).size).toBeGreaterThan(1000);
     const r = spawnSync(bin, ['--version'], { env: isolatedEnv(), encoding: 'utf8', timeout: 20_000 });
     expect(r.error).toBeUndefined();
     expect(r.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);

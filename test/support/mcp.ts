@@ -20,8 +20,14 @@ export function isolatedEnv(extra: Record<string, string> = {}): Record<string, 
   return { PATH: process.env.PATH ?? '', HOME: home, KUBEFLOW_MCP_LOG_LEVEL: 'warn', ...extra };
 }
 
-function newClient(era: Era): Client {
-  return new Client({ name: 'kubeflow-mcp-tests', version: '1.0.0' }, era === 'modern' ? { versionNegotiation: { mode: { pin: '2026-07-28' } } } : {});
+/** What the test client declares beyond the defaults (e.g. the MCP Apps extension). */
+export type ClientCaps = ConstructorParameters<typeof Client>[1] extends infer O ? (O extends { capabilities?: infer C } ? C : never) : never;
+
+function newClient(era: Era, capabilities?: ClientCaps): Client {
+  return new Client(
+    { name: 'kubeflow-mcp-tests', version: '1.0.0' },
+    { ...(era === 'modern' ? { versionNegotiation: { mode: { pin: '2026-07-28' } } } : {}), ...(capabilities ? { capabilities } : {}) },
+  );
 }
 
 export interface Connected {
@@ -30,11 +36,11 @@ export interface Connected {
   stderr(): string;
 }
 
-export async function connectStdio(args: string[], env: Record<string, string>, era: Era = 'modern'): Promise<Connected> {
+export async function connectStdio(args: string[], env: Record<string, string>, era: Era = 'modern', capabilities?: ClientCaps): Promise<Connected> {
   const transport = new StdioClientTransport({ command: process.execPath, args: [BIN, 'serve', '--transport', 'stdio', ...args], env, stderr: 'pipe' });
   let err = '';
   transport.stderr?.on('data', (d: Buffer) => (err += d.toString()));
-  const client = newClient(era);
+  const client = newClient(era, capabilities);
   try {
     await client.connect(transport);
   } catch (e) {

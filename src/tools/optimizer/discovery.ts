@@ -57,6 +57,7 @@ export const getOptimizationJob = defineTool({
   category: 'discovery',
   risk: 'read',
   title: 'Get optimization job',
+  dashboard: true,
   description: 'One Katib experiment with its trials: parameters, status and metrics of each.',
   input: z.object({ name: jobName, namespace }),
   output: experimentDetail,

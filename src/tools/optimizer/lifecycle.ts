@@ -12,6 +12,7 @@ export const waitForOptimization = defineTool({
   category: 'monitoring',
   risk: 'read',
   title: 'Wait for optimization',
+  dashboard: true,
   description: 'Wait until an experiment reaches status (default Complete) or fails; bounded, sends progress. Call again after a timeout.',
   input: z.object({
     name: jobName,

@@ -48,6 +48,7 @@ export function detailOut(v: ExperimentView) {
 }
 
 export const experimentDetail = z.object({ experiment: experimentSummary, trials: z.array(trialRow), trials_truncated: z.boolean() });
+export type ExperimentDetail = z.infer<typeof experimentDetail>;
 
 const kv = (m: Record<string, string>) =>
   Object.entries(m)

@@ -4,6 +4,13 @@ import { defineTool } from '../contract.js';
 import { age, table } from '../render.js';
 import { jobName, namespace } from '../schemas.js';
 
+const trainingEvents = z.object({
+  name: z.string(),
+  events: z.array(z.object({ time: z.string(), type: z.string(), reason: z.string(), object: z.string(), message: z.string(), count: z.number() })),
+  omitted: z.number(),
+});
+export type TrainingEvents = z.infer<typeof trainingEvents>;
+
 export const getTrainingEvents = defineTool({
   name: 'get_training_events',
   module: 'trainer',
@@ -12,11 +19,7 @@ export const getTrainingEvents = defineTool({
   title: 'Training events',
   description: 'Events of a TrainJob and its pods (scheduling, image pulls, failures).',
   input: z.object({ name: jobName, limit: z.int().min(1).max(500).default(50), namespace }),
-  output: z.object({
-    name: z.string(),
-    events: z.array(z.object({ time: z.string(), type: z.string(), reason: z.string(), object: z.string(), message: z.string(), count: z.number() })),
-    omitted: z.number(),
-  }),
+  output: trainingEvents,
   async run(a, ctx) {
     const all = await ctx.backend().events(ctx.namespace, a.name, ctx.signal);
     const shown = all.slice(-a.limit);

@@ -9,6 +9,7 @@ export const getTrainingJob = defineTool({
   category: 'discovery',
   risk: 'read',
   title: 'Get training job',
+  dashboard: true,
   description: "A TrainJob's status, steps, conditions, progress, latest metrics; blockers with hints.",
   input: z.object({ name: jobName, namespace }),
   output: jobDetail,

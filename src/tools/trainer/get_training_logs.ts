@@ -2,6 +2,9 @@ import { z } from 'zod';
 import { defineTool } from '../contract.js';
 import { jobName, namespace, stepName } from '../schemas.js';
 
+const trainingLogs = z.object({ name: z.string(), step: z.string(), pod: z.string(), lines: z.array(z.string()), truncated: z.boolean() });
+export type TrainingLogs = z.infer<typeof trainingLogs>;
+
 export const getTrainingLogs = defineTool({
   name: 'get_training_logs',
   module: 'trainer',
@@ -17,7 +20,7 @@ export const getTrainingLogs = defineTool({
     follow_seconds: z.int().min(1).max(60).optional(),
     namespace,
   }),
-  output: z.object({ name: z.string(), step: z.string(), pod: z.string(), lines: z.array(z.string()), truncated: z.boolean() }),
+  output: trainingLogs,
   async run(a, ctx) {
     const res = await ctx
       .backend()

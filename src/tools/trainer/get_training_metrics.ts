@@ -12,37 +12,41 @@ const TREND_WINDOW = 20;
 
 const point = z.object({ x: z.number(), value: z.number().nullable() });
 
+const trainingMetrics = z.object({
+  step: z.string(),
+  /** Lines read, and those with metrics. */
+  lines: z.object({ read: z.number(), with_metrics: z.number() }),
+  metrics: z.array(
+    z.object({
+      name: z.string(),
+      points: z.number(),
+      x: z.enum(['step', 'point']),
+      first: point,
+      last: point,
+      min: point,
+      max: point,
+      trend: z.object({ window: z.number(), change: z.number(), relative: z.number(), direction: z.enum(['down', 'up', 'flat']) }),
+      series: z.array(z.tuple([z.number(), z.number()])),
+    }),
+  ),
+  progress: trainerProgress.optional(),
+});
+export type TrainingMetrics = z.infer<typeof trainingMetrics>;
+
 export const getTrainingMetrics = defineTool({
   name: 'get_training_metrics',
   module: 'trainer',
   category: 'monitoring',
   risk: 'read',
   title: 'Training metrics',
+  dashboard: true,
   description: "Loss etc. from node-0's whole log: first, last, min/max, trend, short series; trainer progress.",
   input: z.object({
     name: jobName,
     points: z.int().min(2).max(MAX_POINTS).default(12),
     namespace,
   }),
-  output: z.object({
-    step: z.string(),
-    /** Lines read, and those with metrics. */
-    lines: z.object({ read: z.number(), with_metrics: z.number() }),
-    metrics: z.array(
-      z.object({
-        name: z.string(),
-        points: z.number(),
-        x: z.enum(['step', 'point']),
-        first: point,
-        last: point,
-        min: point,
-        max: point,
-        trend: z.object({ window: z.number(), change: z.number(), relative: z.number(), direction: z.enum(['down', 'up', 'flat']) }),
-        series: z.array(z.tuple([z.number(), z.number()])),
-      }),
-    ),
-    progress: trainerProgress.optional(),
-  }),
+  output: trainingMetrics,
   async run(a, ctx) {
     const backend = ctx.backend();
     const reader = new MetricsReader();

@@ -11,6 +11,7 @@ export const waitForTraining = defineTool({
   category: 'monitoring',
   risk: 'read',
   title: 'Wait for training',
+  dashboard: true,
   description: 'Wait (bounded, with progress) until a TrainJob reaches status or fails; call again on timeout.',
   input: z.object({
     name: jobName,
