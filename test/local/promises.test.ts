@@ -123,6 +123,11 @@ def train(lines):
     expect((await backend.waitFor('default', name, { statuses: ['Complete'], timeoutSeconds: 60 })).job.status).toBe('Complete');
 
     const file = path.join(storeDir, 'jobs', 'default', name, 'run', 'output.log');
+    // The rotation record chains file to file up to the log there is now, for slow followers.
+    const { rotations } = JSON.parse(await readFile(`${file}.rotation`, 'utf8')) as { rotations: Array<{ gen: number; ino: number }> };
+    expect(rotations.length).toBe(16);
+    for (let i = 1; i < rotations.length; i++) expect(rotations[i]!.gen).toBe(rotations[i - 1]!.gen + 1);
+    expect(rotations.at(-1)!.ino).toBe((await stat(file)).ino);
     const size = (await stat(file)).size;
     expect(size).toBeLessThanOrEqual(2 * 2 ** 20 + 64 * 1024);
     const text = await readFile(file, 'utf8');

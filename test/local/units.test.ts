@@ -3,7 +3,7 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseLabelSelector } from '../../src/kubeflow/trainer/backends/local/labels.js';
-import { LineRing, offsetSince, readLog } from '../../src/kubeflow/trainer/backends/local/logs.js';
+import { LineRing, offsetSince, readLog, resumeAfterRotation, type RotationRecord } from '../../src/kubeflow/trainer/backends/local/logs.js';
 import { FileLocks } from '../../src/kubeflow/trainer/backends/local/fileLock.js';
 import { StoreQueue } from '../../src/kubeflow/trainer/backends/local/queue.js';
 import { setCondition } from '../../src/kubeflow/trainer/backends/local/views.js';
@@ -141,5 +141,46 @@ describe('conditions and events', () => {
     for (let i = 0; i < 200; i++) history = withEvent(history, lifecycleEvent(job, 'Tick', String(i)));
     expect(history).toHaveLength(MAX_EVENTS_PER_JOB);
     expect(history.at(-1)!.message).toBe('199');
+  });
+});
+
+describe('following a capped log across rotations', () => {
+  // Generations 0 (ino 10) -> 1 (11) -> 2 (12) -> 3 (10 again: the first file's inode, reused once
+  // nobody held it); each keeps [0, headEnd), a marker, then [tailFrom, end) moved by shift.
+  const record: RotationRecord = {
+    rotatedSize: 800,
+    rotations: [
+      { gen: 1, ino: 11, headEnd: 250, tailFrom: 500, shift: -200 },
+      { gen: 2, ino: 12, headEnd: 250, tailFrom: 700, shift: -400 },
+      { gen: 3, ino: 10, headEnd: 250, tailFrom: 600, shift: -300 },
+    ],
+  };
+
+  it('goes on where the old end is in the next log', () => {
+    expect(resumeAfterRotation(record, 12, 10, 1100)).toEqual({ offset: 800, gap: false });
+  });
+
+  it('follows several missed rotations, and says so when what it had not read was dropped', () => {
+    // The end of generation 1 (1200) is at 800 in 2, which lies in 2's kept tail: 500 in 3.
+    expect(resumeAfterRotation(record, 11, 10, 1200)).toEqual({ offset: 500, gap: false });
+    // The record may already hold a rotation past the file the reader opened: it stops there.
+    expect(resumeAfterRotation(record, 11, 12, 1200)).toEqual({ offset: 800, gap: false });
+    // Generation 1 read to 600 only (then it was rotated): 400 in 2, dropped by 3: 3's marker.
+    expect(resumeAfterRotation(record, 11, 10, 600)).toEqual({ offset: 250, gap: true });
+  });
+
+  it('tells files apart by generation: the first file is generation 0 while no newer file has its inode', () => {
+    const first: RotationRecord = { rotations: [{ gen: 1, ino: 11, headEnd: 250, tailFrom: 500, shift: -200 }] };
+    expect(resumeAfterRotation(first, 10, 11, 1000)).toEqual({ offset: 800, gap: false });
+  });
+
+  it('goes on at the newest marker when the record no longer reaches back to its file', () => {
+    const late: RotationRecord = { rotations: record.rotations!.slice(2) };
+    expect(resumeAfterRotation(late, 11, 10, 1200)).toEqual({ offset: 250, gap: true });
+  });
+
+  it('reads the older record (jobs started before the history): rotatedSize', () => {
+    expect(resumeAfterRotation({ rotatedSize: 800 }, 10, 11, 1000)).toEqual({ offset: 800, gap: false });
+    expect(resumeAfterRotation(undefined, 10, 11, 1000)).toEqual({ offset: 0, gap: false });
   });
 });

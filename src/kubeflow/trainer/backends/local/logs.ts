@@ -109,15 +109,24 @@ async function follow(file: string, existing: FileHandle | undefined, offset: nu
         continue;
       }
       if (handle && (await rotated(file, handle))) {
-        // Everything of the old file is read; its end lies at rotatedSize in the new one.
-        const rotation = await readJson<{ rotatedSize?: number }>(`${file}${ROTATION_SUFFIX}`).catch(() => undefined);
-        if (handle !== existing) await handle.close();
+        // Everything of the old file is read: find where it ends in the log there is now. Both
+        // files stay open while the record is read, so neither inode can be reused meanwhile (the
+        // record is written before the new log replaces the old, so it covers the one opened).
+        const held = handle;
         handle = await openIfExists(file);
-        offset = Math.min(rotation?.rotatedSize ?? 0, handle ? (await handle.stat()).size : 0);
+        const [was, now] = await Promise.all([held.stat(), handle?.stat()]);
+        const record = await readJson<RotationRecord>(`${file}${ROTATION_SUFFIX}`).catch(() => undefined);
+        if (held !== existing) await held.close();
+        const resume = resumeAfterRotation(record, was.ino, now?.ino, offset);
+        // Output between was dropped: the line in progress ends here, it does not continue.
+        if (resume.gap) splitter.end();
+        offset = Math.min(resume.offset, now?.size ?? 0);
         continue;
       }
-      // Drained: stop once nothing more can come.
+      // Drained: stop once nothing more can come. The log may have been rotated between the check
+      // above and the writer's exit: once it has exited nothing rotates, so look again first.
       if (opts.finished && (await opts.finished())) {
+        if (handle && (await rotated(file, handle))) continue;
         const after = handle ? (await handle.stat()).size : 0;
         if (after <= offset) break;
         continue;
@@ -128,6 +137,61 @@ async function follow(file: string, existing: FileHandle | undefined, offset: nu
     if (handle !== existing) await handle?.close();
   }
   return offset;
+}
+
+/** One rotation of a capped log into generation `gen` (file `ino`): bytes [headEnd, tailFrom) of the one before were dropped. */
+interface Rotation {
+  gen: number;
+  ino: number;
+  headEnd: number;
+  tailFrom: number;
+  /** Where byte `tailFrom` and later moved: offset + shift. */
+  shift: number;
+}
+
+/** The wrapper's record (wrapper.ts): its latest rotations. Jobs started before it have only rotatedSize. */
+export interface RotationRecord {
+  rotatedSize?: number;
+  rotations?: Rotation[];
+}
+
+/**
+ * The generation of the log file `ino`, which the caller holds open: the latest rotation that
+ * created a file with that inode (an inode held open cannot be reused, so a later one cannot),
+ * 0 for the first file, undefined when the record no longer reaches back to it.
+ */
+function generationOf(rotations: Rotation[], ino: number): number | undefined {
+  for (let i = rotations.length - 1; i >= 0; i--) if (rotations[i]!.ino === ino) return rotations[i]!.gen;
+  return rotations.length === 0 || rotations[0]!.gen === 1 ? 0 : undefined;
+}
+
+/**
+ * Where a reader that has read `offset` bytes of the log file `heldIno` goes on in the log file
+ * `currentIno`, through every rotation between (a slow reader can miss several); the caller holds
+ * both open. `gap` when output it had not read was dropped: it then goes on at a marker line, which
+ * says how much. Exported for tests.
+ */
+export function resumeAfterRotation(
+  record: RotationRecord | undefined,
+  heldIno: number,
+  currentIno: number | undefined,
+  offset: number,
+): { offset: number; gap: boolean } {
+  const rotations = record?.rotations;
+  if (!rotations?.length || currentIno === undefined) return { offset: record?.rotatedSize ?? 0, gap: false };
+  const target = generationOf(rotations, currentIno);
+  const held = generationOf(rotations, heldIno);
+  const marker = { offset: rotations.find((r) => r.gen === target)?.headEnd ?? 0, gap: true };
+  if (target === undefined || held === undefined || held >= target) return marker;
+  let at = offset;
+  let gap = false;
+  for (let gen = held + 1; gen <= target; gen++) {
+    const r = rotations.find((x) => x.gen === gen);
+    if (!r) return marker;
+    if (at > r.headEnd && at < r.tailFrom) [at, gap] = [r.headEnd, true];
+    else if (at >= r.tailFrom) at += r.shift;
+  }
+  return { offset: at, gap };
 }
 
 /** True when `file` is no longer the file `handle` has open (the log was rotated). */

@@ -690,8 +690,10 @@ export class JobSupervisor {
   }
 
   private async save(record: JobRecord, event?: KubeEvent): Promise<void> {
-    await this.deps.store.writeRecord(record);
+    // The event first: whoever sees the new status (another server watches the record file) then
+    // finds the event that explains it too.
     if (event) await this.deps.store.addEvent(record.namespace, record.name, event);
+    await this.deps.store.writeRecord(record);
     this.notify(jobKey(record.namespace, record.name));
   }
 

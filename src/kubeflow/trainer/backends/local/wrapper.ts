@@ -57,8 +57,14 @@ export interface WrapperStep {
 export const INDEX_RECORD_BYTES = 16;
 /** A new index record is written at most this often (the `since` granularity). */
 export const INDEX_INTERVAL_MS = 1000;
-/** Written by the wrapper at each rotation: `{"sourceSize": old end, "rotatedSize": its place in the new log}`. */
+/**
+ * Written by the wrapper at each rotation, before the new log replaces the old one: the latest
+ * rotations (RotationRecord in logs.ts), so a reader that slept through several can still place
+ * its offset in the log it finds.
+ */
 export const ROTATION_SUFFIX = '.rotation';
+/** How many rotations the record keeps. */
+const ROTATION_HISTORY = 16;
 
 const WRAPPER_SOURCE = String.raw`"""kubeflow-mcp local job wrapper (see src/kubeflow/trainer/backends/local/wrapper.ts)."""
 import json
@@ -130,6 +136,8 @@ class Output:
         self.head_end = None
         self.marker_len = 0
         self.dropped = 0
+        self.rotations = []
+        self.generation = 0
 
     def write(self, data):
         now = time.time()
@@ -165,6 +173,7 @@ class Output:
                 copy_range(src, dst, 0, self.head_end)
                 dst.write(marker)
                 copy_range(src, dst, tail_from, size)
+                rotated_ino = os.fstat(dst.fileno()).st_ino
         shift = self.head_end + len(marker) - tail_from
         with open(self.index_path, "rb") as f:
             raw = f.read()
@@ -180,7 +189,11 @@ class Output:
             f.write(b"".join(struct.pack("<qq", t, o) for t, o in kept))
         rotated = size + shift
         os.replace(index_tmp, self.index_path)
-        write_json_atomic(self.log_path + "${ROTATION_SUFFIX}", {"sourceSize": size, "rotatedSize": rotated})
+        self.generation += 1
+        self.rotations = (self.rotations + [{
+            "gen": self.generation, "ino": rotated_ino, "headEnd": self.head_end, "tailFrom": tail_from, "shift": shift,
+        }])[-${ROTATION_HISTORY}:]
+        write_json_atomic(self.log_path + "${ROTATION_SUFFIX}", {"sourceSize": size, "rotatedSize": rotated, "rotations": self.rotations})
         os.replace(tmp, self.log_path)
         os.close(self.log)
         os.close(self.index)
