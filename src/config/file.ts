@@ -7,7 +7,8 @@
  * policy:   allow, deny (names, globs, category:, risk:, module:), namespaces, read_only,
  *           confirmation (auto | argument | require-user)
  * personas: <name>: { inherit, tools, own_jobs_only }
- * trainer:  default_runtime
+ * trainer:   default_runtime (runtime of training calls that name none)
+ * optimizer: default_algorithm (algorithm of optimize calls that name none)
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
@@ -16,12 +17,19 @@ import path from 'node:path';
 import type { Node } from 'yaml';
 import { z } from 'zod';
 import { yaml } from './yaml.js';
+import { ALGORITHM_NAMES } from '../kubeflow/optimizer/constants.js';
 import { BUILTIN_PERSONAS } from '../policy/personas.js';
 import { ruleProblem } from '../policy/rules.js';
 import type { AnyToolSpec } from '../tools/contract.js';
 
 const name = z.string().min(1);
 const nsPattern = z.string().regex(/^[a-z0-9*?]([-a-z0-9*?]*[a-z0-9*?])?$/, 'must be a namespace name or glob (e.g. ml-team-*)');
+
+// A Kubernetes object name (DNS subdomain), as a TrainingRuntime's must be.
+const runtimeName = z
+  .string()
+  .max(253)
+  .regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, 'must be a runtime name (lowercase letters, digits, -, .), e.g. torch-distributed');
 
 const headerName = z.string().regex(/^[A-Za-z0-9-]+$/, 'must be an HTTP header name (letters, digits, -)');
 const proxyAddress = z.string().refine(isAddressOrRange, 'must be an IP address or CIDR range (e.g. 127.0.0.6 or 10.0.0.0/8)');
@@ -93,8 +101,11 @@ const configSchema = z
         z.object({ inherit: name.optional(), tools: z.union([z.literal('*'), z.array(name)]).default([]), own_jobs_only: z.boolean().optional() }).strict(),
       )
       .optional(),
-    trainer: z.object({ default_runtime: name.optional() }).strict().optional(),
-    optimizer: z.object({ default_algorithm: name.optional() }).strict().optional(),
+    trainer: z.object({ default_runtime: runtimeName.optional() }).strict().optional(),
+    optimizer: z
+      .object({ default_algorithm: z.enum(ALGORITHM_NAMES, { error: `must be one of: ${ALGORITHM_NAMES.join(', ')}` }).optional() })
+      .strict()
+      .optional(),
     hub: z
       .object({
         url: z.url().optional(),

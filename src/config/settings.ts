@@ -10,6 +10,7 @@ import { DEFAULT_GATEWAY, gatewayProven, type GatewayOptions } from '../auth/gat
 import { Personas } from '../policy/personas.js';
 import type { PolicyConfig } from '../policy/policy.js';
 import type { AnyToolSpec } from '../tools/contract.js';
+import { BUILT_IN_DEFAULTS, type CallDefaults } from '../tools/defaults.js';
 import { CLIENT_MODULES } from '../tools/registry.js';
 import { DEFAULT_SHUTDOWN_GRACE_SECONDS } from '../server/drain.js';
 import { ConfigError, isAddressOrRange, loadConfig } from './file.js';
@@ -98,6 +99,8 @@ export interface Settings {
   shutdownGraceSeconds: number;
   /** KFP API server address (flag > config file; then chooseEndpoint's defaults) and its token file. */
   pipelines: { endpoint?: string; tokenFile?: string };
+  /** The runtime and algorithm of calls that name none: config file > built in. */
+  defaults: CallDefaults;
 }
 
 export const DEFAULT_PERSONA = 'ml-engineer';
@@ -214,6 +217,13 @@ export function resolveSettings(flags: ServeFlags, allTools: readonly AnyToolSpe
       // $KF_PIPELINES_ENDPOINT and the in-cluster Service come after these (pipelines/endpoint.ts).
       endpoint: flags.pipelinesEndpoint ?? config.pipelines?.endpoint,
       tokenFile: config.pipelines?.token_file,
+    },
+    defaults: {
+      // A runtime is only known to exist when a call uses it; the setting is named in that error.
+      runtime: config.trainer?.default_runtime
+        ? { name: config.trainer.default_runtime, setBy: `trainer.default_runtime in ${configPath}` }
+        : BUILT_IN_DEFAULTS.runtime,
+      algorithm: config.optimizer?.default_algorithm ?? BUILT_IN_DEFAULTS.algorithm,
     },
   };
 }

@@ -281,6 +281,7 @@ export async function createApp(settings: Settings): Promise<App> {
           registry: registryClient,
           pipelines: pipelinesClient,
           defaultNamespace: () => settings.namespace ?? backend?.defaultNamespace() ?? 'default',
+          defaults: settings.defaults,
           audit,
         },
         entries,

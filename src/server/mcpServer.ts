@@ -33,6 +33,7 @@ import type { TrainerBackend } from '../kubeflow/trainer/backend.js';
 import type { Policy } from '../policy/policy.js';
 import { annotationsFor, ToolError, type AnyToolSpec } from '../tools/contract.js';
 import { monotonicProgress, type ToolContext } from '../tools/context.js';
+import type { CallDefaults } from '../tools/defaults.js';
 import { toToolError } from '../tools/errors.js';
 import { argumentShapeError } from './argumentLimits.js';
 import { invokeTool } from '../tools/mutation.js';
@@ -67,6 +68,8 @@ export interface ServerDeps {
   pipelines: (caller: Identity) => PipelinesClient;
   /** Namespace used when a call does not name one. */
   defaultNamespace: () => string;
+  /** Runtime and algorithm used when a call does not name them. */
+  defaults: CallDefaults;
   audit?: AuditSink;
 }
 
@@ -245,6 +248,7 @@ async function runTool(
       pipelines: () => deps.pipelines(caller),
       caller,
       ownJobsOnly: deps.policy.persona.ownJobsOnly,
+      defaults: deps.defaults,
       signal: ctx.mcpReq.signal,
       progress: progressReporter(ctx),
     };

@@ -8,6 +8,7 @@ import type { OptimizerClient } from '../kubeflow/optimizer/client.js';
 import type { PipelinesClient } from '../kubeflow/pipelines/client.js';
 import type { SparkClient } from '../kubeflow/spark/client.js';
 import type { TrainerBackend } from '../kubeflow/trainer/backend.js';
+import type { CallDefaults } from './defaults.js';
 
 export interface ProgressReporter {
   /**
@@ -74,6 +75,8 @@ export interface ToolContext {
   caller: Identity;
   /** The caller may delete/suspend/resume only jobs it created (data-scientist persona). */
   ownJobsOnly: boolean;
+  /** What the call gets for a runtime or algorithm it leaves out (the server's settings). */
+  defaults: CallDefaults;
   /** Cancelled when the client cancels the request or disconnects. */
   signal: AbortSignal;
   progress: ProgressReporter;

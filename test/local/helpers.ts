@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { TrainRequest } from '../../src/kubeflow/trainer/backend.js';
 import type { ToolContext } from '../../src/tools/context.js';
+import { BUILT_IN_DEFAULTS } from '../../src/tools/defaults.js';
 import { LocalBackend, type LocalBackendOptions } from '../../src/kubeflow/trainer/backends/local/index.js';
 import { removeCgroup } from '../../src/kubeflow/trainer/backends/local/cgroups.js';
 import { signalGroup, stopJobProcesses, type JobProcesses } from '../../src/kubeflow/trainer/backends/local/processes.js';
@@ -159,6 +160,7 @@ export function localToolContext(backend: object): ToolContext {
     backend: () => backend,
     caller: { user: 'tester', groups: [], source: 'local', impersonate: false },
     ownJobsOnly: false,
+    defaults: BUILT_IN_DEFAULTS,
     signal: new AbortController().signal,
     progress: async () => undefined,
   } as unknown as ToolContext;

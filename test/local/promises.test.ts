@@ -13,6 +13,7 @@ import { invokeTool } from '../../src/tools/mutation.js';
 import { cgroupSupport } from '../../src/kubeflow/trainer/backends/local/cgroups.js';
 import { processInfo } from '../../src/kubeflow/trainer/backends/local/processes.js';
 import type { ToolContext } from '../../src/tools/context.js';
+import { BUILT_IN_DEFAULTS } from '../../src/tools/defaults.js';
 import { ALL_TOOLS } from '../../src/tools/registry.js';
 import { cleanupAll, custom, launch, newBackend, sleep, tempDir, waitForLine } from './helpers.js';
 
@@ -207,6 +208,7 @@ describe('ownership', () => {
       backend: () => backend,
       caller: { user: 'ana', groups: [], source: 'gateway', impersonate: false },
       ownJobsOnly: true,
+      defaults: BUILT_IN_DEFAULTS,
       signal: new AbortController().signal,
       progress: async () => undefined,
     } as unknown as ToolContext;

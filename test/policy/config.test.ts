@@ -60,6 +60,16 @@ trainer:
     expect(problem('server:\n  persona: lab\n')).toContain("server.persona: unknown persona 'lab'");
   });
 
+  it('checks the default algorithm against the ones optimize supports, and the default runtime is a name', () => {
+    expect(problem('optimizer:\n  default_algorithm: bayesian\n')).toBe(
+      'cfg.yaml:2:22: optimizer.default_algorithm: must be one of: random, grid, tpe, multivariate-tpe, bayesianoptimization, cmaes, sobol, hyperband',
+    );
+    expect(problem('trainer:\n  default_runtime: Torch Distributed\n')).toMatch(/^cfg\.yaml:2:20: trainer\.default_runtime: must be a runtime name/);
+    expect(parse('trainer:\n  default_runtime: torch-distributed\noptimizer:\n  default_algorithm: tpe\n')).toMatchObject({
+      optimizer: { default_algorithm: 'tpe' },
+    });
+  });
+
   it('reports YAML syntax errors with a position', () => {
     expect(problem('server:\n  clients: [trainer\n')).toMatch(/^cfg\.yaml:\d+:\d+: invalid YAML/);
   });
@@ -170,6 +180,15 @@ describe('settings', () => {
     expect(() => resolveSettings({ config: file }, ALL_TOOLS)).toThrow(/user_headers[\s\S]*user_header, groups_header/);
     const bad = configFile('server:\n  auth:\n    mode: gateway\n    gateway:\n      trusted_proxies: [gateway.local]\n');
     expect(() => resolveSettings({ config: bad }, ALL_TOOLS)).toThrow(/IP address or CIDR range/);
+  });
+
+  it('trainer.default_runtime and optimizer.default_algorithm become the call defaults, saying where they were set', () => {
+    const file = configFile('trainer:\n  default_runtime: my-torch\noptimizer:\n  default_algorithm: sobol\n');
+    expect(resolveSettings({ config: file }, ALL_TOOLS).defaults).toEqual({
+      runtime: { name: 'my-torch', setBy: `trainer.default_runtime in ${file}` },
+      algorithm: 'sobol',
+    });
+    expect(resolveSettings({ config: configFile() }, ALL_TOOLS).defaults).toEqual({ runtime: { name: 'torch-distributed' }, algorithm: 'random' });
   });
 
   it('oauth mode needs an issuer', () => {

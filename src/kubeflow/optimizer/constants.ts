@@ -25,6 +25,8 @@ export function trialParameterPlaceholder(name: string): string {
 /** Algorithms the shipped katib-config serves for hyperparameter search (NAS/PBT left out). */
 export const ALGORITHM_NAMES = ['random', 'grid', 'tpe', 'multivariate-tpe', 'bayesianoptimization', 'cmaes', 'sobol', 'hyperband'] as const;
 export type AlgorithmName = (typeof ALGORITHM_NAMES)[number];
+/** The SDK's algorithm when none is given (RandomSearch). */
+export const DEFAULT_ALGORITHM: AlgorithmName = 'random';
 
 /** SDK defaults: Objective() minimises `loss`; TrialConfig() runs 10 trials one at a time. */
 export const DEFAULT_OBJECTIVE_METRIC = 'loss';

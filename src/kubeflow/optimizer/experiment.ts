@@ -12,6 +12,7 @@ import type { Runtime, TrainerSpec } from '../trainer/types.js';
 import { algorithmSpec, checkCompatibility, type AlgorithmInput } from './algorithms.js';
 import {
   CONTAINER_PARAM_ENV_PREFIX,
+  DEFAULT_ALGORITHM,
   DEFAULT_MAX_TRIALS,
   DEFAULT_OBJECTIVE_METRIC,
   DEFAULT_PARALLEL_TRIALS,
@@ -89,7 +90,7 @@ export function buildExperiment(input: BuildExperimentInput): ExperimentBuild {
     );
   }
   const parameters = entries.map(([name, s]) => parameterSpec(name, s));
-  const algorithm = algorithmSpec(input.algorithm ?? { name: 'random' });
+  const algorithm = algorithmSpec(input.algorithm ?? { name: DEFAULT_ALGORITHM });
 
   const counts = trialCounts(input.trials ?? {});
   let combinations: number | undefined;

@@ -55,7 +55,10 @@ interface StorageSource {
 }
 
 export interface TrainRequest {
-  /** Runtime name; undefined = the default runtime (torch-distributed) or, for builtin, the one matching the model. */
+  /**
+   * Runtime name; undefined = the SDK's default (DEFAULT_RUNTIME). The tools always name one: the
+   * call's, the model's torchtune runtime, or the server's configured default (tools/defaults.ts).
+   */
   runtime?: string;
   trainer: TrainerRequest;
   initializer?: { model?: StorageSource; dataset?: StorageSource };

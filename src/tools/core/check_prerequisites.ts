@@ -3,10 +3,10 @@ import { estimateResources } from '../../kubeflow/planning/estimate.js';
 import type { ClusterResources } from '../../kubeflow/trainer/backend.js';
 import { freePerNode, queueCheck } from '../../kubeflow/trainer/blockers.js';
 import { matchTorchtuneRuntime } from '../../kubeflow/trainer/modelMatch.js';
-import { DEFAULT_RUNTIME } from '../../kubeflow/trainer/constants.js';
 import type { Runtime } from '../../kubeflow/trainer/types.js';
 import type { ToolContext } from '../context.js';
 import { defineTool } from '../contract.js';
+import { withRuntime } from '../defaults.js';
 import { toToolError } from '../errors.js';
 import { check, namespace, queue, type Check } from '../schemas.js';
 import { estimateInput } from './estimate_resources.js';
@@ -112,12 +112,12 @@ async function runtimeCheck(
           : {
               check: 'runtime',
               ok: null,
-              detail: `no torchtune runtime is built for ${model}: fine_tune cannot run it; run_custom_training with your own code can (default runtime ${DEFAULT_RUNTIME})`,
+              detail: `no torchtune runtime is built for ${model}: fine_tune cannot run it; run_custom_training with your own code can (default runtime ${ctx.defaults.runtime.name})`,
             },
       );
       return match;
     }
-    const runtime = await backend.getRuntime(namespace, name ?? DEFAULT_RUNTIME, ctx.signal);
+    const runtime = await withRuntime(ctx, name, (r) => backend.getRuntime(namespace, r, ctx.signal));
     checks.push({ check: 'runtime', ok: true, detail: `${runtime.name} (${runtime.kind}, ${runtime.trainer.framework})` });
     return runtime;
   } catch (err) {

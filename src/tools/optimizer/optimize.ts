@@ -3,10 +3,10 @@ import { buildExperiment, type TrialTrainerInput } from '../../kubeflow/optimize
 import { ALGORITHM_NAMES } from '../../kubeflow/optimizer/constants.js';
 import { search, type Search } from '../../kubeflow/optimizer/search.js';
 import { generateJobName } from '../../kubeflow/trainer/names.js';
-import { DEFAULT_RUNTIME } from '../../kubeflow/trainer/constants.js';
 import { checkTrainingCode } from '../../kubeflow/python/check.js';
 import { targetPython } from '../../kubeflow/python/target.js';
 import { defineMutation, ToolError } from '../contract.js';
+import { withRuntime } from '../defaults.js';
 import { creatorAnnotations } from '../ownership.js';
 import { fields, renderChecks } from '../render.js';
 import { check, confirmed, jobName, KEYS_ONLY, namespace, type Check } from '../schemas.js';
@@ -56,7 +56,8 @@ export const optimize = defineMutation({
       .meta({ description: 'param -> {uniform|log_uniform|int: [min, max], step?} or {categorical|discrete: [...]}', [KEYS_ONLY]: true }),
     metric: z.string().default('loss'),
     direction: z.enum(['minimize', 'maximize']).default('minimize'),
-    algorithm: z.enum(ALGORITHM_NAMES).default('random'),
+    // No schema default: the server's (optimizer.default_algorithm) applies, not a fixed one.
+    algorithm: z.enum(ALGORITHM_NAMES).optional(),
     max_trials: z.int().min(1).max(10_000).default(10),
     parallel_trials: z.int().min(1).max(1000).default(1),
     name: jobName.optional(),
@@ -115,7 +116,7 @@ export const optimize = defineMutation({
       const namespace = ctx.namespace;
       const checks: Check[] = [];
       const paramNames = Object.keys(a.search_space);
-      const runtime = await ctx.backend().getRuntime(namespace, o.runtime ?? DEFAULT_RUNTIME, ctx.signal);
+      const runtime = await withRuntime(ctx, o.runtime, (r) => ctx.backend().getRuntime(namespace, r, ctx.signal));
       if (a.code) {
         // Sampled parameters arrive as keywords too: the function must accept them.
         const funcArgs = { ...o.func_args, ...Object.fromEntries(paramNames.map((p) => [p, 0])) };
@@ -141,13 +142,14 @@ export const optimize = defineMutation({
           }
         : { kind: 'container', image: a.image!, command: o.command, args: o.args, env: o.env, resourcesPerNode: o.resources, numNodes: o.num_nodes };
       const name = a.name ?? generateJobName();
+      const algorithm = a.algorithm ?? ctx.defaults.algorithm;
       const built = buildExperiment({
         name,
         namespace,
         trialTemplate: { trainer, runtime },
         searchSpace: Object.fromEntries(Object.entries(a.search_space).map(([k, v]) => [k, toSearch(v)])),
         objective: { metric: a.metric, direction: a.direction, goal: o.goal, additionalMetrics: o.additional_metrics },
-        algorithm: { name: a.algorithm, settings: o.algorithm_settings },
+        algorithm: { name: algorithm, settings: o.algorithm_settings },
         trials: { max: a.max_trials, parallel: a.parallel_trials, maxFailed: o.max_failed_trials },
       });
       const experiment = {
@@ -163,6 +165,7 @@ export const optimize = defineMutation({
           ['namespace', namespace],
           ['objective', `${a.direction} ${a.metric}`],
           ['parameters', paramNames.join(', ')],
+          ['algorithm', algorithm],
           ['trials', `${a.max_trials} (parallel ${a.parallel_trials}), each a TrainJob on ${runtime.name}, ${nodes || 1} node(s)`],
           [
             'resources/node',

@@ -1,12 +1,14 @@
 /**
  * The training tools' mutation (KEP-936 two-phase): the plan builds the TrainJob (the backend
- * resolves the runtime), the checks ask the backend to dry-run it, apply submits it.
+ * resolves the runtime: the call's, else the server's default), the checks ask the backend to
+ * dry-run it, apply submits it.
  */
 import { z } from 'zod';
 import type { PreparedJob, TrainRequest } from '../../kubeflow/trainer/backend.js';
 import { LABEL_QUEUE_NAME } from '../../kubeflow/trainer/constants.js';
 import type { Runtime } from '../../kubeflow/trainer/types.js';
 import type { ToolContext } from '../context.js';
+import { withRuntime } from '../defaults.js';
 import type { Mutation } from '../mutation.js';
 import { creatorAnnotations } from '../ownership.js';
 import { jobDemand } from '../quota.js';
@@ -41,7 +43,9 @@ export function submission<A extends { name?: string }>(
       const namespace = ctx.namespace;
       const { request, checks: early = [], checkWith } = await toRequest(args, ctx);
       // Record who submitted it: ownership rules (own_jobs_only personas) rely on it.
-      const prepared = await backend.prepare(namespace, { ...request, annotations: { ...request.annotations, ...creatorAnnotations(ctx.caller) } }, ctx.signal);
+      const prepared = await withRuntime(ctx, request.runtime, (runtime) =>
+        backend.prepare(namespace, { ...request, runtime, annotations: { ...request.annotations, ...creatorAnnotations(ctx.caller) } }, ctx.signal),
+      );
       const { runtime, object } = prepared;
       const gpus = await gpuFitCheck(backend, namespace, object, runtime, ctx.signal);
       const checks = [...early, ...(checkWith ? await checkWith(runtime) : []), ...(gpus ? [gpus] : [])];
