@@ -73,6 +73,22 @@ export interface ServerDeps {
   audit?: AuditSink;
 }
 
+/**
+ * server/discover names every protocol version this endpoint serves. The SDK lists only the
+ * 2026-era ones, though 2025-era clients are served on the same endpoint and connection through
+ * initialize; a client picks from the list the versions it speaks, so the 2025 ones mislead none.
+ */
+class KubeflowServer extends InstrumentedServer {
+  protected override _wrapHandler(method: string, handler: Parameters<InstrumentedServer['_wrapHandler']>[1]): ReturnType<InstrumentedServer['_wrapHandler']> {
+    const wrapped = super._wrapHandler(method, handler);
+    if (method !== 'server/discover') return wrapped;
+    return async (request, ctx) => {
+      const result = (await wrapped(request, ctx)) as { supportedVersions?: string[] };
+      return { ...result, supportedVersions: [...new Set([...(result.supportedVersions ?? []), ...this._supportedProtocolVersions])] };
+    };
+  }
+}
+
 /** The tools the server advertises in tools/list for a mode. */
 export function advertised(tools: readonly AnyToolSpec[], mode: ServerDeps['mode'] = 'full'): AnyToolSpec[] {
   return mode === 'dynamic' ? metaTools(tools) : [...tools];
@@ -95,7 +111,7 @@ export function buildServer(deps: ServerDeps, entries = listEntries(advertised(d
   const prompts = new Map(visiblePrompts(deps.tools).map((p) => [p.name, p]));
   const dashboard = deps.mode !== 'dynamic' && hasDashboard(deps.tools);
   // logging: the server's own warnings reach the client as notifications/message (telemetry/serverLog.ts).
-  const server = new InstrumentedServer(
+  const server = new KubeflowServer(
     { name: SERVER_NAME, version: SERVER_VERSION },
     {
       capabilities: { tools: {}, logging: {}, ...(prompts.size ? { prompts: {} } : {}), ...(dashboard ? { resources: {} } : {}) },

@@ -1,5 +1,6 @@
 /** The Streamable HTTP endpoint: DNS-rebinding protection, probes, and plain misuse. */
 import http from 'node:http';
+import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isolatedEnv, startHttpServer, type HttpServerProcess } from '../support/mcp.js';
 
@@ -65,6 +66,29 @@ describe('HTTP transport', () => {
     const other = await request('/', {}, undefined, 'GET');
     expect(other.status).toBe(404);
     expect(other.body).toContain('/mcp');
+  });
+
+  // A 2026-era client asks server/discover first; the 2025 era is served on the same endpoint.
+  it('names both protocol eras in server/discover', async () => {
+    const discovered: Array<{ supportedVersions: string[] }> = [];
+    const recording: typeof fetch = async (url, init) => {
+      const res = await fetch(url, init);
+      if (typeof init?.body === 'string' && init.body.includes('"server/discover"')) {
+        const text = await res.clone().text();
+        const json = text.startsWith('{') ? text : (/^data: (.*)$/m.exec(text)?.[1] ?? '{}');
+        discovered.push((JSON.parse(json) as { result: { supportedVersions: string[] } }).result);
+      }
+      return res;
+    };
+    const client = new Client({ name: 't', version: '1' }, { versionNegotiation: { mode: { pin: '2026-07-28' } } });
+    await client.connect(new StreamableHTTPClientTransport(new URL(srv.url), { fetch: recording }));
+    await client.listTools();
+    await client.close();
+    expect(discovered).toHaveLength(1);
+    expect(discovered[0]!.supportedVersions).toEqual(expect.arrayContaining(['2026-07-28', '2025-11-25', '2025-06-18']));
+    // The 2025 versions listed are really served: initialize with one of them.
+    const r = await request('/mcp', { host: `127.0.0.1:${port}` }, init);
+    expect(JSON.parse(r.body.startsWith('{') ? r.body : /^data: (.*)$/m.exec(r.body)![1]!).result.protocolVersion).toBe('2025-11-25');
   });
 
   it('refuses oversized bodies', async () => {
