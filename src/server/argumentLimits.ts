@@ -5,7 +5,9 @@
  * the first problem. See docs/security.md "Arguments".
  */
 import { ToolError } from '../tools/contract.js';
-import { MAX_BODY_BYTES } from './http.js';
+
+/** The largest HTTP request body (http.ts). Here, not there, so stdio start-up loads no HTTP code. */
+export const MAX_BODY_BYTES = 1024 * 1024;
 
 /** Objects and lists inside the arguments, counted from a parameter's value. */
 const MAX_ARGUMENT_DEPTH = 32;

@@ -10,6 +10,7 @@ import { createServer, type IncomingMessage, type Server as HttpServer, type Ser
 import { hostHeaderValidation, localhostHostValidation, localhostOriginValidation, originValidation, toNodeHandler } from '@modelcontextprotocol/node';
 import { createMcpHandler, type McpServerFactory } from '@modelcontextprotocol/server';
 import { IDENTITY_KEY } from '../auth/identity.js';
+import { MAX_BODY_BYTES } from './argumentLimits.js';
 import { enableMetrics, recordRateLimited } from '../telemetry/metrics.js';
 import { sendServerCard, serverCardPaths, type ServerCard } from './discovery.js';
 import { noAuth, type HttpAuth } from './httpAuth.js';
@@ -48,7 +49,6 @@ export const DEFAULT_HTTP_LIMITS: HttpLimits = { requestTimeoutMs: 30_000, idleT
 
 const CARD_PATHS = serverCardPaths('/mcp');
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
-export const MAX_BODY_BYTES = 1024 * 1024;
 
 export async function serveHttp(opts: HttpOptions): Promise<{ server: HttpServer; url: string; close: () => Promise<void> }> {
   const mcp = createMcpHandler(opts.factory, { onerror: opts.onError, maxRequestBodySize: MAX_BODY_BYTES });

@@ -13,7 +13,6 @@
  * ("Python checks") says which parser decides what, per interpreter and target version.
  */
 import { cpythonParse } from './cpython.js';
-import { lezerParse } from './lezer.js';
 import type { Outline, ParseError, PyParam, Where } from './outline.js';
 import { checkBinding, renderSignature } from './signature.js';
 import { PYTHON_VERSION_ANNOTATION } from './target.js';
@@ -59,6 +58,9 @@ export interface PyCheckOptions {
 }
 
 /** Checks user training code statically. Never throws; `ok` is true iff `problems` is empty. */
+/** The grammar is loaded on first use: where CPython answers it is needed only for outlines it did not give. */
+const lezer = () => import('./lezer.js');
+
 export async function checkTrainingCode(source: string, opts: PyCheckOptions = {}): Promise<PyCheckResult> {
   const entryName = opts.entry ?? 'train';
   const empty = (message: string): PyCheckResult => ({
@@ -97,10 +99,10 @@ export async function checkTrainingCode(source: string, opts: PyCheckOptions = {
   let doubt = 'lezer is not CPython and rejects some valid code';
   if ('unavailable' in py || (py.outline === undefined && py.error === undefined)) {
     const reason = 'unavailable' in py ? py.unavailable : `Python ${py.version} could not parse it: ${py.failed}`;
-    ({ outline, error } = lezerParse(text, entryName));
+    ({ outline, error } = (await lezer()).lezerParse(text, entryName));
     checkedBy = `lezer, an editor grammar (${reason})`;
   } else {
-    outline = py.outline ?? lezerParse(text, entryName).outline;
+    outline = py.outline ?? (await lezer()).lezerParse(text, entryName).outline;
     error = py.error;
     doubt =
       target === undefined || versionAtMost(target, py.version)
