@@ -230,7 +230,9 @@ describe('runtimes with initializers and MPI', () => {
         },
       }),
     });
-    const inits = await waitFor(async () => ((await pods('tune')).length >= 2 ? pods('tune') : undefined));
+    // The initializers (a slow poll may already see the node pod; the order is checked below).
+    const initPods = async () => (await pods('tune')).filter((p) => p.metadata.name.includes('initializer'));
+    const inits = await waitFor(async () => ((await initPods()).length >= 2 ? initPods() : undefined));
     expect(inits.map((p) => p.metadata.labels['jobset.sigs.k8s.io/replicatedjob-name']).sort()).toEqual(['dataset-initializer', 'model-initializer']);
     const ds = inits.find((p) => p.metadata.name.startsWith('tune-dataset-initializer-0-0-'))!.spec.containers[0];
     expect(env(ds, 'STORAGE_URI').value).toBe('hf://my/data');
