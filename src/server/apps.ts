@@ -35,11 +35,6 @@ export function rendersApps(caps: ClientCapabilities | undefined): boolean {
   return Array.isArray(ui?.mimeTypes) && ui.mimeTypes.includes(APP_MIME_TYPE);
 }
 
-/** True when some tool of this set opens the dashboard (the resource is served then). */
-export function hasDashboard(tools: readonly AnyToolSpec[]): boolean {
-  return tools.some((t) => t.dashboard);
-}
-
 /** A tools/list entry as an MCP Apps host sees it: linked to the dashboard where the tool opens it. */
 export function linkDashboard<E extends { name: string }>(entry: E, spec: AnyToolSpec | undefined): E {
   return spec?.dashboard ? { ...entry, _meta: { ui: { resourceUri: DASHBOARD_URI }, [LEGACY_URI_KEY]: DASHBOARD_URI } } : entry;

@@ -37,7 +37,7 @@ import type { CallDefaults } from '../tools/defaults.js';
 import { toToolError } from '../tools/errors.js';
 import { argumentShapeError } from './argumentLimits.js';
 import { invokeTool } from '../tools/mutation.js';
-import { DASHBOARD_RESOURCE, hasDashboard, linkDashboard, readDashboard, rendersApps } from './apps.js';
+import { DASHBOARD_RESOURCE, linkDashboard, readDashboard, rendersApps } from './apps.js';
 import { clientCapabilities } from './clientCapabilities.js';
 import { confirmationFor, requestStateVerification } from './confirmation.js';
 import { EXECUTE_TOOL, metaTools } from './dynamic.js';
@@ -109,7 +109,8 @@ export function listEntries(tools: readonly AnyToolSpec[]) {
 
 export function buildServer(deps: ServerDeps, entries = listEntries(advertised(deps.tools, deps.mode))): Server {
   const prompts = new Map(visiblePrompts(deps.tools).map((p) => [p.name, p]));
-  const dashboard = deps.mode !== 'dynamic' && hasDashboard(deps.tools);
+  // The dashboard resource is served when some tool opens it (dynamic mode's meta-tools open none).
+  const dashboard = deps.mode !== 'dynamic' && deps.tools.some((t) => t.dashboard);
   // logging: the server's own warnings reach the client as notifications/message (telemetry/serverLog.ts).
   const server = new KubeflowServer(
     { name: SERVER_NAME, version: SERVER_VERSION },

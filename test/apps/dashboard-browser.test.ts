@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { EXTENSION_ID, RESOURCE_MIME_TYPE } from '@modelcontextprotocol/ext-apps/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFakeKube, type FakeKube } from '../support/fake-kube/index.js';
+import { INJECTION_LABEL, startFakeKube, type FakeKube } from '../support/fake-kube/index.js';
 import { call, connectStdio, isolatedEnv, type Connected } from '../support/mcp.js';
 import { findChromium, startDashboardHost, type DashboardHost } from './support/browserHost.js';
 
@@ -108,7 +108,7 @@ describe.skipIf(!CHROMIUM)('dashboard in headless Chromium', () => {
     beforeAll(async () => {
       kube = await startFakeKube({ namespaces: [NS], controller: { stepMs: 400, runSteps: 6 } });
       kube.seedDefaultRuntimes();
-      kube.labelNamespace(NS, { 'katib.kubeflow.org/metrics-collector-injection': 'enabled' });
+      kube.labelNamespace(NS, { [INJECTION_LABEL]: 'enabled' });
       const kubeconfig = kube.writeKubeconfig(mkdtempSync(path.join(tmpdir(), 'kfmcp-dashboard-')), { namespace: NS });
       c = await connectStdio(['--kubeconfig', kubeconfig], isolatedEnv(), 'legacy', APPS);
       host = await startDashboardHost(c, CHROMIUM!);

@@ -61,6 +61,22 @@ function problem(id: string, err: unknown): void {
   show(id, el('p', { class: 'muted' }, (err as Error).message));
 }
 
+/** A panel shows its tool's result, or why there is none. */
+function settle<T, R>(result: PromiseSettledResult<T>, id: string, render: (value: T) => R): R | undefined {
+  if (result.status === 'fulfilled') return render(result.value);
+  problem(id, result.reason);
+  return undefined;
+}
+
+/** The job's name and namespace, as every tool the page calls takes them. */
+function jobArgs(t: Target): Record<string, unknown> {
+  return { name: t.name, ...(t.namespace ? { namespace: t.namespace } : {}) };
+}
+
+function logsOf(t: Target, step: string): Promise<TrainingLogs> {
+  return tool<TrainingLogs>('get_training_logs', { ...jobArgs(t), step, tail: LOG_LINES });
+}
+
 // ---- what the tool result asked for ----------------------------------------------------------
 
 /** The shapes of the tools that open the page: a job detail, an experiment detail, or metrics. */
@@ -98,29 +114,22 @@ async function refresh(): Promise<void> {
   const t = state.target;
   if (!t || state.stopped) return;
   window.clearTimeout(state.timer);
-  const at = { name: t.name, ...(t.namespace ? { namespace: t.namespace } : {}) };
+  const at = jobArgs(t);
   let status: string | undefined;
   if (t.kind === 'training') {
     const [job, metrics, logs, events] = await Promise.allSettled([
       tool<JobDetail>('get_training_job', at),
       tool<TrainingMetrics>('get_training_metrics', { ...at, points: 50 }),
-      tool<TrainingLogs>('get_training_logs', { ...at, step: state.step, tail: LOG_LINES }),
+      logsOf(t, state.step),
       tool<TrainingEvents>('get_training_events', { ...at, limit: EVENTS }),
     ]);
-    if (job.status === 'fulfilled') status = renderJob(job.value);
-    else problem('summary', job.reason);
-    if (metrics.status === 'fulfilled') renderMetrics(metrics.value);
-    else problem('metrics', metrics.reason);
-    if (logs.status === 'fulfilled') renderLogs(logs.value);
-    else problem('logs', logs.reason);
-    if (events.status === 'fulfilled') renderEvents(events.value);
-    else problem('events', events.reason);
+    status = settle(job, 'summary', renderJob);
+    settle(metrics, 'metrics', renderMetrics);
+    settle(logs, 'logs', renderLogs);
+    settle(events, 'events', renderEvents);
   } else {
-    try {
-      status = renderExperiment(await tool<ExperimentDetail>('get_optimization_job', at));
-    } catch (err) {
-      problem('summary', err);
-    }
+    const [experiment] = await Promise.allSettled([tool<ExperimentDetail>('get_optimization_job', at)]);
+    status = settle(experiment, 'summary', renderExperiment);
   }
   $('updated').textContent = `updated ${new Date().toLocaleTimeString()}`;
   if (status && TERMINAL.has(status)) {
@@ -137,6 +146,7 @@ function badge(status: string): HTMLElement {
   return el('span', { class: `badge ${status.toLowerCase()}`, id: 'status', 'data-status': status }, status);
 }
 
+/** The page's own progress line: views.ts's progressLine would bundle zod into the page with it. */
 function progressText(p: TrainerProgress | undefined): string {
   if (!p) return '';
   const parts: string[] = [];
@@ -186,10 +196,7 @@ function selectStep(step: string): void {
   state.step = step;
   for (const row of document.querySelectorAll<HTMLElement>('#steps tr[data-step]')) row.classList.toggle('selected', row.dataset.step === step);
   show('logs', el('p', { class: 'muted' }, `loading ${step}…`));
-  const t = state.target!;
-  tool<TrainingLogs>('get_training_logs', { name: t.name, ...(t.namespace ? { namespace: t.namespace } : {}), step, tail: LOG_LINES }).then(renderLogs, (err) =>
-    problem('logs', err),
-  );
+  logsOf(state.target!, step).then(renderLogs, (err) => problem('logs', err));
 }
 
 function renderMetrics(m: TrainingMetrics): void {

@@ -57,9 +57,10 @@ export interface PyCheckOptions {
   parser?: 'auto' | 'lezer';
 }
 
-/** Checks user training code statically. Never throws; `ok` is true iff `problems` is empty. */
 /** The grammar is loaded on first use: where CPython answers it is needed only for outlines it did not give. */
 const lezer = () => import('./lezer.js');
+
+/** Checks user training code statically. Never throws; `ok` is true iff `problems` is empty. */
 
 export async function checkTrainingCode(source: string, opts: PyCheckOptions = {}): Promise<PyCheckResult> {
   const entryName = opts.entry ?? 'train';
