@@ -10,10 +10,9 @@ WORKDIR /app
 COPY package.json package-lock.json server.json ./
 # No install scripts: nothing in the dependency tree needs one, and none should run at build time.
 RUN npm ci --ignore-scripts --no-audit --no-fund
-COPY tsconfig.json ./
 COPY src ./src
 COPY ui ./ui
-COPY scripts/build-ui.mjs ./scripts/
+COPY scripts/build.mjs scripts/build-ui.mjs ./scripts/
 RUN npm run build && npm prune --omit=dev --ignore-scripts --no-audit --no-fund \
  && rm -rf node_modules/.cache /root/.npm
 

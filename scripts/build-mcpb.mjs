@@ -12,7 +12,7 @@ import { cpSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { getMcpConfigForManifest, packExtension, unpackExtension, validateManifest } from '@anthropic-ai/mcpb';
-import { mcpbManifest } from '../dist/packaging/mcpb.js';
+import { mcpbManifest } from '../dist/lib/mcpb.js';
 
 const root = path.resolve(import.meta.dirname, '..');
 const manifest = mcpbManifest();
@@ -21,7 +21,7 @@ const out = path.join(root, 'build', `${manifest.name}-${manifest.version}.mcpb`
 try {
   for (const f of ['dist', 'package.json', 'package-lock.json', 'server.json', 'README.md'])
     cpSync(path.join(root, f), path.join(stage, f), { recursive: true });
-  rmSync(path.join(stage, 'dist/packaging'), { recursive: true, force: true });
+  rmSync(path.join(stage, 'dist/lib/mcpb.js'));
   // The lockfile's exact runtime tree; no install scripts (none is needed, none should run).
   execFileSync('npm', ['ci', '--omit=dev', '--omit=peer', '--ignore-scripts', '--no-audit', '--no-fund', '--prefer-offline', '--silent'], {
     cwd: stage,

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Builds the dashboard MCP App (ui/dashboard) into one self-contained page, dist/ui/dashboard.html:
 // the TypeScript bundled and minified by esbuild, inlined into page.html. `npm run build` runs this
-// after tsc; src/server/apps.ts serves the result as ui://kubeflow-mcp/dashboard.html.
+// after the server (scripts/build.mjs); src/server/apps.ts serves the result as ui://kubeflow-mcp/dashboard.html.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { build } from 'esbuild';

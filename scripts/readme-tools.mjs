@@ -1,7 +1,7 @@
 // Regenerates the tool table in README.md from the built registry (run `npm run build` first).
 import { readFileSync, writeFileSync } from 'node:fs';
-import { ALL_TOOLS } from '../dist/tools/registry.js';
-import { TABLE_END, TABLE_START, toolTable } from '../dist/server/toolTable.js';
+import { ALL_TOOLS } from '../dist/lib/registry.js';
+import { TABLE_END, TABLE_START, toolTable } from '../dist/lib/tool-table.js';
 
 const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
 const start = readme.indexOf(TABLE_START);

@@ -14,7 +14,7 @@ import { signalGroup, stopJobProcesses, type JobProcesses } from '../../src/kube
  * The local backend as built by the test run's global setup (dist/), for tests that run it in
  * other processes (restarts, several servers on one store).
  */
-export const LOCAL_BACKEND_MODULE = path.resolve(import.meta.dirname, '../../dist/kubeflow/trainer/backends/local/index.js');
+export const LOCAL_BACKEND_MODULE = path.resolve(import.meta.dirname, '../../dist/lib/local-backend.js');
 
 const dirs: string[] = [];
 const backends: LocalBackend[] = [];

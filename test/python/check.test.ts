@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -301,6 +301,22 @@ describe('checkTrainingCode: syntax errors as CPython reports them', () => {
     expect(r.checkedBy).toContain('lezer');
     expect(r.checkedBy).toContain('could not be started');
     expect(r.warnings).toEqual([expect.objectContaining({ code: 'syntax_unverified', line: 2, column: 9 })]);
+  });
+
+  it('starts the interpreter by its real path, asked once: a shim on PATH is not run for every check', async () => {
+    // A stand-in for a pyenv/asdf shim: a shell script that counts its runs and execs python3.
+    const dir = mkdtempSync(path.join(tmpdir(), 'kfmcp-shim-'));
+    const runs = path.join(dir, 'runs');
+    const shim = path.join(dir, 'python3');
+    writeFileSync(shim, `#!/bin/sh\necho run >> '${runs}'\nexec python3 "$@"\n`, { mode: 0o755 });
+    for (const n of [1, 2, 3]) {
+      const r = await checkTrainingCode(`def train():\n    return ${n}\n`, { python: shim });
+      expect(r.checkedBy).toMatch(/^Python 3\.\d+ /);
+    }
+    const bad = await checkTrainingCode('def train(:\n', { python: shim });
+    expect(bad.problems.map((p) => p.code)).toEqual(['syntax_error']);
+    expect(readFileSync(runs, 'utf8').trim().split('\n')).toHaveLength(1);
+    rmSync(dir, { recursive: true, force: true });
   });
 
   it('falls back to lezer when CPython itself gives up (too deeply nested)', async () => {

@@ -89,10 +89,10 @@ describe('npm run build', () => {
     // In a copy of the project: rebuilding the shared dist/ in place would pull files from under
     // the servers other test files are running from it.
     const copy = mkdtempSync(path.join(tmpdir(), 'kfmcp-build-'));
-    for (const f of ['package.json', 'tsconfig.json']) copyFileSync(path.join(ROOT, f), path.join(copy, f));
+    for (const f of ['package.json']) copyFileSync(path.join(ROOT, f), path.join(copy, f));
     for (const d of ['src', 'ui']) cpSync(path.join(ROOT, d), path.join(copy, d), { recursive: true });
     mkdirSync(path.join(copy, 'scripts'));
-    copyFileSync(path.join(ROOT, 'scripts/build-ui.mjs'), path.join(copy, 'scripts/build-ui.mjs'));
+    for (const f of ['build.mjs', 'build-ui.mjs']) copyFileSync(path.join(ROOT, 'scripts', f), path.join(copy, 'scripts', f));
     symlinkSync(path.join(ROOT, 'node_modules'), path.join(copy, 'node_modules'));
     const b = spawnSync('npm', ['run', 'build', '--silent'], { cwd: copy, encoding: 'utf8', timeout: 240_000 });
     expect(b.status, b.stderr).toBe(0);

@@ -24,7 +24,7 @@ describe('what start-up imports', () => {
   it('HTTP without OTEL_*: prom-client (and the HTTP serving code), no OpenTelemetry', async () => {
     const srv = await startHttpServer(['--backend', 'local'], isolatedEnv({ NODE_OPTIONS: TRACE }));
     await srv.stop();
-    expect(imported(srv.output())).toEqual(['@modelcontextprotocol/node', 'prom-client']);
+    expect(imported(srv.output())).toEqual(['prom-client', 'src/server/http.ts']);
   });
 
   it('stdio with an exporter configured: the OpenTelemetry SDK', async () => {

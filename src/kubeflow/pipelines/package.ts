@@ -4,7 +4,8 @@
  * before anything is sent, with the line and what to fix. Python pipeline definitions are never
  * accepted: the server never compiles or runs code (docs/security.md).
  */
-import { LineCounter, parseAllDocuments, type Document } from 'yaml';
+import type { Document, LineCounter } from 'yaml';
+import { yaml } from '../../config/yaml.js';
 import { PipelinesError } from './errors.js';
 
 const SCHEMA_VERSION = '2.1.0';
@@ -61,12 +62,12 @@ class Problems {
   readonly list: string[] = [];
   constructor(
     private readonly docs: Document[],
-    private readonly lines: LineCounter,
+    private readonly lines?: LineCounter,
   ) {}
   /** "line 12: …" from the node at `path` in document `doc`. */
   add(doc: number, path: Array<string | number>, text: string): void {
     const node = this.docs[doc]?.getIn(path, true) as { range?: [number, number, number] } | undefined;
-    const at = node?.range ? this.lines.linePos(node.range[0]).line : undefined;
+    const at = node?.range && this.lines ? this.lines.linePos(node.range[0]).line : undefined;
     this.list.push(`${at ? `line ${at}: ` : ''}${path.length ? `${path.join('.')}: ` : ''}${text}`);
   }
 }
@@ -83,6 +84,7 @@ export function parsePackage(text: string): PipelinePackage {
       'compile it first (python -c "from kfp import compiler; compiler.Compiler().compile(my_pipeline, \'pipeline.yaml\')") and pass the YAML; the server never runs Python',
     );
   }
+  const { LineCounter, parseAllDocuments } = yaml();
   const lines = new LineCounter();
   const docs = parseAllDocuments(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: false });
   if (!Array.isArray(docs)) throw invalid(['not a YAML stream'], 'pass the compiled YAML text');
@@ -168,7 +170,7 @@ export function parametersOfSpec(spec: unknown): RootParameter[] {
   // The server stores {pipeline_spec, platform_spec} when the package had a platform document.
   const s = isObject(spec) && isObject(spec.pipeline_spec) ? spec.pipeline_spec : spec;
   const root = isObject(s) && isObject(s.root) ? s.root : {};
-  const problems = new Problems([], new LineCounter());
+  const problems = new Problems([]); // a stored spec has no lines to point at
   return rootParameters(problems, 0, root);
 }
 

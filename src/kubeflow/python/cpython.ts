@@ -2,13 +2,16 @@
  * Asks a real CPython whether the code parses, and for the module's outline (outline.ts).
  *
  * `python3 -I -S -c CHECKER` per call (about 25 ms), the source on stdin, never on the command
- * line. The child caps its own address space (RLIMIT_AS) before reading the source, is killed
+ * line. The interpreter is started by its real path, asked once ({@link executableOf}): a pyenv
+ * or asdf shim on PATH is a shell script that costs some 200 ms per start on its own. The child caps its own address space (RLIMIT_AS) before reading the source, is killed
  * after {@link TIMEOUT_MS}, and only calls `ast.parse`: the code is never compiled to bytecode nor
  * run. With a target Python older than the interpreter, `feature_version` makes the parser refuse
  * the newer syntax it knows to gate (docs/architecture.md, "Python checks", lists what it does
  * and does not catch). Results are cached by (interpreter, target, entry, source).
  */
 import { spawn } from 'node:child_process';
+import { statSync } from 'node:fs';
+import path from 'node:path';
 import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { z } from 'zod';
@@ -133,16 +136,18 @@ export function cpythonParse(text: string, entry: string, target: string | undef
     .digest('hex');
   const hit = cache.get(key);
   if (hit) return hit;
-  const result = run(python, [String(MEMORY_BYTES), entry, target ?? ''], text).then(
-    (stdout) => {
-      const parsed = reply.safeParse(safeJson(stdout.trim().split('\n').pop() ?? ''));
-      if (!parsed.success) return { unavailable: `${python} gave no usable answer` };
-      const { version, error, failed, outline } = parsed.data;
-      if (error) return { version, error: { message: error.message, line: error.line ?? undefined, column: error.column ?? undefined } };
-      return failed || !outline ? { version, failed: failed ?? 'no outline' } : { version, outline };
-    },
-    (err: Error) => ({ unavailable: err.message }),
-  );
+  const result = executableOf(python)
+    .then((exe) => run(python, exe, CHECKER, [String(MEMORY_BYTES), entry, target ?? ''], text))
+    .then(
+      (stdout) => {
+        const parsed = reply.safeParse(safeJson(stdout.trim().split('\n').pop() ?? ''));
+        if (!parsed.success) return { unavailable: `${python} gave no usable answer` };
+        const { version, error, failed, outline } = parsed.data;
+        if (error) return { version, error: { message: error.message, line: error.line ?? undefined, column: error.column ?? undefined } };
+        return failed || !outline ? { version, failed: failed ?? 'no outline' } : { version, outline };
+      },
+      (err: Error) => ({ unavailable: err.message }),
+    );
   cache.set(key, result);
   if (cache.size > CACHE_SIZE) cache.delete(cache.keys().next().value!);
   // a failed run (no interpreter yet, a timeout under load) is retried next time
@@ -158,9 +163,38 @@ function safeJson(s: string): unknown {
   }
 }
 
-function run(python: string, args: string[], input: string): Promise<string> {
+const executables = new Map<string, Promise<string>>();
+
+/**
+ * The absolute path of the interpreter `python` names (its `sys.executable`), asked once; the
+ * name itself when it cannot say (then asked again next time). Run as the checks run it, so a
+ * shim picks the interpreter it would pick for them.
+ */
+function executableOf(python: string): Promise<string> {
+  let known = executables.get(python);
+  if (!known) {
+    known = run(python, python, 'import sys; sys.stdout.write(sys.executable)', [], '').then(
+      (out) => (isInterpreter(out) ? out : python),
+      () => python,
+    );
+    executables.set(python, known);
+    void known.then((exe) => exe === python && executables.delete(python));
+  }
+  return known;
+}
+
+function isInterpreter(file: string): boolean {
+  try {
+    return path.isAbsolute(file) && !/[\r\n]/.test(file) && statSync(file).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/** Runs `code` with the interpreter at `exe`; `python` is the name errors speak of. */
+function run(python: string, exe: string, code: string, args: string[], input: string): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn(python, ['-I', '-S', '-c', CHECKER, ...args], {
+    const child = spawn(exe, ['-I', '-S', '-c', code, ...args], {
       cwd: tmpdir(),
       env: { PATH: process.env.PATH ?? '' },
       stdio: ['pipe', 'pipe', 'ignore'],
