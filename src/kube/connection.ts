@@ -96,10 +96,10 @@ export async function loadKubeConnection(opts: KubeConnectionOptions = {}): Prom
       'Point --kubeconfig at a kubeconfig file, set KUBECONFIG, or run the server inside a cluster.',
     );
   }
-  // Missing files are named before client-node is imported (about a second and 50 MiB).
+  // Missing files are named before client-node is loaded (its start-up cost: scripts/build.mjs).
   const missing = found.kind === 'file' ? found.paths.find((f) => !existsSync(f)) : undefined;
   if (missing) throw new KubeConfigError(`kubeconfig file not found: ${missing}`, 'Check the --kubeconfig path or $KUBECONFIG.');
-  const { KubeConfig } = await import('@kubernetes/client-node');
+  const { KubeConfig } = await import('./kubeConfig.js');
   const kc = new KubeConfig();
   let source: KubeConnection['source'];
   let defaultNamespace: string | undefined;

@@ -198,7 +198,7 @@ describe('no cluster configured', () => {
       const r = await call<{ backend: string }>(c, 'get_cluster_resources');
       expect(r.data.backend).toMatch(/^local/);
       expect((await call<{ jobs: unknown[] }>(c, 'list_training_jobs')).data.jobs).toEqual([]);
-      expect(c.stderr()).toMatch(/backend: local.*no kubeconfig or service account found/);
+      await expect.poll(() => c.stderr()).toMatch(/backend: local.*no kubeconfig or service account found/); // stderr: its own pipe
     } finally {
       await c.close();
     }

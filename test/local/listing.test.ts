@@ -48,12 +48,13 @@ describe('local wait', () => {
   it('returns promptly as deleted when the job is deleted mid-wait', async () => {
     const backend = newBackend();
     const name = await launch(backend, custom(SLOW));
-    const waiting = backend.waitFor('default', name, { statuses: ['Complete'], timeoutSeconds: 30 });
+    const waiting = backend.waitFor('default', name, { statuses: ['Complete'], timeoutSeconds: 60 });
     await new Promise((r) => setTimeout(r, 300));
-    const deletedAt = Date.now();
     await backend.deleteJob('default', name, { dryRun: false });
+    const deletedAt = Date.now();
     const res = await waiting;
-    expect(Date.now() - deletedAt).toBeLessThan(1000);
+    // Promptly: not at the wait's timeout (the bound leaves room for a loaded machine).
+    expect(Date.now() - deletedAt).toBeLessThan(5000);
     expect(res).toMatchObject({ reached: false, deleted: {} });
   });
 });
