@@ -61,7 +61,6 @@ export interface PyCheckOptions {
 const lezer = () => import('./lezer.js');
 
 /** Checks user training code statically. Never throws; `ok` is true iff `problems` is empty. */
-
 export async function checkTrainingCode(source: string, opts: PyCheckOptions = {}): Promise<PyCheckResult> {
   const entryName = opts.entry ?? 'train';
   const empty = (message: string): PyCheckResult => ({
@@ -203,9 +202,5 @@ export async function checkTrainingCode(source: string, opts: PyCheckOptions = {
   return result;
 }
 
-/** `a` <= `b` for `major.minor` versions. */
-function versionAtMost(a: string, b: string): boolean {
-  const [am, an] = a.split('.').map(Number) as [number, number];
-  const [bm, bn] = b.split('.').map(Number) as [number, number];
-  return am < bm || (am === bm && an <= bn);
-}
+/** `a` <= `b` for `major.minor` versions (numerically: 3.9 < 3.10). */
+const versionAtMost = (a: string, b: string): boolean => a.localeCompare(b, 'en', { numeric: true }) <= 0;

@@ -10,7 +10,7 @@
  * and does not catch). Results are cached by (interpreter, target, entry, source).
  */
 import { spawn } from 'node:child_process';
-import { statSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
@@ -174,21 +174,13 @@ function executableOf(python: string): Promise<string> {
   let known = executables.get(python);
   if (!known) {
     known = run(python, python, 'import sys; sys.stdout.write(sys.executable)', [], '').then(
-      (out) => (isInterpreter(out) ? out : python),
+      (out) => (path.isAbsolute(out) && existsSync(out) ? out : python),
       () => python,
     );
     executables.set(python, known);
     void known.then((exe) => exe === python && executables.delete(python));
   }
   return known;
-}
-
-function isInterpreter(file: string): boolean {
-  try {
-    return path.isAbsolute(file) && !/[\r\n]/.test(file) && statSync(file).isFile();
-  } catch {
-    return false;
-  }
 }
 
 /** Runs `code` with the interpreter at `exe`; `python` is the name errors speak of. */

@@ -84,13 +84,8 @@ function params(paramList: SyntaxNode, text: string): SigParam[] {
   for (const { nodes, from: a, to: b } of items) {
     const first = nodes[0];
     if (!first) {
-      if (
-        text
-          .slice(a, b)
-          .replace(/#[^\n\r]*/g, '')
-          .trim() === '/'
-      )
-        for (const p of positional) p.kind = 'positional_only';
+      const bare = text.slice(a, b).replace(/#[^\n\r]*/g, '');
+      if (bare.trim() === '/') for (const p of positional) p.kind = 'positional_only';
       continue;
     }
     const name = nodes.find((n) => n.name === 'VariableName');

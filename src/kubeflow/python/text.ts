@@ -62,17 +62,22 @@ export function dedent(source: string): Dedented {
   return {
     text,
     toOriginal(offset: number): number {
-      let lo = 0;
-      let hi = map.length - 1;
-      while (lo < hi) {
-        const mid = (lo + hi + 1) >> 1;
-        if (map[mid]!.out <= offset) lo = mid;
-        else hi = mid - 1;
-      }
-      const l = map[lo]!;
+      const l = map[lastAtMost(map.length, (i) => map[i]!.out, offset)]!;
       return l.orig + l.removed + (offset - l.out);
     },
   };
+}
+
+/** The last index in 0..n-1 whose (ascending) key is <= x; 0 when none is. */
+function lastAtMost(n: number, key: (i: number) => number, x: number): number {
+  let lo = 0;
+  let hi = n - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (key(mid) <= x) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
 }
 
 /** Line starts of a text with universal newlines; positions are 1-based lines and columns. */
@@ -97,14 +102,7 @@ export class LineIndex {
   /** 1-based line of an offset (an offset at a line break belongs to the line it ends). */
   line(offset: number): number {
     const o = Math.max(0, Math.min(offset, this.text.length));
-    let lo = 0;
-    let hi = this.starts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (this.starts[mid]! <= o) lo = mid;
-      else hi = mid - 1;
-    }
-    return lo + 1;
+    return lastAtMost(this.starts.length, (i) => this.starts[i]!, o) + 1;
   }
 
   /** Offset where a 1-based line starts. */
@@ -146,60 +144,20 @@ export function excerpt(lineText: string, max = 80): string {
   return cps.length > max ? `${cps.slice(0, max - 1).join('')}…` : t;
 }
 
-const ID_START = /^[\p{XID_Start}_]$/u;
-const ID_CONTINUE = /^\p{XID_Continue}$/u;
+const IDENTIFIER = /^[\p{XID_Start}_]\p{XID_Continue}*$/u;
 
 /**
  * Python's `str.isidentifier()` (XID_Start/XID_Continue). Keywords are identifiers too; use
  * {@link isKeyword} to exclude them.
  */
 export function isPythonIdentifier(s: string): boolean {
-  if (s.length === 0) return false;
-  let first = true;
-  for (const ch of s) {
-    if (first ? !ID_START.test(ch) : !ID_CONTINUE.test(ch)) return false;
-    first = false;
-  }
-  return true;
+  return IDENTIFIER.test(s);
 }
 
-const KEYWORDS = new Set([
-  'False',
-  'None',
-  'True',
-  'and',
-  'as',
-  'assert',
-  'async',
-  'await',
-  'break',
-  'class',
-  'continue',
-  'def',
-  'del',
-  'elif',
-  'else',
-  'except',
-  'finally',
-  'for',
-  'from',
-  'global',
-  'if',
-  'import',
-  'in',
-  'is',
-  'lambda',
-  'nonlocal',
-  'not',
-  'or',
-  'pass',
-  'raise',
-  'return',
-  'try',
-  'while',
-  'with',
-  'yield',
-]);
+const KEYWORDS = new Set(
+  `False None True and as assert async await break class continue def del elif else except finally for from global if import in is
+  lambda nonlocal not or pass raise return try while with yield`.split(/\s+/),
+);
 
 /** Hard keywords of Python 3 (soft keywords such as `match`, `case`, `type` are not included). */
 export function isKeyword(s: string): boolean {
