@@ -50,7 +50,9 @@ const result = await build({
   // CommonJS packages in the bundle (commander, pino) call require() for Node's own
   // modules; an ES module has no require, so each file gets one bound to its own location.
   banner: { js: "import { createRequire as __kfmcpRequire } from 'node:module'; const require = __kfmcpRequire(import.meta.url);" },
+  // Maps for stack traces (node --enable-source-maps), without the sources inlined: half the package.
   sourcemap: true,
+  sourcesContent: false,
   metafile: true,
   logLevel: 'warning',
 });

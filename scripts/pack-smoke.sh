@@ -4,7 +4,7 @@
 # `npx kubeflow-mcp --help`, `tools list` (without and with the optional tokenizer) and `serve`
 # over stdio (tools/list) and HTTP (/readyz, then SIGTERM exits 0).
 #
-# Too slow for `npm test` (the build alone takes ~40 s on CI's 2 cores): .ci/run runs it.
+# Too slow for `npm test` (about 20 s, most of it npm install): .ci/run runs it.
 # Usage: scripts/pack-smoke.sh
 set -euo pipefail
 
@@ -32,7 +32,8 @@ mkdir -p "$app/home"
 cd "$app"
 printf '{"name":"pack-smoke","private":true}\n' >package.json
 npm install --prefer-offline --no-audit --no-fund --silent "$tarball"
-for dev in typescript vitest gpt-tokenizer @anthropic-ai/mcpb; do
+# Dev tools, the optional tokenizer, and what dist/ bundles (scripts/build.mjs): none is installed.
+for dev in typescript vitest gpt-tokenizer @anthropic-ai/mcpb zod @modelcontextprotocol/server @kubernetes/client-node commander pino; do
   [ ! -e "node_modules/$dev" ] || fail "$dev was installed: it is not a runtime dependency"
 done
 say "installed with $(ls node_modules | wc -l) top-level packages ($(du -sm node_modules | cut -f1) MiB)"
