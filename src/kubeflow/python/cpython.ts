@@ -3,17 +3,17 @@
  *
  * `python3 -I -S -c CHECKER` per call (about 25 ms), the source on stdin, never on the command
  * line. The interpreter is started by its real path, asked once ({@link executableOf}): a pyenv
- * or asdf shim on PATH is a shell script that costs some 200 ms per start on its own. The child caps its own address space (RLIMIT_AS) before reading the source, is killed
- * after {@link TIMEOUT_MS}, and only calls `ast.parse`: the code is never compiled to bytecode nor
- * run. With a target Python older than the interpreter, `feature_version` makes the parser refuse
+ * or asdf shim on PATH is a shell script that costs some 200 ms per start on its own. The child
+ * caps its own address space (RLIMIT_AS) before reading the source, is killed after
+ * {@link TIMEOUT_MS}, and only calls `ast.parse`: the code is never compiled to bytecode nor run. With a target Python older than the interpreter, `feature_version` makes the parser refuse
  * the newer syntax it knows to gate (docs/architecture.md, "Python checks", lists what it does
  * and does not catch). Results are cached by (interpreter, target, entry, source).
  */
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import path from 'node:path';
 import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { z } from 'zod';
 import type { Outline, ParseError } from './outline.js';
 
