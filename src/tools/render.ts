@@ -52,3 +52,23 @@ export function age(iso: string | undefined, now = Date.now()): string {
   if (s < 172800) return `${Math.round(s / 3600)}h`;
   return `${Math.round(s / 86400)}d`;
 }
+
+const MAX_STRING = 240;
+
+/** The wire object without server bookkeeping, long strings shortened (the script can be many KB). */
+export function forDisplay(obj: unknown): Record<string, unknown> {
+  const walk = (v: unknown): unknown => {
+    if (typeof v === 'string') return v.length > MAX_STRING ? `${v.slice(0, MAX_STRING)}… [${v.length - MAX_STRING} more chars]` : v;
+    if (Array.isArray(v)) return v.map(walk);
+    if (v && typeof v === 'object') {
+      const out: Record<string, unknown> = {};
+      for (const [k, x] of Object.entries(v)) {
+        if (k === 'managedFields' || k === 'uid' || k === 'resourceVersion' || k === 'generation' || k === 'creationTimestamp' || k === 'status') continue;
+        out[k] = walk(x);
+      }
+      return out;
+    }
+    return v;
+  };
+  return walk(obj) as Record<string, unknown>;
+}

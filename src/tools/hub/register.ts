@@ -134,10 +134,8 @@ export const registerModel = defineMutation({
       };
     },
     preview: (plan, v) => ({
-      status: 'preview' as const,
       uri: plan.state.uri,
       notes: [...plan.state.notes, ...(typeof v.accepted === 'string' ? [v.accepted] : []), plan.state.metadata],
-      next: v.next,
     }),
   },
   render: (o) =>

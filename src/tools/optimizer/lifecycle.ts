@@ -114,7 +114,7 @@ export const deleteOptimizationJob = defineMutation({
       await ctx.optimizer().delete(namespace, name, { signal: ctx.signal });
       return { status: 'done' as const, name, checks: [], ready: true, next: `Deleted ${name} and its ${trials} trial(s).` };
     },
-    preview: (plan, v) => ({ status: 'preview' as const, name: plan.state.name, checks: v.checks, ready: v.ready, next: v.next }),
+    preview: (plan) => ({ name: plan.state.name }),
   },
   render: (o) =>
     [o.status === 'preview' ? `PREVIEW (nothing changed) — delete ${o.name}` : `DELETED ${o.name}`, renderChecks(o.checks), o.next].filter(Boolean).join('\n'),

@@ -8,9 +8,8 @@ import { targetPython } from '../../kubeflow/python/target.js';
 import { defineMutation, ToolError } from '../contract.js';
 import { withRuntime } from '../defaults.js';
 import { creatorAnnotations } from '../ownership.js';
-import { fields, renderChecks } from '../render.js';
+import { fields, forDisplay, renderChecks } from '../render.js';
 import { check, confirmed, jobName, KEYS_ONLY, namespace, type Check } from '../schemas.js';
-import { forDisplay } from '../trainer/submission.js';
 
 /** One search-space entry as the agent writes it. */
 const space = z
@@ -200,10 +199,7 @@ export const optimize = defineMutation({
         next: `Submitted. Follow with wait_for_optimization(name="${ref.name}"), then get_best_results.`,
       };
     },
-    preview: (plan, v) => {
-      const { experiment, notes, ref } = plan.state;
-      return { status: 'preview' as const, experiment: ref, body: forDisplay(v.accepted ?? experiment), notes, checks: v.checks, ready: v.ready, next: v.next };
-    },
+    preview: (plan, v) => ({ experiment: plan.state.ref, body: forDisplay(v.accepted ?? plan.object), notes: plan.state.notes }),
   },
   render: (o) =>
     [

@@ -150,7 +150,7 @@ export const managePipelineRun = defineMutation({
       }
       return { status: st.action === 'delete' ? 'deleted' : `${st.action}${st.action.endsWith('e') ? 'd' : 'ed'}`, id: st.id, checks: [], ready: true, next };
     },
-    preview: (plan, v) => ({ status: 'preview', id: plan.state.id, checks: v.checks, ready: v.ready, next: v.next }),
+    preview: (plan) => ({ id: plan.state.id }),
   },
   render: (o) =>
     [o.status === 'preview' ? `PREVIEW (nothing changed) — ${o.id}` : `${o.status.toUpperCase()}: ${o.id}`, renderChecks(o.checks), o.next]

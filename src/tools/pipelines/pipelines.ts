@@ -183,7 +183,7 @@ export const uploadPipeline = defineMutation({
         next: `run_pipeline(pipeline="${name}") starts a run.`,
       };
     },
-    preview: (plan, v) => ({ status: 'preview' as const, parameters: plan.state.parameters, next: v.next }),
+    preview: (plan) => ({ parameters: plan.state.parameters }),
   },
   render: (o) =>
     [

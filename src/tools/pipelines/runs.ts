@@ -158,7 +158,6 @@ export const runPipeline = defineMutation({
         next: `get_pipeline_run(run_id="${run.run_id}", wait_for="SUCCEEDED") follows it.`,
       };
     },
-    preview: (_plan, v) => ({ status: 'preview' as const, next: v.next }),
   },
   render: (o) =>
     [

@@ -55,7 +55,7 @@ export const deleteSpark = defineMutation({
       await (what === 'job' ? client.deleteJob(ns, name, { signal: ctx.signal }) : client.deleteSession(ns, name, { signal: ctx.signal }));
       return { status: 'done' as const, name, checks: [], ready: true, next: `Deleted Spark ${what} ${name}; its pods go with it (owner references).` };
     },
-    preview: (plan, v) => ({ status: 'preview' as const, name: plan.state.name, checks: v.checks, ready: v.ready, next: v.next }),
+    preview: (plan) => ({ name: plan.state.name }),
   },
   render: (o) =>
     [o.status === 'preview' ? `PREVIEW (nothing changed) — delete ${o.name}` : `DELETED ${o.name}`, renderChecks(o.checks), o.next].filter(Boolean).join('\n'),

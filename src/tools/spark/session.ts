@@ -3,12 +3,10 @@ import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { buildSparkConnect } from '../../kubeflow/spark/build.js';
 import { SESSION_NAME_PREFIX, SPARK_CONNECTS } from '../../kubeflow/spark/constants.js';
-import type { SparkConnect } from '../../kubeflow/spark/types.js';
 import { defineMutation } from '../contract.js';
 import { creatorAnnotations } from '../ownership.js';
-import { renderChecks } from '../render.js';
+import { forDisplay, renderChecks } from '../render.js';
 import { check, confirmed, KEYS_ONLY, namespace, type Check } from '../schemas.js';
-import { forDisplay } from '../trainer/submission.js';
 import { serviceAccountCheck } from './submit.js';
 import {
   dynamicAllocation,
@@ -142,17 +140,7 @@ export const createSparkSession = defineMutation({
           : `Created, but not Ready after ${res.waitedSeconds}s (${view?.state ?? 'unknown'}${view?.reason ? `: ${view.reason}` : ''}). Wait with get_spark_status(name="${name}", session=true, wait_for="Ready", logs=100); if you no longer want it, delete_spark(name="${name}", session=true) so it does not keep its pods.`;
       return { status: 'created' as const, name, session: view, sparkconnect: forDisplay(accepted), checks: plan.checks, ready: res.reached, next };
     },
-    preview: (plan, v) => {
-      const { session } = plan.state as { session: SparkConnect };
-      return {
-        status: 'preview' as const,
-        name: session.metadata.name!,
-        sparkconnect: forDisplay(v.accepted ?? plan.object),
-        checks: v.checks,
-        ready: v.ready,
-        next: v.next,
-      };
-    },
+    preview: (plan, v) => ({ name: plan.state.session.metadata.name!, sparkconnect: forDisplay(v.accepted ?? plan.object) }),
   },
   render: (o) =>
     [

@@ -6,9 +6,8 @@ import { JOB_NAME_PREFIX, SPARK_APPLICATIONS } from '../../kubeflow/spark/consta
 import type { SparkAppType, SparkApplication } from '../../kubeflow/spark/types.js';
 import { defineMutation } from '../contract.js';
 import { creatorAnnotations } from '../ownership.js';
-import { renderChecks } from '../render.js';
+import { forDisplay, renderChecks } from '../render.js';
 import { check, confirmed, env, KEYS_ONLY, namespace, type Check } from '../schemas.js';
-import { forDisplay } from '../trainer/submission.js';
 import type { SparkClient } from '../../kubeflow/spark/client.js';
 import { dynamicAllocation, dynamicAllocationRequest, executorsFact, sparkConf, sparkName, sparkResources } from './views.js';
 
@@ -149,15 +148,7 @@ export const submitSparkJob = defineMutation({
         next: `Submitted. Follow it with get_spark_status(name="${name}", wait_for="Completed", logs=50).`,
       };
     },
-    preview: (plan, v) => ({
-      status: 'preview' as const,
-      name: plan.state.app.metadata.name!,
-      namespace: plan.state.app.metadata.namespace!,
-      sparkapplication: forDisplay(v.accepted ?? plan.object),
-      checks: v.checks,
-      ready: v.ready,
-      next: v.next,
-    }),
+    preview: (plan, v) => ({ name: plan.state.app.metadata.name!, sparkapplication: forDisplay(v.accepted ?? plan.object) }),
   },
   render: (o) =>
     [

@@ -60,13 +60,7 @@ export function lifecycle(action: LifecycleAction): Mutation<{ name: string }, T
       const status = await action.act(ctx, job, false);
       return { status: 'done', job: { name: job.name, namespace: job.namespace, status }, checks: [], ready: true, next: action.after(job) };
     },
-    preview: (plan, v) => ({
-      status: 'preview',
-      job: { name: plan.state.name, namespace: plan.state.namespace, status: plan.state.status },
-      checks: v.checks,
-      ready: v.ready,
-      next: v.next,
-    }),
+    preview: (plan) => ({ job: { name: plan.state.name, namespace: plan.state.namespace, status: plan.state.status } }),
   };
 }
 

@@ -12,7 +12,7 @@ import { withRuntime } from '../defaults.js';
 import type { Mutation } from '../mutation.js';
 import { creatorAnnotations } from '../ownership.js';
 import { jobDemand } from '../quota.js';
-import { fields, kv, renderChecks } from '../render.js';
+import { fields, forDisplay, kv, renderChecks } from '../render.js';
 import { check, type Check } from '../schemas.js';
 import { gpuFitCheck } from './gpuFit.js';
 
@@ -84,39 +84,12 @@ export function submission<A extends { name?: string }>(
         next: `Submitted. Follow it with wait_for_training(name="${name}") and get_training_logs(name="${name}").`,
       };
     },
-    preview: (plan, v) => ({
-      status: 'preview',
-      job: jobRef(plan.state),
-      trainjob: forDisplay(v.accepted ?? plan.object),
-      checks: v.checks,
-      ready: v.ready,
-      next: v.next,
-    }),
+    preview: (plan, v) => ({ job: jobRef(plan.state), trainjob: forDisplay(v.accepted ?? plan.object) }),
   };
 }
 
 function jobRef(p: PreparedJob): SubmissionOutput['job'] {
   return { name: p.name, namespace: p.namespace, runtime: p.runtime.name, runtime_kind: p.runtime.kind };
-}
-
-const MAX_STRING = 240;
-
-/** The wire object without server bookkeeping, long strings shortened (the script can be many KB). */
-export function forDisplay(obj: unknown): Record<string, unknown> {
-  const walk = (v: unknown): unknown => {
-    if (typeof v === 'string') return v.length > MAX_STRING ? `${v.slice(0, MAX_STRING)}… [${v.length - MAX_STRING} more chars]` : v;
-    if (Array.isArray(v)) return v.map(walk);
-    if (v && typeof v === 'object') {
-      const out: Record<string, unknown> = {};
-      for (const [k, x] of Object.entries(v)) {
-        if (k === 'managedFields' || k === 'uid' || k === 'resourceVersion' || k === 'generation' || k === 'creationTimestamp' || k === 'status') continue;
-        out[k] = walk(x);
-      }
-      return out;
-    }
-    return v;
-  };
-  return walk(obj) as Record<string, unknown>;
 }
 
 export function renderSubmission(out: SubmissionOutput): string {
