@@ -34,6 +34,9 @@ export function renderChecks(checks: ReadonlyArray<{ check: string; ok: boolean 
   return checks.map((c) => `  ${c.ok === true ? 'ok  ' : c.ok === false ? 'FAIL' : '?   '} ${c.check}: ${c.detail}`).join('\n');
 }
 
+/** "Delete" for "delete". */
+export const capital = (s: string): string => `${s.charAt(0).toUpperCase()}${s.slice(1)}`;
+
 /** "a=1, b=2" for small maps. */
 export function kv(map: Record<string, unknown> | undefined): string {
   if (!map) return '';

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { RecurringAction, RunAction } from '../../kubeflow/pipelines/client.js';
 import { PipelinesError } from '../../kubeflow/pipelines/errors.js';
 import { defineMutation, ToolError } from '../contract.js';
-import { renderChecks } from '../render.js';
+import { capital, renderChecks } from '../render.js';
 import { check, confirmed, namespace } from '../schemas.js';
 import { kfpAccess } from './access.js';
 import { isTerminal, kfpId, ownedByDescription, scheduleText } from './views.js';
@@ -157,5 +157,3 @@ export const managePipelineRun = defineMutation({
       .filter(Boolean)
       .join('\n'),
 });
-
-const capital = (s: string) => `${s[0]!.toUpperCase()}${s.slice(1)}`;
