@@ -151,7 +151,11 @@ describe('optimize -> best -> train -> register', () => {
   it('refuses code whose function cannot take the sampled parameters', async () => {
     const r = await call(c, 'optimize', { code: 'def train(x):\n    print("loss=1")\n', search_space: { lr: { uniform: [0, 1] } } }, { allowError: true });
     expect(r.isError).toBe(true);
-    expect(r.text).toContain('lr');
+    // The first problem with where it is, then the others (as run_custom_training reports them).
+    expect(r.data.error).toMatchObject({
+      code: 'python_bad_arguments',
+      message: "train(x) got unexpected keyword argument 'lr' (line 1, column 1) (+1 more problem(s): train(x) is missing required argument 'x' in func_args)",
+    });
   });
 
   it('without a registry, hub tools explain what to configure', async () => {

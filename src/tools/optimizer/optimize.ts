@@ -3,8 +3,8 @@ import { buildExperiment, type TrialTrainerInput } from '../../kubeflow/optimize
 import { ALGORITHM_NAMES } from '../../kubeflow/optimizer/constants.js';
 import { search, type Search } from '../../kubeflow/optimizer/search.js';
 import { generateJobName } from '../../kubeflow/trainer/names.js';
-import { checkTrainingCode } from '../../kubeflow/python/check.js';
 import { targetPython } from '../../kubeflow/python/target.js';
+import { codeChecks } from '../codeCheck.js';
 import { defineMutation, ToolError } from '../contract.js';
 import { withRuntime } from '../defaults.js';
 import { creatorAnnotations } from '../ownership.js';
@@ -119,13 +119,8 @@ export const optimize = defineMutation({
       if (a.code) {
         // Sampled parameters arrive as keywords too: the function must accept them.
         const funcArgs = { ...o.func_args, ...Object.fromEntries(paramNames.map((p) => [p, 0])) };
-        const checked = await checkTrainingCode(a.code, { entry: o.entry, funcArgs, targetPython: targetPython(runtime, a.image) });
-        if (!checked.ok) {
-          const p = checked.problems[0]!;
-          throw new ToolError(`python_${p.code}`, `${p.message}${p.line ? ` (line ${p.line}${p.column ? `, column ${p.column}` : ''})` : ''}`, p.hint);
-        }
-        checks.push({ check: 'code', ok: true, detail: `${o.entry}() accepts ${paramNames.join(', ')}; parsed by ${checked.checkedBy}` });
-        for (const w of checked.warnings) checks.push({ check: 'code syntax', ok: null, detail: `${w.message}. ${w.hint}` });
+        const opts = { entry: o.entry, funcArgs, targetPython: targetPython(runtime, a.image) };
+        checks.push(...(await codeChecks(a.code, opts, (c) => `${o.entry}() accepts ${paramNames.join(', ')}; parsed by ${c.checkedBy}`)));
       }
       const trainer: TrialTrainerInput = a.code
         ? {

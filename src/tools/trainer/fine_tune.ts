@@ -2,9 +2,9 @@ import { z } from 'zod';
 import { matchTorchtuneRuntime, torchtuneRuntimes } from '../../kubeflow/trainer/modelMatch.js';
 import type { Runtime } from '../../kubeflow/trainer/types.js';
 import type { ToolContext } from '../context.js';
-import { defineMutation, ToolError } from '../contract.js';
+import { ToolError } from '../contract.js';
 import { confirmed, jobName, KEYS_ONLY, namespace, numNodes, queue, resources } from '../schemas.js';
-import { renderSubmission, submission, submissionOutput } from './submission.js';
+import { trainingTool } from './submission.js';
 
 const secretName = z
   .string()
@@ -56,16 +56,12 @@ const input = z.object({
   confirmed,
 });
 
-export const fineTune = defineMutation({
+export const fineTune = trainingTool({
   name: 'fine_tune',
-  module: 'trainer',
-  category: 'training',
-  risk: 'write',
   title: 'Fine-tune an LLM',
   description: 'Fine-tune an LLM without code (TorchTune) on its runtime. model, dataset: HF id, hf:// or s3://; credentials as Secret names.',
   input,
-  output: submissionOutput,
-  mutation: submission(async (a: z.output<typeof input>, ctx) => {
+  async toRequest(a, ctx) {
     const modelUri = storageUri(a.model, 'model');
     const datasetUri = a.dataset ? storageUri(a.dataset, 'dataset') : undefined;
     // A backend without built-in trainers refuses fine-tuning itself, with an explanation.
@@ -94,8 +90,7 @@ export const fineTune = defineMutation({
         },
       },
     };
-  }),
-  render: renderSubmission,
+  },
 });
 
 async function pickRuntime(ctx: ToolContext, model: string): Promise<Runtime> {
