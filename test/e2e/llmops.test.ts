@@ -92,7 +92,11 @@ describe('optimize -> best -> train -> register', () => {
     const logs = await call<{ trial: string; lines: string[] }>(c, 'get_optimization_logs', { name });
     expect(logs.data.trial).toBe(best.data.best.trial);
     expect(logs.data.lines.join('\n')).toContain('loss=');
-    expect((await call<{ events: unknown[] }>(c, 'get_optimization_events', { name })).data.events.length).toBeGreaterThan(0);
+    // Events as the training tools show them: the latest `limit`, each with its count.
+    const events = await call<{ events: Array<{ count: number }>; omitted: number }>(c, 'get_optimization_events', { name, limit: 1 });
+    expect(events.data.events).toEqual([expect.objectContaining({ count: expect.any(Number) })]);
+    expect(events.data.omitted).toBeGreaterThan(0);
+    expect(events.text).toContain(`(${events.data.omitted} older events omitted; raise limit to see them)`);
     const listed = await call<{ experiments: Array<{ name: string }> }>(c, 'list_optimization_jobs');
     expect(listed.data.experiments.map((e) => e.name)).toContain(name);
 

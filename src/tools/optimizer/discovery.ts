@@ -1,7 +1,7 @@
 /** Reading experiments: list, get, best results, logs, events. */
 import { z } from 'zod';
-import { eventTime } from '../../kube/events.js';
 import { defineTool } from '../contract.js';
+import { eventList, latestEvents, renderEvents } from '../events.js';
 import { age, table } from '../render.js';
 import { filterList, listingFields, listingHeader, moreLine } from '../listing.js';
 import { jobName, namespace } from '../schemas.js';
@@ -121,33 +121,7 @@ export const getOptimizationEvents = defineTool({
   title: 'Optimization events',
   description: 'Kubernetes events of an experiment, its trials and their jobs, the latest limit.',
   input: z.object({ name: jobName, limit: z.int().min(1).max(500).default(50), namespace }),
-  output: z.object({
-    events: z.array(z.object({ time: z.string(), type: z.string(), reason: z.string(), object: z.string(), message: z.string() })),
-    omitted: z.number(),
-  }),
-  async run(a, ctx) {
-    const r = await ctx.optimizer().events(ctx.namespace, a.name, { signal: ctx.signal });
-    const shown = r.events.slice(-a.limit);
-    return {
-      events: shown.map((e) => ({
-        time: eventTime(e),
-        type: e.type ?? 'Normal',
-        reason: e.reason ?? '',
-        object: `${e.involvedObject.kind}/${e.involvedObject.name}`,
-        message: e.message ?? '',
-      })),
-      omitted: r.events.length - shown.length,
-    };
-  },
-  render: (o) =>
-    [
-      table(
-        ['AGE', 'TYPE', 'REASON', 'OBJECT', 'MESSAGE'],
-        o.events.map((e) => [age(e.time), e.type, e.reason, e.object, e.message]),
-        'No events.',
-      ),
-      o.omitted ? `(${o.omitted} older events omitted)` : '',
-    ]
-      .filter(Boolean)
-      .join('\n'),
+  output: z.object(eventList),
+  run: async (a, ctx) => latestEvents((await ctx.optimizer().events(ctx.namespace, a.name, { signal: ctx.signal })).events, a.limit),
+  render: (o) => renderEvents(o, 'No events.'),
 });
