@@ -158,6 +158,8 @@ describe('wait_for_training', () => {
     const sub = await call<{ job: { name: string } }>(c, 'run_container_training', { image: 'busybox', confirmed: true });
     const r = await call<{ outcome: string; next: string; job: { status: string } }>(c, 'wait_for_training', { name: sub.data.job.name, timeout_seconds: 1 });
     expect(r.data).toMatchObject({ outcome: 'timed_out' });
+    // Headed as every wait tool's timeout is.
+    expect(r.text).toMatch(/^NOT YET after \d/);
     expect(r.data.next).toContain('Call wait_for_training again');
   });
 

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { ExperimentSummary } from '../../kubeflow/optimizer/types.js';
 import { defineTool } from '../contract.js';
 import { deletionTool } from '../deletion.js';
-import { confirmed, jobName, namespace, waitOutcome, type WaitOutcome } from '../schemas.js';
+import { confirmed, jobName, namespace, waitHead, waitOutcome, waitOutcomeOf } from '../schemas.js';
 import { detailOut, experimentDetail, experimentStatus, renderDetail, summaryOut } from './views.js';
 
 export const waitForOptimization = defineTool({
@@ -52,7 +52,7 @@ export const waitForOptimization = defineTool({
     }
     const d = detailOut(res.experiment);
     const status = d.experiment.status;
-    const outcome: WaitOutcome = res.reached ? 'reached' : status === 'Failed' || status === 'Complete' ? 'ended' : 'timed_out';
+    const outcome = waitOutcomeOf(res, status === 'Failed' || status === 'Complete');
     return {
       ...d,
       outcome,
@@ -66,10 +66,7 @@ export const waitForOptimization = defineTool({
           : `Still ${status} after ${res.waitedSeconds}s. Call wait_for_optimization again to keep waiting.`,
     };
   },
-  render: (o) =>
-    [`${{ reached: 'REACHED', ended: 'ENDED', timed_out: 'NOT YET', deleted: 'DELETED' }[o.outcome]} after ${o.waited_seconds}s`, renderDetail(o), o.next ?? '']
-      .filter(Boolean)
-      .join('\n'),
+  render: (o) => [waitHead(o.outcome, o.waited_seconds), renderDetail(o), o.next ?? ''].filter(Boolean).join('\n'),
 });
 
 /** Trials that will not run again: the progress of an experiment toward its trial budget. */

@@ -6,7 +6,7 @@ import { checkParameters } from '../../kubeflow/pipelines/parameters.js';
 import type { RecurringRunBody, Run, RunBody, RuntimeState, Trigger } from '../../kubeflow/pipelines/types.js';
 import { defineMutation, defineTool, ToolError } from '../contract.js';
 import { fields, table, age } from '../render.js';
-import { confirmed, KEYS_ONLY, namespace, waitOutcome, type WaitOutcome } from '../schemas.js';
+import { confirmed, KEYS_ONLY, namespace, waitHead, waitOutcome, type WaitOutcome } from '../schemas.js';
 import { kfpAccess } from './access.js';
 import {
   describeWithCreator,
@@ -362,7 +362,7 @@ export const getPipelineRun = defineTool({
   },
   render: (o) =>
     [
-      o.outcome ? `${{ reached: 'REACHED', ended: 'ENDED', timed_out: 'NOT YET', deleted: 'DELETED' }[o.outcome]} after ${o.waited_seconds}s` : '',
+      o.outcome ? waitHead(o.outcome, o.waited_seconds!) : '',
       renderDetail(o),
       o.logs
         ? [`log of task ${o.logs.task} (pod ${o.logs.pod})${o.logs.truncated ? ', last lines' : ''}; tasks: ${o.logs.tasks.join(', ')}`, ...o.logs.lines].join(
