@@ -38,11 +38,11 @@ export function renderChecks(checks: ReadonlyArray<{ check: string; ok: boolean 
 export const capital = (s: string): string => `${s.charAt(0).toUpperCase()}${s.slice(1)}`;
 
 /** "a=1, b=2" for small maps. */
-export function kv(map: Record<string, unknown> | undefined): string {
+export function kv(map: Record<string, unknown> | undefined, separator = ', '): string {
   if (!map) return '';
   return Object.entries(map)
     .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)
-    .join(', ');
+    .join(separator);
 }
 
 /** A relative age like kubectl prints: 45s, 12m, 3h, 5d. */

@@ -8,7 +8,7 @@ import { codeChecks } from '../codeCheck.js';
 import { defineMutation, ToolError } from '../contract.js';
 import { withRuntime } from '../defaults.js';
 import { creatorAnnotations } from '../ownership.js';
-import { fields, forDisplay, renderChecks } from '../render.js';
+import { fields, forDisplay, kv, renderChecks } from '../render.js';
 import { check, confirmed, jobName, KEYS_ONLY, namespace, type Check } from '../schemas.js';
 
 /** One search-space entry as the agent writes it. */
@@ -161,14 +161,7 @@ export const optimize = defineMutation({
           ['parameters', paramNames.join(', ')],
           ['algorithm', algorithm],
           ['trials', `${a.max_trials} (parallel ${a.parallel_trials}), each a TrainJob on ${runtime.name}, ${nodes || 1} node(s)`],
-          [
-            'resources/node',
-            o.resources
-              ? Object.entries(o.resources)
-                  .map(([k, v]) => `${k}=${v}`)
-                  .join(', ')
-              : 'runtime default',
-          ],
+          ['resources/node', kv(o.resources) || 'runtime default'],
         ],
         checks,
         pin: { name },
