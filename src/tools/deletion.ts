@@ -6,7 +6,7 @@ import { z } from 'zod';
 import type { ToolContext } from './context.js';
 import { defineMutation, type AnyToolSpec, type ToolSpec } from './contract.js';
 import { renderChecks } from './render.js';
-import { check } from './schemas.js';
+import { verdict } from './schemas.js';
 
 /** The object to delete, as the tool found it. */
 interface Target {
@@ -26,7 +26,7 @@ interface Target {
   after: string;
 }
 
-const output = z.object({ status: z.enum(['preview', 'done']), name: z.string(), checks: z.array(check), ready: z.boolean(), next: z.string() });
+const output = z.object({ status: z.enum(['preview', 'done']), name: z.string(), ...verdict });
 
 export function deletionTool<I extends z.ZodObject<{ name: z.ZodString }>>({
   find,

@@ -9,7 +9,7 @@ import { defineMutation, ToolError } from '../contract.js';
 import { withRuntime } from '../defaults.js';
 import { creatorAnnotations } from '../ownership.js';
 import { fields, forDisplay, kv, renderChecks } from '../render.js';
-import { check, confirmed, jobName, KEYS_ONLY, namespace, type Check } from '../schemas.js';
+import { confirmed, jobName, KEYS_ONLY, namespace, verdict, type Check } from '../schemas.js';
 
 /** One search-space entry as the agent writes it. */
 const space = z
@@ -94,9 +94,7 @@ export const optimize = defineMutation({
     experiment: z.object({ name: z.string(), namespace: z.string() }),
     body: z.record(z.string(), z.unknown()),
     notes: z.array(z.string()),
-    checks: z.array(check),
-    ready: z.boolean(),
-    next: z.string(),
+    ...verdict,
   }),
   mutation: {
     verb: 'create',

@@ -4,11 +4,11 @@ import type { RecurringAction, RunAction } from '../../kubeflow/pipelines/client
 import { PipelinesError } from '../../kubeflow/pipelines/errors.js';
 import { defineMutation, ToolError } from '../contract.js';
 import { capital, renderChecks } from '../render.js';
-import { check, confirmed, namespace } from '../schemas.js';
+import { confirmed, namespace, verdict } from '../schemas.js';
 import { kfpAccess } from './access.js';
 import { isTerminal, kfpId, ownedByDescription, scheduleText } from './views.js';
 
-const out = z.object({ status: z.string(), id: z.string(), checks: z.array(check), ready: z.boolean(), next: z.string() });
+const out = z.object({ status: z.string(), id: z.string(), ...verdict });
 
 /** Which run states each action applies to (KFP refuses the rest; saying why first is clearer). */
 function runActionProblem(action: RunAction, state: string, storage: string | undefined): string | undefined {

@@ -4,7 +4,7 @@ import { buildSparkConnect } from '../../kubeflow/spark/build.js';
 import { SESSION_NAME_PREFIX, SPARK_CONNECTS } from '../../kubeflow/spark/constants.js';
 import { defineMutation } from '../contract.js';
 import { forDisplay, renderChecks } from '../render.js';
-import { check, confirmed, KEYS_ONLY, namespace, type Check } from '../schemas.js';
+import { confirmed, KEYS_ONLY, namespace, verdict, type Check } from '../schemas.js';
 import { commonOptions, commonRequest, createValidation, executorArgs, executorsFact, serviceAccountCheck, sparkResources } from './create.js';
 import { renderSession, sessionOut, sessionViewOut, sparkName } from './views.js';
 
@@ -26,9 +26,7 @@ const output = z.object({
   name: z.string(),
   session: sessionOut.optional(),
   sparkconnect: z.record(z.string(), z.unknown()),
-  checks: z.array(check),
-  ready: z.boolean(),
-  next: z.string(),
+  ...verdict,
 });
 
 export const createSparkSession = defineMutation({

@@ -5,7 +5,7 @@ import { JOB_NAME_PREFIX, SPARK_APPLICATIONS } from '../../kubeflow/spark/consta
 import type { SparkAppType, SparkApplication } from '../../kubeflow/spark/types.js';
 import { defineMutation } from '../contract.js';
 import { forDisplay, renderChecks } from '../render.js';
-import { check, confirmed, env, KEYS_ONLY, namespace } from '../schemas.js';
+import { confirmed, env, KEYS_ONLY, namespace, verdict } from '../schemas.js';
 import { commonOptions, commonRequest, createValidation, executorArgs, executorsFact, serviceAccountCheck, sparkResources } from './create.js';
 import { sparkName } from './views.js';
 
@@ -42,9 +42,7 @@ const output = z.object({
   status: z.enum(['preview', 'submitted']),
   name: z.string(),
   sparkapplication: z.record(z.string(), z.unknown()),
-  checks: z.array(check),
-  ready: z.boolean(),
-  next: z.string(),
+  ...verdict,
 });
 
 interface State {

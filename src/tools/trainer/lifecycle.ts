@@ -8,16 +8,14 @@ import type { TrainJobView } from '../../kubeflow/trainer/types.js';
 import type { ToolContext } from '../context.js';
 import { defineMutation, type AnyToolSpec, type Risk } from '../contract.js';
 import { capital, renderChecks } from '../render.js';
-import { check, confirmed, jobName, namespace } from '../schemas.js';
+import { confirmed, jobName, namespace, verdict } from '../schemas.js';
 import { jobStatus } from './views.js';
 
 const lifecycleOutput = z.object({
   status: z.enum(['preview', 'done']),
   /** status: the job's state; after a delete, Deleted (gone) or Terminating (still being removed). */
   job: z.object({ name: z.string(), namespace: z.string(), status: z.union([jobStatus, z.enum(['Deleted', 'Terminating'])]) }),
-  checks: z.array(check),
-  ready: z.boolean(),
-  next: z.string(),
+  ...verdict,
 });
 type LifecycleOutput = z.infer<typeof lifecycleOutput>;
 

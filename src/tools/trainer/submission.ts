@@ -13,7 +13,7 @@ import { withRuntime } from '../defaults.js';
 import { creatorAnnotations } from '../ownership.js';
 import { jobDemand } from '../quota.js';
 import { fields, forDisplay, kv, renderChecks } from '../render.js';
-import { check, type Check } from '../schemas.js';
+import { verdict, type Check } from '../schemas.js';
 import { gpuFitCheck } from './gpuFit.js';
 
 const submissionOutput = z.object({
@@ -21,10 +21,7 @@ const submissionOutput = z.object({
   job: z.object({ name: z.string(), namespace: z.string(), runtime: z.string(), runtime_kind: z.string() }),
   /** The TrainJob (long strings such as the generated script are shortened). */
   trainjob: z.record(z.string(), z.unknown()),
-  checks: z.array(check),
-  /** Preview: every check passed, submitting should succeed. */
-  ready: z.boolean(),
-  next: z.string(),
+  ...verdict,
 });
 type SubmissionOutput = z.infer<typeof submissionOutput>;
 
