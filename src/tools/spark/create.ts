@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { Identity } from '../../auth/identity.js';
 import type { SparkClient } from '../../kubeflow/spark/client.js';
 import { creatorAnnotations } from '../ownership.js';
-import type { Check } from '../schemas.js';
+import { confirmed, namespace, type Check } from '../schemas.js';
 import { sparkName } from './views.js';
 
 /** Executor/server resources: cpu and memory only (anything else is refused with the reason). */
@@ -34,6 +34,9 @@ export const commonOptions = {
     .optional(),
   labels: z.record(z.string().min(1).max(317), z.string().max(63)).optional(),
 };
+
+/** The created object's name (generated when left out), its namespace, and the confirmation. */
+export const createTarget = { name: sparkName.optional(), namespace, confirmed };
 
 type Common = z.output<z.ZodObject<typeof executorArgs>> & { options?: z.output<z.ZodObject<typeof commonOptions>> };
 

@@ -4,9 +4,9 @@ import { buildSparkConnect } from '../../kubeflow/spark/build.js';
 import { SESSION_NAME_PREFIX, SPARK_CONNECTS } from '../../kubeflow/spark/constants.js';
 import { defineMutation } from '../contract.js';
 import { forDisplay, renderChecks } from '../render.js';
-import { confirmed, KEYS_ONLY, namespace, verdict, type Check } from '../schemas.js';
-import { commonOptions, commonRequest, createValidation, executorArgs, executorsFact, serviceAccountCheck, sparkResources } from './create.js';
-import { renderSession, sessionOut, sessionViewOut, sparkName } from './views.js';
+import { KEYS_ONLY, verdict, type Check } from '../schemas.js';
+import { commonOptions, commonRequest, createTarget, createValidation, executorArgs, executorsFact, serviceAccountCheck, sparkResources } from './create.js';
+import { renderSession, sessionOut, sessionViewOut } from './views.js';
 
 const input = z.object({
   ...executorArgs,
@@ -16,9 +16,7 @@ const input = z.object({
     .optional()
     .meta({ description: 'image, spark_version, server_resources, service_account, dynamic_allocation, labels', [KEYS_ONLY]: true }),
   wait_seconds: z.int().min(0).max(300).default(60),
-  name: sparkName.optional(),
-  namespace,
-  confirmed,
+  ...createTarget,
 });
 
 const output = z.object({

@@ -5,9 +5,8 @@ import { JOB_NAME_PREFIX, SPARK_APPLICATIONS } from '../../kubeflow/spark/consta
 import type { SparkAppType, SparkApplication } from '../../kubeflow/spark/types.js';
 import { defineMutation } from '../contract.js';
 import { forDisplay, renderChecks } from '../render.js';
-import { confirmed, env, KEYS_ONLY, namespace, verdict } from '../schemas.js';
-import { commonOptions, commonRequest, createValidation, executorArgs, executorsFact, serviceAccountCheck, sparkResources } from './create.js';
-import { sparkName } from './views.js';
+import { env, KEYS_ONLY, verdict } from '../schemas.js';
+import { commonOptions, commonRequest, createTarget, createValidation, executorArgs, executorsFact, serviceAccountCheck, sparkResources } from './create.js';
 
 const uris = z.array(z.string().min(1).max(2000)).max(100).optional();
 
@@ -33,9 +32,7 @@ const input = z.object({
         'image, spark_version, driver_resources, service_account, dynamic_allocation {min_executors, max_executors}, deps {jars, py_files, packages}, labels',
       [KEYS_ONLY]: true,
     }),
-  name: sparkName.optional(),
-  namespace,
-  confirmed,
+  ...createTarget,
 });
 
 const output = z.object({
