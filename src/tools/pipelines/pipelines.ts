@@ -4,9 +4,23 @@ import { PipelinesError } from '../../kubeflow/pipelines/errors.js';
 import { parametersOfSpec, parsePackage } from '../../kubeflow/pipelines/package.js';
 import type { Pipeline } from '../../kubeflow/pipelines/types.js';
 import { defineMutation, defineTool } from '../contract.js';
-import { age, fields, table } from '../render.js';
+import { age, fields } from '../render.js';
 import { confirmed, namespace } from '../schemas.js';
-import { creatorTags, localStamp, ownedByTags, page, pageOut, parameter, parameterOut, pipelineRow, ref, renderParameters, versionRow } from './views.js';
+import {
+  creatorTags,
+  localStamp,
+  ownedByTags,
+  page,
+  pageOf,
+  pageOut,
+  parameter,
+  parameterOut,
+  pipelineRow,
+  ref,
+  renderPage,
+  renderParameters,
+  versionRow,
+} from './views.js';
 
 const row = z.object({
   id: z.string(),
@@ -29,35 +43,16 @@ export const listPipelines = defineTool({
     const kfp = ctx.pipelines();
     const ns = ctx.namespace;
     const opts = { pageSize: a.page_size, pageToken: a.page_token, signal: ctx.signal };
-    if (a.pipeline) {
-      const p = await kfp.findPipeline(ns, a.pipeline, ctx.signal);
-      const list = await kfp.listVersions(ns, p.pipeline_id!, opts);
-      return {
-        of: 'versions' as const,
-        items: list.items.map(versionRow),
-        total: list.total,
-        ...(list.nextPageToken ? { next_page_token: list.nextPageToken } : {}),
-      };
-    }
-    const list = await kfp.listPipelines(ns, opts);
-    return {
-      of: 'pipelines' as const,
-      items: list.items.map(pipelineRow),
-      total: list.total,
-      ...(list.nextPageToken ? { next_page_token: list.nextPageToken } : {}),
-    };
+    if (!a.pipeline) return pageOf('pipelines' as const, await kfp.listPipelines(ns, opts), pipelineRow);
+    const p = await kfp.findPipeline(ns, a.pipeline, ctx.signal);
+    return pageOf('versions' as const, await kfp.listVersions(ns, p.pipeline_id!, opts), versionRow);
   },
   render: (o) =>
-    [
-      `${o.items.length} of ${o.total} ${o.of}, newest first.`,
-      table(
-        [o.of === 'versions' ? 'VERSION ID' : 'PIPELINE ID', 'NAME', 'AGE'],
-        o.items.map((r) => [r.id, r.name, age(r.created)]),
-      ),
-      o.next_page_token ? `More: page_token="${o.next_page_token}"` : '',
-    ]
-      .filter(Boolean)
-      .join('\n'),
+    renderPage(
+      o,
+      [o.of === 'versions' ? 'VERSION ID' : 'PIPELINE ID', 'NAME', 'AGE'],
+      o.items.map((r) => [r.id, r.name, age(r.created)]),
+    ),
 });
 
 export const getPipeline = defineTool({

@@ -15,10 +15,12 @@ import {
   kfpId,
   localStamp,
   page,
+  pageOf,
   pageOut,
   paramsText,
   recurringRow,
   ref,
+  renderPage,
   runOut,
   runRow,
   runState,
@@ -200,8 +202,7 @@ export const listPipelineRuns = defineTool({
     const ns = ctx.namespace;
     const opts = { pageSize: a.page_size, pageToken: a.page_token, signal: ctx.signal };
     if (a.of === 'experiments') {
-      const l = await kfp.listExperiments(ns, { ...opts, nameContains: a.name_contains });
-      return { of: a.of, items: l.items.map(experimentRow), total: l.total, ...(l.nextPageToken ? { next_page_token: l.nextPageToken } : {}) };
+      return pageOf(a.of, await kfp.listExperiments(ns, { ...opts, nameContains: a.name_contains }), experimentRow);
     }
     const exp = a.experiment ? await kfp.findExperiment(ns, a.experiment, ctx.signal) : undefined;
     if (a.experiment && !exp)
@@ -213,28 +214,17 @@ export const listPipelineRuns = defineTool({
         'experiment',
       );
     if (a.of === 'recurring') {
-      const l = await kfp.listRecurringRuns(ns, { ...opts, experimentId: exp?.experiment_id });
-      return { of: a.of, items: l.items.map(recurringRow), total: l.total, ...(l.nextPageToken ? { next_page_token: l.nextPageToken } : {}) };
+      return pageOf(a.of, await kfp.listRecurringRuns(ns, { ...opts, experimentId: exp?.experiment_id }), recurringRow);
     }
     const l = await kfp.listRuns(ns, { ...opts, experimentId: exp?.experiment_id, state: a.state as RuntimeState | undefined, nameContains: a.name_contains });
-    return {
-      of: a.of,
-      items: l.items.map((r) => runOut(r, exp?.display_name)),
-      total: l.total,
-      ...(l.nextPageToken ? { next_page_token: l.nextPageToken } : {}),
-    };
+    return pageOf(a.of, l, (r) => runOut(r, exp?.display_name));
   },
   render: (o) =>
-    [
-      `${o.items.length} of ${o.total} ${o.of}, newest first.`,
-      table(
-        ['ID', 'NAME', 'STATE', o.of === 'recurring' ? 'SCHEDULE' : 'AGE'],
-        o.items.map((r) => [r.id, r.name, r.state, o.of === 'recurring' ? r.schedule : age(r.created)]),
-      ),
-      o.next_page_token ? `More: page_token="${o.next_page_token}"` : '',
-    ]
-      .filter(Boolean)
-      .join('\n'),
+    renderPage(
+      o,
+      ['ID', 'NAME', 'STATE', o.of === 'recurring' ? 'SCHEDULE' : 'AGE'],
+      o.items.map((r) => [r.id, r.name, r.state, o.of === 'recurring' ? r.schedule : age(r.created)]),
+    ),
 });
 
 const task = z.object({ name: z.string(), state: z.string(), started: z.string().optional(), finished: z.string().optional(), error: z.string().optional() });
