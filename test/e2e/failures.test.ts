@@ -203,7 +203,7 @@ describe('no cluster configured', () => {
       const r = await call<{ backend: string }>(c, 'get_cluster_resources');
       expect(r.data.backend).toMatch(/^local/);
       expect((await call<{ jobs: unknown[] }>(c, 'list_training_jobs')).data.jobs).toEqual([]);
-      expect(c.stderr()).toMatch(/backend: local.*no kubeconfig or service account found/);
+      expect(await c.logged(/backend: local.*no kubeconfig or service account found/)).toMatch(/backend: local.*no kubeconfig or service account found/);
     } finally {
       await c.close();
     }

@@ -45,7 +45,7 @@ describe('optimize -> best -> train -> register', () => {
   it('auto-detects all three modules', async () => {
     const names = (await c.client.listTools()).tools.map((t) => t.name);
     expect(names).toEqual(expect.arrayContaining(['fine_tune', 'optimize', 'register_model']));
-    expect(c.stderr()).toContain('modules trainer,optimizer,hub');
+    expect(await c.logged('modules trainer,optimizer,hub')).toContain('modules trainer,optimizer,hub');
   });
 
   it('runs the whole workflow', async () => {

@@ -43,7 +43,7 @@ describe('pipelines module', () => {
   it('is detected from the KFP API', async () => {
     const names = (await c.client.listTools()).tools.map((t) => t.name);
     expect(names).toEqual(expect.arrayContaining(['upload_pipeline', 'run_pipeline', 'get_pipeline_run', 'manage_pipeline_run']));
-    expect(c.stderr()).toMatch(/modules [a-z,]*pipelines/);
+    expect(await c.logged(/modules [a-z,]*pipelines/)).toMatch(/modules [a-z,]*pipelines/);
   });
 
   it('upload -> run -> wait -> logs', async () => {
@@ -246,7 +246,7 @@ describe('pipelines module', () => {
     const none = await connectStdio(['--kubeconfig', kubeconfig], isolatedEnv({ KUBEFLOW_MCP_LOG_LEVEL: 'info' }));
     try {
       expect((await none.client.listTools()).tools.map((t) => t.name)).not.toContain('run_pipeline');
-      expect(none.stderr()).toContain('module skipped — pipelines: no KFP endpoint');
+      expect(await none.logged('module skipped — pipelines: no KFP endpoint')).toContain('module skipped — pipelines: no KFP endpoint');
     } finally {
       await none.close();
     }

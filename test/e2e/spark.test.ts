@@ -45,7 +45,7 @@ describe('as admin, modules auto-detected', () => {
   it('detects the spark module from the sparkoperator.k8s.io CRDs', async () => {
     const names = (await c.client.listTools()).tools.map((t) => t.name);
     expect(names).toEqual(expect.arrayContaining(['submit_spark_job', 'get_spark_status', 'create_spark_session', 'delete_spark']));
-    expect(c.stderr()).toMatch(/modules [a-z,]*spark/);
+    expect(await c.logged(/modules [a-z,]*spark/)).toMatch(/modules [a-z,]*spark/);
   });
 
   it('submit -> wait -> logs -> delete', async () => {
@@ -165,7 +165,8 @@ describe('without the Spark Operator', () => {
     try {
       const names = (await c.client.listTools()).tools.map((t) => t.name);
       expect(names.filter((n) => n.includes('spark'))).toEqual([]);
-      expect(c.stderr()).toContain('module skipped — spark: the Spark Operator (sparkoperator.k8s.io/v1beta2 sparkapplications) is not installed');
+      const skipped = 'module skipped — spark: the Spark Operator (sparkoperator.k8s.io/v1beta2 sparkapplications) is not installed';
+      expect(await c.logged(skipped)).toContain(skipped);
     } finally {
       await c.close();
       await bare.close();

@@ -34,6 +34,19 @@ export interface Connected {
   client: Client;
   close(): Promise<void>;
   stderr(): string;
+  /**
+   * The server's stderr once it matches: the start-up banner is logged when start-up settles, as
+   * the first tools/list can answer, so it may be read just after that answer.
+   */
+  logged(pattern: string | RegExp): Promise<string>;
+}
+
+/** Polls `read` until it matches, for at most 10 s; then resolves with what it read anyway (the assertion says what was missing). */
+async function readUntil(read: () => string, pattern: string | RegExp): Promise<string> {
+  const deadline = Date.now() + 10_000;
+  const matches = () => (typeof pattern === 'string' ? read().includes(pattern) : pattern.test(read()));
+  while (!matches() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  return read();
 }
 
 export async function connectStdio(args: string[], env: Record<string, string>, era: Era = 'modern', capabilities?: ClientCaps): Promise<Connected> {
@@ -46,7 +59,7 @@ export async function connectStdio(args: string[], env: Record<string, string>, 
   } catch (e) {
     throw new Error(`${(e as Error).message}\nserver stderr:\n${err}`);
   }
-  return { client, close: () => client.close(), stderr: () => err };
+  return { client, close: () => client.close(), stderr: () => err, logged: (pattern) => readUntil(() => err, pattern) };
 }
 
 export interface HttpServerProcess {
@@ -91,14 +104,14 @@ export async function startHttpServer(args: string[], env: Record<string, string
 export async function connectHttp(url: string, era: Era = 'modern'): Promise<Connected> {
   const client = newClient(era);
   await client.connect(new StreamableHTTPClientTransport(new URL(url)));
-  return { client, close: () => client.close(), stderr: () => '' };
+  return { client, close: () => client.close(), stderr: () => '', logged: async () => '' };
 }
 
 /** Starts the server on HTTP and connects a client to it; close() stops both. */
 export async function connectHttpServer(args: string[], env: Record<string, string>, era: Era = 'modern'): Promise<Connected> {
   const srv = await startHttpServer(args, env);
   const c = await connectHttp(srv.url, era);
-  return { ...c, close: async () => (await c.close(), await srv.stop()), stderr: srv.output };
+  return { ...c, close: async () => (await c.close(), await srv.stop()), stderr: srv.output, logged: (pattern) => readUntil(srv.output, pattern) };
 }
 
 /** Calls a tool and returns its structured result; throws with the text on isError unless allowed. */
