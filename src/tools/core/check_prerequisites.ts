@@ -8,7 +8,9 @@ import type { ToolContext } from '../context.js';
 import { defineTool } from '../contract.js';
 import { withRuntime } from '../defaults.js';
 import { toToolError } from '../errors.js';
+import { renderChecks } from '../render.js';
 import { check, namespace, queue, type Check } from '../schemas.js';
+import { runtimeGpusPerNode } from '../trainer/gpuFit.js';
 import { estimateInput } from './estimate_resources.js';
 
 export const checkPrerequisites = defineTool({
@@ -68,10 +70,8 @@ export const checkPrerequisites = defineTool({
     const runtime = await runtimeCheck(ctx, namespace, a.runtime, a.model, checks);
 
     const estimate = a.model ? estimateResources({ model: a.model, peftMethod: a.peft_method, numNodes: a.num_nodes }) : undefined;
-    // GPUs each node needs: as asked, else as estimated, else what the runtime requests (its
-    // device count is per job, i.e. per node x nodes, as the SDK reports it).
-    const runtimeGpus = runtime?.trainer.device === 'gpu' ? Number(runtime.trainer.deviceCount) / Math.max(1, runtime.trainer.numNodes) || 1 : 0;
-    const perNode = a.gpus_per_node ?? estimate?.recommended?.perNode ?? runtimeGpus;
+    // GPUs each node needs: as asked, else as estimated, else what the runtime requests.
+    const perNode = a.gpus_per_node ?? estimate?.recommended?.perNode ?? (runtime ? runtimeGpusPerNode(runtime) : 0);
     checks.push(gpuCheck(cluster, a.num_nodes, perNode));
     if (estimate) checks.push(memoryCheck(cluster, estimate.perGpuGb, estimate.confidence));
     if (a.queue) checks.push(await kueueCheck(ctx, namespace, a.queue));
@@ -86,12 +86,7 @@ export const checkPrerequisites = defineTool({
         : `Fix: ${failed.join(', ')}. Then check again.`,
     };
   },
-  render: (o) =>
-    [
-      `${o.ready ? 'READY' : 'NOT READY'}`,
-      ...o.checks.map((c) => `  ${c.ok === true ? 'ok  ' : c.ok === false ? 'FAIL' : '?   '} ${c.check}: ${c.detail}`),
-      o.next,
-    ].join('\n'),
+  render: (o) => [o.ready ? 'READY' : 'NOT READY', renderChecks(o.checks), o.next].join('\n'),
 });
 
 async function runtimeCheck(

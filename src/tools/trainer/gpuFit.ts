@@ -12,6 +12,10 @@ import { GPU_RESOURCE } from '../../kubeflow/trainer/constants.js';
 import type { Runtime, TrainJob } from '../../kubeflow/trainer/types.js';
 import type { Check } from '../schemas.js';
 
+/** The GPUs per node a runtime requests: its device count is per job (per node x nodes), as the SDK reports it. */
+export const runtimeGpusPerNode = (r: Runtime): number =>
+  r.trainer.device === 'gpu' ? Number(r.trainer.deviceCount) / Math.max(1, r.trainer.numNodes) || 1 : 0;
+
 export async function gpuFitCheck(
   backend: TrainerBackend,
   namespace: string,
@@ -22,11 +26,7 @@ export async function gpuFitCheck(
   const nodes = job.spec.trainer?.numNodes || runtime.trainer.numNodes || 1;
   const limits = job.spec.trainer?.resourcesPerNode?.limits ?? {};
   const own = Object.entries(limits).find(([k]) => isAcceleratorResource(k));
-  const [resource, perNode] = own
-    ? [own[0], parseQuantity(own[1]) || 0]
-    : runtime.trainer.device === 'gpu'
-      ? [GPU_RESOURCE, Number(runtime.trainer.deviceCount) / Math.max(1, runtime.trainer.numNodes) || 1]
-      : [GPU_RESOURCE, 0];
+  const [resource, perNode] = own ? [own[0], parseQuantity(own[1]) || 0] : [GPU_RESOURCE, runtimeGpusPerNode(runtime)];
   if (perNode === 0) return undefined;
   const takes = `takes ${nodes} node(s) x ${perNode} ${resource} = ${nodes * perNode}`;
   const cluster = await backend.clusterResources(namespace, signal).catch(() => undefined);
