@@ -146,8 +146,9 @@ describe('the mutation contract', () => {
     expect(preview.isError, preview.text).toBe(false);
     expect(preview.data.status).toBe('preview');
     expect(preview.text).toMatch(/^PREVIEW \(nothing \w+\)/);
-    // Valid arguments pass every check, and the preview says how to apply it.
+    // Valid arguments pass every check, the preview shows them, and says how to apply it.
     if ('ready' in preview.data) expect(preview.data.ready, preview.text).toBe(true);
+    for (const c of preview.data.checks ?? []) expect(preview.text).toContain(`${c.check}: ${c.detail}`);
     expect(preview.data.next).toContain('confirmed=true');
     expect(writes().slice(before)).toEqual([]);
     const applied = await callTool(plain, tool, { ...args, confirmed: true });

@@ -4,8 +4,8 @@ import { PipelinesError } from '../../kubeflow/pipelines/errors.js';
 import { parametersOfSpec, parsePackage } from '../../kubeflow/pipelines/package.js';
 import type { Pipeline } from '../../kubeflow/pipelines/types.js';
 import { defineMutation, defineTool } from '../contract.js';
-import { age, fields } from '../render.js';
-import { confirmed, namespace } from '../schemas.js';
+import { age, fields, renderChecks } from '../render.js';
+import { check, confirmed, namespace } from '../schemas.js';
 import {
   creatorTags,
   localStamp,
@@ -109,6 +109,8 @@ export const uploadPipeline = defineMutation({
     pipeline: row.optional(),
     version: row.optional(),
     parameters: z.array(parameter),
+    /** A preview's checks. */
+    checks: z.array(check).optional(),
     next: z.string(),
   }),
   mutation: {
@@ -184,6 +186,7 @@ export const uploadPipeline = defineMutation({
     [
       o.status === 'preview' ? 'PREVIEW (nothing uploaded)' : `UPLOADED ${o.pipeline?.name} version ${o.version?.name} (${o.version?.id})`,
       renderParameters(o.parameters),
+      o.checks ? renderChecks(o.checks) : '',
       o.next,
     ]
       .filter(Boolean)

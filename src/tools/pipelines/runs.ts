@@ -5,8 +5,8 @@ import { parametersOfSpec } from '../../kubeflow/pipelines/package.js';
 import { checkParameters } from '../../kubeflow/pipelines/parameters.js';
 import type { RecurringRunBody, Run, RunBody, RuntimeState, Trigger } from '../../kubeflow/pipelines/types.js';
 import { defineMutation, defineTool, ToolError } from '../contract.js';
-import { fields, table, age } from '../render.js';
-import { confirmed, KEYS_ONLY, namespace, waitHead, waitOutcome, type WaitOutcome } from '../schemas.js';
+import { age, fields, renderChecks, table } from '../render.js';
+import { check, confirmed, KEYS_ONLY, namespace, waitHead, waitOutcome, type WaitOutcome } from '../schemas.js';
 import { kfpAccess } from './access.js';
 import {
   describeWithCreator,
@@ -72,6 +72,8 @@ export const runPipeline = defineMutation({
     status: z.enum(['preview', 'started', 'scheduled']),
     run: runRow.optional(),
     recurring_run: z.object({ id: z.string(), name: z.string(), state: z.string(), schedule: z.string() }).optional(),
+    /** A preview's checks. */
+    checks: z.array(check).optional(),
     next: z.string(),
   }),
   mutation: {
@@ -168,8 +170,11 @@ export const runPipeline = defineMutation({
         : o.run
           ? `STARTED run ${o.run.name} (${o.run.id}): ${o.run.state}`
           : `SCHEDULED ${o.recurring_run?.name} (${o.recurring_run?.id}): ${o.recurring_run?.schedule}`,
+      o.checks ? renderChecks(o.checks) : '',
       o.next,
-    ].join('\n'),
+    ]
+      .filter(Boolean)
+      .join('\n'),
 });
 
 const listRow = z.object({
