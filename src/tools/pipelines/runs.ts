@@ -1,5 +1,6 @@
 /** Runs: start one (or a schedule) from a pipeline version, list, get with task states, task logs, wait. */
 import { z } from 'zod';
+import { sleep as pause } from '../../kube/retry.js';
 import { PipelinesError } from '../../kubeflow/pipelines/errors.js';
 import { parametersOfSpec } from '../../kubeflow/pipelines/package.js';
 import { checkParameters } from '../../kubeflow/pipelines/parameters.js';
@@ -372,11 +373,6 @@ export const getPipelineRun = defineTool({
 
 const seconds = (since: number) => Math.round((Date.now() - since) / 100) / 10;
 
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) return reject(new PipelinesError('cancelled', 'the wait was cancelled', 'call again if the result is still needed'));
-    const t = setTimeout(() => (signal.removeEventListener('abort', abort), resolve()), ms);
-    const abort = () => (clearTimeout(t), reject(new PipelinesError('cancelled', 'the wait was cancelled', 'call again if the result is still needed')));
-    signal.addEventListener('abort', abort, { once: true });
-  });
-}
+/** The pause between reads; a cancelled request ends the wait as cancelled. */
+const sleep = (ms: number, signal: AbortSignal) =>
+  pause(ms, signal).catch(() => Promise.reject(new PipelinesError('cancelled', 'the wait was cancelled', 'call again if the result is still needed')));

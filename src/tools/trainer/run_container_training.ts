@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { confirmed, env, jobName, namespace, numNodes, queue, resources } from '../schemas.js';
-import { trainingTool } from './submission.js';
+import { env, numNodes, resources } from '../schemas.js';
+import { jobArgs, trainingTool } from './submission.js';
 
 export const runContainerTraining = trainingTool({
   name: 'run_container_training',
@@ -14,17 +14,9 @@ export const runContainerTraining = trainingTool({
     resources,
     env,
     runtime: z.string().min(1).max(253).optional(),
-    name: jobName.optional(),
-    queue,
-    namespace,
-    confirmed,
+    ...jobArgs,
   }),
   toRequest: async (a) => ({
-    request: {
-      runtime: a.runtime,
-      name: a.name,
-      queue: a.queue,
-      trainer: { kind: 'container', image: a.image, command: a.command, args: a.args, numNodes: a.num_nodes, resourcesPerNode: a.resources, env: a.env },
-    },
+    trainer: { kind: 'container', image: a.image, command: a.command, args: a.args, numNodes: a.num_nodes, resourcesPerNode: a.resources, env: a.env },
   }),
 });

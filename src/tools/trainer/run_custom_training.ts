@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { targetPython } from '../../kubeflow/python/target.js';
 import { codeChecks } from '../codeCheck.js';
-import { confirmed, env, jobName, namespace, numNodes, queue, resources } from '../schemas.js';
-import { trainingTool } from './submission.js';
+import { env, numNodes, resources } from '../schemas.js';
+import { jobArgs, trainingTool } from './submission.js';
 
 const input = z.object({
   code: z.string().min(1).max(200_000).describe('Python defining entry'),
@@ -18,10 +18,7 @@ const input = z.object({
   env,
   runtime: z.string().min(1).max(253).optional(),
   image: z.string().min(1).max(500).optional(),
-  name: jobName.optional(),
-  queue,
-  namespace,
-  confirmed,
+  ...jobArgs,
 });
 
 export const runCustomTraining = trainingTool({
@@ -30,22 +27,17 @@ export const runCustomTraining = trainingTool({
   description: 'Run a Python function as entry(**func_args) on N nodes (torchrun on torch runtimes); checked statically, never run here.',
   input,
   toRequest: async (a) => ({
-    request: {
-      runtime: a.runtime,
-      name: a.name,
-      queue: a.queue,
-      trainer: {
-        kind: 'custom',
-        funcSource: a.code,
-        funcName: a.entry,
-        funcArgs: a.func_args,
-        packages: a.packages,
-        pipIndexUrls: a.pip_index_urls,
-        numNodes: a.num_nodes,
-        resourcesPerNode: a.resources,
-        env: a.env,
-        image: a.image,
-      },
+    trainer: {
+      kind: 'custom',
+      funcSource: a.code,
+      funcName: a.entry,
+      funcArgs: a.func_args,
+      packages: a.packages,
+      pipIndexUrls: a.pip_index_urls,
+      numNodes: a.num_nodes,
+      resourcesPerNode: a.resources,
+      env: a.env,
+      image: a.image,
     },
     // The runtime (or the image) says which Python runs the code.
     checkWith: (runtime) =>

@@ -13,7 +13,7 @@ import { withRuntime } from '../defaults.js';
 import { creatorAnnotations } from '../ownership.js';
 import { jobDemand } from '../quota.js';
 import { fields, forDisplay, kv, renderChecks } from '../render.js';
-import { verdict, type Check } from '../schemas.js';
+import { confirmed, jobName, namespace, queue, verdict, type Check } from '../schemas.js';
 import { gpuFitCheck } from './gpuFit.js';
 
 const submissionOutput = z.object({
@@ -25,16 +25,22 @@ const submissionOutput = z.object({
 });
 type SubmissionOutput = z.infer<typeof submissionOutput>;
 
+/** The arguments every training tool ends with: the job's name (generated when left out), its Kueue queue, where, and the confirmation. */
+export const jobArgs = { name: jobName.optional(), queue, namespace, confirmed };
+
 /**
- * A training tool: its arguments become a TrainRequest. `checkWith` runs once the runtime is
- * resolved, for checks that depend on it (the Python version the code will run on), so the
- * runtime is read once.
+ * A training tool: its arguments become a TrainRequest (the call's runtime, name and queue, and
+ * what `toRequest` builds). `checkWith` runs once the runtime is resolved, for checks that depend
+ * on it (the Python version the code will run on), so the runtime is read once.
  */
-export function trainingTool<I extends z.ZodObject>({
+export function trainingTool<I extends z.ZodObject & z.ZodType<{ runtime?: string; name?: string; queue?: string }>>({
   toRequest,
   ...spec
 }: Pick<ToolSpec<I>, 'name' | 'title' | 'description' | 'input'> & {
-  toRequest: (args: z.output<I>, ctx: ToolContext) => Promise<{ request: TrainRequest; checkWith?: (runtime: Runtime) => Promise<Check[]> }>;
+  toRequest: (
+    args: z.output<I>,
+    ctx: ToolContext,
+  ) => Promise<Pick<TrainRequest, 'trainer' | 'initializer' | 'runtime'> & { checkWith?: (runtime: Runtime) => Promise<Check[]> }>;
 }): AnyToolSpec {
   return defineMutation({
     ...spec,
@@ -47,7 +53,8 @@ export function trainingTool<I extends z.ZodObject>({
       async plan(args, ctx) {
         const backend = ctx.backend();
         const namespace = ctx.namespace;
-        const { request, checkWith } = await toRequest(args, ctx);
+        const { checkWith, ...own } = await toRequest(args, ctx);
+        const request: TrainRequest = { runtime: args.runtime, name: args.name, queue: args.queue, ...own };
         // Record who submitted it: ownership rules (own_jobs_only personas) rely on it.
         const prepared = await withRuntime(ctx, request.runtime, (runtime) =>
           backend.prepare(namespace, { ...request, runtime, annotations: { ...request.annotations, ...creatorAnnotations(ctx.caller) } }, ctx.signal),
