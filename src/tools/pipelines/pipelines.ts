@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { PipelinesError } from '../../kubeflow/pipelines/errors.js';
 import { parametersOfSpec, parsePackage } from '../../kubeflow/pipelines/package.js';
-import type { Pipeline } from '../../kubeflow/pipelines/types.js';
+import type { Pipeline, PipelineVersion } from '../../kubeflow/pipelines/types.js';
 import { defineMutation, defineTool } from '../contract.js';
 import { age, fields, renderChecks } from '../render.js';
 import { check, confirmed, namespace } from '../schemas.js';
@@ -158,26 +158,21 @@ export const uploadPipeline = defineMutation({
       const kfp = ctx.pipelines();
       const ns = ctx.namespace;
       const tags = creatorTags(ctx.caller);
+      let p: Pipeline, v: PipelineVersion;
       if (existingId) {
-        const v = await kfp.uploadVersion(ns, existingId, pkg, { name: version, description, tags, signal: ctx.signal });
-        const p = await kfp.findPipeline(ns, existingId, ctx.signal);
-        return {
-          status: 'uploaded' as const,
-          pipeline: pipelineRow(p),
-          version: versionRow(v),
-          parameters,
-          next: `run_pipeline(pipeline="${name}", version="${version}") starts a run.`,
-        };
+        v = await kfp.uploadVersion(ns, existingId, pkg, { name: version, description, tags, signal: ctx.signal });
+        p = await kfp.findPipeline(ns, existingId, ctx.signal);
+      } else {
+        p = await kfp.uploadPipeline(ns, pkg, { name, description, tags, signal: ctx.signal });
+        v = await kfp.findVersion(ns, p.pipeline_id!, undefined, ctx.signal);
+        if ((v.display_name || v.name) !== version) v = await kfp.renameVersion(ns, p.pipeline_id!, v.pipeline_version_id!, version, ctx.signal);
       }
-      const p = await kfp.uploadPipeline(ns, pkg, { name, description, tags, signal: ctx.signal });
-      let v = await kfp.findVersion(ns, p.pipeline_id!, undefined, ctx.signal);
-      if ((v.display_name || v.name) !== version) v = await kfp.renameVersion(ns, p.pipeline_id!, v.pipeline_version_id!, version, ctx.signal);
       return {
         status: 'uploaded' as const,
         pipeline: pipelineRow(p),
         version: versionRow(v),
         parameters,
-        next: `run_pipeline(pipeline="${name}") starts a run.`,
+        next: `run_pipeline(pipeline="${name}"${existingId ? `, version="${version}"` : ''}) starts a run.`,
       };
     },
     preview: (plan) => ({ parameters: plan.state.parameters }),

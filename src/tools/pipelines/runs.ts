@@ -178,14 +178,8 @@ export const runPipeline = defineMutation({
       .join('\n'),
 });
 
-const listRow = z.object({
-  id: z.string(),
-  name: z.string(),
-  state: z.string(),
-  experiment: z.string().optional(),
-  created: z.string().optional(),
-  schedule: z.string().optional(),
-});
+/** A run (without when it finished or why it failed), a recurring run or an experiment. */
+const listRow = runRow.pick({ id: true, name: true, state: true, experiment: true, created: true }).extend({ schedule: z.string().optional() });
 
 export const listPipelineRuns = defineTool({
   name: 'list_pipeline_runs',
