@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { defineTool } from '../contract.js';
 import { eventList, latestEvents, renderEvents } from '../events.js';
 import { age, table } from '../render.js';
-import { filterList, listingFields, listingHeader, moreLine } from '../listing.js';
+import { listingFields, listingHeader, moreLine, position } from '../listing.js';
 import { jobName, namespace } from '../schemas.js';
 import { best, detailOut, experimentDetail, experimentStatus, experimentSummary, renderBest, renderDetail, summaryOut } from './views.js';
 
@@ -21,12 +21,7 @@ export const listOptimizationJobs = defineTool({
     return {
       namespace: ctx.namespace,
       experiments: page.experiments.map(summaryOut),
-      offset: page.offset,
-      matched: page.matched,
-      total: page.total,
-      counts: page.counts,
-      filters: filterList({ status: a.status }),
-      continue: page.continue,
+      ...position(page, { status: a.status }),
     };
   },
   render: (o) =>

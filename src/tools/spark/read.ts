@@ -9,7 +9,7 @@ import { SparkError } from '../../kubeflow/spark/errors.js';
 import { JOB_STATUSES, SESSION_STATES } from '../../kubeflow/spark/status.js';
 import { withHeartbeat, type ToolContext } from '../context.js';
 import { defineTool, ToolError } from '../contract.js';
-import { filterList, listingFields, listingHeader, moreLine } from '../listing.js';
+import { listingFields, listingHeader, moreLine, position } from '../listing.js';
 import { age, table } from '../render.js';
 import { namespace, waitHead, waitOutcome, waitOutcomeOf, type WaitOutcome } from '../schemas.js';
 import {
@@ -92,7 +92,7 @@ export const getSparkStatus = defineTool({
     return {
       namespace: ns,
       items,
-      page: { ...page, filters: filterList({ status: a.status }), of: a.session ? ('Spark sessions' as const) : ('Spark jobs' as const) },
+      page: { ...position(page, { status: a.status }), of: a.session ? ('Spark sessions' as const) : ('Spark jobs' as const) },
     };
   },
   render: (o) => {
