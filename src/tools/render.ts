@@ -34,6 +34,9 @@ export function renderChecks(checks: ReadonlyArray<{ check: string; ok: boolean 
   return checks.map((c) => `  ${c.ok === true ? 'ok  ' : c.ok === false ? 'FAIL' : '?   '} ${c.check}: ${c.detail}`).join('\n');
 }
 
+/** A log tail under its heading; "(no output yet)" when it is empty. */
+export const renderLog = (head: string, lines: string[]): string => [head, ...(lines.length ? lines : ['(no output yet)'])].join('\n');
+
 /** "Delete" for "delete". */
 export const capital = (s: string): string => `${s.charAt(0).toUpperCase()}${s.slice(1)}`;
 

@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { defineTool } from '../contract.js';
 import { eventList, latestEvents, renderEvents } from '../events.js';
-import { age, table } from '../render.js';
+import { age, renderLog, table } from '../render.js';
 import { listingFields, listingHeader, moreLine, position } from '../listing.js';
 import { jobName, namespace } from '../schemas.js';
 import { best, detailOut, experimentDetail, experimentStatus, experimentSummary, renderBest, renderDetail, summaryOut } from './views.js';
@@ -101,11 +101,7 @@ export const getOptimizationLogs = defineTool({
     const r = await ctx.optimizer().logs(ctx.namespace, a.name, { trial: a.trial, tail: a.tail, followSeconds: a.follow_seconds, signal: ctx.signal });
     return { trial: r.trial, container: r.container, lines: r.lines, truncated: r.truncated, note: r.note };
   },
-  render: (o) =>
-    [
-      `${o.trial} (${o.container}; ${o.note})${o.truncated ? ' — older lines omitted; raise tail' : ''}`,
-      ...(o.lines.length ? o.lines : ['(no output yet)']),
-    ].join('\n'),
+  render: (o) => renderLog(`${o.trial} (${o.container}; ${o.note})${o.truncated ? ' — older lines omitted; raise tail' : ''}`, o.lines),
 });
 
 export const getOptimizationEvents = defineTool({

@@ -10,7 +10,7 @@ import { JOB_STATUSES, SESSION_STATES } from '../../kubeflow/spark/status.js';
 import { withHeartbeat, type ToolContext } from '../context.js';
 import { defineTool, ToolError } from '../contract.js';
 import { listingFields, listingHeader, moreLine, position } from '../listing.js';
-import { age, table } from '../render.js';
+import { age, renderLog, table } from '../render.js';
 import { namespace, waitHead, waitOutcome, waitOutcomeOf, type WaitOutcome } from '../schemas.js';
 import {
   jobDetailOut,
@@ -99,10 +99,7 @@ export const getSparkStatus = defineTool({
     const head = o.wait ? waitHead(o.wait.outcome, o.wait.waited_seconds) : '';
     if (!o.page) {
       const log = o.log
-        ? [
-            `log of ${o.log.pod ?? '-'}${o.log.truncated ? ` (last ${o.log.lines.length} lines)` : ''}:`,
-            ...(o.log.note ? [o.log.note] : o.log.lines.length ? o.log.lines : ['(no output yet)']),
-          ].join('\n')
+        ? renderLog(`log of ${o.log.pod ?? '-'}${o.log.truncated ? ` (last ${o.log.lines.length} lines)` : ''}:`, o.log.note ? [o.log.note] : o.log.lines)
         : '';
       return [head, o.job ? renderJob(o.job) : '', o.session ? renderSession(o.session) : '', log, o.next ?? ''].filter(Boolean).join('\n');
     }
