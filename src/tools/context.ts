@@ -26,6 +26,26 @@ function stepPast(last: number): number {
   return next > last ? next : last + Math.abs(last) * Number.EPSILON * 2;
 }
 
+/** How often a wait says it is still waiting. */
+const HEARTBEAT_MS = 5000;
+
+/**
+ * Runs a wait with a heartbeat ("waiting for x: 15s") every few seconds: it keeps the client's
+ * request alive and the user informed while nothing changes.
+ */
+export async function withHeartbeat<T>(ctx: Pick<ToolContext, 'progress'>, name: string, wait: () => Promise<T>): Promise<T> {
+  const started = Date.now();
+  const heartbeat = setInterval(
+    () => void ctx.progress(undefined, undefined, `waiting for ${name}: ${Math.round((Date.now() - started) / 1000)}s`),
+    HEARTBEAT_MS,
+  );
+  try {
+    return await wait();
+  } finally {
+    clearInterval(heartbeat);
+  }
+}
+
 /** What a progress notification carries. */
 export interface ProgressValue {
   progress: number;

@@ -1,5 +1,6 @@
 /** How namespace-wide listings (src/kubeflow/listing.ts) appear in tool outputs: position, totals, counts. */
 import { z } from 'zod';
+import type { ListingPage } from '../kubeflow/listing.js';
 
 export const listingFields = {
   offset: z.number().describe('rows before this page'),
@@ -10,10 +11,17 @@ export const listingFields = {
   continue: z.string().optional(),
 };
 
-/** "key=value" for each filter given. */
-export function filterList(filters: Record<string, string | undefined>): string[] | undefined {
-  const out = Object.entries(filters).flatMap(([k, v]) => (v === undefined ? [] : [`${k}=${v}`]));
-  return out.length ? out : undefined;
+/** Where a page stands in the listing, and the filters given ("key=value"). */
+export function position(page: Omit<ListingPage<unknown>, 'items'>, filters: Record<string, string | undefined>): z.input<z.ZodObject<typeof listingFields>> {
+  const given = Object.entries(filters).flatMap(([k, v]) => (v === undefined ? [] : [`${k}=${v}`]));
+  return {
+    offset: page.offset,
+    matched: page.matched,
+    total: page.total,
+    counts: page.counts,
+    filters: given.length ? given : undefined,
+    continue: page.continue,
+  };
 }
 
 interface Position {

@@ -52,13 +52,19 @@ interface Verdict {
   next: string;
 }
 
+/** What every preview's output says, filled in by the flow (a tool may say more in its next step). */
+type PreviewFields = 'status' | 'checks' | 'ready' | 'next';
+
 export interface Mutation<A, S, O> {
   /** "create", "delete", "register", ...: used in messages and refusals. */
   verb: string;
   plan(args: A, ctx: ToolContext): Promise<Plan<S>>;
   apply(plan: Plan<S>, ctx: ToolContext): Promise<O>;
-  /** The tool's output for a preview (nothing changed). */
-  preview(plan: Plan<S>, verdict: Verdict): O;
+  /**
+   * The tool's own part of a preview's output (nothing changed): the flow adds status 'preview',
+   * the checks, whether they all passed and the next step (output schemas without them drop them).
+   */
+  preview?(plan: Plan<S>, verdict: Verdict): Omit<O, PreviewFields> & { next?: string };
 }
 
 /** The user's answer, with the digest and pinned arguments of the plan shown (verified by the server). */
@@ -136,7 +142,8 @@ async function runMutation<A extends { confirmed?: boolean }, S, O>(
   const verdict = await check(plan, ctx);
   const ready = verdict.checks.every((c) => c.ok !== false);
   if (ready && confirm.via === 'user') return { asked: await confirm.ask(confirmationMessage(plan, verdict.checks), digest(tool, plan), plan.pin) };
-  return { out: m.preview(plan, { ...verdict, ready, next: nextStep(tool, m.verb, plan, ready, confirm.via) }) };
+  const v = { ...verdict, ready, next: nextStep(tool, m.verb, plan, ready, confirm.via) };
+  return { out: { status: 'preview', checks: v.checks, ready, next: v.next, ...m.preview?.(plan, v) } as O };
 }
 
 /** What the user's accept binds to: the summary, the facts and the object, for this tool. */

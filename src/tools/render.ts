@@ -34,12 +34,18 @@ export function renderChecks(checks: ReadonlyArray<{ check: string; ok: boolean 
   return checks.map((c) => `  ${c.ok === true ? 'ok  ' : c.ok === false ? 'FAIL' : '?   '} ${c.check}: ${c.detail}`).join('\n');
 }
 
+/** A log tail under its heading; "(no output yet)" when it is empty. */
+export const renderLog = (head: string, lines: string[]): string => [head, ...(lines.length ? lines : ['(no output yet)'])].join('\n');
+
+/** "Delete" for "delete". */
+export const capital = (s: string): string => `${s.charAt(0).toUpperCase()}${s.slice(1)}`;
+
 /** "a=1, b=2" for small maps. */
-export function kv(map: Record<string, unknown> | undefined): string {
+export function kv(map: Record<string, unknown> | undefined, separator = ', '): string {
   if (!map) return '';
   return Object.entries(map)
     .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)
-    .join(', ');
+    .join(separator);
 }
 
 /** A relative age like kubectl prints: 45s, 12m, 3h, 5d. */
@@ -51,4 +57,24 @@ export function age(iso: string | undefined, now = Date.now()): string {
   if (s < 7200) return `${Math.round(s / 60)}m`;
   if (s < 172800) return `${Math.round(s / 3600)}h`;
   return `${Math.round(s / 86400)}d`;
+}
+
+const MAX_STRING = 240;
+
+/** The wire object without server bookkeeping, long strings shortened (the script can be many KB). */
+export function forDisplay(obj: unknown): Record<string, unknown> {
+  const walk = (v: unknown): unknown => {
+    if (typeof v === 'string') return v.length > MAX_STRING ? `${v.slice(0, MAX_STRING)}… [${v.length - MAX_STRING} more chars]` : v;
+    if (Array.isArray(v)) return v.map(walk);
+    if (v && typeof v === 'object') {
+      const out: Record<string, unknown> = {};
+      for (const [k, x] of Object.entries(v)) {
+        if (k === 'managedFields' || k === 'uid' || k === 'resourceVersion' || k === 'generation' || k === 'creationTimestamp' || k === 'status') continue;
+        out[k] = walk(x);
+      }
+      return out;
+    }
+    return v;
+  };
+  return walk(obj) as Record<string, unknown>;
 }

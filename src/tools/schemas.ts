@@ -71,6 +71,18 @@ export const env = z.record(z.string().regex(ENV_NAME, 'must be a valid environm
 export const check = z.object({ check: z.string(), ok: z.boolean().nullable(), detail: z.string() });
 export type Check = z.infer<typeof check>;
 
+/** A mutation's output ends with the checks, whether all passed (a preview: applying should succeed), and the next step. */
+export const verdict = { checks: z.array(check), ready: z.boolean(), next: z.string() };
+
 /** How a bounded wait ended: the awaited status, another final one, its time, or the object's deletion. */
 export const waitOutcome = z.enum(['reached', 'ended', 'timed_out', 'deleted']);
 export type WaitOutcome = z.infer<typeof waitOutcome>;
+
+/** The outcome of a wait that was not deleted nor reached: `ended` when the object is in a final state. */
+export const waitOutcomeOf = (r: { deleted?: unknown; reached: boolean }, ended: boolean): WaitOutcome =>
+  r.deleted ? 'deleted' : r.reached ? 'reached' : ended ? 'ended' : 'timed_out';
+
+const WAIT_HEADS: Record<WaitOutcome, string> = { reached: 'REACHED', ended: 'ENDED', timed_out: 'NOT YET', deleted: 'DELETED' };
+
+/** The first line of a wait's result: "REACHED after 12s". */
+export const waitHead = (outcome: WaitOutcome, seconds: number): string => `${WAIT_HEADS[outcome]} after ${seconds}s`;

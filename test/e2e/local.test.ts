@@ -37,7 +37,7 @@ def train(steps=30):
 describe('local backend through the MCP server', () => {
   it('runs a training function for real and survives kill -9 of the server', async () => {
     const first = await server();
-    await expect.poll(() => first.stderr()).toMatch(/backend: local: this machine/); // stderr: its own pipe
+    await expect.poll(() => first.stderr()).toMatch(/backend: local: this machine/); // the banner can trail the first answer
 
     const preview = await call<{ status: string; ready: boolean; job: { name: string } }>(first, 'run_custom_training', {
       code: QUICK,

@@ -81,7 +81,7 @@ describe.each(['stdio', 'http'] as const)('2025-11-25 era over %s', (transport) 
     await callThroughOneFailure(conn.c);
     expectRetryWarning(conn.messages);
     // The stderr log has the same, redacted line.
-    await expect.poll(() => conn.c.stderr()).toContain('[REDACTED:Hugging Face token]'); // stderr: its own pipe
+    await expect.poll(() => conn.c.stderr()).toContain('[REDACTED:Hugging Face token]'); // stderr: a pipe of its own
     expect(conn.c.stderr()).not.toContain(LEAKED);
   });
 

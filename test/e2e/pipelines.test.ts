@@ -43,7 +43,7 @@ describe('pipelines module', () => {
   it('is detected from the KFP API', async () => {
     const names = (await c.client.listTools()).tools.map((t) => t.name);
     expect(names).toEqual(expect.arrayContaining(['upload_pipeline', 'run_pipeline', 'get_pipeline_run', 'manage_pipeline_run']));
-    await expect.poll(() => c.stderr()).toMatch(/modules [a-z,]*pipelines/); // stderr: its own pipe
+    await expect.poll(() => c.stderr()).toMatch(/modules [a-z,]*pipelines/); // the banner can trail the first answer
   });
 
   it('upload -> run -> wait -> logs', async () => {
@@ -252,7 +252,7 @@ describe('pipelines module', () => {
     const none = await connectStdio(['--kubeconfig', kubeconfig], isolatedEnv({ KUBEFLOW_MCP_LOG_LEVEL: 'info' }));
     try {
       expect((await none.client.listTools()).tools.map((t) => t.name)).not.toContain('run_pipeline');
-      await expect.poll(() => none.stderr()).toContain('module skipped — pipelines: no KFP endpoint'); // stderr: its own pipe
+      await expect.poll(() => none.stderr()).toContain('module skipped — pipelines: no KFP endpoint'); // the banner can trail the first answer
     } finally {
       await none.close();
     }

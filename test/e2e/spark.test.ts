@@ -45,7 +45,7 @@ describe('as admin, modules auto-detected', () => {
   it('detects the spark module from the sparkoperator.k8s.io CRDs', async () => {
     const names = (await c.client.listTools()).tools.map((t) => t.name);
     expect(names).toEqual(expect.arrayContaining(['submit_spark_job', 'get_spark_status', 'create_spark_session', 'delete_spark']));
-    await expect.poll(() => c.stderr()).toMatch(/modules [a-z,]*spark/); // stderr: its own pipe
+    await expect.poll(() => c.stderr()).toMatch(/modules [a-z,]*spark/); // the banner can trail the first answer
   });
 
   it('submit -> wait -> logs -> delete', async () => {
@@ -169,7 +169,7 @@ describe('without the Spark Operator', () => {
     try {
       const names = (await c.client.listTools()).tools.map((t) => t.name);
       expect(names.filter((n) => n.includes('spark'))).toEqual([]);
-      // stderr: its own pipe, not in step with the tools/list answer on stdout
+      // the banner can trail the first answer
       await expect
         .poll(() => c.stderr())
         .toContain('module skipped — spark: the Spark Operator (sparkoperator.k8s.io/v1beta2 sparkapplications) is not installed');

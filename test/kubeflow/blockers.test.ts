@@ -479,7 +479,16 @@ describe('check_prerequisites', () => {
       return res.data.checks as Array<{ check: string; ok: boolean | null; detail: string }>;
     };
     const idle = await check('idle-queue');
-    expect(idle.find((c) => c.check === 'gpus')).toMatchObject({ ok: true, detail: expect.stringContaining('free: gpu-a 2 of 8, gpu-b 0 of 8') });
+    expect(idle.find((c) => c.check === 'gpus')).toEqual({
+      check: 'gpus',
+      ok: true,
+      detail: 'takes 1 node(s) x 2 GPU(s) = 2; free per node: gpu-a 2 of 8, gpu-b 0 of 8',
+    });
+    // As the preview judges it: busy GPUs make the job wait; more than any node has, never run.
+    const gpus = async (perNode: number) =>
+      ((await callTool(client, 'check_prerequisites', { gpus_per_node: perNode })).data.checks as Array<{ check: string }>).find((c) => c.check === 'gpus');
+    expect(await gpus(4)).toMatchObject({ ok: null, detail: expect.stringContaining('it waits for GPUs') });
+    expect(await gpus(16)).toMatchObject({ ok: false, detail: expect.stringContaining('it can never be scheduled') });
     expect(idle.find((c) => c.check === 'queue')).toEqual({
       check: 'queue',
       ok: true,

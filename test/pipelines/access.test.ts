@@ -45,6 +45,7 @@ beforeAll(async () => {
       // Granted through a group only: KFP's authoriser does not see groups, so neither do we.
       kfpRule(undefined, ['kfp-editors']),
       { users: ['alice', 'carol'], verbs: ['get', 'list'], apiGroups: [''], resources: ['pods', 'pods/log'], namespaces: [NS] },
+      { users: ['dave'], verbs: ['get', 'list'], apiGroups: ['pipelines.kubeflow.org'], resources: ['*'], namespaces: [NS] },
     ],
     controller: false,
   });
@@ -130,6 +131,15 @@ describe('pipelines for a served caller', () => {
     expect(own.data.status).toBe('deleted');
     expect(kfp.runs.has(id)).toBe(false);
     expect(kfp.invalidRequests()).toEqual([]);
+  });
+
+  it("a preview shows the caller's failed access checks", async () => {
+    expect((await callTool(await srv.connect(user('alice')), 'upload_pipeline', { package: PACKAGE, name: 'readable', confirmed: true })).isError).toBe(false);
+    const dave = await srv.connect(user('dave'));
+    const r = await callTool(dave, 'run_pipeline', { pipeline: 'readable', experiment: 'dave-exp' });
+    expect(r.data).toMatchObject({ status: 'preview', checks: expect.arrayContaining([expect.objectContaining({ check: 'rbac', ok: false })]) });
+    expect(r.text).toContain('FAIL rbac: dave may not create runs in namespace team-a');
+    expect(r.data.next).toContain('Fix the failed checks');
   });
 
   it('a run of another namespace is not shown, even by id', async () => {

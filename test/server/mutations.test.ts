@@ -4,6 +4,7 @@
  * accept (decline and cancel write nothing). Writes are read off the test API server's and the
  * test Model Registry's request logs. Runs on the 2025-11-25 era (the SDK's shim sends
  * elicitation/create); test/e2e/elicitation.test.ts covers both eras over stdio and HTTP.
+ * Per-tool tests do not repeat these properties: they keep only what is specific to the tool.
  */
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -138,12 +139,17 @@ describe('the mutation contract', () => {
     expect(Object.keys(ARGS).sort()).toEqual(mutations.map((t) => t.name).sort());
   });
 
-  it.each(mutations.map((t) => [t.name]))('%s: previews without writing, applies on confirmed=true (no elicitation)', async (tool) => {
+  it.each(mutations.map((t) => [t.name]))('%s: previews, ready, writing nothing; applies on confirmed=true (no elicitation)', async (tool) => {
     const args = await ARGS[tool]!();
     const before = writes().length;
     const preview = await callTool(plain, tool, args);
     expect(preview.isError, preview.text).toBe(false);
     expect(preview.data.status).toBe('preview');
+    expect(preview.text).toMatch(/^PREVIEW \(nothing \w+\)/);
+    // Valid arguments pass every check, the preview shows them, and says how to apply it.
+    if ('ready' in preview.data) expect(preview.data.ready, preview.text).toBe(true);
+    for (const c of preview.data.checks ?? []) expect(preview.text).toContain(`${c.check}: ${c.detail}`);
+    expect(preview.data.next).toContain('confirmed=true');
     expect(writes().slice(before)).toEqual([]);
     const applied = await callTool(plain, tool, { ...args, confirmed: true });
     expect(applied.isError, applied.text).toBe(false);

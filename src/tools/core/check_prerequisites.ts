@@ -1,14 +1,16 @@
 import { z } from 'zod';
 import { estimateResources } from '../../kubeflow/planning/estimate.js';
 import type { ClusterResources } from '../../kubeflow/trainer/backend.js';
-import { freePerNode, queueCheck } from '../../kubeflow/trainer/blockers.js';
+import { queueCheck } from '../../kubeflow/trainer/blockers.js';
 import { matchTorchtuneRuntime } from '../../kubeflow/trainer/modelMatch.js';
 import type { Runtime } from '../../kubeflow/trainer/types.js';
 import type { ToolContext } from '../context.js';
 import { defineTool } from '../contract.js';
 import { withRuntime } from '../defaults.js';
 import { toToolError } from '../errors.js';
+import { renderChecks } from '../render.js';
 import { check, namespace, queue, type Check } from '../schemas.js';
+import { gpuFit, runtimeGpusPerNode } from '../trainer/gpuFit.js';
 import { estimateInput } from './estimate_resources.js';
 
 export const checkPrerequisites = defineTool({
@@ -68,11 +70,9 @@ export const checkPrerequisites = defineTool({
     const runtime = await runtimeCheck(ctx, namespace, a.runtime, a.model, checks);
 
     const estimate = a.model ? estimateResources({ model: a.model, peftMethod: a.peft_method, numNodes: a.num_nodes }) : undefined;
-    // GPUs each node needs: as asked, else as estimated, else what the runtime requests (its
-    // device count is per job, i.e. per node x nodes, as the SDK reports it).
-    const runtimeGpus = runtime?.trainer.device === 'gpu' ? Number(runtime.trainer.deviceCount) / Math.max(1, runtime.trainer.numNodes) || 1 : 0;
-    const perNode = a.gpus_per_node ?? estimate?.recommended?.perNode ?? runtimeGpus;
-    checks.push(gpuCheck(cluster, a.num_nodes, perNode));
+    // GPUs each node needs: as asked, else as estimated, else what the runtime requests.
+    const perNode = a.gpus_per_node ?? estimate?.recommended?.perNode ?? (runtime ? runtimeGpusPerNode(runtime) : 0);
+    checks.push(gpuFit(cluster, a.num_nodes, perNode) ?? { check: 'gpus', ok: true, detail: 'no GPUs requested' });
     if (estimate) checks.push(memoryCheck(cluster, estimate.perGpuGb, estimate.confidence));
     if (a.queue) checks.push(await kueueCheck(ctx, namespace, a.queue));
 
@@ -86,12 +86,7 @@ export const checkPrerequisites = defineTool({
         : `Fix: ${failed.join(', ')}. Then check again.`,
     };
   },
-  render: (o) =>
-    [
-      `${o.ready ? 'READY' : 'NOT READY'}`,
-      ...o.checks.map((c) => `  ${c.ok === true ? 'ok  ' : c.ok === false ? 'FAIL' : '?   '} ${c.check}: ${c.detail}`),
-      o.next,
-    ].join('\n'),
+  render: (o) => [o.ready ? 'READY' : 'NOT READY', renderChecks(o.checks), o.next].join('\n'),
 });
 
 async function runtimeCheck(
@@ -125,22 +120,6 @@ async function runtimeCheck(
     checks.push({ check: 'runtime', ok: false, detail: `${te.message} — ${te.hint}` });
     return undefined;
   }
-}
-
-function gpuCheck(cluster: ClusterResources, numNodes: number, perNode: number): Check {
-  if (perNode === 0) return { check: 'gpus', ok: true, detail: 'no GPUs requested' };
-  if (cluster.nodes.length === 0)
-    return { check: 'gpus', ok: null, detail: `cannot see nodes (${cluster.notes.join('; ') || 'none visible'}); ${numNodes}x${perNode} GPU(s) needed` };
-  // Each training node must fit on one Kubernetes node: count nodes with enough free GPUs of one resource.
-  const fitting = cluster.nodes.filter((n) => n.ready && n.schedulable && n.gpus.some((g) => g.allocatable - g.requested >= perNode)).length;
-  const free = [...new Set(cluster.nodes.flatMap((n) => n.gpus.map((g) => g.resource)))].map((r) => freePerNode(cluster.nodes, r)).join('; ');
-  return fitting >= numNodes
-    ? { check: 'gpus', ok: true, detail: `${fitting} node(s) have ${perNode}+ free GPU(s); need ${numNodes} (free: ${free})` }
-    : {
-        check: 'gpus',
-        ok: false,
-        detail: `need ${numNodes} node(s) with ${perNode} free GPU(s) each, only ${fitting} have them (free: ${free || 'none'}); wait for GPUs, use fewer per node, or qlora`,
-      };
 }
 
 async function kueueCheck(ctx: ToolContext, namespace: string, name: string): Promise<Check> {

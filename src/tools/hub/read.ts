@@ -1,9 +1,10 @@
 /** Reading the Model Registry: models, versions, artifacts. */
 import { z } from 'zod';
 import { defineTool, ToolError } from '../contract.js';
-import { age, fields, table } from '../render.js';
+import type { Page, PageOptions } from '../../kubeflow/hub/types.js';
+import { age, fields, table, type Cell } from '../render.js';
 import { namespace } from '../schemas.js';
-import { artifact, artifactOut, model, modelOut, props, version, versionOut } from './views.js';
+import { artifact, artifactOut, model, modelOut, props, renderNamed, version, versionOut } from './views.js';
 
 const page = { page_size: z.int().min(1).max(1000).default(50), page_token: z.string().max(2000).optional() };
 const pageOut = {
@@ -30,16 +31,30 @@ function registryPage(token: string | undefined): { offset: number; nextPageToke
   return { offset: Number(m[1]), nextPageToken: m[2] };
 }
 
-function pageResult(offset: number, shown: number, next: string | undefined) {
-  return next ? { offset, next_page_token: `${offset + shown}.${next}` } : { offset, total: offset + shown };
-}
-
-function pageHeader(o: { offset: number; total?: number }, shown: number, noun: string): string {
-  if (!shown) return o.offset ? `No more ${noun}.` : `No ${noun}.`;
-  return `${o.offset + 1}–${o.offset + shown} of ${o.total ?? `more than ${o.offset + shown}`} ${noun}, newest first.`;
-}
-
 const NEWEST_FIRST = { orderBy: 'CREATE_TIME', sortOrder: 'DESC' } as const;
+
+/** One page of a listing (`list` asks the registry), with where it starts and, on the last page, the total. */
+async function listPage<T, R>(
+  a: { page_size: number; page_token?: string },
+  list: (q: PageOptions & typeof NEWEST_FIRST) => Promise<Page<T>>,
+  out: (item: T) => R,
+) {
+  const { offset, nextPageToken } = registryPage(a.page_token);
+  const p = await list({ pageSize: a.page_size, nextPageToken, ...NEWEST_FIRST });
+  const end = offset + p.items.length;
+  return { items: p.items.map(out), ...(p.nextPageToken ? { offset, next_page_token: `${end}.${p.nextPageToken}` } : { offset, total: end }) };
+}
+
+function renderPage<R>(o: { offset: number; total?: number; next_page_token?: string }, items: R[], noun: string, headers: string[], row: (r: R) => Cell[]) {
+  const end = o.offset + items.length;
+  return [
+    items.length ? `${o.offset + 1}–${end} of ${o.total ?? `more than ${end}`} ${noun}, newest first.` : o.offset ? `No more ${noun}.` : `No ${noun}.`,
+    items.length ? table(headers, items.map(row)) : '',
+    o.next_page_token ? `More: page_token="${o.next_page_token}".` : '',
+  ]
+    .filter(Boolean)
+    .join('\n');
+}
 const modelName = z.string().min(1).max(255);
 const versionName = z.string().min(1).max(255);
 
@@ -53,23 +68,10 @@ export const listModels = defineTool({
   input: z.object({ ...page, namespace }),
   output: z.object({ models: z.array(model), ...pageOut }),
   async run(a, ctx) {
-    const at = registryPage(a.page_token);
-    const p = await ctx.registry().listModels({ pageSize: a.page_size, nextPageToken: at.nextPageToken, ...NEWEST_FIRST, signal: ctx.signal });
-    return { models: p.items.map(modelOut), ...pageResult(at.offset, p.items.length, p.nextPageToken) };
+    const { items, ...at } = await listPage(a, (q) => ctx.registry().listModels({ ...q, signal: ctx.signal }), modelOut);
+    return { models: items, ...at };
   },
-  render: (o) =>
-    [
-      pageHeader(o, o.models.length, 'registered models'),
-      o.models.length
-        ? table(
-            ['MODEL', 'STATE', 'OWNER', 'AGE'],
-            o.models.map((m) => [m.name, m.state, m.owner, age(m.created)]),
-          )
-        : '',
-      o.next_page_token ? `More: page_token="${o.next_page_token}".` : '',
-    ]
-      .filter(Boolean)
-      .join('\n'),
+  render: (o) => renderPage(o, o.models, 'registered models', ['MODEL', 'STATE', 'OWNER', 'AGE'], (m) => [m.name, m.state, m.owner, age(m.created)]),
 });
 
 export const getModel = defineTool({
@@ -82,14 +84,7 @@ export const getModel = defineTool({
   input: z.object({ name: modelName, namespace }),
   output: model,
   run: async (a, ctx) => modelOut(await ctx.registry().getModel(a.name, { signal: ctx.signal })),
-  render: (m) =>
-    fields([
-      ['model', `${m.name} (id ${m.id})`],
-      ['state', m.state],
-      ['owner', m.owner],
-      ['description', m.description],
-      ['properties', props(m.properties)],
-    ]),
+  render: (m) => renderNamed('model', m, ['owner', m.owner]),
 });
 
 export const listModelVersions = defineTool({
@@ -102,23 +97,10 @@ export const listModelVersions = defineTool({
   input: z.object({ name: modelName, ...page, namespace }),
   output: z.object({ versions: z.array(version), ...pageOut }),
   async run(a, ctx) {
-    const at = registryPage(a.page_token);
-    const p = await ctx.registry().listModelVersions(a.name, { pageSize: a.page_size, nextPageToken: at.nextPageToken, ...NEWEST_FIRST, signal: ctx.signal });
-    return { versions: p.items.map(versionOut), ...pageResult(at.offset, p.items.length, p.nextPageToken) };
+    const { items, ...at } = await listPage(a, (q) => ctx.registry().listModelVersions(a.name, { ...q, signal: ctx.signal }), versionOut);
+    return { versions: items, ...at };
   },
-  render: (o) =>
-    [
-      pageHeader(o, o.versions.length, 'versions'),
-      o.versions.length
-        ? table(
-            ['VERSION', 'STATE', 'AUTHOR', 'AGE'],
-            o.versions.map((v) => [v.name, v.state, v.author, age(v.created)]),
-          )
-        : '',
-      o.next_page_token ? `More: page_token="${o.next_page_token}".` : '',
-    ]
-      .filter(Boolean)
-      .join('\n'),
+  render: (o) => renderPage(o, o.versions, 'versions', ['VERSION', 'STATE', 'AUTHOR', 'AGE'], (v) => [v.name, v.state, v.author, age(v.created)]),
 });
 
 export const getModelVersion = defineTool({
@@ -131,14 +113,7 @@ export const getModelVersion = defineTool({
   input: z.object({ name: modelName, version: versionName, namespace }),
   output: version,
   run: async (a, ctx) => versionOut(await ctx.registry().getModelVersion(a.name, a.version, { signal: ctx.signal })),
-  render: (v) =>
-    fields([
-      ['version', `${v.name} (id ${v.id})`],
-      ['state', v.state],
-      ['author', v.author],
-      ['description', v.description],
-      ['properties', props(v.properties)],
-    ]),
+  render: (v) => renderNamed('version', v, ['author', v.author]),
 });
 
 export const getModelArtifact = defineTool({

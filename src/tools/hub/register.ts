@@ -2,8 +2,8 @@ import { z } from 'zod';
 import { HubError } from '../../kubeflow/hub/errors.js';
 import { modelUriFromTrainJob, type ModelUriResult } from '../../kubeflow/hub/modelUri.js';
 import { defineMutation, ToolError } from '../contract.js';
-import { fields } from '../render.js';
-import { confirmed, jobName, KEYS_ONLY, namespace } from '../schemas.js';
+import { fields, renderChecks } from '../render.js';
+import { check, confirmed, jobName, KEYS_ONLY, namespace } from '../schemas.js';
 import { artifact, artifactOut, model, modelOut, props, version, versionOut } from './views.js';
 
 export const registerModel = defineMutation({
@@ -43,6 +43,8 @@ export const registerModel = defineMutation({
     version: version.optional(),
     artifact: artifact.optional(),
     notes: z.array(z.string()),
+    /** A preview's checks. */
+    checks: z.array(check).optional(),
     next: z.string().optional(),
   }),
   mutation: {
@@ -134,10 +136,8 @@ export const registerModel = defineMutation({
       };
     },
     preview: (plan, v) => ({
-      status: 'preview' as const,
       uri: plan.state.uri,
       notes: [...plan.state.notes, ...(typeof v.accepted === 'string' ? [v.accepted] : []), plan.state.metadata],
-      next: v.next,
     }),
   },
   render: (o) =>
@@ -148,6 +148,7 @@ export const registerModel = defineMutation({
         ['artifact', o.artifact?.id],
       ]),
       ...o.notes.map((n) => `note: ${n}`),
+      o.checks ? renderChecks(o.checks) : '',
       o.next ?? '',
     ]
       .filter(Boolean)

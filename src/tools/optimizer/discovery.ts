@@ -1,9 +1,9 @@
 /** Reading experiments: list, get, best results, logs, events. */
 import { z } from 'zod';
-import { eventTime } from '../../kube/events.js';
 import { defineTool } from '../contract.js';
-import { age, table } from '../render.js';
-import { filterList, listingFields, listingHeader, moreLine } from '../listing.js';
+import { eventList, latestEvents, renderEvents } from '../events.js';
+import { age, renderLog, table } from '../render.js';
+import { listingFields, listingHeader, moreLine, position } from '../listing.js';
 import { jobName, namespace } from '../schemas.js';
 import { best, detailOut, experimentDetail, experimentStatus, experimentSummary, renderBest, renderDetail, summaryOut } from './views.js';
 
@@ -21,12 +21,7 @@ export const listOptimizationJobs = defineTool({
     return {
       namespace: ctx.namespace,
       experiments: page.experiments.map(summaryOut),
-      offset: page.offset,
-      matched: page.matched,
-      total: page.total,
-      counts: page.counts,
-      filters: filterList({ status: a.status }),
-      continue: page.continue,
+      ...position(page, { status: a.status }),
     };
   },
   render: (o) =>
@@ -106,11 +101,7 @@ export const getOptimizationLogs = defineTool({
     const r = await ctx.optimizer().logs(ctx.namespace, a.name, { trial: a.trial, tail: a.tail, followSeconds: a.follow_seconds, signal: ctx.signal });
     return { trial: r.trial, container: r.container, lines: r.lines, truncated: r.truncated, note: r.note };
   },
-  render: (o) =>
-    [
-      `${o.trial} (${o.container}; ${o.note})${o.truncated ? ' — older lines omitted; raise tail' : ''}`,
-      ...(o.lines.length ? o.lines : ['(no output yet)']),
-    ].join('\n'),
+  render: (o) => renderLog(`${o.trial} (${o.container}; ${o.note})${o.truncated ? ' — older lines omitted; raise tail' : ''}`, o.lines),
 });
 
 export const getOptimizationEvents = defineTool({
@@ -121,33 +112,7 @@ export const getOptimizationEvents = defineTool({
   title: 'Optimization events',
   description: 'Kubernetes events of an experiment, its trials and their jobs, the latest limit.',
   input: z.object({ name: jobName, limit: z.int().min(1).max(500).default(50), namespace }),
-  output: z.object({
-    events: z.array(z.object({ time: z.string(), type: z.string(), reason: z.string(), object: z.string(), message: z.string() })),
-    omitted: z.number(),
-  }),
-  async run(a, ctx) {
-    const r = await ctx.optimizer().events(ctx.namespace, a.name, { signal: ctx.signal });
-    const shown = r.events.slice(-a.limit);
-    return {
-      events: shown.map((e) => ({
-        time: eventTime(e),
-        type: e.type ?? 'Normal',
-        reason: e.reason ?? '',
-        object: `${e.involvedObject.kind}/${e.involvedObject.name}`,
-        message: e.message ?? '',
-      })),
-      omitted: r.events.length - shown.length,
-    };
-  },
-  render: (o) =>
-    [
-      table(
-        ['AGE', 'TYPE', 'REASON', 'OBJECT', 'MESSAGE'],
-        o.events.map((e) => [age(e.time), e.type, e.reason, e.object, e.message]),
-        'No events.',
-      ),
-      o.omitted ? `(${o.omitted} older events omitted)` : '',
-    ]
-      .filter(Boolean)
-      .join('\n'),
+  output: z.object(eventList),
+  run: async (a, ctx) => latestEvents((await ctx.optimizer().events(ctx.namespace, a.name, { signal: ctx.signal })).events, a.limit),
+  render: (o) => renderEvents(o, 'No events.'),
 });

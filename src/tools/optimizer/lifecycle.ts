@@ -1,9 +1,9 @@
 /** Waiting for and deleting experiments. */
 import { z } from 'zod';
 import type { ExperimentSummary } from '../../kubeflow/optimizer/types.js';
-import { defineMutation, defineTool } from '../contract.js';
-import { renderChecks } from '../render.js';
-import { check, confirmed, jobName, namespace, waitOutcome, type WaitOutcome } from '../schemas.js';
+import { defineTool } from '../contract.js';
+import { deletionTool } from '../deletion.js';
+import { confirmed, jobName, namespace, waitHead, waitOutcome, waitOutcomeOf } from '../schemas.js';
 import { detailOut, experimentDetail, experimentStatus, renderDetail, summaryOut } from './views.js';
 
 export const waitForOptimization = defineTool({
@@ -52,7 +52,7 @@ export const waitForOptimization = defineTool({
     }
     const d = detailOut(res.experiment);
     const status = d.experiment.status;
-    const outcome: WaitOutcome = res.reached ? 'reached' : status === 'Failed' || status === 'Complete' ? 'ended' : 'timed_out';
+    const outcome = waitOutcomeOf(res, status === 'Failed' || status === 'Complete');
     return {
       ...d,
       outcome,
@@ -66,10 +66,7 @@ export const waitForOptimization = defineTool({
           : `Still ${status} after ${res.waitedSeconds}s. Call wait_for_optimization again to keep waiting.`,
     };
   },
-  render: (o) =>
-    [`${{ reached: 'REACHED', ended: 'ENDED', timed_out: 'NOT YET', deleted: 'DELETED' }[o.outcome]} after ${o.waited_seconds}s`, renderDetail(o), o.next ?? '']
-      .filter(Boolean)
-      .join('\n'),
+  render: (o) => [waitHead(o.outcome, o.waited_seconds), renderDetail(o), o.next ?? ''].filter(Boolean).join('\n'),
 });
 
 /** Trials that will not run again: the progress of an experiment toward its trial budget. */
@@ -78,44 +75,25 @@ function finishedTrials(s: ExperimentSummary): number {
   return t.succeeded + t.failed + t.killed + t.earlyStopped + t.metricsUnavailable;
 }
 
-export const deleteOptimizationJob = defineMutation({
+export const deleteOptimizationJob = deletionTool({
   name: 'delete_optimization_job',
   module: 'optimizer',
-  category: 'lifecycle',
-  risk: 'destructive',
   title: 'Delete optimization job',
   description: 'Delete a Katib experiment with its trials and their TrainJobs.',
   input: z.object({ name: jobName, namespace, confirmed }),
-  output: z.object({ status: z.enum(['preview', 'done']), name: z.string(), checks: z.array(check), ready: z.boolean(), next: z.string() }),
-  mutation: {
-    verb: 'delete',
-    async plan(a, ctx) {
-      const client = ctx.optimizer();
-      const namespace = ctx.namespace;
-      const exp = await client.get(namespace, a.name, { signal: ctx.signal });
-      const trials = exp.trialCounts.total;
-      return {
-        summary: `Delete Experiment ${a.name} in ${namespace} with its trials`,
-        // Bound to this experiment (name, namespace, creation); the trial count moves meanwhile.
-        facts: [
-          ['experiment', a.name],
-          ['namespace', namespace],
-          ['created', exp.creationTimestamp],
-          ['deletes', 'the Experiment, all its trials and their TrainJobs'],
-        ],
-        checks: [{ check: 'experiment', ok: true, detail: `${a.name} is ${exp.status} with ${trials} trial(s)` }],
-        existing: { name: a.name, annotations: exp.annotations },
-        validate: { dryRun: () => client.delete(namespace, a.name, { dryRun: true, signal: ctx.signal }), by: 'the API server' },
-        state: { name: a.name, namespace, trials },
-      };
-    },
-    async apply(plan, ctx) {
-      const { name, namespace, trials } = plan.state;
-      await ctx.optimizer().delete(namespace, name, { signal: ctx.signal });
-      return { status: 'done' as const, name, checks: [], ready: true, next: `Deleted ${name} and its ${trials} trial(s).` };
-    },
-    preview: (plan, v) => ({ status: 'preview' as const, name: plan.state.name, checks: v.checks, ready: v.ready, next: v.next }),
+  async find(a, ctx) {
+    const client = ctx.optimizer();
+    const exp = await client.get(ctx.namespace, a.name, { signal: ctx.signal });
+    const trials = exp.trialCounts.total;
+    return {
+      kind: 'Experiment',
+      what: 'experiment',
+      created: exp.creationTimestamp,
+      annotations: exp.annotations,
+      state: `${exp.status} with ${trials} trial(s)`,
+      deletes: 'the Experiment, all its trials and their TrainJobs',
+      remove: (dryRun) => client.delete(ctx.namespace, a.name, { dryRun, signal: ctx.signal }),
+      after: `Deleted ${a.name} and its ${trials} trial(s).`,
+    };
   },
-  render: (o) =>
-    [o.status === 'preview' ? `PREVIEW (nothing changed) — delete ${o.name}` : `DELETED ${o.name}`, renderChecks(o.checks), o.next].filter(Boolean).join('\n'),
 });

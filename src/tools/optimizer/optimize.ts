@@ -3,14 +3,13 @@ import { buildExperiment, type TrialTrainerInput } from '../../kubeflow/optimize
 import { ALGORITHM_NAMES } from '../../kubeflow/optimizer/constants.js';
 import { search, type Search } from '../../kubeflow/optimizer/search.js';
 import { generateJobName } from '../../kubeflow/trainer/names.js';
-import { checkTrainingCode } from '../../kubeflow/python/check.js';
 import { targetPython } from '../../kubeflow/python/target.js';
+import { codeChecks } from '../codeCheck.js';
 import { defineMutation, ToolError } from '../contract.js';
 import { withRuntime } from '../defaults.js';
 import { creatorAnnotations } from '../ownership.js';
-import { fields, renderChecks } from '../render.js';
-import { check, confirmed, jobName, KEYS_ONLY, namespace, type Check } from '../schemas.js';
-import { forDisplay } from '../trainer/submission.js';
+import { fields, forDisplay, kv, renderChecks } from '../render.js';
+import { confirmed, jobName, KEYS_ONLY, namespace, verdict, type Check } from '../schemas.js';
 
 /** One search-space entry as the agent writes it. */
 const space = z
@@ -95,9 +94,7 @@ export const optimize = defineMutation({
     experiment: z.object({ name: z.string(), namespace: z.string() }),
     body: z.record(z.string(), z.unknown()),
     notes: z.array(z.string()),
-    checks: z.array(check),
-    ready: z.boolean(),
-    next: z.string(),
+    ...verdict,
   }),
   mutation: {
     verb: 'create',
@@ -120,13 +117,8 @@ export const optimize = defineMutation({
       if (a.code) {
         // Sampled parameters arrive as keywords too: the function must accept them.
         const funcArgs = { ...o.func_args, ...Object.fromEntries(paramNames.map((p) => [p, 0])) };
-        const checked = await checkTrainingCode(a.code, { entry: o.entry, funcArgs, targetPython: targetPython(runtime, a.image) });
-        if (!checked.ok) {
-          const p = checked.problems[0]!;
-          throw new ToolError(`python_${p.code}`, `${p.message}${p.line ? ` (line ${p.line}${p.column ? `, column ${p.column}` : ''})` : ''}`, p.hint);
-        }
-        checks.push({ check: 'code', ok: true, detail: `${o.entry}() accepts ${paramNames.join(', ')}; parsed by ${checked.checkedBy}` });
-        for (const w of checked.warnings) checks.push({ check: 'code syntax', ok: null, detail: `${w.message}. ${w.hint}` });
+        const opts = { entry: o.entry, funcArgs, targetPython: targetPython(runtime, a.image) };
+        checks.push(...(await codeChecks(a.code, opts, (c) => `${o.entry}() accepts ${paramNames.join(', ')}; parsed by ${c.checkedBy}`)));
       }
       const trainer: TrialTrainerInput = a.code
         ? {
@@ -167,14 +159,7 @@ export const optimize = defineMutation({
           ['parameters', paramNames.join(', ')],
           ['algorithm', algorithm],
           ['trials', `${a.max_trials} (parallel ${a.parallel_trials}), each a TrainJob on ${runtime.name}, ${nodes || 1} node(s)`],
-          [
-            'resources/node',
-            o.resources
-              ? Object.entries(o.resources)
-                  .map(([k, v]) => `${k}=${v}`)
-                  .join(', ')
-              : 'runtime default',
-          ],
+          ['resources/node', kv(o.resources) || 'runtime default'],
         ],
         checks,
         pin: { name },
@@ -200,10 +185,7 @@ export const optimize = defineMutation({
         next: `Submitted. Follow with wait_for_optimization(name="${ref.name}"), then get_best_results.`,
       };
     },
-    preview: (plan, v) => {
-      const { experiment, notes, ref } = plan.state;
-      return { status: 'preview' as const, experiment: ref, body: forDisplay(v.accepted ?? experiment), notes, checks: v.checks, ready: v.ready, next: v.next };
-    },
+    preview: (plan, v) => ({ experiment: plan.state.ref, body: forDisplay(v.accepted ?? plan.object), notes: plan.state.notes }),
   },
   render: (o) =>
     [

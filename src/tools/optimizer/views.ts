@@ -1,7 +1,7 @@
 /** How Katib experiments appear in tool outputs. */
 import { z } from 'zod';
 import type { ExperimentSummary, ExperimentView, TrialView } from '../../kubeflow/optimizer/types.js';
-import { age, fields, table } from '../render.js';
+import { age, fields, kv, table } from '../render.js';
 
 export const experimentStatus = z.enum(['Created', 'Running', 'Complete', 'Failed']);
 
@@ -50,14 +50,9 @@ export function detailOut(v: ExperimentView) {
 export const experimentDetail = z.object({ experiment: experimentSummary, trials: z.array(trialRow), trials_truncated: z.boolean() });
 export type ExperimentDetail = z.infer<typeof experimentDetail>;
 
-const kv = (m: Record<string, string>) =>
-  Object.entries(m)
-    .map(([k, v]) => `${k}=${v}`)
-    .join(' ');
-
 export function renderBest(b: z.infer<typeof best> | undefined): string {
   return b
-    ? `best: ${b.trial} ${kv(b.parameters)} -> ${b.metrics.map((m) => `${m.name}=${m.latest}`).join(' ')}`
+    ? `best: ${b.trial} ${kv(b.parameters, ' ')} -> ${b.metrics.map((m) => `${m.name}=${m.latest}`).join(' ')}`
     : 'best: (no trial has reported the objective yet)';
 }
 
@@ -75,7 +70,7 @@ export function renderDetail(d: z.infer<typeof experimentDetail>): string {
     renderBest(e.best),
     table(
       ['TRIAL', 'STATUS', 'PARAMETERS', 'METRICS'],
-      d.trials.map((t) => [t.name, t.status, kv(t.parameters), kv(t.metrics)]),
+      d.trials.map((t) => [t.name, t.status, kv(t.parameters, ' '), kv(t.metrics, ' ')]),
       '(no trials yet)',
     ),
     d.trials_truncated ? '(more trials exist than shown)' : '',

@@ -3,12 +3,12 @@ import { z } from 'zod';
 import type { RecurringAction, RunAction } from '../../kubeflow/pipelines/client.js';
 import { PipelinesError } from '../../kubeflow/pipelines/errors.js';
 import { defineMutation, ToolError } from '../contract.js';
-import { renderChecks } from '../render.js';
-import { check, confirmed, namespace } from '../schemas.js';
+import { capital, renderChecks } from '../render.js';
+import { confirmed, namespace, verdict } from '../schemas.js';
 import { kfpAccess } from './access.js';
 import { isTerminal, kfpId, ownedByDescription, scheduleText } from './views.js';
 
-const out = z.object({ status: z.string(), id: z.string(), checks: z.array(check), ready: z.boolean(), next: z.string() });
+const out = z.object({ status: z.string(), id: z.string(), ...verdict });
 
 /** Which run states each action applies to (KFP refuses the rest; saying why first is clearer). */
 function runActionProblem(action: RunAction, state: string, storage: string | undefined): string | undefined {
@@ -150,12 +150,10 @@ export const managePipelineRun = defineMutation({
       }
       return { status: st.action === 'delete' ? 'deleted' : `${st.action}${st.action.endsWith('e') ? 'd' : 'ed'}`, id: st.id, checks: [], ready: true, next };
     },
-    preview: (plan, v) => ({ status: 'preview', id: plan.state.id, checks: v.checks, ready: v.ready, next: v.next }),
+    preview: (plan) => ({ id: plan.state.id }),
   },
   render: (o) =>
     [o.status === 'preview' ? `PREVIEW (nothing changed) — ${o.id}` : `${o.status.toUpperCase()}: ${o.id}`, renderChecks(o.checks), o.next]
       .filter(Boolean)
       .join('\n'),
 });
-
-const capital = (s: string) => `${s[0]!.toUpperCase()}${s.slice(1)}`;

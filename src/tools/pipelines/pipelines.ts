@@ -2,11 +2,25 @@
 import { z } from 'zod';
 import { PipelinesError } from '../../kubeflow/pipelines/errors.js';
 import { parametersOfSpec, parsePackage } from '../../kubeflow/pipelines/package.js';
-import type { Pipeline } from '../../kubeflow/pipelines/types.js';
+import type { Pipeline, PipelineVersion } from '../../kubeflow/pipelines/types.js';
 import { defineMutation, defineTool } from '../contract.js';
-import { age, fields, table } from '../render.js';
-import { confirmed, namespace } from '../schemas.js';
-import { creatorTags, localStamp, ownedByTags, page, pageOut, parameter, parameterOut, pipelineRow, ref, renderParameters, versionRow } from './views.js';
+import { age, fields, renderChecks } from '../render.js';
+import { check, confirmed, namespace } from '../schemas.js';
+import {
+  creatorTags,
+  localStamp,
+  ownedByTags,
+  page,
+  pageOf,
+  pageOut,
+  parameter,
+  parameterOut,
+  pipelineRow,
+  ref,
+  renderPage,
+  renderParameters,
+  versionRow,
+} from './views.js';
 
 const row = z.object({
   id: z.string(),
@@ -29,35 +43,16 @@ export const listPipelines = defineTool({
     const kfp = ctx.pipelines();
     const ns = ctx.namespace;
     const opts = { pageSize: a.page_size, pageToken: a.page_token, signal: ctx.signal };
-    if (a.pipeline) {
-      const p = await kfp.findPipeline(ns, a.pipeline, ctx.signal);
-      const list = await kfp.listVersions(ns, p.pipeline_id!, opts);
-      return {
-        of: 'versions' as const,
-        items: list.items.map(versionRow),
-        total: list.total,
-        ...(list.nextPageToken ? { next_page_token: list.nextPageToken } : {}),
-      };
-    }
-    const list = await kfp.listPipelines(ns, opts);
-    return {
-      of: 'pipelines' as const,
-      items: list.items.map(pipelineRow),
-      total: list.total,
-      ...(list.nextPageToken ? { next_page_token: list.nextPageToken } : {}),
-    };
+    if (!a.pipeline) return pageOf('pipelines' as const, await kfp.listPipelines(ns, opts), pipelineRow);
+    const p = await kfp.findPipeline(ns, a.pipeline, ctx.signal);
+    return pageOf('versions' as const, await kfp.listVersions(ns, p.pipeline_id!, opts), versionRow);
   },
   render: (o) =>
-    [
-      `${o.items.length} of ${o.total} ${o.of}, newest first.`,
-      table(
-        [o.of === 'versions' ? 'VERSION ID' : 'PIPELINE ID', 'NAME', 'AGE'],
-        o.items.map((r) => [r.id, r.name, age(r.created)]),
-      ),
-      o.next_page_token ? `More: page_token="${o.next_page_token}"` : '',
-    ]
-      .filter(Boolean)
-      .join('\n'),
+    renderPage(
+      o,
+      [o.of === 'versions' ? 'VERSION ID' : 'PIPELINE ID', 'NAME', 'AGE'],
+      o.items.map((r) => [r.id, r.name, age(r.created)]),
+    ),
 });
 
 export const getPipeline = defineTool({
@@ -114,6 +109,8 @@ export const uploadPipeline = defineMutation({
     pipeline: row.optional(),
     version: row.optional(),
     parameters: z.array(parameter),
+    /** A preview's checks. */
+    checks: z.array(check).optional(),
     next: z.string(),
   }),
   mutation: {
@@ -161,34 +158,30 @@ export const uploadPipeline = defineMutation({
       const kfp = ctx.pipelines();
       const ns = ctx.namespace;
       const tags = creatorTags(ctx.caller);
+      let p: Pipeline, v: PipelineVersion;
       if (existingId) {
-        const v = await kfp.uploadVersion(ns, existingId, pkg, { name: version, description, tags, signal: ctx.signal });
-        const p = await kfp.findPipeline(ns, existingId, ctx.signal);
-        return {
-          status: 'uploaded' as const,
-          pipeline: pipelineRow(p),
-          version: versionRow(v),
-          parameters,
-          next: `run_pipeline(pipeline="${name}", version="${version}") starts a run.`,
-        };
+        v = await kfp.uploadVersion(ns, existingId, pkg, { name: version, description, tags, signal: ctx.signal });
+        p = await kfp.findPipeline(ns, existingId, ctx.signal);
+      } else {
+        p = await kfp.uploadPipeline(ns, pkg, { name, description, tags, signal: ctx.signal });
+        v = await kfp.findVersion(ns, p.pipeline_id!, undefined, ctx.signal);
+        if ((v.display_name || v.name) !== version) v = await kfp.renameVersion(ns, p.pipeline_id!, v.pipeline_version_id!, version, ctx.signal);
       }
-      const p = await kfp.uploadPipeline(ns, pkg, { name, description, tags, signal: ctx.signal });
-      let v = await kfp.findVersion(ns, p.pipeline_id!, undefined, ctx.signal);
-      if ((v.display_name || v.name) !== version) v = await kfp.renameVersion(ns, p.pipeline_id!, v.pipeline_version_id!, version, ctx.signal);
       return {
         status: 'uploaded' as const,
         pipeline: pipelineRow(p),
         version: versionRow(v),
         parameters,
-        next: `run_pipeline(pipeline="${name}") starts a run.`,
+        next: `run_pipeline(pipeline="${name}"${existingId ? `, version="${version}"` : ''}) starts a run.`,
       };
     },
-    preview: (plan, v) => ({ status: 'preview' as const, parameters: plan.state.parameters, next: v.next }),
+    preview: (plan) => ({ parameters: plan.state.parameters }),
   },
   render: (o) =>
     [
       o.status === 'preview' ? 'PREVIEW (nothing uploaded)' : `UPLOADED ${o.pipeline?.name} version ${o.version?.name} (${o.version?.id})`,
       renderParameters(o.parameters),
+      o.checks ? renderChecks(o.checks) : '',
       o.next,
     ]
       .filter(Boolean)

@@ -1,12 +1,13 @@
 /** Runs: start one (or a schedule) from a pipeline version, list, get with task states, task logs, wait. */
 import { z } from 'zod';
+import { sleep as pause } from '../../kube/retry.js';
 import { PipelinesError } from '../../kubeflow/pipelines/errors.js';
 import { parametersOfSpec } from '../../kubeflow/pipelines/package.js';
 import { checkParameters } from '../../kubeflow/pipelines/parameters.js';
 import type { RecurringRunBody, Run, RunBody, RuntimeState, Trigger } from '../../kubeflow/pipelines/types.js';
 import { defineMutation, defineTool, ToolError } from '../contract.js';
-import { fields, table, age } from '../render.js';
-import { confirmed, KEYS_ONLY, namespace, waitOutcome, type WaitOutcome } from '../schemas.js';
+import { age, fields, renderChecks, table } from '../render.js';
+import { check, confirmed, KEYS_ONLY, namespace, waitHead, waitOutcome, type WaitOutcome } from '../schemas.js';
 import { kfpAccess } from './access.js';
 import {
   describeWithCreator,
@@ -15,10 +16,12 @@ import {
   kfpId,
   localStamp,
   page,
+  pageOf,
   pageOut,
   paramsText,
   recurringRow,
   ref,
+  renderPage,
   runOut,
   runRow,
   runState,
@@ -70,6 +73,8 @@ export const runPipeline = defineMutation({
     status: z.enum(['preview', 'started', 'scheduled']),
     run: runRow.optional(),
     recurring_run: z.object({ id: z.string(), name: z.string(), state: z.string(), schedule: z.string() }).optional(),
+    /** A preview's checks. */
+    checks: z.array(check).optional(),
     next: z.string(),
   }),
   mutation: {
@@ -158,7 +163,6 @@ export const runPipeline = defineMutation({
         next: `get_pipeline_run(run_id="${run.run_id}", wait_for="SUCCEEDED") follows it.`,
       };
     },
-    preview: (_plan, v) => ({ status: 'preview' as const, next: v.next }),
   },
   render: (o) =>
     [
@@ -167,18 +171,15 @@ export const runPipeline = defineMutation({
         : o.run
           ? `STARTED run ${o.run.name} (${o.run.id}): ${o.run.state}`
           : `SCHEDULED ${o.recurring_run?.name} (${o.recurring_run?.id}): ${o.recurring_run?.schedule}`,
+      o.checks ? renderChecks(o.checks) : '',
       o.next,
-    ].join('\n'),
+    ]
+      .filter(Boolean)
+      .join('\n'),
 });
 
-const listRow = z.object({
-  id: z.string(),
-  name: z.string(),
-  state: z.string(),
-  experiment: z.string().optional(),
-  created: z.string().optional(),
-  schedule: z.string().optional(),
-});
+/** A run (without when it finished or why it failed), a recurring run or an experiment. */
+const listRow = runRow.pick({ id: true, name: true, state: true, experiment: true, created: true }).extend({ schedule: z.string().optional() });
 
 export const listPipelineRuns = defineTool({
   name: 'list_pipeline_runs',
@@ -201,8 +202,7 @@ export const listPipelineRuns = defineTool({
     const ns = ctx.namespace;
     const opts = { pageSize: a.page_size, pageToken: a.page_token, signal: ctx.signal };
     if (a.of === 'experiments') {
-      const l = await kfp.listExperiments(ns, { ...opts, nameContains: a.name_contains });
-      return { of: a.of, items: l.items.map(experimentRow), total: l.total, ...(l.nextPageToken ? { next_page_token: l.nextPageToken } : {}) };
+      return pageOf(a.of, await kfp.listExperiments(ns, { ...opts, nameContains: a.name_contains }), experimentRow);
     }
     const exp = a.experiment ? await kfp.findExperiment(ns, a.experiment, ctx.signal) : undefined;
     if (a.experiment && !exp)
@@ -214,28 +214,17 @@ export const listPipelineRuns = defineTool({
         'experiment',
       );
     if (a.of === 'recurring') {
-      const l = await kfp.listRecurringRuns(ns, { ...opts, experimentId: exp?.experiment_id });
-      return { of: a.of, items: l.items.map(recurringRow), total: l.total, ...(l.nextPageToken ? { next_page_token: l.nextPageToken } : {}) };
+      return pageOf(a.of, await kfp.listRecurringRuns(ns, { ...opts, experimentId: exp?.experiment_id }), recurringRow);
     }
     const l = await kfp.listRuns(ns, { ...opts, experimentId: exp?.experiment_id, state: a.state as RuntimeState | undefined, nameContains: a.name_contains });
-    return {
-      of: a.of,
-      items: l.items.map((r) => runOut(r, exp?.display_name)),
-      total: l.total,
-      ...(l.nextPageToken ? { next_page_token: l.nextPageToken } : {}),
-    };
+    return pageOf(a.of, l, (r) => runOut(r, exp?.display_name));
   },
   render: (o) =>
-    [
-      `${o.items.length} of ${o.total} ${o.of}, newest first.`,
-      table(
-        ['ID', 'NAME', 'STATE', o.of === 'recurring' ? 'SCHEDULE' : 'AGE'],
-        o.items.map((r) => [r.id, r.name, r.state, o.of === 'recurring' ? r.schedule : age(r.created)]),
-      ),
-      o.next_page_token ? `More: page_token="${o.next_page_token}"` : '',
-    ]
-      .filter(Boolean)
-      .join('\n'),
+    renderPage(
+      o,
+      ['ID', 'NAME', 'STATE', o.of === 'recurring' ? 'SCHEDULE' : 'AGE'],
+      o.items.map((r) => [r.id, r.name, r.state, o.of === 'recurring' ? r.schedule : age(r.created)]),
+    ),
 });
 
 const task = z.object({ name: z.string(), state: z.string(), started: z.string().optional(), finished: z.string().optional(), error: z.string().optional() });
@@ -363,7 +352,7 @@ export const getPipelineRun = defineTool({
   },
   render: (o) =>
     [
-      o.outcome ? `${{ reached: 'REACHED', ended: 'ENDED', timed_out: 'NOT YET', deleted: 'DELETED' }[o.outcome]} after ${o.waited_seconds}s` : '',
+      o.outcome ? waitHead(o.outcome, o.waited_seconds!) : '',
       renderDetail(o),
       o.logs
         ? [`log of task ${o.logs.task} (pod ${o.logs.pod})${o.logs.truncated ? ', last lines' : ''}; tasks: ${o.logs.tasks.join(', ')}`, ...o.logs.lines].join(
@@ -378,11 +367,6 @@ export const getPipelineRun = defineTool({
 
 const seconds = (since: number) => Math.round((Date.now() - since) / 100) / 10;
 
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) return reject(new PipelinesError('cancelled', 'the wait was cancelled', 'call again if the result is still needed'));
-    const t = setTimeout(() => (signal.removeEventListener('abort', abort), resolve()), ms);
-    const abort = () => (clearTimeout(t), reject(new PipelinesError('cancelled', 'the wait was cancelled', 'call again if the result is still needed')));
-    signal.addEventListener('abort', abort, { once: true });
-  });
-}
+/** The pause between reads; a cancelled request ends the wait as cancelled. */
+const sleep = (ms: number, signal: AbortSignal) =>
+  pause(ms, signal).catch(() => Promise.reject(new PipelinesError('cancelled', 'the wait was cancelled', 'call again if the result is still needed')));

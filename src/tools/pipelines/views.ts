@@ -13,7 +13,7 @@ import {
 } from '../../kubeflow/pipelines/types.js';
 import { ToolError } from '../contract.js';
 import { CREATED_BY, type Owned } from '../ownership.js';
-import { kv, table } from '../render.js';
+import { kv, table, type Cell } from '../render.js';
 
 /** A pipeline, version or experiment: display name or id. */
 export const ref = z.string().min(1).max(255);
@@ -25,6 +25,18 @@ export const runState = z
   .describe('e.g. FAILED');
 export const page = { page_size: z.int().min(1).max(200).default(20), page_token: z.string().max(4000).optional() };
 export const pageOut = { total: z.number(), next_page_token: z.string().optional() };
+
+/** A KFP list page as the list tools return it: `of` what, its rows, the total, the next page's token. */
+export function pageOf<K extends string, T, R>(of: K, list: { items: T[]; total: number; nextPageToken?: string }, row: (item: T) => R) {
+  return { of, items: list.items.map(row), total: list.total, ...(list.nextPageToken ? { next_page_token: list.nextPageToken } : {}) };
+}
+
+/** "2 of 12 runs, newest first.", the table, and how to get more. */
+export function renderPage(o: { of: string; items: unknown[]; total: number; next_page_token?: string }, headers: string[], rows: Cell[][]): string {
+  return [`${o.items.length} of ${o.total} ${o.of}, newest first.`, table(headers, rows), o.next_page_token ? `More: page_token="${o.next_page_token}"` : '']
+    .filter(Boolean)
+    .join('\n');
+}
 
 export const parameter = z.object({
   name: z.string(),

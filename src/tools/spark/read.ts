@@ -7,11 +7,11 @@ import { z } from 'zod';
 import type { SparkClient } from '../../kubeflow/spark/client.js';
 import { SparkError } from '../../kubeflow/spark/errors.js';
 import { JOB_STATUSES, SESSION_STATES } from '../../kubeflow/spark/status.js';
-import type { ToolContext } from '../context.js';
+import { withHeartbeat, type ToolContext } from '../context.js';
 import { defineTool, ToolError } from '../contract.js';
-import { filterList, listingFields, listingHeader, moreLine } from '../listing.js';
-import { age, table } from '../render.js';
-import { namespace, waitOutcome, type WaitOutcome } from '../schemas.js';
+import { listingFields, listingHeader, moreLine, position } from '../listing.js';
+import { age, renderLog, table } from '../render.js';
+import { namespace, waitHead, waitOutcome, waitOutcomeOf, type WaitOutcome } from '../schemas.js';
 import {
   jobDetailOut,
   jobDetailView,
@@ -92,19 +92,14 @@ export const getSparkStatus = defineTool({
     return {
       namespace: ns,
       items,
-      page: { ...page, filters: filterList({ status: a.status }), of: a.session ? ('Spark sessions' as const) : ('Spark jobs' as const) },
+      page: { ...position(page, { status: a.status }), of: a.session ? ('Spark sessions' as const) : ('Spark jobs' as const) },
     };
   },
   render: (o) => {
-    const head = o.wait
-      ? `${{ reached: 'REACHED', ended: 'ENDED', timed_out: 'NOT YET', deleted: 'DELETED' }[o.wait.outcome]} after ${o.wait.waited_seconds}s`
-      : '';
+    const head = o.wait ? waitHead(o.wait.outcome, o.wait.waited_seconds) : '';
     if (!o.page) {
       const log = o.log
-        ? [
-            `log of ${o.log.pod ?? '-'}${o.log.truncated ? ` (last ${o.log.lines.length} lines)` : ''}:`,
-            ...(o.log.note ? [o.log.note] : o.log.lines.length ? o.log.lines : ['(no output yet)']),
-          ].join('\n')
+        ? renderLog(`log of ${o.log.pod ?? '-'}${o.log.truncated ? ` (last ${o.log.lines.length} lines)` : ''}:`, o.log.note ? [o.log.note] : o.log.lines)
         : '';
       return [head, o.job ? renderJob(o.job) : '', o.session ? renderSession(o.session) : '', log, o.next ?? ''].filter(Boolean).join('\n');
     }
@@ -133,7 +128,6 @@ export const getSparkStatus = defineTool({
   },
 });
 
-const HEARTBEAT_MS = 5000;
 /** How far along a job is, for progress: submitted, running, finishing, done. */
 const JOB_STEP: Record<string, number> = { '': 0, SUBMITTED: 1, RUNNING: 2, SUCCEEDING: 3, COMPLETED: 4 };
 const SESSION_STEP: Record<string, number> = { Provisioning: 0, NotReady: 1, Ready: 2 };
@@ -151,52 +145,41 @@ async function waitFor(
       a.session ? 'sessions: wait_for="Ready"' : 'jobs: wait_for="Running" or "Completed"',
     );
   }
-  const started = Date.now();
-  const heartbeat = setInterval(
-    () => void ctx.progress(undefined, undefined, `waiting for ${a.name}: ${Math.round((Date.now() - started) / 1000)}s`),
-    HEARTBEAT_MS,
-  );
-  try {
-    if (a.session) {
-      const res = await client.waitForSession(ns, a.name, {
+  if (a.session) {
+    const res = await withHeartbeat(ctx, a.name, () =>
+      client.waitForSession(ns, a.name, {
         timeoutSeconds: a.timeout_seconds,
         signal: ctx.signal,
         onChange: (s) => void ctx.progress(SESSION_STEP[s.state], 2, `${a.name}: ${s.state}`),
-      });
-      const outcome: WaitOutcome = res.deleted ? 'deleted' : res.reached ? 'reached' : res.view?.state === 'Failed' ? 'ended' : 'timed_out';
-      const session = res.view && sessionViewOut(res.view);
-      return {
-        namespace: ns,
-        wait: { outcome, waited_seconds: res.waitedSeconds },
-        session,
-        next: outcome === 'reached' ? `Connect to ${session?.address}.` : nextStep(outcome, a, session?.state ?? '', res.waitedSeconds),
-      };
-    }
-    const target = a.wait_for === 'Running' ? 'Running' : 'Completed';
-    const total = target === 'Running' ? JOB_STEP.RUNNING : JOB_STEP.COMPLETED;
-    const res = await client.waitForJob(ns, a.name, {
+      }),
+    );
+    const outcome = waitOutcomeOf(res, res.view?.state === 'Failed');
+    const session = res.view && sessionViewOut(res.view);
+    return {
+      namespace: ns,
+      wait: { outcome, waited_seconds: res.waitedSeconds },
+      session,
+      next: outcome === 'reached' ? `Connect to ${session?.address}.` : nextStep(outcome, a, session?.state ?? '', res.waitedSeconds),
+    };
+  }
+  const target = a.wait_for === 'Running' ? 'Running' : 'Completed';
+  const total = target === 'Running' ? JOB_STEP.RUNNING : JOB_STEP.COMPLETED;
+  const res = await withHeartbeat(ctx, a.name, () =>
+    client.waitForJob(ns, a.name, {
       target,
       timeoutSeconds: a.timeout_seconds,
       signal: ctx.signal,
       onChange: (s) => void ctx.progress(JOB_STEP[s.state], total, `${a.name}: ${s.state || 'NEW'}${s.error ? ` (${s.error})` : ''}`),
-    });
-    const job = res.view && jobDetailView(res.view);
-    const outcome: WaitOutcome = res.deleted
-      ? 'deleted'
-      : res.reached
-        ? 'reached'
-        : job && (job.status === 'Failed' || job.status === 'Completed')
-          ? 'ended'
-          : 'timed_out';
-    return {
-      namespace: ns,
-      wait: { outcome, waited_seconds: res.waitedSeconds },
-      job,
-      next: outcome === 'reached' ? undefined : nextStep(outcome, a, job?.state ?? '', res.waitedSeconds),
-    };
-  } finally {
-    clearInterval(heartbeat);
-  }
+    }),
+  );
+  const job = res.view && jobDetailView(res.view);
+  const outcome = waitOutcomeOf(res, job?.status === 'Failed' || job?.status === 'Completed');
+  return {
+    namespace: ns,
+    wait: { outcome, waited_seconds: res.waitedSeconds },
+    job,
+    next: outcome === 'reached' ? undefined : nextStep(outcome, a, job?.state ?? '', res.waitedSeconds),
+  };
 }
 
 function nextStep(outcome: WaitOutcome, a: { session: boolean; name: string; wait_for?: string }, state: string, waited: number): string {

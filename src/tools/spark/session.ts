@@ -1,50 +1,22 @@
 /** create_spark_session: a SparkConnect server, waited for until Ready, returned with its sc:// address. */
-import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { buildSparkConnect } from '../../kubeflow/spark/build.js';
 import { SESSION_NAME_PREFIX, SPARK_CONNECTS } from '../../kubeflow/spark/constants.js';
-import type { SparkConnect } from '../../kubeflow/spark/types.js';
 import { defineMutation } from '../contract.js';
-import { creatorAnnotations } from '../ownership.js';
-import { renderChecks } from '../render.js';
-import { check, confirmed, KEYS_ONLY, namespace, type Check } from '../schemas.js';
-import { forDisplay } from '../trainer/submission.js';
-import { serviceAccountCheck } from './submit.js';
-import {
-  dynamicAllocation,
-  dynamicAllocationRequest,
-  executorsFact,
-  renderSession,
-  sessionOut,
-  sessionViewOut,
-  sparkConf,
-  sparkName,
-  sparkResources,
-} from './views.js';
+import { forDisplay, renderChecks } from '../render.js';
+import { KEYS_ONLY, verdict, type Check } from '../schemas.js';
+import { commonOptions, commonRequest, createTarget, createValidation, executorArgs, executorsFact, serviceAccountCheck, sparkResources } from './create.js';
+import { renderSession, sessionOut, sessionViewOut } from './views.js';
 
 const input = z.object({
-  num_executors: z.int().min(0).max(10_000).optional(),
-  executor_resources: sparkResources.optional().describe('cpu, memory per executor'),
-  spark_conf: sparkConf.optional(),
+  ...executorArgs,
   options: z
-    .object({
-      image: z.string().min(1).max(500).optional(),
-      spark_version: z
-        .string()
-        .regex(/^\d+\.\d+\.\d+$/, 'must be a Spark version like 4.0.4')
-        .optional(),
-      server_resources: sparkResources.optional(),
-      service_account: sparkName.optional(),
-      dynamic_allocation: dynamicAllocation.optional(),
-      labels: z.record(z.string().min(1).max(317), z.string().max(63)).optional(),
-    })
+    .object({ ...commonOptions, server_resources: sparkResources.optional() })
     .strict()
     .optional()
     .meta({ description: 'image, spark_version, server_resources, service_account, dynamic_allocation, labels', [KEYS_ONLY]: true }),
   wait_seconds: z.int().min(0).max(300).default(60),
-  name: sparkName.optional(),
-  namespace,
-  confirmed,
+  ...createTarget,
 });
 
 const output = z.object({
@@ -52,9 +24,7 @@ const output = z.object({
   name: z.string(),
   session: sessionOut.optional(),
   sparkconnect: z.record(z.string(), z.unknown()),
-  checks: z.array(check),
-  ready: z.boolean(),
-  next: z.string(),
+  ...verdict,
 });
 
 export const createSparkSession = defineMutation({
@@ -71,23 +41,9 @@ export const createSparkSession = defineMutation({
     async plan(a, ctx) {
       const client = ctx.spark();
       const namespace = ctx.namespace;
-      const o = a.options ?? {};
-      const name = a.name ?? `${SESSION_NAME_PREFIX}-${randomBytes(4).toString('hex')}`;
-      const session = buildSparkConnect({
-        name,
-        namespace,
-        numExecutors: a.num_executors,
-        executorResources: a.executor_resources,
-        sparkConf: a.spark_conf,
-        image: o.image,
-        sparkVersion: o.spark_version,
-        serverResources: o.server_resources,
-        serviceAccount: o.service_account,
-        dynamicAllocation: dynamicAllocationRequest(o.dynamic_allocation),
-        labels: o.labels,
-        annotations: creatorAnnotations(ctx.caller),
-      });
-      const sa = o.service_account;
+      const session = buildSparkConnect({ ...commonRequest(a, SESSION_NAME_PREFIX, namespace, ctx.caller), serverResources: a.options?.server_resources });
+      const name = session.metadata.name!;
+      const sa = a.options?.service_account;
       const checks: Check[] = [
         sa
           ? await serviceAccountCheck(client, namespace, sa, ctx.signal)
@@ -110,12 +66,7 @@ export const createSparkSession = defineMutation({
         checks,
         pin: { name },
         object: session,
-        validate: {
-          access: { verb: 'create', resource: SPARK_CONNECTS.plural, group: SPARK_CONNECTS.group },
-          demand: new Map([[`count/${SPARK_CONNECTS.plural}.${SPARK_CONNECTS.group}`, 1]]),
-          dryRun: () => client.createSession(session, { dryRun: true, signal: ctx.signal }),
-          by: 'the API server',
-        },
+        validate: createValidation(SPARK_CONNECTS, () => client.createSession(session, { dryRun: true, signal: ctx.signal })),
         state: { session, wait: a.wait_seconds },
       };
     },
@@ -142,17 +93,7 @@ export const createSparkSession = defineMutation({
           : `Created, but not Ready after ${res.waitedSeconds}s (${view?.state ?? 'unknown'}${view?.reason ? `: ${view.reason}` : ''}). Wait with get_spark_status(name="${name}", session=true, wait_for="Ready", logs=100); if you no longer want it, delete_spark(name="${name}", session=true) so it does not keep its pods.`;
       return { status: 'created' as const, name, session: view, sparkconnect: forDisplay(accepted), checks: plan.checks, ready: res.reached, next };
     },
-    preview: (plan, v) => {
-      const { session } = plan.state as { session: SparkConnect };
-      return {
-        status: 'preview' as const,
-        name: session.metadata.name!,
-        sparkconnect: forDisplay(v.accepted ?? plan.object),
-        checks: v.checks,
-        ready: v.ready,
-        next: v.next,
-      };
-    },
+    preview: (plan, v) => ({ name: plan.state.session.metadata.name!, sparkconnect: forDisplay(v.accepted ?? plan.object) }),
   },
   render: (o) =>
     [

@@ -1,16 +1,12 @@
 /** submit_spark_job: a SparkApplication, the SDK's body by default (docs/wire/spark.md). */
-import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { buildSparkApplication } from '../../kubeflow/spark/build.js';
 import { JOB_NAME_PREFIX, SPARK_APPLICATIONS } from '../../kubeflow/spark/constants.js';
 import type { SparkAppType, SparkApplication } from '../../kubeflow/spark/types.js';
 import { defineMutation } from '../contract.js';
-import { creatorAnnotations } from '../ownership.js';
-import { renderChecks } from '../render.js';
-import { check, confirmed, env, KEYS_ONLY, namespace, type Check } from '../schemas.js';
-import { forDisplay } from '../trainer/submission.js';
-import type { SparkClient } from '../../kubeflow/spark/client.js';
-import { dynamicAllocation, dynamicAllocationRequest, executorsFact, sparkConf, sparkName, sparkResources } from './views.js';
+import { forDisplay, renderChecks } from '../render.js';
+import { env, KEYS_ONLY, verdict } from '../schemas.js';
+import { commonOptions, commonRequest, createTarget, createValidation, executorArgs, executorsFact, serviceAccountCheck, sparkResources } from './create.js';
 
 const uris = z.array(z.string().min(1).max(2000)).max(100).optional();
 
@@ -18,25 +14,16 @@ const input = z.object({
   main_file: z.string().min(1).max(2000).describe('URI of the .py, .jar or .R'),
   main_class: z.string().min(1).max(500).optional(),
   arguments: z.array(z.string().max(4000)).max(256).optional(),
-  num_executors: z.int().min(0).max(10_000).optional(),
-  executor_resources: sparkResources.optional().describe('cpu, memory per executor'),
-  spark_conf: sparkConf.optional(),
+  ...executorArgs,
   env,
   options: z
     .object({
-      image: z.string().min(1).max(500).optional(),
-      spark_version: z
-        .string()
-        .regex(/^\d+\.\d+\.\d+$/, 'must be a Spark version like 4.0.4')
-        .optional(),
+      ...commonOptions,
       driver_resources: sparkResources.optional(),
-      service_account: sparkName.optional(),
-      dynamic_allocation: dynamicAllocation.optional(),
       deps: z
         .object({ jars: uris, py_files: uris, files: uris, archives: uris, packages: uris, exclude_packages: uris, repositories: uris })
         .strict()
         .optional(),
-      labels: z.record(z.string().min(1).max(317), z.string().max(63)).optional(),
     })
     .strict()
     .optional()
@@ -45,18 +32,14 @@ const input = z.object({
         'image, spark_version, driver_resources, service_account, dynamic_allocation {min_executors, max_executors}, deps {jars, py_files, packages}, labels',
       [KEYS_ONLY]: true,
     }),
-  name: sparkName.optional(),
-  namespace,
-  confirmed,
+  ...createTarget,
 });
 
 const output = z.object({
   status: z.enum(['preview', 'submitted']),
   name: z.string(),
   sparkapplication: z.record(z.string(), z.unknown()),
-  checks: z.array(check),
-  ready: z.boolean(),
-  next: z.string(),
+  ...verdict,
 });
 
 interface State {
@@ -77,25 +60,15 @@ export const submitSparkJob = defineMutation({
     async plan(a, ctx) {
       const client = ctx.spark();
       const namespace = ctx.namespace;
-      const o = a.options ?? {};
-      const name = a.name ?? `${JOB_NAME_PREFIX}-${randomBytes(4).toString('hex')}`;
-      const d = o.deps;
+      const d = a.options?.deps;
       const app = buildSparkApplication({
-        name,
-        namespace,
+        ...commonRequest(a, JOB_NAME_PREFIX, namespace, ctx.caller),
         mainApplicationFile: a.main_file,
         type: appType(a.main_file, a.main_class),
         mainClass: a.main_class,
         arguments: a.arguments,
-        numExecutors: a.num_executors,
-        executorResources: a.executor_resources,
-        sparkConf: a.spark_conf,
         env: a.env,
-        image: o.image,
-        sparkVersion: o.spark_version,
-        driverResources: o.driver_resources,
-        serviceAccount: o.service_account,
-        dynamicAllocation: dynamicAllocationRequest(o.dynamic_allocation),
+        driverResources: a.options?.driver_resources,
         deps: d && {
           jars: d.jars,
           pyFiles: d.py_files,
@@ -105,10 +78,8 @@ export const submitSparkJob = defineMutation({
           excludePackages: d.exclude_packages,
           repositories: d.repositories,
         },
-        labels: o.labels,
-        // Who submitted it: ownership rules (own_jobs_only personas) rely on it.
-        annotations: creatorAnnotations(ctx.caller),
       });
+      const name = app.metadata.name!;
       const spec = app.spec;
       const checks = [await serviceAccountCheck(client, namespace, spec.driver.serviceAccount!, ctx.signal)];
       const cores = (spec.driver.cores ?? 1) + (spec.executor.instances ?? spec.dynamicAllocation?.minExecutors ?? 0) * (spec.executor.cores ?? 1);
@@ -124,16 +95,8 @@ export const submitSparkJob = defineMutation({
         checks,
         pin: { name },
         object: app,
-        validate: {
-          access: { verb: 'create', resource: SPARK_APPLICATIONS.plural, group: SPARK_APPLICATIONS.group },
-          // Requests known before the operator adds memory overhead: the object and the cores.
-          demand: new Map([
-            [`count/${SPARK_APPLICATIONS.plural}.${SPARK_APPLICATIONS.group}`, 1],
-            ['requests.cpu', cores],
-          ]),
-          dryRun: () => client.submit(app, { dryRun: true, signal: ctx.signal }),
-          by: 'the API server',
-        },
+        // Requests known before the operator adds memory overhead: the object and the cores.
+        validate: createValidation(SPARK_APPLICATIONS, () => client.submit(app, { dryRun: true, signal: ctx.signal }), [['requests.cpu', cores]]),
         state: { app } satisfies State,
       };
     },
@@ -149,15 +112,7 @@ export const submitSparkJob = defineMutation({
         next: `Submitted. Follow it with get_spark_status(name="${name}", wait_for="Completed", logs=50).`,
       };
     },
-    preview: (plan, v) => ({
-      status: 'preview' as const,
-      name: plan.state.app.metadata.name!,
-      namespace: plan.state.app.metadata.namespace!,
-      sparkapplication: forDisplay(v.accepted ?? plan.object),
-      checks: v.checks,
-      ready: v.ready,
-      next: v.next,
-    }),
+    preview: (plan, v) => ({ name: plan.state.app.metadata.name!, sparkapplication: forDisplay(v.accepted ?? plan.object) }),
   },
   render: (o) =>
     [
@@ -179,17 +134,4 @@ export function appType(file: string, mainClass: string | undefined): SparkAppTy
   if (ext === 'r') return 'R';
   if (ext === 'jar' || (mainClass && ext !== 'py')) return 'Java';
   return 'Python';
-}
-
-/** The driver creates the executor pods, so its service account must exist and hold pod rights. */
-export async function serviceAccountCheck(client: SparkClient, namespace: string, sa: string, signal: AbortSignal): Promise<Check> {
-  const exists = await client.serviceAccountExists(namespace, sa, signal);
-  if (exists === undefined) return { check: 'service-account', ok: null, detail: `cannot read service accounts in ${namespace} to check that ${sa} exists` };
-  return exists
-    ? { check: 'service-account', ok: true, detail: `${sa} exists in ${namespace}` }
-    : {
-        check: 'service-account',
-        ok: false,
-        detail: `service account ${sa} does not exist in ${namespace}: the Spark Operator chart creates it only in its spark.jobNamespaces; use one of those namespaces, pass options.service_account, or ask an admin to add ${namespace} to spark.jobNamespaces`,
-      };
 }

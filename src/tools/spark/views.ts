@@ -1,4 +1,4 @@
-/** How Spark jobs and sessions appear in tool outputs, and the inputs the spark tools share. */
+/** How Spark jobs and sessions appear in tool outputs, and the inputs every spark tool shares. */
 import { z } from 'zod';
 import type { SparkJobSummary, SparkJobView, SparkSessionView } from '../../kubeflow/spark/client.js';
 import { age, fields, kv, table } from '../render.js';
@@ -8,33 +8,6 @@ import { jobName } from '../schemas.js';
 export const session = z.boolean().default(false);
 /** Spark names are DNS-1035 labels (the operator's webhook refuses others), like TrainJob names. */
 export const sparkName = jobName;
-
-/** Executor/server resources: cpu and memory only (anything else is refused with the reason). */
-export const sparkResources = z.partialRecord(z.enum(['cpu', 'memory']), z.union([z.string().min(1).max(40), z.number().positive()]));
-export const sparkConf = z.record(z.string().min(1).max(200), z.string().max(4000));
-
-export const dynamicAllocation = z
-  .object({
-    min_executors: z.int().min(0).max(10_000).optional(),
-    max_executors: z.int().min(1).max(10_000),
-    initial_executors: z.int().min(0).max(10_000).optional(),
-  })
-  .strict();
-
-/** The tools' snake_case dynamic allocation as the wire builders take it. */
-export function dynamicAllocationRequest(d: z.infer<typeof dynamicAllocation> | undefined) {
-  return d && { minExecutors: d.min_executors, maxExecutors: d.max_executors, initialExecutors: d.initial_executors };
-}
-
-/** The preview's executors fact of a SparkApplication or SparkConnect spec. */
-export function executorsFact(spec: {
-  dynamicAllocation?: { minExecutors?: number; maxExecutors?: number };
-  executor: { instances?: number; cores?: number; memory?: string };
-}): string {
-  const d = spec.dynamicAllocation;
-  const count = d ? `dynamic ${d.minExecutors ?? 0}-${d.maxExecutors}` : String(spec.executor.instances);
-  return `${count} x ${spec.executor.cores} core(s), ${spec.executor.memory}`;
-}
 
 const podState = z.object({ pod: z.string(), phase: z.string().optional(), detail: z.string().optional(), state: z.string().optional() });
 

@@ -2,9 +2,9 @@ import { z } from 'zod';
 import { matchTorchtuneRuntime, torchtuneRuntimes } from '../../kubeflow/trainer/modelMatch.js';
 import type { Runtime } from '../../kubeflow/trainer/types.js';
 import type { ToolContext } from '../context.js';
-import { defineMutation, ToolError } from '../contract.js';
-import { confirmed, jobName, KEYS_ONLY, namespace, numNodes, queue, resources } from '../schemas.js';
-import { renderSubmission, submission, submissionOutput } from './submission.js';
+import { ToolError } from '../contract.js';
+import { KEYS_ONLY, numNodes, resources } from '../schemas.js';
+import { jobArgs, trainingTool } from './submission.js';
 
 const secretName = z
   .string()
@@ -50,52 +50,39 @@ const input = z.object({
     .strict()
     .optional()
     .meta({ description: 'lora_rank, lora_alpha, lora_dropout, dtype, dataset_format', [KEYS_ONLY]: true }),
-  name: jobName.optional(),
-  queue,
-  namespace,
-  confirmed,
+  ...jobArgs,
 });
 
-export const fineTune = defineMutation({
+export const fineTune = trainingTool({
   name: 'fine_tune',
-  module: 'trainer',
-  category: 'training',
-  risk: 'write',
   title: 'Fine-tune an LLM',
   description: 'Fine-tune an LLM without code (TorchTune) on its runtime. model, dataset: HF id, hf:// or s3://; credentials as Secret names.',
   input,
-  output: submissionOutput,
-  mutation: submission(async (a: z.output<typeof input>, ctx) => {
+  async toRequest(a, ctx) {
     const modelUri = storageUri(a.model, 'model');
     const datasetUri = a.dataset ? storageUri(a.dataset, 'dataset') : undefined;
     // A backend without built-in trainers refuses fine-tuning itself, with an explanation.
-    const runtime = a.runtime ?? (ctx.backend().builtinTrainers ? (await pickRuntime(ctx, a.model)).name : undefined);
     return {
-      request: {
-        runtime,
-        name: a.name,
-        queue: a.queue,
-        initializer: {
-          model: { uri: modelUri, secretName: a.model_secret },
-          ...(datasetUri ? { dataset: { uri: datasetUri, secretName: a.dataset_secret } } : {}),
-        },
-        trainer: {
-          kind: 'builtin',
-          peftMethod: a.peft_method,
-          epochs: a.epochs,
-          batchSize: a.batch_size,
-          dtype: a.options?.dtype,
-          loraRank: a.options?.lora_rank,
-          loraAlpha: a.options?.lora_alpha,
-          loraDropout: a.options?.lora_dropout,
-          datasetFormat: a.options?.dataset_format,
-          numNodes: a.num_nodes,
-          resourcesPerNode: a.resources,
-        },
+      runtime: a.runtime ?? (ctx.backend().builtinTrainers ? (await pickRuntime(ctx, a.model)).name : undefined),
+      initializer: {
+        model: { uri: modelUri, secretName: a.model_secret },
+        ...(datasetUri ? { dataset: { uri: datasetUri, secretName: a.dataset_secret } } : {}),
+      },
+      trainer: {
+        kind: 'builtin',
+        peftMethod: a.peft_method,
+        epochs: a.epochs,
+        batchSize: a.batch_size,
+        dtype: a.options?.dtype,
+        loraRank: a.options?.lora_rank,
+        loraAlpha: a.options?.lora_alpha,
+        loraDropout: a.options?.lora_dropout,
+        datasetFormat: a.options?.dataset_format,
+        numNodes: a.num_nodes,
+        resourcesPerNode: a.resources,
       },
     };
-  }),
-  render: renderSubmission,
+  },
 });
 
 async function pickRuntime(ctx: ToolContext, model: string): Promise<Runtime> {

@@ -55,7 +55,7 @@ export const getRuntimePackages = defineMutation({
       });
       return { runtime: res.runtime, status: 'done' as const, job: res.job, output: res.output };
     },
-    preview: (plan, v) => ({ runtime: plan.state.runtime, status: 'preview' as const, output: [], next: `${plan.state.what} ${v.next}` }),
+    preview: (plan, v) => ({ runtime: plan.state.runtime, output: [], next: `${plan.state.what} ${v.next}` }),
   },
   render: (o) =>
     o.status === 'preview'

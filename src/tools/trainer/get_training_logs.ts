@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { defineTool } from '../contract.js';
+import { renderLog } from '../render.js';
 import { jobName, namespace, stepName } from '../schemas.js';
 
 const trainingLogs = z.object({ name: z.string(), step: z.string(), pod: z.string(), lines: z.array(z.string()), truncated: z.boolean() });
@@ -28,8 +29,8 @@ export const getTrainingLogs = defineTool({
     return { name: a.name, step: res.step, pod: res.pod, lines: res.lines, truncated: res.truncated };
   },
   render: (o) =>
-    [
+    renderLog(
       `${o.name} ${o.step} (pod ${o.pod})${o.truncated ? ` — last ${o.lines.length} lines; raise tail (max 1000) or use since_seconds for more` : ''}`,
-      ...(o.lines.length ? o.lines : ['(no output yet)']),
-    ].join('\n'),
+      o.lines,
+    ),
 });

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineTool } from '../contract.js';
-import { filterList, listingFields, listingHeader, moreLine } from '../listing.js';
+import { listingFields, listingHeader, moreLine, position } from '../listing.js';
 import { age, table } from '../render.js';
 import { namespace } from '../schemas.js';
 import { jobStatus, jobSummary } from './views.js';
@@ -28,12 +28,7 @@ export const listTrainingJobs = defineTool({
     return {
       namespace: ctx.namespace,
       jobs: page.jobs.map((j) => ({ name: j.name, status: j.status, runtime: j.runtime, num_nodes: j.numNodes, created: j.created })),
-      offset: page.offset,
-      matched: page.matched,
-      total: page.total,
-      counts: page.counts,
-      filters: filterList({ status: a.status, runtime: a.runtime, labels: a.labels }),
-      continue: page.continue,
+      ...position(page, { status: a.status, runtime: a.runtime, labels: a.labels }),
     };
   },
   render: (o) => {

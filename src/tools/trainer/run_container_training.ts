@@ -1,38 +1,22 @@
 import { z } from 'zod';
-import { defineMutation } from '../contract.js';
-import { confirmed, env, jobName, namespace, numNodes, queue, resources } from '../schemas.js';
-import { renderSubmission, submission, submissionOutput } from './submission.js';
+import { env, numNodes, resources } from '../schemas.js';
+import { jobArgs, trainingTool } from './submission.js';
 
-const input = z.object({
-  image: z.string().min(1).max(500),
-  command: z.array(z.string()).max(128).optional(),
-  args: z.array(z.string()).max(128).optional(),
-  num_nodes: numNodes,
-  resources,
-  env,
-  runtime: z.string().min(1).max(253).optional(),
-  name: jobName.optional(),
-  queue,
-  namespace,
-  confirmed,
-});
-
-export const runContainerTraining = defineMutation({
+export const runContainerTraining = trainingTool({
   name: 'run_container_training',
-  module: 'trainer',
-  category: 'training',
-  risk: 'write',
   title: 'Run training container',
   description: 'Run a training image on N nodes.',
-  input,
-  output: submissionOutput,
-  mutation: submission(async (a: z.output<typeof input>) => ({
-    request: {
-      runtime: a.runtime,
-      name: a.name,
-      queue: a.queue,
-      trainer: { kind: 'container', image: a.image, command: a.command, args: a.args, numNodes: a.num_nodes, resourcesPerNode: a.resources, env: a.env },
-    },
-  })),
-  render: renderSubmission,
+  input: z.object({
+    image: z.string().min(1).max(500),
+    command: z.array(z.string()).max(128).optional(),
+    args: z.array(z.string()).max(128).optional(),
+    num_nodes: numNodes,
+    resources,
+    env,
+    runtime: z.string().min(1).max(253).optional(),
+    ...jobArgs,
+  }),
+  toRequest: async (a) => ({
+    trainer: { kind: 'container', image: a.image, command: a.command, args: a.args, numNodes: a.num_nodes, resourcesPerNode: a.resources, env: a.env },
+  }),
 });

@@ -1,125 +1,113 @@
 /**
- * The training tools' mutation (KEP-936 two-phase): the plan builds the TrainJob (the backend
- * resolves the runtime: the call's, else the server's default), the checks ask the backend to
- * dry-run it, apply submits it.
+ * The training tools (fine_tune, run_custom_training, run_container_training), one mutation: the
+ * plan builds the TrainJob (the backend resolves the runtime: the call's, else the server's
+ * default), the checks ask the backend to dry-run it, apply submits it.
  */
 import { z } from 'zod';
 import type { PreparedJob, TrainRequest } from '../../kubeflow/trainer/backend.js';
 import { LABEL_QUEUE_NAME } from '../../kubeflow/trainer/constants.js';
 import type { Runtime } from '../../kubeflow/trainer/types.js';
 import type { ToolContext } from '../context.js';
+import { defineMutation, type AnyToolSpec, type ToolSpec } from '../contract.js';
 import { withRuntime } from '../defaults.js';
-import type { Mutation } from '../mutation.js';
 import { creatorAnnotations } from '../ownership.js';
 import { jobDemand } from '../quota.js';
-import { fields, kv, renderChecks } from '../render.js';
-import { check, type Check } from '../schemas.js';
+import { fields, forDisplay, kv, renderChecks } from '../render.js';
+import { confirmed, jobName, namespace, queue, verdict, type Check } from '../schemas.js';
 import { gpuFitCheck } from './gpuFit.js';
 
-export const submissionOutput = z.object({
+const submissionOutput = z.object({
   status: z.enum(['preview', 'submitted']),
   job: z.object({ name: z.string(), namespace: z.string(), runtime: z.string(), runtime_kind: z.string() }),
   /** The TrainJob (long strings such as the generated script are shortened). */
   trainjob: z.record(z.string(), z.unknown()),
-  checks: z.array(check),
-  /** Preview: every check passed, submitting should succeed. */
-  ready: z.boolean(),
-  next: z.string(),
+  ...verdict,
 });
-export type SubmissionOutput = z.infer<typeof submissionOutput>;
+type SubmissionOutput = z.infer<typeof submissionOutput>;
+
+/** The arguments every training tool ends with: the job's name (generated when left out), its Kueue queue, where, and the confirmation. */
+export const jobArgs = { name: jobName.optional(), queue, namespace, confirmed };
 
 /**
- * A training tool: its arguments become a TrainRequest (and checks it established on the way).
- * `checkWith` runs once the runtime is resolved, for checks that depend on it (the Python version
- * the code will run on), so the runtime is read once.
+ * A training tool: its arguments become a TrainRequest (the call's runtime, name and queue, and
+ * what `toRequest` builds). `checkWith` runs once the runtime is resolved, for checks that depend
+ * on it (the Python version the code will run on), so the runtime is read once.
  */
-export function submission<A extends { name?: string }>(
-  toRequest: (args: A, ctx: ToolContext) => Promise<{ request: TrainRequest; checks?: Check[]; checkWith?: (runtime: Runtime) => Promise<Check[]> }>,
-): Mutation<A, PreparedJob, SubmissionOutput> {
-  return {
-    verb: 'create',
-    async plan(args, ctx) {
-      const backend = ctx.backend();
-      const namespace = ctx.namespace;
-      const { request, checks: early = [], checkWith } = await toRequest(args, ctx);
-      // Record who submitted it: ownership rules (own_jobs_only personas) rely on it.
-      const prepared = await withRuntime(ctx, request.runtime, (runtime) =>
-        backend.prepare(namespace, { ...request, runtime, annotations: { ...request.annotations, ...creatorAnnotations(ctx.caller) } }, ctx.signal),
-      );
-      const { runtime, object } = prepared;
-      const gpus = await gpuFitCheck(backend, namespace, object, runtime, ctx.signal);
-      const checks = [...early, ...(checkWith ? await checkWith(runtime) : []), ...(gpus ? [gpus] : [])];
-      const trainer = object.spec.trainer;
-      return {
-        summary: `Create TrainJob ${prepared.name} in ${namespace} on ${runtime.name}`,
-        facts: [
-          ['namespace', namespace],
-          ['runtime', `${runtime.name} (${runtime.kind}, ${runtime.trainer.framework})`],
-          ['nodes', trainer?.numNodes ?? `runtime default (${runtime.trainer.numNodes || 1})`],
-          ['resources/node', kv(trainer?.resourcesPerNode?.limits) || 'runtime default'],
-          ['image', trainer?.image],
-          ['queue', object.metadata.labels?.[LABEL_QUEUE_NAME]],
-        ],
-        checks: [...checks, { check: 'runtime', ok: true, detail: `${runtime.name} (${runtime.kind}, ${runtime.trainer.framework})` }],
-        pin: { name: prepared.name },
-        object,
-        validate: {
-          access: { verb: 'create', resource: 'trainjobs', group: 'trainer.kubeflow.org' },
-          demand: jobDemand(object, runtime.trainer.numNodes),
-          dryRun: async () => (await backend.submit(prepared, { dryRun: true, signal: ctx.signal })).accepted,
-          by: backend.validatedBy,
-        },
-        state: prepared,
-      };
+export function trainingTool<I extends z.ZodObject & z.ZodType<{ runtime?: string; name?: string; queue?: string }>>({
+  toRequest,
+  ...spec
+}: Pick<ToolSpec<I>, 'name' | 'title' | 'description' | 'input'> & {
+  toRequest: (
+    args: z.output<I>,
+    ctx: ToolContext,
+  ) => Promise<Pick<TrainRequest, 'trainer' | 'initializer' | 'runtime'> & { checkWith?: (runtime: Runtime) => Promise<Check[]> }>;
+}): AnyToolSpec {
+  return defineMutation({
+    ...spec,
+    module: 'trainer',
+    category: 'training',
+    risk: 'write',
+    output: submissionOutput,
+    mutation: {
+      verb: 'create',
+      async plan(args, ctx) {
+        const backend = ctx.backend();
+        const namespace = ctx.namespace;
+        const { checkWith, ...own } = await toRequest(args, ctx);
+        const request: TrainRequest = { runtime: args.runtime, name: args.name, queue: args.queue, ...own };
+        // Record who submitted it: ownership rules (own_jobs_only personas) rely on it.
+        const prepared = await withRuntime(ctx, request.runtime, (runtime) =>
+          backend.prepare(namespace, { ...request, runtime, annotations: { ...request.annotations, ...creatorAnnotations(ctx.caller) } }, ctx.signal),
+        );
+        const { runtime, object } = prepared;
+        const gpus = await gpuFitCheck(backend, namespace, object, runtime, ctx.signal);
+        const checks = [...(checkWith ? await checkWith(runtime) : []), ...(gpus ? [gpus] : [])];
+        const trainer = object.spec.trainer;
+        return {
+          summary: `Create TrainJob ${prepared.name} in ${namespace} on ${runtime.name}`,
+          facts: [
+            ['namespace', namespace],
+            ['runtime', `${runtime.name} (${runtime.kind}, ${runtime.trainer.framework})`],
+            ['nodes', trainer?.numNodes ?? `runtime default (${runtime.trainer.numNodes || 1})`],
+            ['resources/node', kv(trainer?.resourcesPerNode?.limits) || 'runtime default'],
+            ['image', trainer?.image],
+            ['queue', object.metadata.labels?.[LABEL_QUEUE_NAME]],
+          ],
+          checks: [...checks, { check: 'runtime', ok: true, detail: `${runtime.name} (${runtime.kind}, ${runtime.trainer.framework})` }],
+          pin: { name: prepared.name },
+          object,
+          validate: {
+            access: { verb: 'create', resource: 'trainjobs', group: 'trainer.kubeflow.org' },
+            demand: jobDemand(object, runtime.trainer.numNodes),
+            dryRun: async () => (await backend.submit(prepared, { dryRun: true, signal: ctx.signal })).accepted,
+            by: backend.validatedBy,
+          },
+          state: prepared,
+        };
+      },
+      async apply(plan, ctx) {
+        const res = await ctx.backend().submit(plan.state, { dryRun: false, signal: ctx.signal });
+        const name = plan.state.name;
+        return {
+          status: 'submitted' as const,
+          job: jobRef(plan.state),
+          trainjob: forDisplay(res.accepted),
+          checks: plan.checks,
+          ready: true,
+          next: `Submitted. Follow it with wait_for_training(name="${name}") and get_training_logs(name="${name}").`,
+        };
+      },
+      preview: (plan, v) => ({ job: jobRef(plan.state), trainjob: forDisplay(v.accepted ?? plan.object) }),
     },
-    async apply(plan, ctx) {
-      const res = await ctx.backend().submit(plan.state, { dryRun: false, signal: ctx.signal });
-      const name = plan.state.name;
-      return {
-        status: 'submitted',
-        job: jobRef(plan.state),
-        trainjob: forDisplay(res.accepted),
-        checks: plan.checks,
-        ready: true,
-        next: `Submitted. Follow it with wait_for_training(name="${name}") and get_training_logs(name="${name}").`,
-      };
-    },
-    preview: (plan, v) => ({
-      status: 'preview',
-      job: jobRef(plan.state),
-      trainjob: forDisplay(v.accepted ?? plan.object),
-      checks: v.checks,
-      ready: v.ready,
-      next: v.next,
-    }),
-  };
+    render: renderSubmission,
+  });
 }
 
 function jobRef(p: PreparedJob): SubmissionOutput['job'] {
   return { name: p.name, namespace: p.namespace, runtime: p.runtime.name, runtime_kind: p.runtime.kind };
 }
 
-const MAX_STRING = 240;
-
-/** The wire object without server bookkeeping, long strings shortened (the script can be many KB). */
-export function forDisplay(obj: unknown): Record<string, unknown> {
-  const walk = (v: unknown): unknown => {
-    if (typeof v === 'string') return v.length > MAX_STRING ? `${v.slice(0, MAX_STRING)}… [${v.length - MAX_STRING} more chars]` : v;
-    if (Array.isArray(v)) return v.map(walk);
-    if (v && typeof v === 'object') {
-      const out: Record<string, unknown> = {};
-      for (const [k, x] of Object.entries(v)) {
-        if (k === 'managedFields' || k === 'uid' || k === 'resourceVersion' || k === 'generation' || k === 'creationTimestamp' || k === 'status') continue;
-        out[k] = walk(x);
-      }
-      return out;
-    }
-    return v;
-  };
-  return walk(obj) as Record<string, unknown>;
-}
-
-export function renderSubmission(out: SubmissionOutput): string {
+function renderSubmission(out: SubmissionOutput): string {
   const spec = (out.trainjob.spec ?? {}) as Record<string, unknown>;
   const trainer = (spec.trainer ?? {}) as Record<string, unknown>;
   const res = (trainer.resourcesPerNode as { limits?: Record<string, unknown> } | undefined)?.limits;

@@ -20,16 +20,13 @@ export const jobSummary = z.object({
  * Progress as the trainer reports it (status.trainerStatus, the TrainJobStatus feature), or, where
  * it reports no metrics, the latest ones its log printed (`step` then says where).
  */
-function trainerProgressSchema() {
-  return z.object({
-    percent: z.number().optional(),
-    eta_seconds: z.number().optional(),
-    metrics: z.record(z.string(), z.string()).optional(),
-    step: z.number().optional(),
-    updated: z.string().optional(),
-  });
-}
-export const trainerProgress = trainerProgressSchema();
+export const trainerProgress = z.object({
+  percent: z.number().optional(),
+  eta_seconds: z.number().optional(),
+  metrics: z.record(z.string(), z.string()).optional(),
+  step: z.number().optional(),
+  updated: z.string().optional(),
+});
 export type TrainerProgress = z.infer<typeof trainerProgress>;
 
 export function fromTrainerStatus(ts: NonNullable<TrainJobView['trainerStatus']>): TrainerProgress {
@@ -67,7 +64,7 @@ export const jobDetail = z.object({
   conditions: z.array(
     z.object({ type: z.string(), status: z.string(), reason: z.string().optional(), message: z.string().optional(), time: z.string().optional() }),
   ),
-  progress: trainerProgressSchema().optional(),
+  progress: trainerProgress.optional(),
   blockers: z
     .array(z.object({ reason: z.string(), step: z.string().optional(), message: z.string(), hint: z.string(), logs: z.array(z.string()).optional() }))
     .optional(),

@@ -1,9 +1,8 @@
 import { z } from 'zod';
+import { withHeartbeat } from '../context.js';
 import { defineTool } from '../contract.js';
-import { jobName, namespace, waitOutcome, type WaitOutcome } from '../schemas.js';
+import { jobName, namespace, waitHead, waitOutcome, waitOutcomeOf, type WaitOutcome } from '../schemas.js';
 import { detail, jobDetail, renderDetail, withInsight } from './views.js';
-
-const HEARTBEAT_MS = 5000;
 
 export const waitForTraining = defineTool({
   name: 'wait_for_training',
@@ -25,14 +24,8 @@ export const waitForTraining = defineTool({
     next: z.string().optional(),
   }),
   async run(a, ctx) {
-    const started = Date.now();
-    // Keep the client's request alive and the user informed while we wait.
-    const heartbeat = setInterval(
-      () => void ctx.progress(undefined, undefined, `waiting for ${a.name}: ${Math.round((Date.now() - started) / 1000)}s`),
-      HEARTBEAT_MS,
-    );
-    try {
-      const res = await ctx.backend().waitFor(ctx.namespace, a.name, {
+    const res = await withHeartbeat(ctx, a.name, () =>
+      ctx.backend().waitFor(ctx.namespace, a.name, {
         // Complete also satisfies a wait for Running: the job ran.
         statuses: a.status === 'Running' ? ['Running', 'Complete'] : [a.status],
         timeoutSeconds: a.timeout_seconds,
@@ -46,40 +39,25 @@ export const waitForTraining = defineTool({
             `${job.name}: ${job.status} (${job.steps.map((s) => `${s.name}=${s.status}`).join(', ') || 'no pods yet'})`,
           );
         },
-      });
-      const outcome: WaitOutcome = res.deleted
-        ? 'deleted'
-        : res.reached
-          ? 'reached'
-          : res.job.status === 'Failed' || res.job.status === 'Complete'
-            ? 'ended'
-            : 'timed_out';
-      // Not there yet (or failed): say what holds it, from a fresh read.
-      const diagnosed =
-        outcome === 'timed_out' || res.job.status === 'Failed'
-          ? await ctx
-              .backend()
-              .diagnose(ctx.namespace, a.name, ctx.signal)
-              .catch(() => undefined)
-          : undefined;
-      return {
-        outcome,
-        waited_seconds: res.waitedSeconds,
-        ...(outcome === 'deleted' ? detail(res.job) : await withInsight(ctx, res.job, diagnosed?.blockers ?? [])),
-        next: nextStep(outcome, a.name, res.job.status, res.waitedSeconds, diagnosed?.blockers.map((b) => b.reason) ?? [], res.deleted?.by),
-      };
-    } finally {
-      clearInterval(heartbeat);
-    }
+      }),
+    );
+    const outcome = waitOutcomeOf(res, res.job.status === 'Failed' || res.job.status === 'Complete');
+    // Not there yet (or failed): say what holds it, from a fresh read.
+    const diagnosed =
+      outcome === 'timed_out' || res.job.status === 'Failed'
+        ? await ctx
+            .backend()
+            .diagnose(ctx.namespace, a.name, ctx.signal)
+            .catch(() => undefined)
+        : undefined;
+    return {
+      outcome,
+      waited_seconds: res.waitedSeconds,
+      ...(outcome === 'deleted' ? detail(res.job) : await withInsight(ctx, res.job, diagnosed?.blockers ?? [])),
+      next: nextStep(outcome, a.name, res.job.status, res.waitedSeconds, diagnosed?.blockers.map((b) => b.reason) ?? [], res.deleted?.by),
+    };
   },
-  render: (o) =>
-    [
-      `${{ reached: 'REACHED', ended: 'ENDED', timed_out: 'TIMED OUT', deleted: 'DELETED' }[o.outcome]} after ${o.waited_seconds}s`,
-      renderDetail(o),
-      o.next ?? '',
-    ]
-      .filter(Boolean)
-      .join('\n'),
+  render: (o) => [waitHead(o.outcome, o.waited_seconds), renderDetail(o), o.next ?? ''].filter(Boolean).join('\n'),
 });
 
 function nextStep(outcome: WaitOutcome, name: string, status: string, waited: number, blockers: string[], deletedBy?: string): string | undefined {
