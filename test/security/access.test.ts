@@ -213,6 +213,11 @@ describe('preview pre-checks', () => {
     expect(over.text).toContain('requests.nvidia.com/gpu: needs 2, 1 left of 4');
     const fits = await callTool(client, 'run_container_training', { image: 'busybox', resources: { gpu: 1 } });
     expect(fits.data.checks.find((c: { check: string }) => c.check === 'quota')).toMatchObject({ ok: true });
+    // Nodes are hidden from alice: the GPU check says it cannot tell, and why.
+    expect(fits.data.checks.find((c: { check: string }) => c.check === 'gpus')).toMatchObject({
+      ok: null,
+      detail: expect.stringMatching(/cannot be seen here \(.+\)$/),
+    });
   });
 });
 
