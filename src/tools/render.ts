@@ -60,6 +60,8 @@ export function age(iso: string | undefined, now = Date.now()): string {
 }
 
 const MAX_STRING = 240;
+/** Server bookkeeping a preview or result need not show. */
+const BOOKKEEPING = new Set(['managedFields', 'uid', 'resourceVersion', 'generation', 'creationTimestamp', 'status']);
 
 /** The wire object without server bookkeeping, long strings shortened (the script can be many KB). */
 export function forDisplay(obj: unknown): Record<string, unknown> {
@@ -68,10 +70,7 @@ export function forDisplay(obj: unknown): Record<string, unknown> {
     if (Array.isArray(v)) return v.map(walk);
     if (v && typeof v === 'object') {
       const out: Record<string, unknown> = {};
-      for (const [k, x] of Object.entries(v)) {
-        if (k === 'managedFields' || k === 'uid' || k === 'resourceVersion' || k === 'generation' || k === 'creationTimestamp' || k === 'status') continue;
-        out[k] = walk(x);
-      }
+      for (const [k, x] of Object.entries(v)) if (!BOOKKEEPING.has(k)) out[k] = walk(x);
       return out;
     }
     return v;

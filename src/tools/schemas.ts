@@ -78,7 +78,7 @@ export const verdict = { checks: z.array(check), ready: z.boolean(), next: z.str
 export const waitOutcome = z.enum(['reached', 'ended', 'timed_out', 'deleted']);
 export type WaitOutcome = z.infer<typeof waitOutcome>;
 
-/** The outcome of a wait that was not deleted nor reached: `ended` when the object is in a final state. */
+/** How a wait ended, from its result: deleted, reached, else `ended` when the object is in another final state, else timed out. */
 export const waitOutcomeOf = (r: { deleted?: unknown; reached: boolean }, ended: boolean): WaitOutcome =>
   r.deleted ? 'deleted' : r.reached ? 'reached' : ended ? 'ended' : 'timed_out';
 

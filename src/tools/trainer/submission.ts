@@ -63,17 +63,18 @@ export function trainingTool<I extends z.ZodObject & z.ZodType<{ runtime?: strin
         const gpus = await gpuFitCheck(backend, namespace, object, runtime, ctx.signal);
         const checks = [...(checkWith ? await checkWith(runtime) : []), ...(gpus ? [gpus] : [])];
         const trainer = object.spec.trainer;
+        const runtimeText = `${runtime.name} (${runtime.kind}, ${runtime.trainer.framework})`;
         return {
           summary: `Create TrainJob ${prepared.name} in ${namespace} on ${runtime.name}`,
           facts: [
             ['namespace', namespace],
-            ['runtime', `${runtime.name} (${runtime.kind}, ${runtime.trainer.framework})`],
+            ['runtime', runtimeText],
             ['nodes', trainer?.numNodes ?? `runtime default (${runtime.trainer.numNodes || 1})`],
             ['resources/node', kv(trainer?.resourcesPerNode?.limits) || 'runtime default'],
             ['image', trainer?.image],
             ['queue', object.metadata.labels?.[LABEL_QUEUE_NAME]],
           ],
-          checks: [...checks, { check: 'runtime', ok: true, detail: `${runtime.name} (${runtime.kind}, ${runtime.trainer.framework})` }],
+          checks: [...checks, { check: 'runtime', ok: true, detail: runtimeText }],
           pin: { name: prepared.name },
           object,
           validate: {
