@@ -1,5 +1,7 @@
-// Lint, run by `npm test` (npm run lint). Sources get typescript-eslint's type-checked rules;
-// tests and benches the untyped ones, since they inspect JSON from the wire as `any` on purpose.
+// Lint, run by `npm test` (npm run check, which hands these blocks the TypeScript programs it has
+// already built for type checking; editors and `eslint --fix` build them from the tsconfigs named
+// here). Sources get typescript-eslint's type-checked rules; tests and benches the untyped ones,
+// since they inspect JSON from the wire as `any` on purpose.
 import tseslint from 'typescript-eslint';
 
 const unused = ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_', caughtErrors: 'none' }];

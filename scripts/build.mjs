@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Builds dist/ from src/: the server bundled by esbuild (type checking is `npm run typecheck`'s
+// Builds dist/ from src/: the server bundled by esbuild (type checking is `npm run check`'s
 // job), then the dashboard page (scripts/build-ui.mjs).
 //
 // Why a bundle: on Node 20 a stdio server spends most of its start-up resolving, reading and

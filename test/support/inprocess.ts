@@ -5,17 +5,19 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { Client } from '@modelcontextprotocol/client';
+import type { Client } from '@modelcontextprotocol/client';
 import { InMemoryTransport } from '@modelcontextprotocol/server';
+import { serveStdio } from '@modelcontextprotocol/server/stdio';
 import { IDENTITY_KEY, type Identity } from '../../src/auth/identity.js';
 import { resolveSettings, type ServeFlags } from '../../src/config/settings.js';
 import { createApp, type App } from '../../src/server/app.js';
 import { ALL_TOOLS } from '../../src/tools/registry.js';
+import { newClient, type Era } from './mcp.js';
 
 export interface InProcess {
   app: App;
-  /** A client connected as `identity` (default: the server's own kubeconfig identity). */
-  connect(identity?: Identity): Promise<Client>;
+  /** A client connected as `identity` (default: the server's own kubeconfig identity), in `era` (default legacy). */
+  connect(identity?: Identity, era?: Era): Promise<Client>;
   close(): Promise<void>;
 }
 
@@ -34,13 +36,17 @@ export async function inProcess(flags: ServeFlags): Promise<InProcess> {
   const clients: Client[] = [];
   return {
     app,
-    async connect(identity?: Identity) {
+    async connect(identity?: Identity, era: Era = 'legacy') {
       const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
-      const server = await app.factory(
-        identity ? { era: 'legacy', authInfo: { token: '', clientId: identity.user, scopes: [], extra: { [IDENTITY_KEY]: identity } } } : undefined,
-      );
-      await server.connect(serverSide);
-      const client = new Client({ name: 'inprocess-test', version: '1' });
+      if (identity) {
+        // As the HTTP layer serves an authenticated caller (a 2025-era request with its identity).
+        const server = await app.factory({ era: 'legacy', authInfo: { token: '', clientId: identity.user, scopes: [], extra: { [IDENTITY_KEY]: identity } } });
+        await server.connect(serverSide);
+      } else {
+        // As `serve --transport stdio` does: the opening exchange picks the era.
+        serveStdio(app.factory, { transport: serverSide });
+      }
+      const client = newClient(era);
       await client.connect(clientSide);
       clients.push(client);
       return client;

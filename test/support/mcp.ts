@@ -23,7 +23,7 @@ export function isolatedEnv(extra: Record<string, string> = {}): Record<string, 
 /** What the test client declares beyond the defaults (e.g. the MCP Apps extension). */
 export type ClientCaps = ConstructorParameters<typeof Client>[1] extends infer O ? (O extends { capabilities?: infer C } ? C : never) : never;
 
-function newClient(era: Era, capabilities?: ClientCaps): Client {
+export function newClient(era: Era, capabilities?: ClientCaps): Client {
   return new Client(
     { name: 'kubeflow-mcp-tests', version: '1.0.0' },
     { ...(era === 'modern' ? { versionNegotiation: { mode: { pin: '2026-07-28' } } } : {}), ...(capabilities ? { capabilities } : {}) },
